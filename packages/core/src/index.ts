@@ -1,1 +1,3 @@
 export * from './model.js';
+export { DecodeError, type DecodeResult } from './codec/errors.js';
+export * from './codec/validate.js';
