@@ -1,0 +1,234 @@
+/**
+ * Trace assembly: the span tree every other analysis walks. Nodes are indexes into the input array (not span
+ * ids), because real traces carry repeated ids: Zipkin's shared RPC spans (client and server halves with one id)
+ * and plain duplicates from buggy instrumentation. Everything here is linear or n·log n in the span count.
+ */
+import { SpanKind, getAttr, serviceName, type Resource, type Span } from '../model.js';
+
+export interface TraceTree {
+  readonly spans: readonly Span[];
+  /** `service.name` of each node, looked up once per Resource object. */
+  readonly services: readonly string[];
+  /** Parent node of each node, -1 for a root. */
+  readonly parent: Int32Array;
+  /** Children of each node ordered by start time (input order on ties). */
+  readonly children: readonly (readonly number[])[];
+  /** Roots ordered by start time, longest first on ties: `roots[0]` is the primary root. */
+  readonly roots: readonly number[];
+  /** Roots whose parent span id names a span that is not in the trace (incomplete trace or broken propagation). */
+  readonly orphans: readonly number[];
+  /** Spans whose id repeats an earlier span's id without being its shared RPC half. */
+  readonly duplicates: readonly number[];
+  /** Server halves of shared (Zipkin-style) RPC spans, attached under their client half as Zipkin does. */
+  readonly sharedServers: readonly number[];
+  /** Spans whose parent chain looped back on itself; each loop was cut at one span, which became a root. */
+  readonly cycleBreaks: readonly number[];
+  /** Children that start before their parent starts or end after it ends. */
+  readonly overflowing: readonly number[];
+  /** 1 when the parent does not wait for the node: FOLLOWS_FROM, or a consumer of a message the parent produced. */
+  readonly asyncFromParent: Uint8Array;
+  /** Node of each span id: the client half of a shared id, the first span of a duplicated one. */
+  readonly byId: ReadonlyMap<string, number>;
+  /** Span links that resolve to spans of this trace. */
+  readonly links: readonly { from: number; to: number }[];
+  /** All nodes depth-first, roots in order, children in order. */
+  readonly preorder: Int32Array;
+  readonly depth: Int32Array;
+  readonly startNano: bigint;
+  readonly endNano: bigint;
+}
+
+/** Attribute the Jaeger JSON decoder sets when a span's parent reference was FOLLOWS_FROM. */
+export const JAEGER_REF_TYPE = 'jaeger.ref_type';
+/** Attribute the Zipkin decoder sets for `shared: true` (the server half of an RPC that reuses the client's id). */
+export const ZIPKIN_SHARED = 'zipkin.shared';
+
+export function isFollowsFrom(span: Span): boolean {
+  return getAttr(span.attributes, JAEGER_REF_TYPE) === 'FOLLOWS_FROM';
+}
+
+export function compareStart(a: Span, b: Span): number {
+  return a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : 0;
+}
+
+/** `service.name` per span, reading each distinct Resource object once. */
+export function serviceNames(spans: readonly Span[]): string[] {
+  const cache = new Map<Resource, string>();
+  return spans.map((s) => {
+    let name = cache.get(s.resource);
+    if (name === undefined) {
+      name = serviceName(s);
+      cache.set(s.resource, name);
+    }
+    return name;
+  });
+}
+
+function isSharedHalf(span: Span, group: readonly number[], spans: readonly Span[]): boolean {
+  if (getAttr(span.attributes, ZIPKIN_SHARED) === true) return true;
+  return span.kind === SpanKind.SERVER && group.some((j) => spans[j].kind === SpanKind.CLIENT);
+}
+
+export function buildTraceTree(spans: readonly Span[]): TraceTree {
+  const n = spans.length;
+  const services = serviceNames(spans);
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const g = groups.get(spans[i].spanId);
+    if (g) g.push(i);
+    else groups.set(spans[i].spanId, [i]);
+  }
+
+  const shared = new Uint8Array(n);
+  const byId = new Map<string, number>();
+  const duplicates: number[] = [];
+  const sharedServers: number[] = [];
+  for (const [id, group] of groups) {
+    if (group.length === 1) {
+      byId.set(id, group[0]);
+      continue;
+    }
+    const halves = group.filter((i) => isSharedHalf(spans[i], group, spans));
+    const plain = group.filter((i) => !isSharedHalf(spans[i], group, spans));
+    // With no client half present, the server half stands alone and keeps its own parent id.
+    const canonical = plain.length > 0 ? plain[0] : halves[0];
+    byId.set(id, canonical);
+    for (const i of halves) if (i !== canonical) shared[i] = 1;
+    for (const i of plain) if (i !== canonical) duplicates.push(i);
+  }
+
+  const parent = new Int32Array(n).fill(-1);
+  const orphanFlag = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = spans[i];
+    if (shared[i]) {
+      parent[i] = byId.get(s.spanId)!;
+      sharedServers.push(i);
+      continue;
+    }
+    if (s.parentSpanId === '') continue;
+    const group = groups.get(s.parentSpanId);
+    if (!group) {
+      orphanFlag[i] = 1;
+      continue;
+    }
+    // Zipkin's rule: a span belongs under the server half of its parent id only when it runs in that same
+    // service; otherwise the id means the client half.
+    let p = byId.get(s.parentSpanId)!;
+    if (group.length > 1) {
+      for (const j of group) if (shared[j] && services[j] === services[i]) p = j;
+    }
+    parent[i] = p; // a span naming itself as parent is cut below like any other loop
+  }
+
+  const children: number[][] = Array.from({ length: n }, () => []);
+  for (let i = 0; i < n; i++) if (parent[i] >= 0) children[parent[i]].push(i);
+
+  // Cut parent loops: walk up from every span not yet known to reach a root; a walk that meets itself is a loop.
+  const cycleBreaks: number[] = [];
+  const state = new Uint8Array(n); // 0 unknown, 1 on current walk, 2 reaches a root
+  for (let i = 0; i < n; i++) {
+    if (state[i] !== 0) continue;
+    const walk: number[] = [];
+    let j = i;
+    while (j >= 0 && state[j] === 0) {
+      state[j] = 1;
+      walk.push(j);
+      j = parent[j];
+    }
+    if (j >= 0 && state[j] === 1) {
+      const p = parent[j];
+      children[p].splice(children[p].indexOf(j), 1);
+      parent[j] = -1;
+      cycleBreaks.push(j);
+    }
+    for (const k of walk) state[k] = 2;
+  }
+
+  const byStart = (a: number, b: number) => compareStart(spans[a], spans[b]) || a - b;
+  for (const c of children) if (c.length > 1) c.sort(byStart);
+  const roots: number[] = [];
+  for (let i = 0; i < n; i++) if (parent[i] < 0) roots.push(i);
+  roots.sort((a, b) => {
+    const byTime = compareStart(spans[a], spans[b]);
+    if (byTime !== 0) return byTime;
+    const da = spans[a].endTimeUnixNano;
+    const db = spans[b].endTimeUnixNano;
+    return da > db ? -1 : da < db ? 1 : a - b;
+  });
+  const orphans = roots.filter((i) => orphanFlag[i]);
+
+  const preorder = new Int32Array(n);
+  const depth = new Int32Array(n);
+  let k = 0;
+  const stack: number[] = [];
+  for (let r = roots.length - 1; r >= 0; r--) stack.push(roots[r]);
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    preorder[k++] = i;
+    const c = children[i];
+    for (let m = c.length - 1; m >= 0; m--) {
+      depth[c[m]] = depth[i] + 1;
+      stack.push(c[m]);
+    }
+  }
+
+  const asyncFromParent = new Uint8Array(n);
+  const overflowing: number[] = [];
+  let startNano = n > 0 ? spans[0].startTimeUnixNano : 0n;
+  let endNano = n > 0 ? spans[0].endTimeUnixNano : 0n;
+  for (let i = 0; i < n; i++) {
+    const s = spans[i];
+    if (s.startTimeUnixNano < startNano) startNano = s.startTimeUnixNano;
+    if (s.endTimeUnixNano > endNano) endNano = s.endTimeUnixNano;
+    const p = parent[i];
+    if (p < 0) continue;
+    const ps = spans[p];
+    if (
+      isFollowsFrom(s) ||
+      (s.kind === SpanKind.CONSUMER && (ps.kind === SpanKind.PRODUCER || services[p] !== services[i]))
+    ) {
+      asyncFromParent[i] = 1;
+    }
+    if (s.startTimeUnixNano < ps.startTimeUnixNano || s.endTimeUnixNano > ps.endTimeUnixNano) overflowing.push(i);
+  }
+
+  const links: { from: number; to: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    for (const l of spans[i].links) {
+      const to = l.traceId === spans[i].traceId ? byId.get(l.spanId) : undefined;
+      if (to !== undefined) links.push({ from: i, to });
+    }
+  }
+
+  return {
+    spans,
+    services,
+    parent,
+    children,
+    roots,
+    orphans,
+    duplicates,
+    sharedServers,
+    cycleBreaks,
+    overflowing,
+    asyncFromParent,
+    byId,
+    links,
+    preorder,
+    depth,
+    startNano,
+    endNano,
+  };
+}
+
+/** Splits spans of many traces into one array per trace id, in order of first appearance. */
+export function groupByTrace(spans: readonly Span[]): Span[][] {
+  const byTrace = new Map<string, Span[]>();
+  for (const s of spans) {
+    const list = byTrace.get(s.traceId);
+    if (list) list.push(s);
+    else byTrace.set(s.traceId, [s]);
+  }
+  return [...byTrace.values()];
+}
