@@ -71,3 +71,83 @@ export function span(s: SpanSpec): Span {
 export function ids(spans: readonly { spanId: string }[]): string[] {
   return spans.map((s) => s.spanId);
 }
+
+// Stand-ins for the real decoders (codec/zipkin.ts, codec/jaeger-json.ts) until they land.
+interface ZipkinSpan {
+  traceId: string;
+  id: string;
+  parentId?: string;
+  kind?: string;
+  name?: string;
+  timestamp?: number;
+  duration?: number;
+  shared?: boolean;
+  localEndpoint?: { serviceName?: string; ipv4?: string };
+  remoteEndpoint?: { serviceName?: string; ipv4?: string; ipv6?: string };
+  tags?: Record<string, string>;
+}
+const ZIPKIN_KIND: Record<string, SpanKind> = {
+  CLIENT: SpanKind.CLIENT,
+  SERVER: SpanKind.SERVER,
+  PRODUCER: SpanKind.PRODUCER,
+  CONSUMER: SpanKind.CONSUMER,
+};
+export function fromZipkin(doc: unknown): Span[] {
+  const list = (doc as unknown[]).flatMap((x) => (Array.isArray(x) ? x : [x])) as ZipkinSpan[];
+  return list.map((z) => {
+    const attrs: Record<string, string | boolean> = { ...(z.tags ?? {}) };
+    if (z.shared) attrs['zipkin.shared'] = true;
+    if (z.remoteEndpoint?.serviceName) attrs['peer.service'] = z.remoteEndpoint.serviceName;
+    const addr = z.remoteEndpoint?.ipv4 ?? z.remoteEndpoint?.ipv6;
+    if (addr) attrs['network.peer.address'] = addr;
+    const s = span({
+      id: z.id,
+      parent: z.parentId,
+      traceId: z.traceId,
+      service: z.localEndpoint?.serviceName ?? '',
+      name: z.name ?? '',
+      kind: z.kind ? ZIPKIN_KIND[z.kind] : SpanKind.UNSPECIFIED,
+      start: z.timestamp ?? 0,
+      end: (z.timestamp ?? 0) + (z.duration ?? 0),
+      unit: 1000,
+      attrs,
+      error: z.tags?.error !== undefined,
+    });
+    return s;
+  });
+}
+
+interface JaegerSpan {
+  spanID: string;
+  operationName: string;
+  references?: { refType: string; spanID: string }[];
+  startTime: number;
+  duration: number;
+  processID: string;
+  tags?: { key: string; value: string | number | boolean }[];
+}
+export function fromJaeger(trace: { traceID: string; spans: JaegerSpan[]; processes: Record<string, { serviceName: string }> }): Span[] {
+  const kinds: Record<string, SpanKind> = { client: 3, server: 2, producer: 4, consumer: 5, internal: 1 };
+  return trace.spans.map((j) => {
+    const ref = j.references?.[0];
+    const attrs: Record<string, string | number | boolean> = {};
+    let kind: SpanKind = SpanKind.INTERNAL;
+    for (const t of j.tags ?? []) {
+      if (t.key === 'span.kind') kind = kinds[String(t.value)] ?? kind;
+      else attrs[t.key] = t.value;
+    }
+    if (ref && ref.refType !== 'CHILD_OF') attrs['jaeger.ref_type'] = ref.refType;
+    return span({
+      id: j.spanID,
+      parent: ref?.spanID,
+      traceId: trace.traceID,
+      service: trace.processes[j.processID]?.serviceName ?? '',
+      name: j.operationName,
+      kind,
+      start: j.startTime,
+      end: j.startTime + j.duration,
+      unit: 1000,
+      attrs,
+    });
+  });
+}

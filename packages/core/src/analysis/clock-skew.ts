@@ -1,0 +1,84 @@
+/**
+ * Clock-skew correction. Spans recorded on different hosts carry different clocks, so a server span can appear
+ * to start before the client that called it. Like Jaeger's adjuster and Zipkin's treeCorrectedForClockSkew, a
+ * span on a different clock from its parent that does not fit inside the parent is shifted (with its events
+ * and with every descendant on its own clock) so that it sits centred inside the parent: for an RPC, half the
+ * network latency on each side. Spans on the parent's clock inherit the parent's shift.
+ */
+import { getAttr, type Span } from '../model.js';
+import type { TraceTree } from './tree.js';
+
+export interface ClockSkewAdjustment {
+  spanId: string;
+  node: number;
+  /** Added to the span's start, end and event times. */
+  adjustNano: bigint;
+}
+
+export interface ClockSkewResult {
+  /** The input spans, with shifted copies in place of the adjusted ones. */
+  spans: Span[];
+  adjustments: ClockSkewAdjustment[];
+}
+
+const HOST_KEYS = ['host.id', 'host.name', 'host.ip', 'network.local.address', 'net.host.ip'];
+
+/** Spans with the same key share a clock: the host when the resource says which, otherwise the service. */
+function clockKey(span: Span, service: string): string {
+  for (const key of HOST_KEYS) {
+    const v = getAttr(span.resource.attributes, key);
+    const first = Array.isArray(v) ? v[0] : v;
+    if (typeof first === 'string' && first !== '') return `host:${first}`;
+  }
+  return `service:${service}`;
+}
+
+/** Shift that puts `child` on `parent`'s clock; zero when it already fits or cannot be placed better. */
+function skewAgainstParent(cs: bigint, ce: bigint, ps: bigint, pe: bigint, isAsync: boolean): bigint {
+  // An asynchronous child may legitimately run after its parent ended; it only has to start after it.
+  if (isAsync) return cs < ps ? ps - cs : 0n;
+  const cd = ce - cs;
+  const pd = pe - ps;
+  if (cd > pd) return cs < ps ? ps - cs : 0n;
+  if (cs >= ps && ce <= pe) return 0n;
+  return ps + (pd - cd) / 2n - cs;
+}
+
+function shifted(span: Span, delta: bigint): Span {
+  return {
+    ...span,
+    startTimeUnixNano: span.startTimeUnixNano + delta,
+    endTimeUnixNano: span.endTimeUnixNano + delta,
+    events: span.events.map((e) => ({ ...e, timeUnixNano: e.timeUnixNano + delta })),
+  };
+}
+
+export function correctClockSkew(tree: TraceTree): ClockSkewResult {
+  const { spans, parent } = tree;
+  const keys = spans.map((s, i) => clockKey(s, tree.services[i]));
+  const delta: bigint[] = new Array<bigint>(spans.length).fill(0n);
+  const adjustments: ClockSkewAdjustment[] = [];
+  const out = spans.slice();
+  for (const i of tree.preorder) {
+    const p = parent[i];
+    if (p < 0) continue;
+    if (keys[i] === keys[p]) {
+      delta[i] = delta[p];
+    } else {
+      const s = spans[i];
+      const ps = spans[p];
+      delta[i] = skewAgainstParent(
+        s.startTimeUnixNano,
+        s.endTimeUnixNano,
+        ps.startTimeUnixNano + delta[p],
+        ps.endTimeUnixNano + delta[p],
+        tree.asyncFromParent[i] === 1,
+      );
+    }
+    if (delta[i] !== 0n) {
+      out[i] = shifted(spans[i], delta[i]);
+      adjustments.push({ spanId: spans[i].spanId, node: i, adjustNano: delta[i] });
+    }
+  }
+  return { spans: out, adjustments };
+}
