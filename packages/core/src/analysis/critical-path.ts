@@ -1,0 +1,106 @@
+/**
+ * Critical path with Jaeger UI's semantics: start at the end of the root span, step into the child that
+ * finished last before the current point, and when a span has no such child, credit it down to its own start
+ * and return to its parent at that start. Children that the parent does not wait for (FOLLOWS_FROM, consumers of
+ * its messages) and children entirely outside the parent are left out with their subtrees; children that
+ * overflow the parent are clipped to it, against the already-clipped parent.
+ *
+ * One deliberate difference: a child that ends exactly where the next step began is eligible (Jaeger requires
+ * it to end strictly before), so back-to-back sequential calls are all credited instead of their parent.
+ *
+ * The walk is iterative and each parent keeps a cursor into its children sorted by end time: the point we
+ * return to only moves backwards, so a child skipped once is never eligible again and the walk is n·log n.
+ */
+import type { TraceTree } from './tree.js';
+
+export interface CriticalPathSection {
+  spanId: string;
+  node: number;
+  startNano: bigint;
+  endNano: bigint;
+}
+
+/** Sections ordered by start time; they tile the root span's critical path without overlap. */
+export function criticalPath(tree: TraceTree, root: number | undefined = tree.roots[0]): CriticalPathSection[] {
+  if (root === undefined) return [];
+  const { spans, children, parent } = tree;
+  const n = spans.length;
+  const start: bigint[] = new Array<bigint>(n);
+  const end: bigint[] = new Array<bigint>(n);
+  const eligible: number[][] = new Array<number[]>(n);
+
+  start[root] = spans[root].startTimeUnixNano;
+  end[root] = maxBig(spans[root].endTimeUnixNano, start[root]);
+  const stack = [root];
+  while (stack.length > 0) {
+    const u = stack.pop()!;
+    const kept: number[] = [];
+    for (const c of children[u]) {
+      if (tree.asyncFromParent[c]) continue;
+      const cs = spans[c].startTimeUnixNano;
+      const ce = maxBig(spans[c].endTimeUnixNano, cs);
+      if (cs >= end[u] || (cs < start[u] && ce <= start[u])) continue;
+      start[c] = maxBig(cs, start[u]);
+      end[c] = ce < end[u] ? ce : end[u];
+      kept.push(c);
+      stack.push(c);
+    }
+    // Later-ending first; on equal clipped ends the one that really ended later, then input order.
+    kept.sort(
+      (a, b) =>
+        cmpDesc(end[a], end[b]) || cmpDesc(spans[a].endTimeUnixNano, spans[b].endTimeUnixNano) || a - b,
+    );
+    eligible[u] = kept;
+  }
+
+  const cursor = new Int32Array(n);
+  const backwards: CriticalPathSection[] = [];
+  const emit = (node: number, s: bigint, e: bigint) => {
+    if (s >= e) return;
+    // A zero-length child would otherwise split its parent's section in two.
+    const last = backwards[backwards.length - 1];
+    if (last !== undefined && last.node === node && last.startNano === e) last.startNano = s;
+    else backwards.push({ spanId: spans[node].spanId, node, startNano: s, endNano: e });
+  };
+  let cur = root;
+  let returnedAt: bigint | undefined;
+  for (;;) {
+    const kids = eligible[cur];
+    let next = -1;
+    let k = cursor[cur];
+    if (returnedAt === undefined) {
+      if (kids.length > 0) next = kids[k++];
+    } else {
+      while (k < kids.length && end[kids[k]] > returnedAt) k++;
+      if (k < kids.length) next = kids[k++];
+    }
+    cursor[cur] = k;
+    const sectionEnd = returnedAt ?? end[cur];
+    if (next >= 0) {
+      emit(cur, end[next], sectionEnd);
+      cur = next;
+      returnedAt = undefined;
+    } else {
+      emit(cur, start[cur], sectionEnd);
+      if (cur === root) break;
+      returnedAt = start[cur];
+      cur = parent[cur];
+    }
+  }
+  return backwards.reverse();
+}
+
+/** Critical-path time credited to each node (0 for nodes off the path). */
+export function criticalTimeByNode(tree: TraceTree, sections: readonly CriticalPathSection[]): bigint[] {
+  const total = new Array<bigint>(tree.spans.length).fill(0n);
+  for (const s of sections) total[s.node] += s.endNano - s.startNano;
+  return total;
+}
+
+function maxBig(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+function cmpDesc(a: bigint, b: bigint): number {
+  return a > b ? -1 : a < b ? 1 : 0;
+}

@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFixtureJson } from '../../../testing/fixtures.js';
+import { buildTraceTree } from '../src/analysis/tree.js';
+import { criticalPath, criticalTimeByNode } from '../src/analysis/critical-path.js';
+import { fromJaeger, span } from './analysis-builders.js';
+
+interface CriticalPathCase {
+  trace: Parameters<typeof fromJaeger>[0];
+  criticalPathSections: { spanID: string; sectionStart: number; sectionEnd: number }[];
+}
+
+for (const name of ['test1', 'test2', 'test3', 'test4', 'test5']) {
+  test(`jaeger-ui critical path ${name}`, () => {
+    const fixture = readFixtureJson<CriticalPathCase>(`jaeger-ui/critical-path/${name}.json`);
+    const sections = criticalPath(buildTraceTree(fromJaeger(fixture.trace)));
+    const got = sections.map((s) => ({
+      spanID: s.spanId,
+      sectionStart: Number(s.startNano / 1000n),
+      sectionEnd: Number(s.endNano / 1000n),
+    }));
+    assert.deepEqual(got, [...fixture.criticalPathSections].reverse());
+  });
+}
+
+test('back-to-back sequential children are each credited; sections tile the root', () => {
+  const tree = buildTraceTree([
+    span({ id: 'p', start: 0, end: 35 }),
+    span({ id: 'a', parent: 'p', start: 0, end: 10 }),
+    span({ id: 'b', parent: 'p', start: 10, end: 20 }),
+    span({ id: 'c', parent: 'p', start: 20, end: 30 }),
+    span({ id: 'z', parent: 'c', start: 22, end: 22 }),
+  ]);
+  const sections = criticalPath(tree);
+  assert.deepEqual(
+    sections.map((s) => [s.spanId, s.startNano, s.endNano]),
+    [
+      ['a', 0n, 10n],
+      ['b', 10n, 20n],
+      ['c', 20n, 30n],
+      ['p', 30n, 35n],
+    ],
+  );
+  const perNode = criticalTimeByNode(tree, sections);
+  assert.equal(perNode.reduce((x, y) => x + y, 0n), 35n);
+});
+
+test('overflowing children are clipped and children wholly before the parent are ignored', () => {
+  const sections = criticalPath(
+    buildTraceTree([
+      span({ id: 'p', start: 10, end: 50 }),
+      span({ id: 'over', parent: 'p', start: 40, end: 90 }),
+      span({ id: 'under', parent: 'p', start: 0, end: 20 }),
+      span({ id: 'before', parent: 'p', start: 0, end: 10 }),
+    ]),
+  );
+  assert.deepEqual(
+    sections.map((s) => [s.spanId, s.startNano, s.endNano]),
+    [
+      ['under', 10n, 20n],
+      ['p', 20n, 40n],
+      ['over', 40n, 50n],
+    ],
+  );
+});
+
+test('an empty trace has no critical path', () => {
+  assert.deepEqual(criticalPath(buildTraceTree([])), []);
+});
