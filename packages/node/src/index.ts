@@ -1,1 +1,22 @@
-export {};
+export { start, shutdown, type StartOptions, type Sextant } from './start.js';
+export { withSpan, currentTraceId, currentSpanId } from './with-span.js';
+export {
+  traceResponse,
+  fastifyTraceResponse,
+  withTraceResponse,
+  setTraceResponseHeaders,
+  TRACERESPONSE_HEADER,
+  type TraceResponseOptions,
+} from './trace-response.js';
+export { SextantTraceContextPropagator, outgoingTraceFlags } from './propagator.js';
+export { parseTraceparent, formatTraceparent, FLAG_SAMPLED, FLAG_RANDOM, type Traceparent } from './traceparent.js';
+export {
+  parseTracestate,
+  truncateTracestate,
+  serializeTracestate,
+  isValidTracestateKey,
+  isValidTracestateValue,
+  MAX_TRACESTATE_MEMBERS,
+  type TracestateMember,
+} from './tracestate.js';
+export type { OtlpProtocol } from './exporters.js';

@@ -1,0 +1,73 @@
+// W3C Trace Context `tracestate`: combining header fields, validation, truncation.
+// https://www.w3.org/TR/trace-context-2/#tracestate-header
+
+export type TracestateMember = readonly [key: string, value: string];
+
+export const MAX_TRACESTATE_MEMBERS = 32;
+/** Vendors should propagate at least this many characters of the combined header. */
+export const TRACESTATE_PROPAGATION_LIMIT = 512;
+/** When truncating, members longer than this go first. */
+const LARGE_MEMBER = 128;
+
+const SIMPLE_KEY = '[a-z][a-z0-9_\\-*/]{0,255}';
+const MULTI_TENANT_KEY = '[a-z0-9][a-z0-9_\\-*/]{0,240}@[a-z][a-z0-9_\\-*/]{0,13}';
+const KEY = new RegExp(`^(?:${SIMPLE_KEY}|${MULTI_TENANT_KEY})$`);
+// chr = %x20 / nblk-chr; nblk-chr = %x21-2B / %x2D-3C / %x3E-7E (no comma, no equals sign, no trailing space).
+const VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
+const OWS = /^[ \t]+|[ \t]+$/g;
+
+export function isValidTracestateKey(key: string): boolean {
+  return KEY.test(key);
+}
+
+export function isValidTracestateValue(value: string): boolean {
+  return VALUE.test(value);
+}
+
+/**
+ * Parses the `tracestate` header fields of one request (several fields are combined in order, as HTTP
+ * does for list headers). Empty and white-space-only members are allowed and skipped. Returns undefined
+ * when the list is invalid (a bad key or value, a duplicated key, more than 32 members): the caller must
+ * then discard all of tracestate but keep traceparent.
+ */
+export function parseTracestate(fields: string | readonly string[] | undefined): TracestateMember[] | undefined {
+  if (fields === undefined) return [];
+  const combined = typeof fields === 'string' ? fields : fields.join(',');
+  const members: TracestateMember[] = [];
+  const seen = new Set<string>();
+  for (const raw of combined.split(',')) {
+    const member = raw.replace(OWS, '');
+    if (member === '') continue;
+    const eq = member.indexOf('=');
+    if (eq < 0) return undefined;
+    const key = member.slice(0, eq);
+    const value = member.slice(eq + 1);
+    if (!isValidTracestateKey(key) || !isValidTracestateValue(value) || seen.has(key)) return undefined;
+    seen.add(key);
+    members.push([key, value]);
+    if (members.length > MAX_TRACESTATE_MEMBERS) return undefined;
+  }
+  return members;
+}
+
+function serializedLength(members: readonly TracestateMember[]): number {
+  return members.reduce((n, [k, v]) => n + k.length + 1 + v.length, Math.max(0, members.length - 1));
+}
+
+/**
+ * Shortens a list to the propagation limit the way the spec recommends: first drop members longer than
+ * 128 characters (from the end), then drop members from the end.
+ */
+export function truncateTracestate(members: readonly TracestateMember[], limit = TRACESTATE_PROPAGATION_LIMIT): TracestateMember[] {
+  const kept = [...members];
+  for (let i = kept.length - 1; i >= 0 && serializedLength(kept) > limit; i--) {
+    const [k, v] = kept[i];
+    if (k.length + 1 + v.length > LARGE_MEMBER) kept.splice(i, 1);
+  }
+  while (kept.length > 0 && serializedLength(kept) > limit) kept.pop();
+  return kept;
+}
+
+export function serializeTracestate(members: readonly TracestateMember[]): string {
+  return members.map(([k, v]) => `${k}=${v}`).join(',');
+}
