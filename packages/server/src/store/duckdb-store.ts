@@ -1,0 +1,487 @@
+/**
+ * The embedded store: one DuckDB file (or memory). Writes go through a single writer connection with appenders
+ * inside one explicit transaction per batch (so a batch is all-or-nothing and durable on COMMIT); reads use a
+ * separate connection and see only committed batches (MVCC).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { splitParams, traceIdListParam, traceIdParam, ubigintListParam, type Param } from './params.js';
+import { emptyResource, emptyScope, serviceName, type SpanKind, type StatusCode, type LogRecord, type Resource, type Scope, type Span } from '@sextant/core';
+import { attrsFromJson, attrsToJson, attrValueFromStored, attrValueToStored } from './attr-json.js';
+import { DDL, SCHEMA_VERSION } from './schema.js';
+import { hash64, hexToBig, spanIdHex, traceIdHex } from './ids.js';
+import {
+  droppedFromText,
+  droppedToText,
+  eventsFromJson,
+  eventsToJson,
+  linksFromJson,
+  linksToJson,
+  resourceFromRow,
+  resourceKey,
+  scopeFromRow,
+  scopeKey,
+} from './row-codec.js';
+import { AttributeIndex } from './attribute-index.js';
+import { buildSearchSql, decodeCursor, encodeCursor } from './search-sql.js';
+import { dependencyGraph, redMetrics } from './aggregates.js';
+import type {
+  DependencyGraph,
+  OperationInfo,
+  RedQuery,
+  RedResult,
+  SearchResult,
+  SpanStore,
+  StoreStats,
+  TraceQuery,
+  TraceSummary,
+} from './store.js';
+import { isErrorSpan } from './span-error.js';
+
+export interface DuckDBStoreOptions {
+  /** Directory holding `sextant.duckdb`; null for an in-memory store. */
+  dataDir: string | null;
+  /** DuckDB memory limit, e.g. '2GB' (defaults to DuckDB's own). */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+const SPAN_SELECT = `trace_id, span_id, parent_span_id, start_ns, duration_ns, name, kind, status_code, status_message,
+  trace_state, flags, resource_id, scope_id, attributes, events, links, dropped`;
+
+type Row = DuckDBValue[];
+
+export class DuckDBStore implements SpanStore {
+  private readonly resourceIds = new WeakMap<Resource, bigint>();
+  private readonly scopeIds = new WeakMap<Scope, bigint>();
+  private readonly knownResources = new Map<bigint, Resource>();
+  private readonly knownScopes = new Map<bigint, Scope>();
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
+    private readonly attrIndex: AttributeIndex,
+    readonly path: string | null,
+  ) {}
+
+  static async open(opts: DuckDBStoreOptions): Promise<DuckDBStore> {
+    let path = ':memory:';
+    if (opts.dataDir !== null) {
+      mkdirSync(opts.dataDir, { recursive: true });
+      path = join(opts.dataDir, 'sextant.duckdb');
+    }
+    const config: Record<string, string> = { storage_compatibility_version: 'latest' };
+    if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
+    if (opts.threads) config.threads = String(opts.threads);
+    const instance = await DuckDBInstance.create(path, config);
+    const writer = await instance.connect();
+    for (const ddl of DDL) await writer.run(ddl);
+    await writer.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`);
+    const reader = await instance.connect();
+    const attrIndex = new AttributeIndex();
+    const store = new DuckDBStore(instance, writer, reader, attrIndex, opts.dataDir === null ? null : path);
+    await store.loadCaches();
+    return store;
+  }
+
+  private async loadCaches(): Promise<void> {
+    for (const r of await this.rows(`SELECT id, attributes, dropped, schema_url FROM resources`)) {
+      this.knownResources.set(r[0] as bigint, resourceFromRow(r[1] as string, r[2] as number, r[3] as string));
+    }
+    for (const r of await this.rows(`SELECT id, name, version, attributes, dropped, schema_url FROM scopes`)) {
+      this.knownScopes.set(
+        r[0] as bigint,
+        scopeFromRow(r[1] as string, r[2] as string, r[3] as string, r[4] as number, r[5] as string),
+      );
+    }
+    for (const r of await this.rows(`SELECT key, value FROM attr_values`)) this.attrIndex.load(r[0] as string, r[1] as string);
+  }
+
+  private async rows(sql: string, params: readonly Param[] = []): Promise<Row[]> {
+    const { values, types } = splitParams(params);
+    const reader = await this.reader.runAndReadAll(sql, values, types);
+    return reader.getRows();
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  async write(spans: readonly Span[], logs: readonly LogRecord[]): Promise<void> {
+    if (this.closed) throw new Error('store is closed');
+    if (spans.length === 0 && logs.length === 0) return;
+    await this.writer.run('BEGIN TRANSACTION');
+    const newResources: [bigint, Resource][] = [];
+    const newScopes: [bigint, Scope][] = [];
+    try {
+      if (spans.length > 0) {
+        const app = await this.writer.createAppender('spans');
+        for (const s of spans) this.appendSpan(app, s, newResources, newScopes);
+        app.flushSync();
+        app.closeSync();
+      }
+      if (logs.length > 0) {
+        const app = await this.writer.createAppender('logs');
+        for (const l of logs) this.appendLog(app, l, newResources, newScopes);
+        app.flushSync();
+        app.closeSync();
+      }
+      if (newResources.length > 0) {
+        const app = await this.writer.createAppender('resources');
+        for (const [id, r] of newResources) {
+          app.appendUBigInt(id);
+          app.appendVarchar(serviceName({ resource: r }));
+          app.appendVarchar(attrsToJson(r.attributes));
+          app.appendUInteger(r.droppedAttributesCount);
+          app.appendVarchar(r.schemaUrl);
+          app.endRow();
+        }
+        app.flushSync();
+        app.closeSync();
+      }
+      if (newScopes.length > 0) {
+        const app = await this.writer.createAppender('scopes');
+        for (const [id, s] of newScopes) {
+          app.appendUBigInt(id);
+          app.appendVarchar(s.name);
+          app.appendVarchar(s.version);
+          app.appendVarchar(attrsToJson(s.attributes));
+          app.appendUInteger(s.droppedAttributesCount);
+          app.appendVarchar(s.schemaUrl);
+          app.endRow();
+        }
+        app.flushSync();
+        app.closeSync();
+      }
+      const newValues = this.attrIndex.pendingPairs();
+      if (newValues.length > 0) {
+        const app = await this.writer.createAppender('attr_values');
+        for (const [k, v] of newValues) {
+          app.appendVarchar(k);
+          app.appendVarchar(v);
+          app.endRow();
+        }
+        app.flushSync();
+        app.closeSync();
+      }
+      await this.writer.run('COMMIT');
+      this.attrIndex.commit();
+    } catch (err) {
+      // Nothing of a failed batch may stay visible in the caches either, or a retry would skip its side rows.
+      for (const [id, r] of newResources) {
+        this.knownResources.delete(id);
+        this.resourceIds.delete(r);
+      }
+      for (const [id, sc] of newScopes) {
+        this.knownScopes.delete(id);
+        this.scopeIds.delete(sc);
+      }
+      this.attrIndex.rollback();
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private resourceId(r: Resource, fresh: [bigint, Resource][]): bigint {
+    let id = this.resourceIds.get(r);
+    if (id === undefined) {
+      id = hash64(resourceKey(r));
+      this.resourceIds.set(r, id);
+      if (!this.knownResources.has(id)) {
+        this.knownResources.set(id, r);
+        fresh.push([id, r]);
+        for (const kv of r.attributes) this.attrIndex.add(kv.key, kv.value);
+      }
+    }
+    return id;
+  }
+
+  private scopeId(s: Scope, fresh: [bigint, Scope][]): bigint {
+    let id = this.scopeIds.get(s);
+    if (id === undefined) {
+      id = hash64(scopeKey(s));
+      this.scopeIds.set(s, id);
+      if (!this.knownScopes.has(id)) {
+        this.knownScopes.set(id, s);
+        fresh.push([id, s]);
+      }
+    }
+    return id;
+  }
+
+  private appendSpan(app: DuckDBAppender, s: Span, newR: [bigint, Resource][], newS: [bigint, Scope][]): void {
+    app.appendUHugeInt(hexToBig(s.traceId));
+    app.appendUBigInt(hexToBig(s.spanId));
+    app.appendUBigInt(hexToBig(s.parentSpanId));
+    app.appendBigInt(s.startTimeUnixNano);
+    app.appendBigInt(s.endTimeUnixNano - s.startTimeUnixNano);
+    app.appendVarchar(serviceName(s));
+    app.appendVarchar(s.name);
+    app.appendUTinyInt(s.kind);
+    app.appendUTinyInt(s.status.code);
+    app.appendBoolean(isErrorSpan(s));
+    if (s.status.message) app.appendVarchar(s.status.message);
+    else app.appendNull();
+    if (s.traceState) app.appendVarchar(s.traceState);
+    else app.appendNull();
+    app.appendUInteger(s.flags >>> 0);
+    app.appendUBigInt(this.resourceId(s.resource, newR));
+    app.appendUBigInt(this.scopeId(s.scope, newS));
+    app.appendVarchar(attrsToJson(s.attributes));
+    const events = eventsToJson(s.events);
+    if (events === null) app.appendNull();
+    else app.appendVarchar(events);
+    const links = linksToJson(s.links);
+    if (links === null) app.appendNull();
+    else app.appendVarchar(links);
+    const dropped = droppedToText(s.droppedAttributesCount, s.droppedEventsCount, s.droppedLinksCount);
+    if (dropped === null) app.appendNull();
+    else app.appendVarchar(dropped);
+    app.endRow();
+    for (const kv of s.attributes) this.attrIndex.add(kv.key, kv.value);
+  }
+
+  private appendLog(app: DuckDBAppender, l: LogRecord, newR: [bigint, Resource][], newS: [bigint, Scope][]): void {
+    app.appendBigInt(l.timeUnixNano);
+    app.appendBigInt(l.observedTimeUnixNano);
+    if (l.traceId) app.appendUHugeInt(hexToBig(l.traceId));
+    else app.appendNull();
+    if (l.spanId) app.appendUBigInt(hexToBig(l.spanId));
+    else app.appendNull();
+    app.appendVarchar(serviceName(l));
+    app.appendUTinyInt(l.severityNumber);
+    if (l.severityText) app.appendVarchar(l.severityText);
+    else app.appendNull();
+    app.appendVarchar(attrValueToStored(l.body));
+    app.appendVarchar(attrsToJson(l.attributes));
+    app.appendUInteger(l.droppedAttributesCount);
+    app.appendUInteger(l.flags >>> 0);
+    if (l.eventName) app.appendVarchar(l.eventName);
+    else app.appendNull();
+    app.appendUBigInt(this.resourceId(l.resource, newR));
+    app.appendUBigInt(this.scopeId(l.scope, newS));
+    app.endRow();
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  private async resolveSideRows(resourceIds: Set<bigint>, scopeIds: Set<bigint>): Promise<void> {
+    const missingR = [...resourceIds].filter((id) => !this.knownResources.has(id));
+    if (missingR.length > 0) {
+      const rows = await this.rows(
+        `SELECT id, attributes, dropped, schema_url FROM resources WHERE list_contains(?, id)`,
+        [ubigintListParam(missingR)],
+      );
+      for (const r of rows) this.knownResources.set(r[0] as bigint, resourceFromRow(r[1] as string, r[2] as number, r[3] as string));
+    }
+    const missingS = [...scopeIds].filter((id) => !this.knownScopes.has(id));
+    if (missingS.length > 0) {
+      const rows = await this.rows(
+        `SELECT id, name, version, attributes, dropped, schema_url FROM scopes WHERE list_contains(?, id)`,
+        [ubigintListParam(missingS)],
+      );
+      for (const r of rows) {
+        this.knownScopes.set(r[0] as bigint, scopeFromRow(r[1] as string, r[2] as string, r[3] as string, r[4] as number, r[5] as string));
+      }
+    }
+  }
+
+  private async spansFromRows(rows: Row[]): Promise<Span[]> {
+    const rIds = new Set<bigint>();
+    const sIds = new Set<bigint>();
+    for (const r of rows) {
+      rIds.add(r[11] as bigint);
+      sIds.add(r[12] as bigint);
+    }
+    await this.resolveSideRows(rIds, sIds);
+    return rows.map((r) => {
+      const start = r[3] as bigint;
+      const [da, de, dl] = droppedFromText(r[16] as string | null);
+      return {
+        traceId: traceIdHex(r[0] as bigint),
+        spanId: spanIdHex(r[1] as bigint),
+        parentSpanId: spanIdHex(r[2] as bigint),
+        startTimeUnixNano: start,
+        endTimeUnixNano: start + (r[4] as bigint),
+        name: r[5] as string,
+        kind: r[6] as SpanKind,
+        status: { code: r[7] as StatusCode, message: (r[8] as string | null) ?? '' },
+        traceState: (r[9] as string | null) ?? '',
+        flags: r[10] as number,
+        resource: this.knownResources.get(r[11] as bigint) ?? emptyResource(),
+        scope: this.knownScopes.get(r[12] as bigint) ?? emptyScope(),
+        attributes: attrsFromJson(r[13] as string),
+        events: eventsFromJson(r[14] as string | null),
+        links: linksFromJson(r[15] as string | null),
+        droppedAttributesCount: da,
+        droppedEventsCount: de,
+        droppedLinksCount: dl,
+      };
+    });
+  }
+
+  async getTrace(traceId: string): Promise<Span[]> {
+    const rows = await this.rows(
+      `SELECT ${SPAN_SELECT} FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id`,
+      [traceIdParam(hexToBig(traceId))],
+    );
+    return this.spansFromRows(rows);
+  }
+
+  async getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>> {
+    const out = new Map<string, Span[]>();
+    if (traceIds.length === 0) return out;
+    const rows = await this.rows(
+      `SELECT ${SPAN_SELECT} FROM spans WHERE list_contains(?, trace_id) ORDER BY trace_id, start_ns, span_id`,
+      [traceIdListParam(traceIds.map(hexToBig))],
+    );
+    for (const s of await this.spansFromRows(rows)) {
+      let list = out.get(s.traceId);
+      if (!list) out.set(s.traceId, (list = []));
+      list.push(s);
+    }
+    return out;
+  }
+
+  async searchTraces(q: TraceQuery): Promise<SearchResult> {
+    const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+    const { sql, params } = buildSearchSql(q, cursor);
+    const rows = await this.rows(sql, params);
+    const page = rows.slice(0, q.limit);
+    const traces: TraceSummary[] = page.map((r) => ({
+      traceId: traceIdHex(r[0] as bigint),
+      startUnixNano: r[1] as bigint,
+      durationNano: (r[2] as bigint) - (r[1] as bigint),
+      spanCount: Number(r[3]),
+      errorCount: Number(r[4]),
+      rootService: r[5] as string,
+      rootName: r[6] as string,
+      services: [],
+    }));
+    if (traces.length > 0) {
+      const byId = new Map(traces.map((t) => [t.traceId, t]));
+      const svcRows = await this.rows(
+        `SELECT trace_id, service, count(*), count(*) FILTER (WHERE is_error) FROM spans
+         WHERE list_contains(?, trace_id) GROUP BY ALL ORDER BY 1, 3 DESC, 2`,
+        [traceIdListParam(page.map((r) => r[0] as bigint))],
+      );
+      for (const r of svcRows) {
+        byId.get(traceIdHex(r[0] as bigint))?.services.push({ name: r[1] as string, spanCount: Number(r[2]), errorCount: Number(r[3]) });
+      }
+    }
+    const last = traces[traces.length - 1];
+    const nextCursor = rows.length > q.limit && last ? encodeCursor(last.startUnixNano, last.traceId) : null;
+    return { traces, nextCursor };
+  }
+
+  async getLogs(traceId: string): Promise<LogRecord[]> {
+    const rows = await this.rows(
+      `SELECT time_ns, observed_ns, span_id, severity_number, severity_text, body, attributes, dropped, flags, event_name,
+        resource_id, scope_id FROM logs WHERE trace_id = ? ORDER BY time_ns`,
+      [traceIdParam(hexToBig(traceId))],
+    );
+    await this.resolveSideRows(new Set(rows.map((r) => r[10] as bigint)), new Set(rows.map((r) => r[11] as bigint)));
+    return rows.map((r) => ({
+      timeUnixNano: r[0] as bigint,
+      observedTimeUnixNano: r[1] as bigint,
+      traceId,
+      spanId: r[2] === null ? '' : spanIdHex(r[2] as bigint),
+      severityNumber: r[3] as number,
+      severityText: (r[4] as string | null) ?? '',
+      body: r[5] === null ? null : attrValueFromStored(r[5] as string),
+      attributes: attrsFromJson(r[6] as string),
+      droppedAttributesCount: r[7] as number,
+      flags: r[8] as number,
+      eventName: (r[9] as string | null) ?? '',
+      resource: this.knownResources.get(r[10] as bigint) ?? emptyResource(),
+      scope: this.knownScopes.get(r[11] as bigint) ?? emptyScope(),
+    }));
+  }
+
+  async services(): Promise<string[]> {
+    const rows = await this.rows(`SELECT DISTINCT service FROM spans ORDER BY 1`);
+    return rows.map((r) => r[0] as string);
+  }
+
+  async operations(service?: string): Promise<(OperationInfo & { service: string })[]> {
+    const rows = service === undefined
+      ? await this.rows(`SELECT service, name, kind FROM spans GROUP BY ALL ORDER BY 1, 2, 3`)
+      : await this.rows(`SELECT service, name, kind FROM spans WHERE service = ? GROUP BY ALL ORDER BY 2, 3`, [service]);
+    return rows.map((r) => ({ service: r[0] as string, name: r[1] as string, spanKind: r[2] as SpanKind }));
+  }
+
+  async attributeKeys(): Promise<string[]> {
+    return this.attrIndex.keys();
+  }
+
+  async attributeValues(key: string): Promise<string[]> {
+    return this.attrIndex.values(key);
+  }
+
+  async dependencies(startNano: bigint, endNano: bigint): Promise<DependencyGraph> {
+    return dependencyGraph((sql, params) => this.rows(sql, params), startNano, endNano);
+  }
+
+  async red(q: RedQuery): Promise<RedResult> {
+    return redMetrics((sql, params) => this.rows(sql, params), q);
+  }
+
+  async stats(): Promise<StoreStats> {
+    const [counts] = await this.rows(
+      `SELECT (SELECT count(*) FROM spans), (SELECT count(DISTINCT trace_id) FROM spans), (SELECT count(*) FROM logs)`,
+    );
+    return {
+      spans: Number(counts![0]),
+      traces: Number(counts![1]),
+      logs: Number(counts![2]),
+      bytes: await this.sizeBytes(),
+    };
+  }
+
+  private async sizeBytes(): Promise<number> {
+    const [r] = await this.rows(`SELECT used_blocks * block_size FROM pragma_database_size() LIMIT 1`);
+    return Number(r?.[0] ?? 0);
+  }
+
+  async enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }> {
+    let deleted = 0;
+    if (maxAgeNano !== null) {
+      const cutoff = BigInt(Date.now()) * 1_000_000n - maxAgeNano;
+      deleted += await this.deleteBefore(cutoff);
+    }
+    if (maxBytes !== null) {
+      // Deleted rows only give their blocks back at a checkpoint, so measure after one.
+      await this.writer.run('CHECKPOINT');
+      for (let round = 0; round < 5; round++) {
+        const bytes = await this.sizeBytes();
+        if (bytes <= maxBytes) break;
+        const fraction = Math.min(0.5, (bytes - maxBytes) / bytes + 0.05);
+        const [row] = await this.rows(`SELECT quantile_disc(start_ns, ${fraction}) FROM spans`);
+        const cutoff = row?.[0] as bigint | null;
+        if (cutoff === null || cutoff === undefined) break;
+        const n = await this.deleteBefore(cutoff + 1n);
+        deleted += n;
+        await this.writer.run('CHECKPOINT');
+        if (n === 0) break;
+      }
+    }
+    return { deletedSpans: deleted };
+  }
+
+  private async deleteBefore(cutoffNano: bigint): Promise<number> {
+    const res = await this.writer.run(`DELETE FROM spans WHERE start_ns < ?`, [cutoffNano]);
+    await this.writer.run(`DELETE FROM logs WHERE time_ns < ?`, [cutoffNano]);
+    return Number(res.rowsChanged);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.path !== null) await this.writer.run('CHECKPOINT').catch(() => undefined);
+    this.writer.closeSync();
+    this.reader.closeSync();
+    this.instance.closeSync();
+  }
+}
+

@@ -1,0 +1,61 @@
+/**
+ * DuckDB schema. One row per span with the columns every search and aggregation touches kept as plain, typed
+ * columns (ids as integers: 16+8+8 bytes instead of 64 hex chars), and the long tail (attributes, events, links)
+ * as compact JSON text compressed with ZSTD, which measured ~49 B/span against ~92 B/span for DuckDB's default
+ * FSST on the same synthetic load. Resources and scopes repeat across spans, so they live once in side tables
+ * keyed by a content hash. Attribute keys and a bounded sample of values per key feed autocomplete.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const DDL = [
+  `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS spans (
+    trace_id UHUGEINT NOT NULL,
+    span_id UBIGINT NOT NULL,
+    parent_span_id UBIGINT NOT NULL,
+    start_ns BIGINT NOT NULL,
+    duration_ns BIGINT NOT NULL,
+    service VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    kind UTINYINT NOT NULL,
+    status_code UTINYINT NOT NULL,
+    is_error BOOLEAN NOT NULL,
+    status_message VARCHAR,
+    trace_state VARCHAR,
+    flags UINTEGER NOT NULL,
+    resource_id UBIGINT NOT NULL,
+    scope_id UBIGINT NOT NULL,
+    attributes VARCHAR NOT NULL USING COMPRESSION zstd,
+    events VARCHAR USING COMPRESSION zstd,
+    links VARCHAR USING COMPRESSION zstd,
+    dropped VARCHAR
+  )`,
+  `CREATE TABLE IF NOT EXISTS resources (id UBIGINT NOT NULL, service VARCHAR NOT NULL, attributes VARCHAR NOT NULL,
+    dropped UINTEGER NOT NULL, schema_url VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS scopes (id UBIGINT NOT NULL, name VARCHAR NOT NULL, version VARCHAR NOT NULL,
+    attributes VARCHAR NOT NULL, dropped UINTEGER NOT NULL, schema_url VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS logs (
+    time_ns BIGINT NOT NULL,
+    observed_ns BIGINT NOT NULL,
+    trace_id UHUGEINT,
+    span_id UBIGINT,
+    service VARCHAR NOT NULL,
+    severity_number UTINYINT NOT NULL,
+    severity_text VARCHAR,
+    body VARCHAR USING COMPRESSION zstd,
+    attributes VARCHAR NOT NULL USING COMPRESSION zstd,
+    dropped UINTEGER NOT NULL,
+    flags UINTEGER NOT NULL,
+    event_name VARCHAR,
+    resource_id UBIGINT NOT NULL,
+    scope_id UBIGINT NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS attr_values (key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
+];
+
+/** Columns of `spans` in appender order. */
+export const SPAN_COLUMNS = [
+  'trace_id', 'span_id', 'parent_span_id', 'start_ns', 'duration_ns', 'service', 'name', 'kind', 'status_code',
+  'is_error', 'status_message', 'trace_state', 'flags', 'resource_id', 'scope_id', 'attributes', 'events', 'links',
+  'dropped',
+] as const;

@@ -1,0 +1,132 @@
+/**
+ * SQL for trace search (DESIGN.md semantics). Every user-supplied value is a bound parameter; only fixed column
+ * names and operators are spliced into the text.
+ */
+import { SpanKind, StatusCode } from '@sextant/core';
+import { hexToBig } from './ids.js';
+import { traceIdParam, type Param } from './params.js';
+import { tagNeedles } from './tag-needles.js';
+import { QueryError, type TagFilter, type TraceQuery } from './store.js';
+
+export interface Cursor {
+  startNano: bigint;
+  traceId: string;
+}
+
+export function encodeCursor(startNano: bigint, traceId: string): string {
+  return Buffer.from(`${startNano}:${traceId}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): Cursor {
+  const m = /^(-?\d+):([0-9a-f]{32})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m) throw new QueryError(`cursor '${cursor}' is not one this server issued`);
+  return { startNano: BigInt(m[1]!), traceId: m[2]! };
+}
+
+const KIND_NAMES: Record<string, SpanKind> = {
+  unspecified: SpanKind.UNSPECIFIED,
+  internal: SpanKind.INTERNAL,
+  server: SpanKind.SERVER,
+  client: SpanKind.CLIENT,
+  producer: SpanKind.PRODUCER,
+  consumer: SpanKind.CONSUMER,
+};
+
+export function parseSpanKind(s: string): SpanKind | null {
+  const k = s.toLowerCase().replace(/^span_kind_/, '');
+  if (k in KIND_NAMES) return KIND_NAMES[k]!;
+  const n = Number(s);
+  return Number.isInteger(n) && n >= 0 && n <= 5 ? (n as SpanKind) : null;
+}
+
+class Sql {
+  readonly params: Param[] = [];
+  p(v: Param): string {
+    this.params.push(v);
+    return '?';
+  }
+}
+
+function containsAny(sql: Sql, column: string, needles: string[]): string {
+  return '(' + needles.map((n) => `contains(${column}, ${sql.p(n)})`).join(' OR ') + ')';
+}
+
+/** One tag filter as a condition on a `spans` row. */
+function tagCondition(sql: Sql, tag: TagFilter): string {
+  const { key, value } = tag;
+  // Jaeger-style synthetic tags, so Grafana's and Jaeger UI's searches work unchanged.
+  switch (key) {
+    case 'error':
+      if (value === 'true' || value === 'false') return value === 'true' ? 'is_error' : 'NOT is_error';
+      break;
+    case 'span.kind': {
+      const kind = parseSpanKind(value);
+      if (kind !== null) return `kind = ${sql.p(kind)}`;
+      break;
+    }
+    case 'otel.status_code': {
+      const code = { UNSET: StatusCode.UNSET, OK: StatusCode.OK, ERROR: StatusCode.ERROR }[value.toUpperCase()];
+      if (code !== undefined) return `status_code = ${sql.p(code)}`;
+      break;
+    }
+    case 'otel.status_description':
+      return `status_message = ${sql.p(value)}`;
+    case 'otel.scope.name':
+    case 'otel.library.name':
+      return `scope_id IN (SELECT id FROM scopes WHERE name = ${sql.p(value)})`;
+    case 'otel.scope.version':
+    case 'otel.library.version':
+      return `scope_id IN (SELECT id FROM scopes WHERE version = ${sql.p(value)})`;
+    default:
+      break;
+  }
+  const needles = tagNeedles(key, value);
+  return `(${containsAny(sql, 'attributes', needles)}
+    OR resource_id IN (SELECT id FROM resources WHERE ${containsAny(sql, 'attributes', needles)})
+    OR scope_id IN (SELECT id FROM scopes WHERE ${containsAny(sql, 'attributes', needles)})
+    OR (events IS NOT NULL AND ${containsAny(sql, 'events', needles)})
+    OR (links IS NOT NULL AND ${containsAny(sql, 'links', needles)}))`;
+}
+
+/**
+ * Returns rows [trace_id, t_start, t_end, span_count, error_count, root_service, root_name], most recent first,
+ * one more than the limit (so the caller knows whether there is a next page).
+ */
+export function buildSearchSql(q: TraceQuery, cursor: Cursor | null): { sql: string; params: Param[] } {
+  const sql = new Sql();
+  const where: string[] = [];
+  if (q.startNano !== undefined) where.push(`start_ns >= ${sql.p(q.startNano)}`);
+  if (q.endNano !== undefined) where.push(`start_ns <= ${sql.p(q.endNano)}`);
+  if (q.service !== undefined) where.push(`service = ${sql.p(q.service)}`);
+  if (q.operation !== undefined) where.push(`name = ${sql.p(q.operation)}`);
+  if (q.spanKind !== undefined) where.push(`kind = ${sql.p(q.spanKind)}`);
+  if (q.minDurationNano !== undefined) where.push(`duration_ns >= ${sql.p(q.minDurationNano)}`);
+  if (q.maxDurationNano !== undefined) where.push(`duration_ns <= ${sql.p(q.maxDurationNano)}`);
+  if (q.errorsOnly) where.push('is_error');
+  for (const tag of q.tags ?? []) where.push(tagCondition(sql, tag));
+
+  const having: string[] = [];
+  if (q.traceMinDurationNano !== undefined) having.push(`t_end - t_start >= ${sql.p(q.traceMinDurationNano)}`);
+  if (q.traceMaxDurationNano !== undefined) having.push(`t_end - t_start <= ${sql.p(q.traceMaxDurationNano)}`);
+  if (cursor) {
+    const s = sql.p(cursor.startNano);
+    having.push(`(t_start < ${s} OR (t_start = ${sql.p(cursor.startNano)} AND trace_id < ${sql.p(traceIdParam(hexToBig(cursor.traceId)))}))`);
+  }
+  const limit = sql.p(q.limit + 1);
+  const text = `
+    WITH hits AS (
+      SELECT DISTINCT trace_id FROM spans ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+    ), traces AS (
+      SELECT trace_id, min(start_ns) AS t_start, max(start_ns + duration_ns) AS t_end, count(*) AS n,
+        count(*) FILTER (WHERE is_error) AS n_err,
+        arg_min(service, (parent_span_id <> 0, start_ns)) AS root_service,
+        arg_min(name, (parent_span_id <> 0, start_ns)) AS root_name
+      FROM spans WHERE trace_id IN (SELECT trace_id FROM hits)
+      GROUP BY trace_id
+    )
+    SELECT trace_id, t_start, t_end, n, n_err, root_service, root_name FROM traces
+    ${having.length ? 'WHERE ' + having.join(' AND ') : ''}
+    ORDER BY t_start DESC, trace_id DESC
+    LIMIT ${limit}`;
+  return { sql: text, params: sql.params };
+}
