@@ -3,12 +3,14 @@ import { SpanKind, StatusCode, emptyScope, type KeyValue, type Resource, type Sp
 
 const resources = new Map<string, Resource>();
 
-/** One shared Resource object per service, as a decoder would produce. */
-export function resourceFor(service: string): Resource {
-  let r = resources.get(service);
+/** One shared Resource object per service (and address), as a decoder would produce. */
+export function resourceFor(service: string, extra: Record<string, string> = {}): Resource {
+  const key = JSON.stringify([service, extra]);
+  let r = resources.get(key);
   if (!r) {
     r = { attributes: service === '' ? [] : [{ key: 'service.name', value: service }], droppedAttributesCount: 0, schemaUrl: '' };
-    resources.set(service, r);
+    for (const [k, v] of Object.entries(extra)) r.attributes.push({ key: k, value: v });
+    resources.set(key, r);
   }
   return r;
 }
@@ -82,7 +84,7 @@ interface ZipkinSpan {
   timestamp?: number;
   duration?: number;
   shared?: boolean;
-  localEndpoint?: { serviceName?: string; ipv4?: string };
+  localEndpoint?: { serviceName?: string; ipv4?: string; port?: number };
   remoteEndpoint?: { serviceName?: string; ipv4?: string; ipv6?: string };
   tags?: Record<string, string>;
 }
@@ -97,14 +99,14 @@ export function fromZipkin(doc: unknown): Span[] {
   return list.map((z) => {
     const attrs: Record<string, string | boolean> = { ...(z.tags ?? {}) };
     if (z.shared) attrs['zipkin.shared'] = true;
-    if (z.remoteEndpoint?.serviceName) attrs['peer.service'] = z.remoteEndpoint.serviceName;
+    if (z.remoteEndpoint?.serviceName) attrs['peer.service'] = z.remoteEndpoint.serviceName.toLowerCase();
     const addr = z.remoteEndpoint?.ipv4 ?? z.remoteEndpoint?.ipv6;
     if (addr) attrs['network.peer.address'] = addr;
     const s = span({
       id: z.id,
       parent: z.parentId,
       traceId: z.traceId,
-      service: z.localEndpoint?.serviceName ?? '',
+      service: z.localEndpoint?.serviceName?.toLowerCase() ?? '',
       name: z.name ?? '',
       kind: z.kind ? ZIPKIN_KIND[z.kind] : SpanKind.UNSPECIFIED,
       start: z.timestamp ?? 0,
@@ -113,6 +115,10 @@ export function fromZipkin(doc: unknown): Span[] {
       attrs,
       error: z.tags?.error !== undefined,
     });
+    const local: Record<string, string> = {};
+    if (z.localEndpoint?.ipv4) local['host.ip'] = z.localEndpoint.ipv4;
+    if (z.localEndpoint?.port) local['service.port'] = String(z.localEndpoint.port);
+    s.resource = resourceFor(z.localEndpoint?.serviceName?.toLowerCase() ?? '', local);
     return s;
   });
 }

@@ -10,7 +10,7 @@ const idsOf = (tree: { spans: readonly { spanId: string }[] }, nodes: Iterable<n
 test('builds children ordered by start and a depth-first order', () => {
   const tree = buildTraceTree([
     span({ id: 'c2', parent: 'r', start: 50, end: 60 }),
-    span({ id: 'r', start: 0, end: 100 }),
+    span({ id: 'r', start: 1, end: 100 }),
     span({ id: 'c1', parent: 'r', start: 10, end: 40 }),
     span({ id: 'g', parent: 'c1', start: 20, end: 30 }),
   ]);
@@ -18,7 +18,7 @@ test('builds children ordered by start and a depth-first order', () => {
   assert.deepEqual(idsOf(tree, tree.children[tree.byId.get('r')!]), ['c1', 'c2']);
   assert.deepEqual(idsOf(tree, tree.preorder), ['r', 'c1', 'g', 'c2']);
   assert.equal(tree.depth[tree.byId.get('g')!], 2);
-  assert.deepEqual([tree.startNano, tree.endNano], [0n, 100n]);
+  assert.deepEqual([tree.startNano, tree.endNano], [1n, 100n]);
   assert.deepEqual(tree.orphans, []);
 });
 

@@ -64,6 +64,19 @@ export function serviceNames(spans: readonly Span[]): string[] {
   });
 }
 
+function sameResource(a: Resource, b: Resource): boolean {
+  if (a === b) return true;
+  if (a.attributes.length !== b.attributes.length) return false;
+  return a.attributes.every((kv) => {
+    const other = getAttr(b.attributes, kv.key);
+    return other === kv.value || (other !== null && typeof other === 'object' && JSON.stringify(other, bigintSafe) === JSON.stringify(kv.value, bigintSafe));
+  });
+}
+
+function bigintSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
 function isSharedHalf(span: Span, group: readonly number[], spans: readonly Span[]): boolean {
   if (getAttr(span.attributes, ZIPKIN_SHARED) === true) return true;
   return span.kind === SpanKind.SERVER && group.some((j) => spans[j].kind === SpanKind.CLIENT);
@@ -89,9 +102,10 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
       continue;
     }
     const halves = group.filter((i) => isSharedHalf(spans[i], group, spans));
-    const plain = group.filter((i) => !isSharedHalf(spans[i], group, spans));
-    // With no client half present, the server half stands alone and keeps its own parent id.
-    const canonical = plain.length > 0 ? plain[0] : halves[0];
+    const plain = group.filter((i) => !halves.includes(i));
+    // The client half owns the id; with no client present the first span does (a lone server half keeps its
+    // own parent id). Other spans with the id are fragments or duplicates.
+    const canonical = plain.find((i) => spans[i].kind === SpanKind.CLIENT) ?? plain[0] ?? halves[0];
     byId.set(id, canonical);
     for (const i of halves) if (i !== canonical) shared[i] = 1;
     for (const i of plain) if (i !== canonical) duplicates.push(i);
@@ -112,11 +126,11 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
       orphanFlag[i] = 1;
       continue;
     }
-    // Zipkin's rule: a span belongs under the server half of its parent id only when it runs in that same
-    // service; otherwise the id means the client half.
+    // Zipkin's rule: a span belongs under the server half of its parent id only when it was recorded by that
+    // same endpoint (same resource); otherwise the id means the client half.
     let p = byId.get(s.parentSpanId)!;
     if (group.length > 1) {
-      for (const j of group) if (shared[j] && services[j] === services[i]) p = j;
+      for (const j of group) if (shared[j] && sameResource(spans[j].resource, s.resource)) p = j;
     }
     parent[i] = p; // a span naming itself as parent is cut below like any other loop
   }
@@ -175,12 +189,15 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
 
   const asyncFromParent = new Uint8Array(n);
   const overflowing: number[] = [];
-  let startNano = n > 0 ? spans[0].startTimeUnixNano : 0n;
-  let endNano = n > 0 ? spans[0].endTimeUnixNano : 0n;
+  // Bounds ignore spans without a start time (fragments of a span reported elsewhere), which would sit at 1970.
+  let startNano = -1n;
+  let endNano = 0n;
   for (let i = 0; i < n; i++) {
     const s = spans[i];
-    if (s.startTimeUnixNano < startNano) startNano = s.startTimeUnixNano;
-    if (s.endTimeUnixNano > endNano) endNano = s.endTimeUnixNano;
+    if (s.startTimeUnixNano > 0n) {
+      if (startNano < 0n || s.startTimeUnixNano < startNano) startNano = s.startTimeUnixNano;
+      if (s.endTimeUnixNano > endNano) endNano = s.endTimeUnixNano;
+    }
     const p = parent[i];
     if (p < 0) continue;
     const ps = spans[p];
@@ -192,6 +209,9 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
     }
     if (s.startTimeUnixNano < ps.startTimeUnixNano || s.endTimeUnixNano > ps.endTimeUnixNano) overflowing.push(i);
   }
+
+  if (startNano < 0n) startNano = 0n;
+  if (endNano < startNano) endNano = startNano;
 
   const links: { from: number; to: number }[] = [];
   for (let i = 0; i < n; i++) {

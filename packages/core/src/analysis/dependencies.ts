@@ -1,0 +1,118 @@
+/**
+ * Service-to-service call edges with Zipkin's DependencyLinker semantics: a server (or consumer) span links
+ * the nearest remote ancestor's service to its own; a client (or producer) span links its service to the remote
+ * service it named, but only when no instrumented server answered it (the server span carries the link then,
+ * with the callee's own name). Local spans in between are looked through. Uninstrumented callees become virtual
+ * nodes named by `peer.service`, a host name in `server.address`, or the database / messaging system.
+ */
+import { SpanKind, UNKNOWN_SERVICE, getAttr, type Span } from '../model.js';
+import { isErrorSpan } from './errors.js';
+import type { TraceTree } from './tree.js';
+
+export interface DependencyLink {
+  parent: string;
+  child: string;
+  callCount: number;
+  errorCount: number;
+}
+
+const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)$/i;
+
+function stringAttr(span: Span, key: string): string | undefined {
+  const v = getAttr(span.attributes, key);
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** Name of the service at the other end of a remote span, when the span says. */
+export function remoteServiceName(span: Span): string | undefined {
+  const peer = stringAttr(span, 'peer.service');
+  if (peer) return peer;
+  // An address is an identity only when it is a name; bare IPs would turn every pod into a node.
+  const address = stringAttr(span, 'server.address');
+  if (address && !IP_LITERAL.test(address)) return address;
+  return (
+    stringAttr(span, 'db.system.name') ??
+    stringAttr(span, 'db.system') ??
+    (span.kind === SpanKind.PRODUCER || span.kind === SpanKind.CONSUMER ? stringAttr(span, 'messaging.system') : undefined)
+  );
+}
+
+function isRemoteKind(kind: SpanKind): boolean {
+  return kind === SpanKind.CLIENT || kind === SpanKind.SERVER || kind === SpanKind.PRODUCER || kind === SpanKind.CONSUMER;
+}
+
+/** Accumulates links over any number of traces, keeping first-seen order. */
+export class DependencyLinker {
+  private readonly links = new Map<string, DependencyLink>();
+
+  add(parent: string, child: string, callCount: number, errorCount: number): void {
+    const key = `${parent}\u0000${child}`;
+    const link = this.links.get(key);
+    if (link) {
+      link.callCount += callCount;
+      link.errorCount += errorCount;
+    } else {
+      this.links.set(key, { parent, child, callCount, errorCount });
+    }
+  }
+
+  putTrace(tree: TraceTree): this {
+    const { spans, parent, children } = tree;
+    const local = (i: number) => (tree.services[i] === UNKNOWN_SERVICE ? undefined : tree.services[i]);
+    // Like Zipkin, spans whose parent is missing are read as children of the trace's true root.
+    const root = tree.roots.find((r) => spans[r].parentSpanId === '') ?? -1;
+    const parentOf = (i: number) => (parent[i] >= 0 || i === root ? parent[i] : root);
+    // Nearest ancestor with a remote kind, computed top-down once instead of walking up per span.
+    const remoteAncestor = new Int32Array(spans.length).fill(-1);
+    for (const i of tree.preorder) {
+      const p = parentOf(i);
+      if (p >= 0) remoteAncestor[i] = isRemoteKind(spans[p].kind) ? p : remoteAncestor[p];
+    }
+    for (const i of tree.preorder) {
+      const s = spans[i];
+      let kind: SpanKind = s.kind;
+      if (kind === SpanKind.CLIENT && children[i].length > 0) continue;
+      const service = local(i);
+      const remote = remoteServiceName(s);
+      if (!isRemoteKind(kind)) {
+        if (service === undefined || remote === undefined) continue;
+        kind = SpanKind.CLIENT;
+      }
+      let from: string | undefined;
+      let to: string | undefined;
+      if (kind === SpanKind.SERVER || kind === SpanKind.CONSUMER) {
+        to = service;
+        from = remote;
+        if (i === root && from === undefined) continue;
+      } else {
+        from = service;
+        to = remote;
+      }
+      let isError = isErrorSpan(s);
+      if (kind === SpanKind.PRODUCER || kind === SpanKind.CONSUMER) {
+        if (from !== undefined && to !== undefined) this.add(from, to, 1, isError ? 1 : 0);
+        continue;
+      }
+      const ra = remoteAncestor[i];
+      const raName = ra >= 0 ? local(ra) : undefined;
+      if (raName !== undefined) {
+        // A client whose nearest remote ancestor is another service: that service called us without a span.
+        if (kind === SpanKind.CLIENT && service !== undefined && raName !== service) this.add(raName, service, 1, 0);
+        if (kind === SpanKind.SERVER || from === undefined) from = raName;
+        // The server half of a split RPC carries the link, so it also carries the client's failure.
+        if (!isError && spans[ra].kind === SpanKind.CLIENT && parentOf(i) === ra) isError = isErrorSpan(spans[ra]);
+      }
+      if (from === undefined || to === undefined) continue;
+      this.add(from, to, 1, isError ? 1 : 0);
+    }
+    return this;
+  }
+
+  result(): DependencyLink[] {
+    return [...this.links.values()].map((l) => ({ ...l }));
+  }
+}
+
+export function dependencyLinks(tree: TraceTree): DependencyLink[] {
+  return new DependencyLinker().putTrace(tree).result();
+}

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SpanKind } from '@sextant/core';
+import { readFixtureJson } from '../../../testing/fixtures.js';
+import { buildTraceTree, groupByTrace } from '../src/analysis/tree.js';
+import { DependencyLinker, dependencyLinks, type DependencyLink } from '../src/analysis/dependencies.js';
+import { fromZipkin, span } from './analysis-builders.js';
+
+const expected = readFixtureJson<Record<string, DependencyLink[]>>('zipkin/expected-dependency-links.json');
+const sorted = (links: DependencyLink[]) =>
+  [...links].sort((a, b) => (a.parent + '>' + a.child).localeCompare(b.parent + '>' + b.child));
+
+for (const [file, links] of Object.entries(expected)) {
+  test(`Zipkin DependencyLinker parity: ${file}`, () => {
+    const linker = new DependencyLinker();
+    for (const trace of groupByTrace(fromZipkin(readFixtureJson(`zipkin/${file}`)))) linker.putTrace(buildTraceTree(trace));
+    assert.deepEqual(sorted(linker.result()), sorted(links));
+  });
+}
+
+test('OpenTelemetry traces: split client/server spans, virtual nodes for uninstrumented callees', () => {
+  const links = dependencyLinks(
+    buildTraceTree([
+      span({ id: 'in', service: 'web', kind: SpanKind.SERVER, start: 0, end: 100 }),
+      span({ id: 'h', parent: 'in', service: 'web', start: 1, end: 99 }),
+      span({ id: 'call', parent: 'h', service: 'web', kind: SpanKind.CLIENT, start: 2, end: 50, error: true, attrs: { 'server.address': 'cart' } }),
+      span({ id: 'srv', parent: 'call', service: 'cart', kind: SpanKind.SERVER, start: 3, end: 49 }),
+      span({ id: 'db', parent: 'srv', service: 'cart', kind: SpanKind.CLIENT, start: 4, end: 10, attrs: { 'db.system': 'postgresql', 'server.address': '10.0.0.7' } }),
+      span({ id: 'ext', parent: 'h', service: 'web', kind: SpanKind.CLIENT, start: 51, end: 60, attrs: { 'server.address': 'api.stripe.com' } }),
+      span({ id: 'ip', parent: 'h', service: 'web', kind: SpanKind.CLIENT, start: 61, end: 70, attrs: { 'server.address': '10.1.2.3' } }),
+      span({ id: 'pub', parent: 'h', service: 'web', kind: SpanKind.PRODUCER, start: 71, end: 72, attrs: { 'messaging.system': 'kafka' } }),
+    ]),
+  );
+  assert.deepEqual(sorted(links), sorted([
+    { parent: 'web', child: 'cart', callCount: 1, errorCount: 1 },
+    { parent: 'cart', child: 'postgresql', callCount: 1, errorCount: 0 },
+    { parent: 'web', child: 'api.stripe.com', callCount: 1, errorCount: 0 },
+    { parent: 'web', child: 'kafka', callCount: 1, errorCount: 0 },
+  ]));
+});
