@@ -1,10 +1,13 @@
 // Our W3C Trace Context propagator. The OpenTelemetry one (@opentelemetry/core W3CTraceContextPropagator)
-// departs from the spec and the w3c/trace-context test harness in ways that matter to us:
-// - it accepts at most one white-space character around traceparent (HTTP allows any optional white space);
-// - with duplicated traceparent headers it continues the first one, where the spec asks to restart;
+// departs from the spec and the w3c/trace-context test harness (strict level 2) in ways that matter to us:
 // - it drops invalid tracestate members one by one and truncates past 32 members, where the spec asks to
 //   discard the whole tracestate (a vendor that cannot parse it must not pass a partial list on);
-// - it never sends the Level 2 random-trace-id flag (the SDK only keeps the sampled bit on new spans).
+// - it never sends the Level 2 random-trace-id flag (the SDK only keeps the sampled bit on new spans), and it
+//   would write a 3-digit flags field for received flags >= 0x10;
+// - it accepts at most one white-space character around traceparent (Node's HTTP parser trims header values,
+//   but carriers such as message headers are not trimmed);
+// - given several traceparent values as an array it continues the first, where the spec asks to restart.
+// test/w3c-harness.test.ts fails 7 checks with the stock propagator (OTEL_PROPAGATORS=tracecontext) and none with ours.
 // So we keep its interface (and `fields()`), and replace extraction and injection.
 import {
   createContextKey,
