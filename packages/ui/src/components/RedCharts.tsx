@@ -1,0 +1,83 @@
+import { useMemo } from 'react';
+import type uPlot from 'uplot';
+import type { RedResult } from '../lib/api-types.js';
+import { formatDuration, formatPercent, formatRate } from '../lib/format.js';
+import { cssVar, useTheme } from '../lib/theme.js';
+import { UPlotChart, themeAxis } from './UPlotChart.js';
+
+/** Request rate, error rate and latency percentiles over time, as three small uPlot charts. */
+export function RedCharts({ red }: { red: RedResult }) {
+  const theme = useTheme();
+  const xs = useMemo(() => red.series.map((p) => Number(BigInt(p.t) / 1000n) / 1e6), [red]);
+  const charts = useMemo(() => {
+    const axis = themeAxis();
+    const accent = cssVar('--accent', '#2563eb');
+    const err = cssVar('--error', '#d0302f');
+    const warn = cssVar('--warn', '#b7791f');
+    const base = (yFmt: (v: number) => string, series: uPlot.Series[]): Omit<uPlot.Options, 'width'> => ({
+      height: 170,
+      legend: { show: true, live: true },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      axes: [{ ...axis }, { ...axis, size: 64, values: (_u, vals) => vals.map(yFmt) }],
+      series: [{}, ...series],
+    });
+    const line = (label: string, stroke: string, fmt: (v: number) => string, fill?: string): uPlot.Series => ({
+      label,
+      stroke,
+      fill,
+      width: 1.5,
+      points: { show: false },
+      value: (_u, v) => (v === null ? '–' : fmt(v)),
+    });
+    const ms = (v: number) => formatDuration(v * 1e6);
+    return {
+      rate: base(formatRate, [line('requests', accent, formatRate, `${accent}22`)]),
+      errors: base((v) => formatPercent(v, 0), [line('error rate', err, (v) => formatPercent(v), `${err}22`)]),
+      latency: base(ms, [line('p50', accent, ms), line('p95', warn, ms), line('p99', err, ms)]),
+    };
+  }, [theme]);
+  const data = useMemo(() => {
+    const nano = (s: string) => Number(s) / 1e6;
+    return {
+      rate: [xs, red.series.map((p) => p.rate)] as uPlot.AlignedData,
+      errors: [xs, red.series.map((p) => p.errorRate)] as uPlot.AlignedData,
+      latency: [
+        xs,
+        red.series.map((p) => (p.count ? nano(p.p50Nano) : null)),
+        red.series.map((p) => (p.count ? nano(p.p95Nano) : null)),
+        red.series.map((p) => (p.count ? nano(p.p99Nano) : null)),
+      ] as uPlot.AlignedData,
+    };
+  }, [xs, red]);
+  if (red.series.length === 0) return <div className="panel muted">No requests in this time range.</div>;
+  return (
+    <div className="charts">
+      <div className="panel chart-card">
+        <h3>Request rate</h3>
+        <UPlotChart opts={charts.rate} data={data.rate} />
+      </div>
+      <div className="panel chart-card">
+        <h3>Error rate</h3>
+        <UPlotChart opts={charts.errors} data={data.errors} />
+      </div>
+      <div className="panel chart-card">
+        <h3>Latency</h3>
+        <UPlotChart opts={charts.latency} data={data.latency} />
+      </div>
+    </div>
+  );
+}
+
+/** The /api/v1/red path for a service over a lookback (null = all time), with about 60 points. */
+export function redPath(service: string | null, range: { start?: bigint; end?: bigint }): string {
+  const q = new URLSearchParams();
+  if (service) q.set('service', service);
+  if (range.start !== undefined && range.end !== undefined) {
+    q.set('start', `${range.start}`);
+    q.set('end', `${range.end}`);
+    const step = (range.end - range.start) / 60n;
+    if (step > 0n) q.set('step', `${step}`);
+  }
+  return `/api/v1/red?${q.toString()}`;
+}

@@ -1,0 +1,52 @@
+// Search time ranges. The URL keeps a relative `lookback` (so a shared link means "the last hour" when opened)
+// or absolute `start`/`end` in nanoseconds, exactly as the API takes them.
+
+export const LOOKBACKS: [string, string][] = [
+  ['', 'Any time'],
+  ['15m', 'Last 15 minutes'],
+  ['1h', 'Last hour'],
+  ['6h', 'Last 6 hours'],
+  ['24h', 'Last 24 hours'],
+  ['7d', 'Last 7 days'],
+];
+
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function lookbackMs(lookback: string): number | null {
+  const m = /^(\d+)([mhd])$/.exec(lookback);
+  return m ? Number(m[1]) * UNIT_MS[m[2]] : null;
+}
+
+/** Resolves `lookback` in a search query to absolute `start`/`end` for the API. */
+export function resolveRange(params: URLSearchParams, nowMs = Date.now()): URLSearchParams {
+  const out = new URLSearchParams(params);
+  const r = lookbackRange(out.get('lookback'), nowMs);
+  out.delete('lookback');
+  if (r.start !== undefined) {
+    out.set('start', `${r.start}`);
+    out.set('end', `${r.end}`);
+  }
+  return out;
+}
+
+/** `datetime-local` input value ↔ nanosecond string. */
+export function nanoToLocalInput(nano: string | null): string {
+  if (!nano) return '';
+  const d = new Date(Number(BigInt(nano) / 1_000_000n));
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function localInputToNano(v: string): string {
+  if (!v) return '';
+  const ms = new Date(v).getTime();
+  return Number.isNaN(ms) ? '' : `${BigInt(ms) * 1_000_000n}`;
+}
+
+/** Absolute bounds for a lookback in the URL, computed once per distinct value by the caller. */
+export function lookbackRange(lookback: string | null, nowMs = Date.now()): { start?: bigint; end?: bigint } {
+  const ms = lookback ? lookbackMs(lookback) : null;
+  if (ms === null) return {};
+  return { start: BigInt(nowMs - ms) * 1_000_000n, end: BigInt(nowMs) * 1_000_000n };
+}

@@ -1,0 +1,220 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { enc, useApi } from '../lib/api.js';
+import { navigate } from '../lib/router.js';
+import { LOOKBACKS, localInputToNano, nanoToLocalInput } from '../lib/time-range.js';
+
+const KINDS = ['', 'server', 'client', 'internal', 'producer', 'consumer'];
+
+interface FormState {
+  service: string;
+  operation: string;
+  spanKind: string;
+  attrs: { key: string; value: string }[];
+  minDuration: string;
+  maxDuration: string;
+  traceMinDuration: string;
+  traceMaxDuration: string;
+  errorsOnly: boolean;
+  lookback: string;
+  start: string;
+  end: string;
+  limit: string;
+}
+
+function fromParams(p: URLSearchParams): FormState {
+  const attrs: { key: string; value: string }[] = [];
+  for (const [k, v] of p) if (k.startsWith('attr.')) attrs.push({ key: k.slice(5), value: v });
+  const custom = !p.get('lookback') && (p.get('start') || p.get('end'));
+  return {
+    service: p.get('service') ?? '',
+    operation: p.get('operation') ?? '',
+    spanKind: p.get('spanKind') ?? '',
+    attrs: attrs.length ? attrs : [{ key: '', value: '' }],
+    minDuration: p.get('minDuration') ?? '',
+    maxDuration: p.get('maxDuration') ?? '',
+    traceMinDuration: p.get('traceMinDuration') ?? '',
+    traceMaxDuration: p.get('traceMaxDuration') ?? '',
+    errorsOnly: p.get('status') === 'error',
+    lookback: custom ? 'custom' : (p.get('lookback') ?? ''),
+    start: p.get('start') ?? '',
+    end: p.get('end') ?? '',
+    limit: p.get('limit') ?? '',
+  };
+}
+
+function toQuery(f: FormState): string {
+  const q = new URLSearchParams();
+  const set = (k: string, v: string) => v.trim() && q.set(k, v.trim());
+  set('service', f.service);
+  set('operation', f.operation);
+  set('spanKind', f.spanKind);
+  for (const a of f.attrs) if (a.key.trim()) q.append(`attr.${a.key.trim()}`, a.value);
+  set('minDuration', f.minDuration);
+  set('maxDuration', f.maxDuration);
+  set('traceMinDuration', f.traceMinDuration);
+  set('traceMaxDuration', f.traceMaxDuration);
+  if (f.errorsOnly) q.set('status', 'error');
+  if (f.lookback === 'custom') {
+    set('start', f.start);
+    set('end', f.end);
+  } else set('lookback', f.lookback);
+  set('limit', f.limit);
+  return q.toString();
+}
+
+const DURATION_RE = /^\s*(\d+(\.\d+)?(ns|us|µs|ms|s|m|h)?)?\s*$/;
+
+/** The search filters. Submitting writes them into the URL, which is what the results read. */
+export function SearchForm({ params }: { params: URLSearchParams }) {
+  const [f, setF] = useState(() => fromParams(params));
+  const paramsKey = params.toString();
+  useEffect(() => setF(fromParams(new URLSearchParams(paramsKey))), [paramsKey]);
+
+  const services = useApi<{ services: string[] }>('/api/v1/services');
+  const ops = useApi<{ operations: { name: string; spanKind: string }[] }>(
+    f.service ? `/api/v1/services/${enc(f.service)}/operations` : null,
+  );
+  const keys = useApi<{ keys: string[] }>('/api/v1/attributes');
+  const [valueKey, setValueKey] = useState('');
+  const values = useApi<{ values: string[] }>(valueKey ? `/api/v1/attributes/${enc(valueKey)}/values` : null);
+
+  const badDuration = [f.minDuration, f.maxDuration, f.traceMinDuration, f.traceMaxDuration].some((d) => !DURATION_RE.test(d));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (badDuration) return;
+    const q = toQuery(f);
+    navigate(q ? `/search?${q}` : '/search?');
+  };
+  const upd = (patch: Partial<FormState>) => setF((s) => ({ ...s, ...patch }));
+  const opNames = [...new Set(ops.data?.operations.map((o) => o.name) ?? [])].sort();
+
+  return (
+    <form className="search-form panel" onSubmit={submit} aria-label="Search traces">
+      <label className="field">
+        <span>Service</span>
+        <select value={f.service} onChange={(e) => upd({ service: e.target.value, operation: '' })}>
+          <option value="">All services</option>
+          {(services.data?.services ?? []).map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+          {f.service && !services.data?.services.includes(f.service) && <option value={f.service}>{f.service}</option>}
+        </select>
+      </label>
+      <label className="field">
+        <span>Operation</span>
+        <select value={f.operation} onChange={(e) => upd({ operation: e.target.value })} disabled={!f.service}>
+          <option value="">{f.service ? 'All operations' : 'Pick a service first'}</option>
+          {opNames.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+          {f.operation && !opNames.includes(f.operation) && <option value={f.operation}>{f.operation}</option>}
+        </select>
+      </label>
+      <label className="field">
+        <span>Span kind</span>
+        <select value={f.spanKind} onChange={(e) => upd({ spanKind: e.target.value })}>
+          {KINDS.map((k) => (
+            <option key={k} value={k}>
+              {k || 'Any kind'}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="field">
+        <span>Attributes (key = value)</span>
+        {f.attrs.map((a, i) => (
+          <div className="attr-row" key={i}>
+            <input
+              list="attr-keys"
+              placeholder="http.route"
+              aria-label="Attribute key"
+              value={a.key}
+              onChange={(e) => upd({ attrs: f.attrs.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)) })}
+            />
+            <input
+              list="attr-values"
+              placeholder="value"
+              aria-label="Attribute value"
+              value={a.value}
+              onFocus={() => setValueKey(a.key.trim())}
+              onChange={(e) => upd({ attrs: f.attrs.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)) })}
+            />
+            <button
+              type="button"
+              className="ghost small"
+              title="Remove"
+              onClick={() => upd({ attrs: f.attrs.length > 1 ? f.attrs.filter((_, j) => j !== i) : [{ key: '', value: '' }] })}
+            >
+              ✕
+            </button>
+          </div>
+        ))}
+        <button type="button" className="ghost small" style={{ alignSelf: 'flex-start' }} onClick={() => upd({ attrs: [...f.attrs, { key: '', value: '' }] })}>
+          + Add attribute
+        </button>
+        <datalist id="attr-keys">
+          {(keys.data?.keys ?? []).map((k) => (
+            <option key={k} value={k} />
+          ))}
+        </datalist>
+        <datalist id="attr-values">
+          {(values.data?.values ?? []).slice(0, 500).map((v) => (
+            <option key={v} value={v} />
+          ))}
+        </datalist>
+      </div>
+      <div className="field">
+        <span>Span duration</span>
+        <div className="field-row">
+          <input placeholder="min e.g. 100ms" aria-label="Minimum span duration" value={f.minDuration} onChange={(e) => upd({ minDuration: e.target.value })} />
+          <input placeholder="max e.g. 2s" aria-label="Maximum span duration" value={f.maxDuration} onChange={(e) => upd({ maxDuration: e.target.value })} />
+        </div>
+      </div>
+      <div className="field">
+        <span>Trace duration</span>
+        <div className="field-row">
+          <input placeholder="min" aria-label="Minimum trace duration" value={f.traceMinDuration} onChange={(e) => upd({ traceMinDuration: e.target.value })} />
+          <input placeholder="max" aria-label="Maximum trace duration" value={f.traceMaxDuration} onChange={(e) => upd({ traceMaxDuration: e.target.value })} />
+        </div>
+        {badDuration && <span className="error-text">Durations look like 250ms, 1.5s or 2m.</span>}
+      </div>
+      <label className="check">
+        <input type="checkbox" checked={f.errorsOnly} onChange={(e) => upd({ errorsOnly: e.target.checked })} /> Only traces with errors
+      </label>
+      <label className="field">
+        <span>Time range</span>
+        <select value={f.lookback} onChange={(e) => upd({ lookback: e.target.value })}>
+          {LOOKBACKS.map(([v, label]) => (
+            <option key={v} value={v}>
+              {label}
+            </option>
+          ))}
+          <option value="custom">Custom range…</option>
+        </select>
+      </label>
+      {f.lookback === 'custom' && (
+        <div className="field-row">
+          <input type="datetime-local" aria-label="From" value={nanoToLocalInput(f.start)} onChange={(e) => upd({ start: localInputToNano(e.target.value) })} />
+          <input type="datetime-local" aria-label="To" value={nanoToLocalInput(f.end)} onChange={(e) => upd({ end: localInputToNano(e.target.value) })} />
+        </div>
+      )}
+      <label className="field">
+        <span>Limit</span>
+        <select value={f.limit} onChange={(e) => upd({ limit: e.target.value })}>
+          {['', '50', '100', '200', '500', '1000'].map((l) => (
+            <option key={l} value={l}>
+              {l || 'Default'}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" disabled={badDuration}>
+        Find traces
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,87 @@
+import { useEffect, useState } from 'react';
+import { analyzeTrace, decodeOtlpJsonLogs, decodeOtlpJsonTraces, type LogRecord, type Span } from '@sextant/core';
+import { ApiError, enc, getJson } from '../lib/api.js';
+import { Link, navigate, useLocation, withQuery } from '../lib/router.js';
+import { ErrorMessage, Loading, Message } from '../components/Message.js';
+import { TraceView } from '../trace/TraceView.js';
+import type { TraceAnalysis } from '../trace/analysis-types.js';
+
+interface Loaded {
+  spans: Span[];
+  analysis: TraceAnalysis | undefined;
+  analysisError?: Error;
+  logs: LogRecord[] | undefined;
+}
+
+/** /trace/{id}: spans, server-side analysis and correlated logs, fetched in parallel. */
+export function TracePage({ traceId }: { traceId: string }) {
+  const loc = useLocation();
+  const [state, setState] = useState<{ data?: Loaded; error?: Error }>({});
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    const base = `/api/v1/traces/${enc(traceId)}`;
+    const spansP = getJson<unknown>(base, ctl.signal).then((doc) => decodeOtlpJsonTraces(doc).items);
+    const analysisP = getJson<TraceAnalysis>(`${base}/analysis`, ctl.signal).then(
+      (a) => ({ analysis: a }),
+      (e: Error) => ({ analysisError: e }),
+    );
+    const logsP = getJson<unknown>(`${base}/logs`, ctl.signal).then(
+      (doc) => decodeOtlpJsonLogs(doc).items,
+      () => undefined,
+    );
+    Promise.all([spansP, analysisP, logsP]).then(
+      ([spans, a, logs]) => {
+        let analysis = 'analysis' in a ? a.analysis : undefined;
+        let analysisError = 'analysisError' in a ? a.analysisError : undefined;
+        // The analysis is pure, so when the server cannot answer it the browser computes it itself.
+        if (!analysis && spans.length > 0) {
+          try {
+            analysis = analyzeTrace(spans) as unknown as TraceAnalysis;
+            analysisError = undefined;
+          } catch (e) {
+            analysisError = e as Error;
+          }
+        }
+        setState({ data: { spans, analysis, analysisError, logs } });
+      },
+      (error: Error) => error.name !== 'AbortError' && setState({ error }),
+    );
+    return () => ctl.abort();
+  }, [traceId]);
+
+  if (state.error) {
+    if (state.error instanceof ApiError && state.error.status === 404)
+      return (
+        <Message title="Trace not found">
+          No trace with id <code>{traceId}</code> is stored. It may have been removed by retention, or its spans have not
+          arrived yet. <Link to="/search">Search traces</Link>.
+        </Message>
+      );
+    return <ErrorMessage error={state.error} what="the trace" />;
+  }
+  if (!state.data) return <Loading what="trace" />;
+  if (state.data.spans.length === 0) return <Message title="This trace has no spans">The server returned an empty trace.</Message>;
+
+  const spanId = loc.search.get('span');
+  return (
+    <TraceView
+      spans={state.data.spans}
+      analysis={state.data.analysis}
+      analysisError={state.data.analysisError}
+      logs={state.data.logs}
+      openSpanId={spanId}
+      onOpenSpan={(id) => navigate(withQuery(`/trace/${enc(traceId)}`, { span: id }), { replace: true })}
+      actions={
+        <>
+          <button className="small secondary" onClick={() => navigate(withQuery('/compare', { a: traceId }))}>
+            Compare…
+          </button>
+          <a className="btn small" href={`/api/v1/traces/${enc(traceId)}`} download={`trace-${traceId}.json`}>
+            Download OTLP JSON
+          </a>
+        </>
+      }
+    />
+  );
+}

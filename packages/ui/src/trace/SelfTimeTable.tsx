@@ -1,0 +1,81 @@
+import { useMemo, useState } from 'react';
+import { serviceColor } from '../lib/colors.js';
+import { formatDuration, formatPercent } from '../lib/format.js';
+import { useSort } from '../components/sort.js';
+import type { TraceAnalysis } from './analysis-types.js';
+
+interface Row {
+  key: string;
+  service: string;
+  operation: string;
+  count: number;
+  total: number;
+  self: number;
+}
+
+type Col = 'name' | 'count' | 'total' | 'self' | 'avgSelf' | 'share';
+
+/** Where the trace's time went: self time (time not spent waiting on children) by service or operation. */
+export function SelfTimeTable({ analysis }: { analysis: TraceAnalysis }) {
+  const [by, setBy] = useState<'service' | 'operation'>('service');
+  const rows = useMemo(() => {
+    const m = new Map<string, Row>();
+    for (const r of analysis.selfTime) {
+      const key = by === 'service' ? r.service : `${r.service}\u0000${r.operation}`;
+      let row = m.get(key);
+      if (!row) m.set(key, (row = { key, service: r.service, operation: by === 'service' ? '' : r.operation, count: 0, total: 0, self: 0 }));
+      row.count += r.count;
+      row.total += Number(r.totalNano);
+      row.self += Number(r.selfNano);
+    }
+    return [...m.values()];
+  }, [analysis, by]);
+  const allSelf = rows.reduce((a, r) => a + r.self, 0) || 1;
+  const { sorted, header } = useSort<Row, Col>(rows, { key: 'self', dir: 'desc' }, (r, k) =>
+    k === 'name' ? r.service + r.operation : k === 'avgSelf' ? r.self / r.count : k === 'share' ? r.self : r[k],
+  );
+  return (
+    <div className="panel">
+      <div className="toolbar" style={{ marginBottom: 8 }}>
+        <span className="muted">Group by</span>
+        <button className={`small ${by === 'service' ? 'on' : 'secondary'}`} onClick={() => setBy('service')}>
+          Service
+        </button>
+        <button className={`small ${by === 'operation' ? 'on' : 'secondary'}`} onClick={() => setBy('operation')}>
+          Operation
+        </button>
+      </div>
+      <table className="data">
+        <thead>
+          <tr>
+            {header('name', by === 'service' ? 'Service' : 'Service · operation')}
+            {header('count', 'Spans', true)}
+            {header('total', 'Total time', true)}
+            {header('self', 'Self time', true)}
+            {header('avgSelf', 'Avg self', true)}
+            {header('share', '% of self time', true)}
+          </tr>
+        </thead>
+        <tbody>
+          {sorted.map((r) => (
+            <tr key={r.key}>
+              <td>
+                <span className="dot" style={{ background: serviceColor(r.service), marginRight: 6 }} />
+                {r.service}
+                {r.operation && <span className="muted"> · {r.operation}</span>}
+              </td>
+              <td className="num">{r.count}</td>
+              <td className="num">{formatDuration(r.total)}</td>
+              <td className="num">{formatDuration(r.self)}</td>
+              <td className="num">{formatDuration(r.self / r.count)}</td>
+              <td className="num bar-cell">
+                <div className="fill" style={{ width: `calc(${(r.self / allSelf) * 100}% - 20px)` }} />
+                <span>{formatPercent(r.self / allSelf)}</span>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,328 @@
+import { useCallback, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import type { LogRecord, Span } from '@sextant/core';
+import { serviceColor } from '../lib/colors.js';
+import { formatMs } from '../lib/format.js';
+import { Time } from '../components/Time.js';
+import { buildTraceLayout, visibleRows, type TraceLayout } from './layout.js';
+import { Timeline } from './Timeline.js';
+import { LogLine, SpanDetail } from './SpanDetail.js';
+import { SelfTimeTable } from './SelfTimeTable.js';
+import { QualityList } from './QualityList.js';
+import { spanSearchText } from './span-text.js';
+import type { TraceAnalysis } from './analysis-types.js';
+
+type Tab = 'timeline' | 'selftime' | 'quality' | 'logs';
+
+/**
+ * One trace: header, tabs, waterfall with detail panel. Used for stored traces and for files opened in the
+ * browser. The open span lives with the caller (the URL, for stored traces) so that links can point at a span.
+ */
+export function TraceView(props: {
+  spans: Span[];
+  analysis: TraceAnalysis | undefined;
+  analysisError?: Error;
+  logs: LogRecord[] | undefined;
+  openSpanId: string | null;
+  onOpenSpan: (spanId: string | null) => void;
+  actions?: ReactNode;
+}) {
+  const { spans, analysis, logs } = props;
+  const layout = useMemo(() => buildTraceLayout(spans, analysis), [spans, analysis]);
+  const [tab, setTab] = useState<Tab>('timeline');
+  const [collapsed, setCollapsed] = useState<ReadonlySet<number>>(() => new Set());
+  const [view, setView] = useState<[number, number]>([0, layout.durationMs]);
+  const [showCritical, setShowCritical] = useState(true);
+  const [query, setQuery] = useState('');
+  const openPos = props.openSpanId === null ? -1 : (layout.indexById.get(props.openSpanId) ?? -1);
+  const [selected, setSelected] = useState(openPos >= 0 ? openPos : 0);
+
+  const rows = useMemo(() => visibleRows(layout, collapsed), [layout, collapsed]);
+  const searchText = useRef<string[] | null>(null);
+  const matches = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    const out = new Set<number>();
+    if (!q) return out;
+    if (!searchText.current) searchText.current = layout.spans.map((s, i) => spanSearchText(s, layout.service[i]));
+    searchText.current.forEach((t, i) => t.includes(q) && out.add(i));
+    return out;
+  }, [query, layout]);
+
+  /** Unfolds every collapsed ancestor of `pos` so that it has a row. */
+  const reveal = useCallback(
+    (pos: number) => {
+      setCollapsed((c) => {
+        let next: Set<number> | null = null;
+        for (let p = layout.parent[pos]; p >= 0; p = layout.parent[p]) {
+          if (c.has(p)) (next ??= new Set(c)).delete(p);
+        }
+        return next ?? c;
+      });
+    },
+    [layout],
+  );
+
+  const open = useCallback(
+    (pos: number) => {
+      setSelected(pos);
+      reveal(pos);
+      props.onOpenSpan(layout.spans[pos].spanId);
+    },
+    [layout, reveal, props],
+  );
+  const openById = (id: string) => {
+    const pos = layout.indexById.get(id);
+    if (pos !== undefined) {
+      setTab('timeline');
+      open(pos);
+    }
+  };
+  const toggle = (pos: number) =>
+    setCollapsed((c) => {
+      const next = new Set(c);
+      if (!next.delete(pos)) next.add(pos);
+      return next;
+    });
+
+  const jumpMatch = (dir: 1 | -1) => {
+    if (matches.size === 0) return;
+    const list = [...matches].sort((a, b) => a - b);
+    const cur = list.findIndex((p) => (dir === 1 ? p > selected : p >= selected));
+    let idx = dir === 1 ? (cur < 0 ? 0 : cur) : (cur < 0 ? list.length : cur) - 1;
+    if (idx < 0) idx = list.length - 1;
+    open(list[idx]);
+  };
+
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    const k = rows.indexOf(selected);
+    const at = k < 0 ? 0 : k;
+    switch (e.key) {
+      case 'ArrowDown':
+        if (at + 1 < rows.length) setSelected(rows[at + 1]);
+        break;
+      case 'ArrowUp':
+        if (at > 0) setSelected(rows[at - 1]);
+        break;
+      case 'ArrowLeft':
+        if (layout.childCount[selected] > 0 && !collapsed.has(selected)) toggle(selected);
+        else if (layout.parent[selected] >= 0) setSelected(layout.parent[selected]);
+        break;
+      case 'ArrowRight':
+        if (collapsed.has(selected)) toggle(selected);
+        else if (layout.childCount[selected] > 0) setSelected(selected + 1);
+        break;
+      case 'Enter':
+        open(selected);
+        break;
+      case 'Escape':
+        props.onOpenSpan(null);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+
+  const zoomed = view[0] > 0 || view[1] < layout.durationMs;
+  const rootCauses = analysis?.errors.rootCauseSpanIds ?? [];
+  const errorCount = layout.isError.reduce((a, b) => a + b, 0);
+
+  return (
+    <div className="trace-page">
+      <TraceHeader layout={layout} errorCount={errorCount} actions={props.actions} />
+      {rootCauses.length > 0 && (
+        <div className="callout">
+          <b>Root cause{rootCauses.length > 1 ? 's' : ''}:</b>
+          {rootCauses.slice(0, 5).map((id) => {
+            const pos = layout.indexById.get(id);
+            if (pos === undefined) return null;
+            const s = layout.spans[pos];
+            return (
+              <button key={id} className="link" onClick={() => openById(id)}>
+                {layout.service[pos]} · {s.name}
+                {s.status.message ? ` — ${s.status.message}` : ''}
+              </button>
+            );
+          })}
+          {rootCauses.length > 5 && <span className="muted">and {rootCauses.length - 5} more</span>}
+        </div>
+      )}
+      {analysis && analysis.clockSkew.length > 0 && (
+        <div className="callout warn">
+          ⏱ {analysis.clockSkew.length} span{analysis.clockSkew.length > 1 ? 's were' : ' was'} shifted to correct clock
+          skew between hosts (marked ⏱ in the timeline).
+        </div>
+      )}
+      {props.analysisError && (
+        <div className="callout warn">Analysis unavailable ({props.analysisError.message}); showing raw spans.</div>
+      )}
+      <div className="tabs" role="tablist">
+        <TabButton tab="timeline" cur={tab} set={setTab}>
+          Timeline
+        </TabButton>
+        <TabButton tab="selftime" cur={tab} set={setTab}>
+          Self time
+        </TabButton>
+        <TabButton tab="quality" cur={tab} set={setTab}>
+          Quality {analysis && analysis.quality.length > 0 && <span className="badge warn">{analysis.quality.length}</span>}
+        </TabButton>
+        <TabButton tab="logs" cur={tab} set={setTab}>
+          Logs {logs && logs.length > 0 && <span className="badge">{logs.length}</span>}
+        </TabButton>
+      </div>
+      {tab === 'timeline' && (
+        <>
+          <div className="toolbar">
+            <input
+              className="find"
+              type="search"
+              placeholder="Find in trace (name, attribute, id)…"
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') jumpMatch(e.shiftKey ? -1 : 1);
+              }}
+            />
+            {query && (
+              <>
+                <span className="muted">{matches.size} match{matches.size === 1 ? '' : 'es'}</span>
+                <button className="small secondary" onClick={() => jumpMatch(-1)} disabled={!matches.size}>
+                  ↑
+                </button>
+                <button className="small secondary" onClick={() => jumpMatch(1)} disabled={!matches.size}>
+                  ↓
+                </button>
+              </>
+            )}
+            <span className="grow" />
+            <button
+              className={`small ${showCritical ? 'on' : 'secondary'}`}
+              onClick={() => setShowCritical(!showCritical)}
+              disabled={!analysis}
+              title="Highlight the critical path: the chain of work that determined the trace's duration"
+            >
+              Critical path
+            </button>
+            <button className="small secondary" onClick={() => setCollapsed(new Set())}>
+              Expand all
+            </button>
+            <button
+              className="small secondary"
+              onClick={() => {
+                const s = new Set<number>();
+                for (let i = 0; i < layout.spans.length; i++) if (layout.depth[i] === 0 && layout.childCount[i] > 0) s.add(i);
+                setCollapsed(s);
+              }}
+            >
+              Collapse all
+            </button>
+            {zoomed && (
+              <button className="small secondary" onClick={() => setView([0, layout.durationMs])}>
+                Reset zoom ({formatMs(view[1] - view[0])})
+              </button>
+            )}
+          </div>
+          <div className="trace-body">
+            <Timeline
+              layout={layout}
+              state={{ collapsed, rows, selected, view, showCritical: showCritical && !!analysis, matches }}
+              onToggle={toggle}
+              onSelect={setSelected}
+              onOpen={open}
+              onView={setView}
+              onKey={onKey}
+            />
+            {openPos >= 0 && (
+              <SpanDetail
+                key={openPos}
+                layout={layout}
+                pos={openPos}
+                logs={logs}
+                onClose={() => props.onOpenSpan(null)}
+                onSelectSpan={openById}
+              />
+            )}
+          </div>
+        </>
+      )}
+      {tab === 'selftime' && (
+        <div className="tab-body">
+          {analysis ? <SelfTimeTable analysis={analysis} /> : <div className="panel muted">Analysis unavailable.</div>}
+        </div>
+      )}
+      {tab === 'quality' && (
+        <div className="tab-body">
+          {analysis ? <QualityList analysis={analysis} onSelectSpan={openById} /> : <div className="panel muted">Analysis unavailable.</div>}
+        </div>
+      )}
+      {tab === 'logs' && (
+        <div className="tab-body panel">
+          {!logs || logs.length === 0 ? (
+            <div className="muted">
+              No logs are correlated with this trace. Logs sent over OTLP with this trace id appear here.
+            </div>
+          ) : (
+            logs.map((l, i) => <LogLine key={i} log={l} />)
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function TabButton(props: { tab: Tab; cur: Tab; set: (t: Tab) => void; children: ReactNode }) {
+  return (
+    <button role="tab" aria-selected={props.tab === props.cur} className={props.tab === props.cur ? 'active' : undefined} onClick={() => props.set(props.tab)}>
+      {props.children}
+    </button>
+  );
+}
+
+function TraceHeader(props: { layout: TraceLayout; errorCount: number; actions?: ReactNode }) {
+  const { layout } = props;
+  const rootPos = 0;
+  const root = layout.spans[rootPos];
+  return (
+    <div className="trace-header">
+      <h1>
+        <span className="dot" style={{ background: serviceColor(layout.service[rootPos]) }} />
+        <span className="name">
+          {layout.service[rootPos]}: {root.name}
+        </span>
+      </h1>
+      <div className="stats">
+        <span>
+          <span className="label">Duration</span>
+          <b>{formatMs(layout.durationMs)}</b>
+        </span>
+        <span>
+          <span className="label">Start</span>
+          <b>
+            <Time nano={layout.traceStartNano} />
+          </b>
+        </span>
+        <span>
+          <span className="label">Services</span>
+          <b>{layout.services.length}</b>
+        </span>
+        <span>
+          <span className="label">Depth</span>
+          <b>{layout.maxDepth + 1}</b>
+        </span>
+        <span>
+          <span className="label">Spans</span>
+          <b>{layout.spans.length.toLocaleString('en-US')}</b>
+        </span>
+        <span>
+          <span className="label">Errors</span>
+          <b className={props.errorCount ? 'error-text' : undefined}>{props.errorCount}</b>
+        </span>
+        <span className="mono muted" title="Trace id">
+          {root.traceId}
+        </span>
+      </div>
+      <span style={{ flex: 1 }} />
+      {props.actions}
+    </div>
+  );
+}
+

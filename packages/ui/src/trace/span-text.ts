@@ -1,0 +1,28 @@
+import { SpanKind, StatusCode, type Span } from '@sextant/core';
+import { formatAttrValue } from '../lib/format.js';
+
+const KIND_NAMES: Record<number, string> = {
+  [SpanKind.UNSPECIFIED]: 'unspecified',
+  [SpanKind.INTERNAL]: 'internal',
+  [SpanKind.SERVER]: 'server',
+  [SpanKind.CLIENT]: 'client',
+  [SpanKind.PRODUCER]: 'producer',
+  [SpanKind.CONSUMER]: 'consumer',
+};
+
+export function kindName(kind: number): string {
+  return KIND_NAMES[kind] ?? String(kind);
+}
+
+export function statusName(code: number): string {
+  return code === StatusCode.ERROR ? 'error' : code === StatusCode.OK ? 'ok' : 'unset';
+}
+
+/** Lower-cased text a find-in-trace query matches against: ids, names and every attribute value. */
+export function spanSearchText(s: Span, service: string): string {
+  const parts = [s.spanId, s.name, service, s.status.message];
+  for (const kv of s.attributes) parts.push(kv.key, formatAttrValue(kv.value));
+  for (const kv of s.resource.attributes) parts.push(formatAttrValue(kv.value));
+  for (const e of s.events) parts.push(e.name);
+  return parts.join('\u0000').toLowerCase();
+}
