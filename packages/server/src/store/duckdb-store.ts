@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { splitParams, traceIdListParam, traceIdParam, ubigintListParam, type Param } from './params.js';
-import { emptyResource, emptyScope, serviceName, type SpanKind, type StatusCode, type LogRecord, type Resource, type Scope, type Span } from '@sextant/core';
+import { emptyResource, emptyScope, isErrorSpan, serviceName, type SpanKind, type StatusCode, type LogRecord, type Resource, type Scope, type Span } from '@sextant/core';
 import { attrsFromJson, attrsToJson, attrValueFromStored, attrValueToStored } from './attr-json.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { hash64, hexToBig, spanIdHex, traceIdHex } from './ids.js';
@@ -37,7 +37,7 @@ import type {
   TraceQuery,
   TraceSummary,
 } from './store.js';
-import { isErrorSpan } from './span-error.js';
+
 
 export interface DuckDBStoreOptions {
   /** Directory holding `sextant.duckdb`; null for an in-memory store. */
@@ -357,6 +357,7 @@ export class DuckDBStore implements SpanStore {
       errorCount: Number(r[4]),
       rootService: r[5] as string,
       rootName: r[6] as string,
+      orphanCount: 0,
       services: [],
     }));
     if (traces.length > 0) {
@@ -368,6 +369,17 @@ export class DuckDBStore implements SpanStore {
       );
       for (const r of svcRows) {
         byId.get(traceIdHex(r[0] as bigint))?.services.push({ name: r[1] as string, spanCount: Number(r[2]), errorCount: Number(r[3]) });
+      }
+      const orphanRows = await this.rows(
+        `SELECT c.trace_id, count(*) FROM spans c
+         WHERE list_contains(?, c.trace_id) AND c.parent_span_id <> 0
+           AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = c.trace_id AND p.span_id = c.parent_span_id)
+         GROUP BY 1`,
+        [traceIdListParam(page.map((r) => r[0] as bigint))],
+      );
+      for (const r of orphanRows) {
+        const t = byId.get(traceIdHex(r[0] as bigint));
+        if (t) t.orphanCount = Number(r[1]);
       }
     }
     const last = traces[traces.length - 1];

@@ -35,6 +35,8 @@ export interface TraceSummary {
   durationNano: bigint;
   spanCount: number;
   errorCount: number;
+  /** Spans whose parent is not in the stored trace (broken propagation or not yet arrived). */
+  orphanCount: number;
   services: { name: string; spanCount: number; errorCount: number }[];
 }
 

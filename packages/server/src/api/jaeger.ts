@@ -1,0 +1,205 @@
+/**
+ * Jaeger-compatible query API, so Grafana's Jaeger data source and Jaeger UI work unchanged: the classic
+ * /api/* JSON model ({data,total,limit,offset,errors}, µs times) and the /api/v3/* OTLP-shaped HTTP API.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { encodeJaegerTrace, encodeOtlpJsonTraces, SpanKind, type Span } from '@sextant/core';
+import { parseTraceIdParam } from '../store/ids.js';
+import type { SpanStore, TagFilter, TraceQuery } from '../store/store.js';
+import { parseSpanKind } from '../store/search-sql.js';
+import { ApiError, all, one, parseDurationNano, parseLimit, parseTimeNano, type Query } from './params.js';
+
+const US = 1000n;
+
+function envelope<T>(data: T, total = Array.isArray(data) ? data.length : 0) {
+  return { data, total, limit: 0, offset: 0, errors: null };
+}
+
+function jaegerError(reply: FastifyReply, status: number, msg: string) {
+  return reply.code(status).send({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg }] });
+}
+
+const KIND_NAME: Record<number, string> = {
+  [SpanKind.UNSPECIFIED]: '',
+  [SpanKind.INTERNAL]: 'internal',
+  [SpanKind.SERVER]: 'server',
+  [SpanKind.CLIENT]: 'client',
+  [SpanKind.PRODUCER]: 'producer',
+  [SpanKind.CONSUMER]: 'consumer',
+};
+
+function parseTagsJson(text: string, name: string): TagFilter[] {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, `${name}: '${text}' is not a JSON object of tag values`);
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new ApiError(400, `${name} must be a JSON object`);
+  return Object.entries(obj as Record<string, unknown>).map(([key, v]) => ({ key, value: String(v) }));
+}
+
+/** µs since the epoch (Jaeger's classic API). */
+function parseMicros(text: string, name: string): bigint {
+  if (!/^\d+$/.test(text)) throw new ApiError(400, `${name}: '${text}' is not microseconds since the epoch`);
+  return BigInt(text) * US;
+}
+
+async function fullTraces(store: SpanStore, q: TraceQuery): Promise<Span[][]> {
+  const { traces } = await store.searchTraces(q);
+  const byId = await store.getTraces(traces.map((t) => t.traceId));
+  return traces.map((t) => byId.get(t.traceId) ?? []).filter((s) => s.length > 0);
+}
+
+function classicQuery(q: Query): TraceQuery {
+  const tags: TagFilter[] = [];
+  const tagsJson = one(q, 'tags');
+  if (tagsJson !== undefined) tags.push(...parseTagsJson(tagsJson, 'tags'));
+  for (const t of all(q, 'tag')) {
+    const i = t.indexOf(':');
+    if (i <= 0) throw new ApiError(400, `tag: '${t}' must look like key:value`);
+    tags.push({ key: t.slice(0, i), value: t.slice(i + 1) });
+  }
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  const endText = one(q, 'end');
+  const end = endText !== undefined ? parseMicros(endText, 'end') : undefined;
+  const startText = one(q, 'start');
+  let start = startText !== undefined ? parseMicros(startText, 'start') : undefined;
+  const lookback = one(q, 'lookback');
+  if (start === undefined && lookback !== undefined && lookback !== 'custom') start = (end ?? nowNs) - parseDurationNano(lookback, 'lookback');
+  const minD = one(q, 'minDuration');
+  const maxD = one(q, 'maxDuration');
+  return {
+    service: one(q, 'service'),
+    operation: one(q, 'operation'),
+    tags,
+    minDurationNano: minD !== undefined ? parseDurationNano(minD, 'minDuration') : undefined,
+    maxDurationNano: maxD !== undefined ? parseDurationNano(maxD, 'maxDuration') : undefined,
+    startNano: start,
+    endNano: end,
+    limit: parseLimit(one(q, 'limit'), 20, 1500),
+  };
+}
+
+/** /api/v3 search parameters; accepts the camelCase names the Jaeger UI sends and the snake_case of the proto. */
+function v3Query(q: Query): TraceQuery {
+  const get = (camel: string, snake: string) => one(q, `query.${camel}`) ?? one(q, `query.${snake}`);
+  const attrs = get('attributes', 'attributes');
+  const time = (camel: string, snake: string) => {
+    const v = get(camel, snake);
+    return v === undefined ? undefined : parseTimeNano(v, `query.${camel}`);
+  };
+  const dur = (camel: string, snake: string) => {
+    const v = get(camel, snake);
+    return v === undefined ? undefined : parseDurationNano(v, `query.${camel}`);
+  };
+  return {
+    service: get('serviceName', 'service_name'),
+    operation: get('operationName', 'operation_name'),
+    tags: attrs !== undefined ? parseTagsJson(attrs, 'query.attributes') : [],
+    startNano: time('startTimeMin', 'start_time_min'),
+    endNano: time('startTimeMax', 'start_time_max'),
+    minDurationNano: dur('durationMin', 'duration_min'),
+    maxDurationNano: dur('durationMax', 'duration_max'),
+    limit: parseLimit(get('searchDepth', 'search_depth') ?? get('numTraces', 'num_traces'), 20, 1500),
+  };
+}
+
+export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void {
+  // ---- classic /api (Jaeger UI JSON model)
+  app.get('/api/services', async () => envelope(await store.services()));
+
+  app.get<{ Params: { service: string } }>('/api/services/:service/operations', async (req) => {
+    const names = [...new Set((await store.operations(req.params.service)).map((o) => o.name))];
+    return envelope(names);
+  });
+
+  app.get('/api/operations', async (req) => {
+    const q = req.query as Query;
+    const service = one(q, 'service');
+    if (service === undefined) throw new ApiError(400, 'parameter service is required');
+    const kindText = one(q, 'spanKind');
+    const kind = kindText === undefined ? null : parseSpanKind(kindText);
+    const ops = (await store.operations(service))
+      .filter((o) => kind === null || o.spanKind === kind)
+      .map((o) => ({ name: o.name, spanKind: KIND_NAME[o.spanKind] ?? '' }));
+    return envelope(ops);
+  });
+
+  app.get('/api/traces', async (req) => {
+    const q = req.query as Query;
+    const ids = all(q, 'traceID');
+    if (ids.length > 0) {
+      const parsed = ids.map((id) => parseTraceIdParam(id) ?? '');
+      const byId = await store.getTraces(parsed.filter((x) => x !== ''));
+      return envelope([...byId.values()].map((spans) => encodeJaegerTrace(spans)));
+    }
+    const traces = await fullTraces(store, classicQuery(q));
+    return envelope(traces.map((t) => encodeJaegerTrace(t)));
+  });
+
+  app.get<{ Params: { id: string } }>('/api/traces/:id', async (req, reply) => {
+    const traceId = parseTraceIdParam(req.params.id);
+    if (traceId === null) return jaegerError(reply, 400, `trace id '${req.params.id}' is not valid hex`);
+    const spans = await store.getTrace(traceId);
+    if (spans.length === 0) return jaegerError(reply, 404, 'trace not found');
+    return envelope([encodeJaegerTrace(spans)]);
+  });
+
+  app.get('/api/dependencies', async (req) => {
+    const q = req.query as Query;
+    const endTs = one(q, 'endTs');
+    const lookback = one(q, 'lookback');
+    if (endTs !== undefined && !/^\d+$/.test(endTs)) throw new ApiError(400, `endTs: '${endTs}' is not milliseconds since the epoch`);
+    if (lookback !== undefined && !/^\d+$/.test(lookback)) throw new ApiError(400, `lookback: '${lookback}' is not a number of milliseconds`);
+    const end = (endTs !== undefined ? BigInt(endTs) : BigInt(Date.now())) * 1_000_000n;
+    const start = end - (lookback !== undefined ? BigInt(lookback) : 86_400_000n) * 1_000_000n;
+    const graph = await store.dependencies(start, end);
+    return envelope(graph.edges.map((e) => ({ parent: e.parent, child: e.child, callCount: e.callCount })));
+  });
+
+  // ---- /api/v3 (OTLP JSON)
+  app.get('/api/v3/services', async () => ({ services: await store.services() }));
+
+  app.get('/api/v3/operations', async (req) => {
+    const q = req.query as Query;
+    const service = one(q, 'service');
+    if (service === undefined) throw new ApiError(400, 'parameter service is required');
+    const kindText = one(q, 'spanKind') ?? one(q, 'span_kind');
+    const kind = kindText === undefined || kindText === '' ? null : parseSpanKind(kindText);
+    const ops = (await store.operations(service))
+      .filter((o) => kind === null || o.spanKind === kind)
+      .map((o) => ({ name: o.name, spanKind: KIND_NAME[o.spanKind] ?? '' }));
+    return { operations: ops };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v3/traces/:id', async (req, reply) => {
+    const traceId = parseTraceIdParam(req.params.id);
+    if (traceId === null) return reply.code(400).send({ error: { httpCode: 400, message: `trace id '${req.params.id}' is not valid hex` } });
+    const spans = await store.getTrace(traceId);
+    if (spans.length === 0) return reply.code(404).send({ error: { httpCode: 404, message: 'trace not found' } });
+    return { result: encodeOtlpJsonTraces(spans) };
+  });
+
+  app.get('/api/v3/traces', async (req) => {
+    const traces = await fullTraces(store, v3Query(req.query as Query));
+    return { result: encodeOtlpJsonTraces(traces.flat()) };
+  });
+
+  app.get('/api/v3/trace-summaries', async (req) => {
+    const { traces } = await store.searchTraces(v3Query(req.query as Query));
+    return {
+      summaries: traces.map((t) => ({
+        traceId: t.traceId,
+        rootServiceName: t.rootService,
+        rootOperationName: t.rootName,
+        minStartTimeUnixNano: t.startUnixNano.toString(),
+        maxEndTimeUnixNano: (t.startUnixNano + t.durationNano).toString(),
+        spanCount: t.spanCount,
+        errorSpanCount: t.errorCount,
+        orphanSpanCount: t.orphanCount,
+        services: t.services.map((s) => ({ name: s.name, spanCount: s.spanCount, errorSpanCount: s.errorCount })),
+      })),
+    };
+  });
+}

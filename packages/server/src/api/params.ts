@@ -1,0 +1,101 @@
+/** Query-string parsing shared by the native and Jaeger-compatible APIs; bad values raise ApiError (HTTP 400). */
+import { parseSpanKind } from '../store/search-sql.js';
+import type { TagFilter, TraceQuery } from '../store/store.js';
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export type Query = Record<string, string | string[] | undefined>;
+
+export function one(q: Query, name: string): string | undefined {
+  const v = q[name];
+  const s = Array.isArray(v) ? v[v.length - 1] : v;
+  return s === undefined || s === '' ? undefined : s;
+}
+
+export function all(q: Query, name: string): string[] {
+  const v = q[name];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+const UNIT_NANOS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9, d: 86400e9 };
+
+/** Go-style duration ("1.5s", "100ms", "1h30m") or a bare integer of nanoseconds. */
+export function parseDurationNano(text: string, name: string): bigint {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return BigInt(t);
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|μs|ms|s|m|h|d)/gy;
+  let total = 0;
+  let matched = 0;
+  for (let m = re.exec(t); m; m = re.exec(t)) {
+    total += Number(m[1]) * UNIT_NANOS[m[2]!]!;
+    matched = re.lastIndex;
+  }
+  if (matched === 0 || matched !== t.length) {
+    throw new ApiError(400, `${name}: '${text}' is not a duration (examples: 250ms, 1.5s, 2m, or nanoseconds)`);
+  }
+  return BigInt(Math.round(total));
+}
+
+/** A point in time: integer nanoseconds since the epoch, or an RFC 3339 timestamp. */
+export function parseTimeNano(text: string, name: string): bigint {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return BigInt(t);
+  const ms = Date.parse(t);
+  if (Number.isNaN(ms)) throw new ApiError(400, `${name}: '${text}' is neither nanoseconds since the epoch nor an RFC 3339 time`);
+  // Keep sub-millisecond digits that Date.parse drops.
+  const frac = /\.(\d{4,9})/.exec(t)?.[1];
+  const extra = frac ? BigInt(frac.padEnd(9, '0').slice(3)) : 0n;
+  return BigInt(ms) * 1_000_000n + extra;
+}
+
+export function parseLimit(text: string | undefined, def: number, max: number): number {
+  if (text === undefined) return def;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new ApiError(400, `limit: '${text}' is not a positive whole number`);
+  return Math.min(n, max);
+}
+
+function parseKind(text: string): TraceQuery['spanKind'] {
+  const k = parseSpanKind(text);
+  if (k === null) throw new ApiError(400, `spanKind: '${text}' is not one of server, client, producer, consumer, internal, unspecified`);
+  return k;
+}
+
+/** The native search parameters (DESIGN.md): service, operation, spanKind, attr.KEY=VALUE, durations, status, window. */
+export function parseNativeSearch(q: Query): TraceQuery {
+  const tags: TagFilter[] = [];
+  for (const [k, v] of Object.entries(q)) {
+    if (!k.startsWith('attr.') || k.length <= 5) continue;
+    for (const value of Array.isArray(v) ? v : [v ?? '']) tags.push({ key: k.slice(5), value });
+  }
+  for (const t of all(q, 'tag')) {
+    const i = t.indexOf(':');
+    if (i <= 0) throw new ApiError(400, `tag: '${t}' must look like key:value`);
+    tags.push({ key: t.slice(0, i), value: t.slice(i + 1) });
+  }
+  const status = one(q, 'status');
+  if (status !== undefined && status !== 'error' && status !== 'any') throw new ApiError(400, `status: '${status}' must be 'error' or 'any'`);
+  const opt = <T>(name: string, f: (s: string, n: string) => T): T | undefined => {
+    const v = one(q, name);
+    return v === undefined ? undefined : f(v, name);
+  };
+  return {
+    service: one(q, 'service'),
+    operation: one(q, 'operation'),
+    spanKind: opt('spanKind', parseKind),
+    tags,
+    minDurationNano: opt('minDuration', parseDurationNano),
+    maxDurationNano: opt('maxDuration', parseDurationNano),
+    traceMinDurationNano: opt('traceMinDuration', parseDurationNano),
+    traceMaxDurationNano: opt('traceMaxDuration', parseDurationNano),
+    errorsOnly: status === 'error',
+    startNano: opt('start', parseTimeNano),
+    endNano: opt('end', parseTimeNano),
+    limit: parseLimit(one(q, 'limit'), 20, 1000),
+    cursor: one(q, 'cursor'),
+  };
+}

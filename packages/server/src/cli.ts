@@ -1,0 +1,159 @@
+/**
+ * The `sextant` command. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input; errors go to stderr as
+ * one sentence.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { analyzeTrace, DecodeError, decodeTraceFile, formatTraceReport, groupByTrace, type Span } from '@sextant/core';
+import { startSextant } from './server.js';
+import { parseDurationNano } from './api/params.js';
+
+class UsageError extends Error {}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+
+export function parseSize(text: string, name: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = (m?.[2] || 'b').toLowerCase();
+  if (!m || !(unit in SIZE_UNITS)) throw new UsageError(`${name}: '${text}' is not a size (examples: 500MB, 10GB, 2GiB)`);
+  return Math.round(Number(m[1]) * SIZE_UNITS[unit]!);
+}
+
+function parsePort(text: string, name: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${name}: '${text}' is not a port number`);
+  return n;
+}
+
+function durationOption(text: string, name: string): bigint | null {
+  if (text === '0' || text === 'forever' || text === 'none') return null;
+  try {
+    return parseDurationNano(text, name);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+async function serve(o: Record<string, string | boolean | undefined>): Promise<number> {
+  const sextant = await startSextant({
+    dataDir: o.data as string,
+    memory: o.memory === true || o.memory === 'true' || o.memory === '1',
+    host: o.host as string,
+    port: parsePort(o.port as string, '--port'),
+    otlpGrpcPort: parsePort(o.otlpGrpcPort as string, '--otlp-grpc-port'),
+    otlpHttpPort: parsePort(o.otlpHttpPort as string, '--otlp-http-port'),
+    zipkinPort: parsePort(o.zipkinPort as string, '--zipkin-port'),
+    retentionNano: durationOption(o.retention as string, '--retention'),
+    maxSizeBytes: o.maxSize ? parseSize(o.maxSize as string, '--max-size') : null,
+    maxBodyBytes: parseSize(o.maxBody as string, '--max-body'),
+  });
+  const where = o.memory ? 'in memory (nothing is kept after exit)' : `in ${sextant.store.path}`;
+  process.stdout.write(
+    [
+      `Sextant is ready. Storing ${where}.`,
+      `  Web UI and API   ${sextant.urls.api}`,
+      `  OTLP/gRPC        ${sextant.urls.otlpGrpc ?? 'off'}`,
+      `  OTLP/HTTP        ${sextant.urls.otlpHttp ?? 'off'}   (POST /v1/traces, /v1/logs)`,
+      `  Zipkin           ${sextant.urls.zipkin ?? 'off'}   (POST /api/v2/spans)`,
+      `Point an OpenTelemetry SDK at it: OTEL_EXPORTER_OTLP_ENDPOINT=${sextant.urls.otlpHttp ?? sextant.urls.otlpGrpc}`,
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`\nsextant: ${signal} received, finishing writes and closing the store...\n`);
+      sextant.close().then(resolve, (err) => {
+        process.stderr.write(`sextant: error while closing: ${(err as Error).message}\n`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
+
+function analyze(files: string[], o: { json?: boolean }): number {
+  const all: Span[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    try {
+      const { result } = decodeTraceFile(text);
+      if (result.items.length === 0) throw new UsageError(`${file} holds no valid spans${result.errors[0] ? `: ${result.errors[0]}` : ''}`);
+      if (result.rejected > 0) process.stderr.write(`sextant: ${file}: skipped ${result.rejected} invalid spans (${result.errors[0]})\n`);
+      all.push(...result.items);
+    } catch (err) {
+      if (err instanceof DecodeError) throw new UsageError(`${file}: ${err.message}`);
+      throw err;
+    }
+  }
+  const traces = groupByTrace(all);
+  const analyses = traces.map((spans) => analyzeTrace(spans));
+  if (o.json) {
+    process.stdout.write(JSON.stringify({ traces: analyses }, null, 2) + '\n');
+  } else {
+    process.stdout.write(traces.map((spans, i) => formatTraceReport(analyses[i]!, spans)).join('\n\n') + '\n');
+  }
+  return 0;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('sextant')
+    .description('Sextant: distributed tracing that explains where requests went and why')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) });
+
+  program
+    .command('serve')
+    .description('start the receivers (OTLP gRPC/HTTP, Zipkin), the embedded store, the API and the web UI')
+    .addOption(new Option('--data <dir>', 'directory of the DuckDB store').default('./sextant-data').env('SEXTANT_DATA'))
+    .addOption(new Option('--memory', 'keep everything in memory (nothing survives a restart)').env('SEXTANT_MEMORY'))
+    .addOption(new Option('--host <host>', 'address to listen on (loopback by default; binding elsewhere exposes it)').default('127.0.0.1').env('SEXTANT_HOST'))
+    .addOption(new Option('--port <port>', 'web UI and query API port').default('16686').env('SEXTANT_PORT'))
+    .addOption(new Option('--otlp-grpc-port <port>', 'OTLP/gRPC receiver port').default('4317').env('SEXTANT_OTLP_GRPC_PORT'))
+    .addOption(new Option('--otlp-http-port <port>', 'OTLP/HTTP receiver port').default('4318').env('SEXTANT_OTLP_HTTP_PORT'))
+    .addOption(new Option('--zipkin-port <port>', 'Zipkin v2 receiver port').default('9411').env('SEXTANT_ZIPKIN_PORT'))
+    .addOption(new Option('--retention <age>', 'delete data older than this (e.g. 7d, 12h; 0 keeps forever)').default('7d').env('SEXTANT_RETENTION'))
+    .addOption(new Option('--max-size <size>', 'delete the oldest data beyond this database size (e.g. 10GB)').env('SEXTANT_MAX_SIZE'))
+    .addOption(new Option('--max-body <size>', 'largest accepted request body, after decompression').default('8MiB').env('SEXTANT_MAX_BODY'))
+    .action(async (o) => {
+      program.setOptionValue('exit', await serve(o));
+    });
+
+  program
+    .command('analyze')
+    .description('analyse trace files offline (OTLP JSON, Jaeger JSON or Zipkin v2 JSON, auto-detected)')
+    .argument('<files...>', 'trace files')
+    .option('--json', 'print the analysis JSON instead of a report')
+    .action((files: string[], o: { json?: boolean }) => {
+      program.setOptionValue('exit', analyze(files, o));
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return (program.getOptionValue('exit') as number | undefined) ?? 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof UsageError) {
+      process.stderr.write(`sextant: ${err.message}\n`);
+      return 2;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      process.stderr.write(`sextant: a port is already in use (${(err as Error).message.replace(/^listen /, '')}); choose another with --port and friends.\n`);
+      return 1;
+    }
+    process.stderr.write(`sextant: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Ingest pipeline: group commit. Receivers submit decoded batches and wait; the pipeline writes everything that
+ * queued up while the previous commit ran as one transaction, then acknowledges all of those requests together.
+ * A request is acknowledged only after its spans are committed, so a crash never loses an acknowledged span,
+ * and concurrent senders share one commit instead of paying one each.
+ */
+import type { LogRecord, Span } from '@sextant/core';
+import type { SpanStore } from './store/store.js';
+
+/** Raised when the queue is full: receivers answer with a retryable status (HTTP 503 / gRPC UNAVAILABLE). */
+export class OverloadedError extends Error {}
+
+interface Pending {
+  spans: readonly Span[];
+  logs: readonly LogRecord[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export interface PipelineStats {
+  acceptedSpans: number;
+  acceptedLogs: number;
+  commits: number;
+  failedCommits: number;
+}
+
+export class IngestPipeline {
+  private queue: Pending[] = [];
+  private queuedItems = 0;
+  private running: Promise<void> | null = null;
+  readonly stats: PipelineStats = { acceptedSpans: 0, acceptedLogs: 0, commits: 0, failedCommits: 0 };
+
+  constructor(
+    private readonly store: SpanStore,
+    private readonly maxQueuedItems = 200_000,
+  ) {}
+
+  submit(spans: readonly Span[], logs: readonly LogRecord[] = []): Promise<void> {
+    const n = spans.length + logs.length;
+    if (n === 0) return Promise.resolve();
+    if (this.queuedItems > 0 && this.queuedItems + n > this.maxQueuedItems) {
+      return Promise.reject(new OverloadedError(`ingest queue is full (${this.queuedItems} items waiting); retry later`));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ spans, logs, resolve, reject });
+      this.queuedItems += n;
+      this.running ??= this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    // Let requests that are already being parsed join this commit.
+    await new Promise<void>((r) => setImmediate(r));
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      const spans: Span[] = [];
+      const logs: LogRecord[] = [];
+      for (const p of batch) {
+        for (const s of p.spans) spans.push(s);
+        for (const l of p.logs) logs.push(l);
+      }
+      try {
+        await this.store.write(spans, logs);
+        this.stats.commits++;
+        this.stats.acceptedSpans += spans.length;
+        this.stats.acceptedLogs += logs.length;
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        this.stats.failedCommits++;
+        for (const p of batch) p.reject(err);
+      } finally {
+        this.queuedItems -= spans.length + logs.length;
+      }
+    }
+    this.running = null;
+  }
+
+  /** Resolves when everything submitted so far is committed (or failed). */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * OTLP/HTTP receiver (:4318): POST /v1/traces and /v1/logs, protobuf or JSON, optionally compressed. Answers
+ * follow the OTLP/HTTP spec: 200 with an Export*ServiceResponse (partial_success when some items were rejected),
+ * 400 with a google.rpc.Status naming what was wrong, 415/413 for unsupported or oversized bodies, 503 with
+ * Retry-After when the ingest queue is full. CORS is open so that browser SDKs can send.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cors from '@fastify/cors';
+import {
+  DecodeError,
+  decodeLogsRequest,
+  decodeOtlpJsonLogs,
+  decodeOtlpJsonTraces,
+  decodeTraceRequest,
+  encodeExportLogsResponse,
+  encodeExportTraceResponse,
+  type DecodeResult,
+  type LogRecord,
+  type Span,
+} from '@sextant/core';
+import { OverloadedError, type IngestPipeline } from '../pipeline.js';
+import { bodyKind, decodeBody, HttpError, parseJson, type BodyKind } from './body.js';
+import { encodeRpcStatus, rpcCodeForHttp } from './rpc-status.js';
+
+export interface ReceiverOptions {
+  maxBodyBytes: number;
+  corsOrigins: string[] | '*';
+}
+
+type Signal = 'traces' | 'logs';
+
+function decode(signal: Signal, kind: BodyKind, body: Buffer): DecodeResult<Span> | DecodeResult<LogRecord> {
+  try {
+    if (kind === 'protobuf') {
+      const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+      return signal === 'traces' ? decodeTraceRequest(bytes) : decodeLogsRequest(bytes);
+    }
+    const doc = parseJson(body, `the ${signal} request body`);
+    return signal === 'traces' ? decodeOtlpJsonTraces(doc) : decodeOtlpJsonLogs(doc);
+  } catch (err) {
+    if (err instanceof DecodeError) throw new HttpError(400, `invalid OTLP ${signal} request: ${err.message}`);
+    throw err;
+  }
+}
+
+function summarizeRejections(result: DecodeResult<unknown>): string {
+  const shown = result.errors.slice(0, 5).join('; ');
+  const more = result.errors.length > 5 ? ` (and ${result.errors.length - 5} more)` : '';
+  return `${result.rejected} rejected: ${shown}${more}`;
+}
+
+function sendError(reply: FastifyReply, kind: BodyKind, status: number, message: string): FastifyReply {
+  if (status === 503) reply.header('retry-after', '1');
+  if (kind === 'protobuf') {
+    return reply.code(status).type('application/x-protobuf').send(Buffer.from(encodeRpcStatus(rpcCodeForHttp(status), message)));
+  }
+  return reply.code(status).type('application/json').send({ code: rpcCodeForHttp(status), message });
+}
+
+export async function createOtlpHttpReceiver(pipeline: IngestPipeline, opts: ReceiverOptions): Promise<FastifyInstance> {
+  const app = Fastify({ bodyLimit: opts.maxBodyBytes, logger: false });
+  await app.register(cors, { origin: opts.corsOrigins === '*' ? true : opts.corsOrigins, methods: ['POST', 'OPTIONS'] });
+  app.removeAllContentTypeParsers();
+  // Every body arrives raw: we decompress and decode ourselves, to enforce limits after decompression and to
+  // name precisely what was wrong.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const kind = bodyKind(req.headers['content-type']) ?? 'json';
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, kind, 413, `request body is larger than the limit of ${opts.maxBodyBytes} bytes`);
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    return sendError(reply, kind, status, err.message);
+  });
+
+  const handler = (signal: Signal) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const kind = bodyKind(req.headers['content-type']);
+    if (kind === null) {
+      return sendError(reply, 'json', 415, `Content-Type '${req.headers['content-type']}' is not supported; send application/x-protobuf or application/json`);
+    }
+    try {
+      const raw = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
+      const body = decodeBody(raw, req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
+      const result = decode(signal, kind, body);
+      if (result.items.length === 0 && result.rejected > 0) {
+        throw new HttpError(400, `no valid ${signal === 'traces' ? 'spans' : 'log records'} in request; ${summarizeRejections(result)}`);
+      }
+      if (signal === 'traces') await pipeline.submit(result.items as Span[], []);
+      else await pipeline.submit([], result.items as LogRecord[]);
+      const message = result.rejected > 0 ? summarizeRejections(result) : '';
+      if (kind === 'protobuf') {
+        const bytes = signal === 'traces' ? encodeExportTraceResponse(result.rejected, message) : encodeExportLogsResponse(result.rejected, message);
+        return reply.code(200).type('application/x-protobuf').send(Buffer.from(bytes));
+      }
+      const field = signal === 'traces' ? 'rejectedSpans' : 'rejectedLogRecords';
+      return reply.code(200).type('application/json').send(result.rejected > 0 ? { partialSuccess: { [field]: String(result.rejected), errorMessage: message } } : {});
+    } catch (err) {
+      if (err instanceof HttpError) return sendError(reply, kind, err.status, err.message);
+      if (err instanceof OverloadedError) return sendError(reply, kind, 503, err.message);
+      req.log.error(err);
+      return sendError(reply, kind, 500, `could not store the ${signal}: ${(err as Error).message}`);
+    }
+  };
+
+  app.post('/v1/traces', handler('traces'));
+  app.post('/v1/logs', handler('logs'));
+  return app;
+}
