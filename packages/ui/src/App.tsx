@@ -26,7 +26,7 @@ export function App() {
     <div className="app">
       <header className="topbar">
         <Link to="/search" className="brand">
-          <img src="/favicon.svg" alt="" width={20} height={20} /> Sextant
+          <Logo /> Sextant
         </Link>
         <nav>
           {NAV.map(([to, label]) => (
@@ -93,5 +93,14 @@ function ThemeToggle() {
     >
       {theme === 'dark' ? '☀' : '☾'}
     </button>
+  );
+}
+
+function Logo() {
+  return (
+    <svg width="20" height="20" viewBox="0 0 32 32" aria-hidden="true">
+      <circle cx="16" cy="16" r="13" fill="none" stroke="#3b82f6" strokeWidth="3" />
+      <path d="M16 5v22M8 20h16" stroke="#f59e0b" strokeWidth="3" strokeLinecap="round" />
+    </svg>
   );
 }

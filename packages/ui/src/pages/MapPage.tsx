@@ -234,7 +234,7 @@ function GraphView(props: {
       <svg role="img" aria-label="Service dependency graph">
         <defs>
           {(['ok', 'warn', 'bad'] as const).map((k) => (
-            <marker key={k} id={`arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+            <marker key={k} id={`arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
               <path d="M0,0L10,5L0,10z" style={{ fill: `var(--edge-${k})` }} />
             </marker>
           ))}

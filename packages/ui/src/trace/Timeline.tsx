@@ -165,8 +165,8 @@ function SpanRow(props: {
         <span className="op">{s.name}</span>
         {props.collapsed && <span className="badge">{layout.subtree[pos]}</span>}
         {skew !== 0 && (
-          <span className="skew-icon" title={`Clock skew: shifted by ${formatMs(skew)} to fit inside its parent`}>
-            ⏱
+          <span className="badge warn skew-icon" title={`Clock skew: shifted by ${formatMs(skew)} to fit inside its parent`}>
+            skew
           </span>
         )}
       </div>

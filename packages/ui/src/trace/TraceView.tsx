@@ -148,8 +148,8 @@ export function TraceView(props: {
       )}
       {analysis && analysis.clockSkew.length > 0 && (
         <div className="callout warn">
-          ⏱ {analysis.clockSkew.length} span{analysis.clockSkew.length > 1 ? 's were' : ' was'} shifted to correct clock
-          skew between hosts (marked ⏱ in the timeline).
+          <b>Clock skew corrected:</b> {analysis.clockSkew.length} span{analysis.clockSkew.length > 1 ? 's were' : ' was'}{' '}
+          shifted so that calls fit inside their callers (marked <span className="badge warn">skew</span> in the timeline).
         </div>
       )}
       {props.analysisError && (
