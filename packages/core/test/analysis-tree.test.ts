@@ -25,10 +25,11 @@ test('builds children ordered by start and a depth-first order', () => {
 test('orphans of an incomplete trace become flagged roots; the earliest root is primary', () => {
   const tree = buildTraceTree([
     span({ id: 'late', parent: 'missing', start: 30, end: 40 }),
-    span({ id: 'r', start: 0, end: 100 }),
-    span({ id: 'r2', start: 0, end: 10 }),
+    span({ id: 'untimed', start: 0, end: 0 }),
+    span({ id: 'r', start: 1, end: 100 }),
+    span({ id: 'r2', start: 1, end: 10 }),
   ]);
-  assert.deepEqual(idsOf(tree, tree.roots), ['r', 'r2', 'late']);
+  assert.deepEqual(idsOf(tree, tree.roots), ['r', 'r2', 'late', 'untimed']);
   assert.deepEqual(idsOf(tree, tree.orphans), ['late']);
 });
 

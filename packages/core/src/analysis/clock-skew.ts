@@ -62,7 +62,8 @@ export function correctClockSkew(tree: TraceTree): ClockSkewResult {
   for (const i of tree.preorder) {
     const p = parent[i];
     if (p < 0) continue;
-    if (keys[i] === keys[p]) {
+    // A span without a timestamp (a fragment reported apart from its timing) tells nothing about clocks.
+    if (keys[i] === keys[p] || spans[i].startTimeUnixNano === 0n || spans[p].startTimeUnixNano === 0n) {
       delta[i] = delta[p];
     } else {
       const s = spans[i];

@@ -49,6 +49,7 @@ export function findRepeatedCalls(tree: TraceTree, minRepeats = DEFAULT_MIN_REPE
     if (kids.length < minRepeats) continue;
     const groups = new Map<string, number[]>();
     for (const c of kids) {
+      if (spans[c].startTimeUnixNano === 0n) continue; // an untimed fragment, not a call
       const key = `${services[c]}\u0000${spans[c].name}\u0000${statementOf(spans[c]) ?? ''}`;
       const g = groups.get(key);
       if (g) g.push(c);

@@ -5,6 +5,7 @@
 import { SpanKind, UNKNOWN_SERVICE, getAttr, type AttrValue } from '../model.js';
 import type { ClockSkewAdjustment } from './clock-skew.js';
 import { remoteServiceName } from './dependencies.js';
+import { formatDuration } from './format.js';
 import type { TraceTree } from './tree.js';
 
 export type QualityCheck =
@@ -42,12 +43,6 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-function formatNano(nano: bigint): string {
-  const abs = nano < 0n ? -nano : nano;
-  if (abs >= 1_000_000n) return `${(Number(abs) / 1e6).toFixed(1)} ms`;
-  return `${(Number(abs) / 1e3).toFixed(1)} µs`;
-}
-
 export function qualityFindings(tree: TraceTree, clockSkew: readonly ClockSkewAdjustment[] = []): QualityFinding[] {
   const { spans, services } = tree;
   const out: QualityFinding[] = [];
@@ -66,7 +61,7 @@ export function qualityFindings(tree: TraceTree, clockSkew: readonly ClockSkewAd
   add(
     'duplicate-span-id',
     tree.duplicates,
-    `${plural(tree.duplicates.length, 'span')} reuse the id of another span that is not their RPC peer`,
+    `${plural(tree.duplicates.length, 'span')} reuse the id of another span without being its RPC peer (duplicates or fragments of it)`,
   );
   add('parent-cycle', tree.cycleBreaks, `parent ids form a loop; it was cut at ${plural(tree.cycleBreaks.length, 'span')}`);
 
@@ -103,7 +98,7 @@ export function qualityFindings(tree: TraceTree, clockSkew: readonly ClockSkewAd
     add(
       'clock-skew',
       clockSkew.map((a) => a.node),
-      `${plural(clockSkew.length, 'span')} were shifted (by up to ${formatNano(largest)}) to fit inside their parents: host clocks disagree`,
+      `${plural(clockSkew.length, 'span')} were shifted (by up to ${formatDuration(largest)}) to fit inside their parents: host clocks disagree`,
     );
   }
   add('non-positive-duration', nonPositive, `${plural(nonPositive.length, 'span')} end before or when they start`);

@@ -164,6 +164,9 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
   const roots: number[] = [];
   for (let i = 0; i < n; i++) if (parent[i] < 0) roots.push(i);
   roots.sort((a, b) => {
+    // Spans without a start time cannot be the primary root.
+    const untimed = Number(spans[a].startTimeUnixNano === 0n) - Number(spans[b].startTimeUnixNano === 0n);
+    if (untimed !== 0) return untimed;
     const byTime = compareStart(spans[a], spans[b]);
     if (byTime !== 0) return byTime;
     const da = spans[a].endTimeUnixNano;

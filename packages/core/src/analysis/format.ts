@@ -1,0 +1,16 @@
+/** Human-readable renderings shared by the analysis reports. */
+
+/** A duration in the largest unit that keeps it above 1: `1.24 s`, `45.6 ms`, `789 µs`, `12 ns`. */
+export function formatDuration(nano: bigint): string {
+  const sign = nano < 0n ? '-' : '';
+  const abs = Number(nano < 0n ? -nano : nano);
+  if (abs >= 60e9) return `${sign}${(abs / 60e9).toFixed(1)} min`;
+  if (abs >= 1e9) return `${sign}${(abs / 1e9).toFixed(2)} s`;
+  if (abs >= 1e6) return `${sign}${(abs / 1e6).toFixed(abs >= 1e8 ? 0 : 1)} ms`;
+  if (abs >= 1e3) return `${sign}${(abs / 1e3).toFixed(abs >= 1e5 ? 0 : 1)} µs`;
+  return `${sign}${abs} ns`;
+}
+
+export function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
+}
