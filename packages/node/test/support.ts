@@ -44,6 +44,14 @@ export function spawnNode(args: string[], env: Record<string, string | undefined
   return { process: child, port, stdout: () => out, stderr: () => err, exited };
 }
 
+/** Resolves once the child's stdout contains `text` (it may arrive after the HTTP answer). */
+export function stdoutIncludes(child: Child, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => (child.stdout().includes(text) ? resolve() : child.process.stdout!.once('data', () => setImmediate(check)));
+    check();
+  });
+}
+
 export async function stop(child: Child): Promise<void> {
   if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
   await child.exited;
