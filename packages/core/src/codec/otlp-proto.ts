@@ -593,7 +593,7 @@ export function groupByResourceAndScope<T extends { resource: Resource; scope: S
 function encodeRequest<T extends { resource: Resource; scope: Scope }>(
   items: readonly T[],
   writeItem: (w: ProtoWriter, item: T) => void,
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   const w = new ProtoWriter();
   for (const [resource, byScope] of groupByResourceAndScope(items)) {
     const rs = w.begin(1);
@@ -612,16 +612,16 @@ function encodeRequest<T extends { resource: Resource; scope: Scope }>(
 }
 
 /** Encodes an ExportTraceServiceRequest; spans sharing Resource/Scope objects share one ResourceSpans/ScopeSpans. */
-export function encodeTraceRequest(spans: readonly Span[]): Uint8Array {
+export function encodeTraceRequest(spans: readonly Span[]): Uint8Array<ArrayBuffer> {
   return encodeRequest(spans, writeSpan);
 }
 
-export function encodeLogsRequest(logs: readonly LogRecord[]): Uint8Array {
+export function encodeLogsRequest(logs: readonly LogRecord[]): Uint8Array<ArrayBuffer> {
   return encodeRequest(logs, writeLogRecord);
 }
 
 /** Export*ServiceResponse: partial_success is left unset when everything was accepted, as OTLP asks. */
-function encodeExportResponse(rejected: number, message: string): Uint8Array {
+function encodeExportResponse(rejected: number, message: string): Uint8Array<ArrayBuffer> {
   const w = new ProtoWriter();
   if (rejected !== 0 || message !== '') {
     const ps = w.begin(1);
@@ -633,11 +633,11 @@ function encodeExportResponse(rejected: number, message: string): Uint8Array {
 }
 
 /** ExportTraceServiceResponse { partial_success: { rejected_spans = 1, error_message = 2 } }. */
-export function encodeExportTraceResponse(rejected: number, message: string): Uint8Array {
+export function encodeExportTraceResponse(rejected: number, message: string): Uint8Array<ArrayBuffer> {
   return encodeExportResponse(rejected, message);
 }
 
 /** ExportLogsServiceResponse { partial_success: { rejected_log_records = 1, error_message = 2 } }. */
-export function encodeExportLogsResponse(rejected: number, message: string): Uint8Array {
+export function encodeExportLogsResponse(rejected: number, message: string): Uint8Array<ArrayBuffer> {
   return encodeExportResponse(rejected, message);
 }

@@ -173,7 +173,7 @@ export class ProtoReader {
 
 /** Appends protobuf to a growing buffer; embedded messages are written in place and then prefixed with their length. */
 export class ProtoWriter {
-  private buf = new Uint8Array(4096);
+  private buf: Uint8Array<ArrayBuffer> = new Uint8Array(4096);
   private view = new DataView(this.buf.buffer);
   pos = 0;
 
@@ -274,7 +274,7 @@ export class ProtoWriter {
     this.pos = body + size;
   }
 
-  finish(): Uint8Array {
+  finish(): Uint8Array<ArrayBuffer> {
     return this.buf.slice(0, this.pos);
   }
 }
