@@ -74,55 +74,7 @@ export function ids(spans: readonly { spanId: string }[]): string[] {
   return spans.map((s) => s.spanId);
 }
 
-// Stand-ins for the real decoders (codec/zipkin.ts, codec/jaeger-json.ts) until they land.
-interface ZipkinSpan {
-  traceId: string;
-  id: string;
-  parentId?: string;
-  kind?: string;
-  name?: string;
-  timestamp?: number;
-  duration?: number;
-  shared?: boolean;
-  localEndpoint?: { serviceName?: string; ipv4?: string; port?: number };
-  remoteEndpoint?: { serviceName?: string; ipv4?: string; ipv6?: string };
-  tags?: Record<string, string>;
-}
-const ZIPKIN_KIND: Record<string, SpanKind> = {
-  CLIENT: SpanKind.CLIENT,
-  SERVER: SpanKind.SERVER,
-  PRODUCER: SpanKind.PRODUCER,
-  CONSUMER: SpanKind.CONSUMER,
-};
-export function fromZipkin(doc: unknown): Span[] {
-  const list = (doc as unknown[]).flatMap((x) => (Array.isArray(x) ? x : [x])) as ZipkinSpan[];
-  return list.map((z) => {
-    const attrs: Record<string, string | boolean> = { ...(z.tags ?? {}) };
-    if (z.shared) attrs['zipkin.shared'] = true;
-    if (z.remoteEndpoint?.serviceName) attrs['peer.service'] = z.remoteEndpoint.serviceName.toLowerCase();
-    const addr = z.remoteEndpoint?.ipv4 ?? z.remoteEndpoint?.ipv6;
-    if (addr) attrs['network.peer.address'] = addr;
-    const s = span({
-      id: z.id,
-      parent: z.parentId,
-      traceId: z.traceId,
-      service: z.localEndpoint?.serviceName?.toLowerCase() ?? '',
-      name: z.name ?? '',
-      kind: z.kind ? ZIPKIN_KIND[z.kind] : SpanKind.UNSPECIFIED,
-      start: z.timestamp ?? 0,
-      end: (z.timestamp ?? 0) + (z.duration ?? 0),
-      unit: 1000,
-      attrs,
-      error: z.tags?.error !== undefined,
-    });
-    const local: Record<string, string> = {};
-    if (z.localEndpoint?.ipv4) local['host.ip'] = z.localEndpoint.ipv4;
-    if (z.localEndpoint?.port) local['service.port'] = String(z.localEndpoint.port);
-    s.resource = resourceFor(z.localEndpoint?.serviceName?.toLowerCase() ?? '', local);
-    return s;
-  });
-}
-
+// Stand-in for the real Jaeger JSON decoder (codec/jaeger-json.ts) until it lands.
 interface JaegerSpan {
   spanID: string;
   operationName: string;

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SpanKind } from '@sextant/core';
+import { SpanKind, decodeZipkinV2 } from '@sextant/core';
 import { readFixtureJson } from '../../../testing/fixtures.js';
 import { buildTraceTree } from '../src/analysis/tree.js';
 import { correctClockSkew } from '../src/analysis/clock-skew.js';
-import { fromZipkin, span } from './analysis-builders.js';
+import { span } from './analysis-builders.js';
 
 test('zipkin skew.json: the server span is centred in the client span, its local child follows', () => {
-  const spans = fromZipkin(readFixtureJson('zipkin/skew.json'));
+  const spans = decodeZipkinV2(readFixtureJson('zipkin/skew.json')).items;
   const { spans: fixed, adjustments } = correctClockSkew(buildTraceTree(spans));
   const client = fixed.find((s) => s.kind === SpanKind.CLIENT)!;
   const server = fixed.find((s) => s.kind === SpanKind.SERVER && s.spanId === client.spanId)!;

@@ -21,7 +21,7 @@ export interface ClockSkewResult {
   adjustments: ClockSkewAdjustment[];
 }
 
-const HOST_KEYS = ['host.id', 'host.name', 'host.ip', 'network.local.address', 'net.host.ip'];
+const HOST_KEYS = ['host.id', 'host.name', 'host.ip', 'network.local.address', 'net.host.ip', 'zipkin.local.ipv4', 'zipkin.local.ipv6'];
 
 /** Spans with the same key share a clock: the host when the resource says which, otherwise the service. */
 function clockKey(span: Span, service: string): string {
