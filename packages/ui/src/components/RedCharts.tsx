@@ -33,7 +33,7 @@ export function RedCharts({ red }: { red: RedResult }) {
     const ms = (v: number) => formatDuration(v * 1e6);
     return {
       rate: base(formatRate, [line('requests', accent, formatRate, `${accent}22`)]),
-      errors: base((v) => formatPercent(v, 0), [line('error rate', err, (v) => formatPercent(v), `${err}22`)]),
+      errors: base((v) => formatPercent(v), [line('error rate', err, (v) => formatPercent(v), `${err}22`)]),
       latency: base(ms, [line('p50', accent, ms), line('p95', warn, ms), line('p99', err, ms)]),
     };
   }, [theme]);

@@ -1,33 +1,11 @@
-import type { AttrValue } from '@sextant/core';
+import { formatDuration as coreFormatDuration, type AttrValue } from '@sextant/core';
+export { formatPercent } from '@sextant/core';
 
-const UNITS: [number, string][] = [
-  [1e9, 's'],
-  [1e6, 'ms'],
-  [1e3, 'µs'],
-];
-
-/** A duration in the unit a person would say it in: `850ns`, `12.3ms`, `4.56s`, `2m 5s`, `3h 10m`. */
+/** A duration in the unit a person would say it in; accepts the API's decimal strings and float nanoseconds. */
 export function formatDuration(nano: number | bigint | string): string {
-  const ns = typeof nano === 'number' ? nano : Number(nano);
-  if (!Number.isFinite(ns)) return '–';
-  const sign = ns < 0 ? '-' : '';
-  const a = Math.abs(ns);
-  if (a >= 60e9) {
-    const totalS = Math.round(a / 1e9);
-    const h = Math.floor(totalS / 3600);
-    const m = Math.floor((totalS % 3600) / 60);
-    const s = totalS % 60;
-    return sign + (h > 0 ? `${h}h ${m}m` : `${m}m ${s}s`);
-  }
-  for (const [size, unit] of UNITS) {
-    if (a >= size) return sign + trimNumber(a / size) + unit;
-  }
-  return `${sign}${Math.round(a)}ns`;
-}
-
-function trimNumber(v: number): string {
-  const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
-  return String(Number(v.toFixed(digits)));
+  if (typeof nano === 'bigint') return coreFormatDuration(nano);
+  const n = Number(nano);
+  return Number.isFinite(n) ? coreFormatDuration(BigInt(Math.round(n))) : '–';
 }
 
 /** Milliseconds as a duration string (timeline code works in float milliseconds). */
@@ -51,11 +29,6 @@ export function formatLocalTime(nano: bigint | string): string {
 
 export function formatUtcTime(nano: bigint | string): string {
   return toDate(nano).toISOString().replace('T', ' ').replace('Z', ' UTC');
-}
-
-export function formatPercent(fraction: number, digits = 1): string {
-  if (!Number.isFinite(fraction)) return '–';
-  return `${(fraction * 100).toFixed(digits)}%`;
 }
 
 export function formatRate(perSecond: number): string {

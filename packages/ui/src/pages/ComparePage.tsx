@@ -1,5 +1,11 @@
-import { useState } from 'react';
-import { navigate, useLocation, withQuery } from '../lib/router.js';
+import { useEffect, useMemo, useState } from 'react';
+import { buildTraceTree, decodeOtlpJsonTraces, type Span } from '@sextant/core';
+import { enc, getJson, useApi } from '../lib/api.js';
+import { serviceColor } from '../lib/colors.js';
+import { formatDuration } from '../lib/format.js';
+import { Link, navigate, useLocation, withQuery } from '../lib/router.js';
+import { ErrorMessage, Loading, Message } from '../components/Message.js';
+import { CohortView } from './CohortView.js';
 
 /** /compare?a=&b= (two traces) or /compare?selection=&baseline= (two cohorts). */
 export function ComparePage() {
@@ -7,21 +13,168 @@ export function ComparePage() {
   const a = loc.search.get('a');
   const b = loc.search.get('b');
   const selection = loc.search.get('selection');
-  const baseline = loc.search.get('baseline');
-  if (a && b) return <div>TODO {a} {b}</div>;
-  if (selection !== null) return <div>TODO {selection} {baseline}</div>;
+  if (a && b) return <TwoTraces a={a} b={b} />;
+  if (selection !== null) return <CohortView selection={selection} baseline={loc.search.get('baseline') ?? 'rest'} />;
   return <ComparePicker a={a ?? ''} />;
+}
+
+interface AlignedRow {
+  key: string;
+  depth: number;
+  service: string;
+  name: string;
+  a?: { spanId: string; durNano: bigint; error: boolean };
+  b?: { spanId: string; durNano: bigint; error: boolean };
+}
+
+/**
+ * Lines up two traces by position in the call tree: a span's key is its ancestors' service/operation chain
+ * plus its rank among same-named siblings, so the 3rd `SELECT` under `GET /cart` meets the 3rd in the other
+ * trace. Rows present on one side only are calls that appeared or disappeared.
+ */
+function alignTraces(sa: Span[], sb: Span[]): AlignedRow[] {
+  const rows = new Map<string, AlignedRow>();
+  const order: string[] = [];
+  const walk = (spans: Span[], side: 'a' | 'b') => {
+    const tree = buildTraceTree(spans);
+    const keys: string[] = new Array(spans.length);
+    const seen = new Map<string, number>();
+    for (const node of tree.preorder) {
+      const s = spans[node];
+      const p = tree.parent[node];
+      const base = `${p >= 0 ? keys[p] : ''}/${tree.services[node]}\u0000${s.name}`;
+      const rank = seen.get(base) ?? 0;
+      seen.set(base, rank + 1);
+      const key = `${base}#${rank}`;
+      keys[node] = key;
+      let row = rows.get(key);
+      if (!row) {
+        row = { key, depth: tree.depth[node], service: tree.services[node], name: s.name };
+        rows.set(key, row);
+        order.push(key);
+      }
+      row[side] = { spanId: s.spanId, durNano: s.endTimeUnixNano - s.startTimeUnixNano, error: s.status.code === 2 };
+    }
+  };
+  walk(sa, 'a');
+  walk(sb, 'b');
+  // Keep B-only rows next to their tree position: sort by key path, which follows the tree.
+  return order.map((k) => rows.get(k)!).sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+}
+
+function TwoTraces({ a, b }: { a: string; b: string }) {
+  const [state, setState] = useState<{ spans?: [Span[], Span[]]; error?: Error }>({});
+  const [onlyDiff, setOnlyDiff] = useState(false);
+  useEffect(() => {
+    const ctl = new AbortController();
+    const load = (id: string) => getJson<unknown>(`/api/v1/traces/${enc(id)}`, ctl.signal).then((d) => decodeOtlpJsonTraces(d).items);
+    Promise.all([load(a), load(b)]).then(
+      (spans) => setState({ spans: spans as [Span[], Span[]] }),
+      (error: Error) => error.name !== 'AbortError' && setState({ error }),
+    );
+    return () => ctl.abort();
+  }, [a, b]);
+  const rows = useMemo(() => (state.spans ? alignTraces(...state.spans) : []), [state.spans]);
+  if (state.error) return <ErrorMessage error={state.error} what="the traces to compare" />;
+  if (!state.spans) return <Loading what="both traces" />;
+
+  const total = (spans: Span[]) => {
+    let s = spans[0]?.startTimeUnixNano ?? 0n;
+    let e = s;
+    for (const x of spans) {
+      if (x.startTimeUnixNano < s) s = x.startTimeUnixNano;
+      if (x.endTimeUnixNano > e) e = x.endTimeUnixNano;
+    }
+    return e - s;
+  };
+  const [ta, tb] = state.spans.map(total);
+  const onlyA = rows.filter((r) => !r.b).length;
+  const onlyB = rows.filter((r) => !r.a).length;
+  const shown = onlyDiff ? rows.filter((r) => !r.a || !r.b || significant(r)) : rows;
+  return (
+    <div>
+      <div className="toolbar" style={{ marginBottom: 12 }}>
+        <h1>Compare traces</h1>
+        <span className="grow" />
+        <label className="check">
+          <input type="checkbox" checked={onlyDiff} onChange={(e) => setOnlyDiff(e.target.checked)} /> Only differences
+        </label>
+        <button className="small secondary" onClick={() => navigate(withQuery('/compare', { a: b, b: a }))}>
+          Swap A and B
+        </button>
+      </div>
+      <div className="cmp-grid" style={{ marginBottom: 12 }}>
+        {[
+          ['A', a, ta, state.spans[0].length, onlyA],
+          ['B', b, tb, state.spans[1].length, onlyB],
+        ].map(([label, id, dur, n, only]) => (
+          <div className="panel" key={label as string}>
+            <b>{label as string}</b>{' '}
+            <Link className="mono" to={`/trace/${enc(id as string)}`}>
+              {id as string}
+            </Link>
+            <div className="stats">
+              <span>
+                <span className="label">Duration</span>
+                <b>{formatDuration(dur as bigint)}</b>
+              </span>
+              <span>
+                <span className="label">Spans</span>
+                <b>{n as number}</b>
+              </span>
+              <span>
+                <span className="label">Calls only here</span>
+                <b>{only as number}</b>
+              </span>
+            </div>
+          </div>
+        ))}
+      </div>
+      <div className="panel" style={{ padding: 0 }}>
+        <div className="cmp-row cmp-head">
+          <span>Call tree (service · operation)</span>
+          <span className="num">A</span>
+          <span className="num">B</span>
+          <span className="num">B − A</span>
+        </div>
+        {shown.map((r) => {
+          const delta = r.a && r.b ? r.b.durNano - r.a.durNano : null;
+          const cls = !r.b ? 'removed' : !r.a ? 'added' : significant(r) ? (delta! > 0n ? 'slower' : 'faster') : '';
+          return (
+            <div key={r.key} className={`cmp-row ${cls}`} title={!r.b ? 'Only in A' : !r.a ? 'Only in B' : undefined}>
+              <span className="nm" style={{ paddingLeft: Math.min(r.depth, 30) * 12 }}>
+                <span className="dot" style={{ background: serviceColor(r.service), marginRight: 6 }} />
+                <b>{r.service}</b> {r.name}
+              </span>
+              <span className={`num${r.a?.error ? ' error-text' : ''}`}>{r.a ? formatDuration(r.a.durNano) : '—'}</span>
+              <span className={`num${r.b?.error ? ' error-text' : ''}`}>{r.b ? formatDuration(r.b.durNano) : '—'}</span>
+              <span className="num delta">{delta === null ? (r.a ? 'removed' : 'added') : `${delta > 0n ? '+' : ''}${formatDuration(delta)}`}</span>
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+/** A change worth colouring: at least 20% and 1ms either way. */
+function significant(r: AlignedRow): boolean {
+  if (!r.a || !r.b) return true;
+  const d = r.b.durNano - r.a.durNano;
+  const abs = d < 0n ? -d : d;
+  return abs >= 1_000_000n && abs * 5n >= r.a.durNano;
 }
 
 function ComparePicker(props: { a: string }) {
   const [a, setA] = useState(props.a);
   const [b, setB] = useState('');
+  const recent = useApi<{ traces: { traceId: string; rootService: string; rootName: string; durationNano: string }[] }>('/api/v1/traces?limit=20');
   return (
-    <div className="message">
-      <h2>Compare two traces</h2>
+    <Message title="Compare two traces">
       <p className="muted">
-        Paste two trace ids. Spans are matched by their place in the call tree, so you see which calls got slower, which
-        appeared and which went missing. To compare groups of traces, drag a box on the search page's scatter plot.
+        Paste two trace ids, or pick from recent traces. Spans are matched by their place in the call tree, so you see
+        which calls got slower, which appeared and which went missing. To compare groups of traces, drag a box on the
+        search page's scatter plot.
       </p>
       <form
         className="toolbar"
@@ -30,12 +183,19 @@ function ComparePicker(props: { a: string }) {
           if (a.trim() && b.trim()) navigate(withQuery('/compare', { a: a.trim(), b: b.trim() }));
         }}
       >
-        <input className="mono" style={{ flex: 1 }} placeholder="Trace A id" aria-label="Trace A id" value={a} onChange={(e) => setA(e.target.value)} />
-        <input className="mono" style={{ flex: 1 }} placeholder="Trace B id" aria-label="Trace B id" value={b} onChange={(e) => setB(e.target.value)} />
+        <input className="mono" list="recent-traces" style={{ flex: 1 }} placeholder="Trace A id" aria-label="Trace A id" value={a} onChange={(e) => setA(e.target.value)} />
+        <input className="mono" list="recent-traces" style={{ flex: 1 }} placeholder="Trace B id" aria-label="Trace B id" value={b} onChange={(e) => setB(e.target.value)} />
         <button type="submit" disabled={!a.trim() || !b.trim()}>
           Compare
         </button>
+        <datalist id="recent-traces">
+          {(recent.data?.traces ?? []).map((t) => (
+            <option key={t.traceId} value={t.traceId}>
+              {`${t.rootService}: ${t.rootName} (${formatDuration(t.durationNano)})`}
+            </option>
+          ))}
+        </datalist>
       </form>
-    </div>
+    </Message>
   );
 }

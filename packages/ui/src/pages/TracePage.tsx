@@ -37,7 +37,7 @@ export function TracePage({ traceId }: { traceId: string }) {
         // The analysis is pure, so when the server cannot answer it the browser computes it itself.
         if (!analysis && spans.length > 0) {
           try {
-            analysis = analyzeTrace(spans) as unknown as TraceAnalysis;
+            analysis = analyzeTrace(spans);
             analysisError = undefined;
           } catch (e) {
             analysisError = e as Error;

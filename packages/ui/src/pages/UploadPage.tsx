@@ -31,7 +31,7 @@ export function UploadPage() {
     setFile(null);
     setOpen(null);
     try {
-      const r = decodeTraceFile(await f.text());
+      const { result: r } = decodeTraceFile(await f.text());
       const traces = groupByTrace(r.items).sort((a, b) => b.length - a.length);
       if (traces.length === 0) setError(`${f.name} holds no spans${r.errors.length ? `: ${r.errors[0]}` : '.'}`);
       else {
@@ -46,7 +46,7 @@ export function UploadPage() {
     setOpen(i);
     setSpanId(null);
     try {
-      setAnalysis({ value: analyzeTrace(spans) as unknown as TraceAnalysis });
+      setAnalysis({ value: analyzeTrace(spans) });
     } catch (e) {
       setAnalysis({ error: e as Error });
     }

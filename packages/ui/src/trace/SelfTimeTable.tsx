@@ -18,18 +18,18 @@ type Col = 'name' | 'count' | 'total' | 'self' | 'avgSelf' | 'share';
 /** Where the trace's time went: self time (time not spent waiting on children) by service or operation. */
 export function SelfTimeTable({ analysis }: { analysis: TraceAnalysis }) {
   const [by, setBy] = useState<'service' | 'operation'>('service');
-  const rows = useMemo(() => {
-    const m = new Map<string, Row>();
-    for (const r of analysis.selfTime) {
-      const key = by === 'service' ? r.service : `${r.service}\u0000${r.operation}`;
-      let row = m.get(key);
-      if (!row) m.set(key, (row = { key, service: r.service, operation: by === 'service' ? '' : r.operation, count: 0, total: 0, self: 0 }));
-      row.count += r.count;
-      row.total += Number(r.totalNano);
-      row.self += Number(r.selfNano);
-    }
-    return [...m.values()];
-  }, [analysis, by]);
+  const rows = useMemo(
+    () =>
+      (by === 'service' ? analysis.selfTimeByService : analysis.selfTime).map((r) => ({
+        key: `${r.service}\u0000${r.operation ?? ''}`,
+        service: r.service,
+        operation: r.operation ?? '',
+        count: r.count,
+        total: Number(r.totalNano),
+        self: Number(r.selfNano),
+      })),
+    [analysis, by],
+  );
   const allSelf = rows.reduce((a, r) => a + r.self, 0) || 1;
   const { sorted, header } = useSort<Row, Col>(rows, { key: 'self', dir: 'desc' }, (r, k) =>
     k === 'name' ? r.service + r.operation : k === 'avgSelf' ? r.self / r.count : k === 'share' ? r.self : r[k],
