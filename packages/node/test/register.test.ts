@@ -136,6 +136,43 @@ describe('CommonJS express app with winston and the explicit middleware', () => 
   });
 });
 
+describe('Fastify plugin and plain http helper', () => {
+  const receiver = new OtlpJsonReceiver();
+  let app: Child;
+  before(async () => {
+    // Automatic headers off: what the caller gets comes from the explicit helpers.
+    const env = { ...otlpEnv(await receiver.listen(), 'fastify-app'), SEXTANT_TRACE_RESPONSE: 'false' };
+    app = spawnNode([...FROM_SOURCE, ...REGISTER, `${FIXTURES}fastify-and-http.mjs`], env);
+    await app.port;
+  });
+  after(async () => {
+    await stop(app);
+    await receiver.close();
+  });
+
+  test('fastifyTraceResponse returns traceresponse and the configured id header', async () => {
+    const answer = await send(await app.port, 'GET', '/hello', [['traceparent', `00-${TRACE}-${PARENT}-01`]]);
+    assert.equal(answer.status, 200);
+    assert.match(String(answer.headers.traceresponse), new RegExp(`^00-${TRACE}-[0-9a-f]{16}-01$`));
+    assert.equal(answer.headers['x-trace-id'], TRACE);
+    const spanId = TRACERESPONSE.exec(String(answer.headers.traceresponse))![2];
+    await receiver.until(() => receiver.spans.some((s) => s.spanId === spanId));
+    assert.equal(receiver.spans.find((s) => s.spanId === spanId)!.kind, SERVER);
+  });
+
+  test('withTraceResponse does the same for node:http', async () => {
+    const plainPort = Number(/PLAIN (\d+)/.exec(app.stdout())![1]);
+    const answer = await send(plainPort, 'GET', '/', [['traceparent', `00-${TRACE}-${PARENT}-03`]]);
+    assert.equal(answer.body, 'plain');
+    assert.match(String(answer.headers.traceresponse), new RegExp(`^00-${TRACE}-[0-9a-f]{16}-03$`));
+    assert.equal(answer.headers['x-request-id'], TRACE);
+    const fresh = await send(plainPort, 'GET', '/');
+    const m = TRACERESPONSE.exec(String(fresh.headers.traceresponse))!;
+    assert.notEqual(m[1], TRACE);
+    assert.equal(fresh.headers['x-request-id'], m[1]);
+  });
+});
+
 describe('exit and collector outages', () => {
   test('SIGTERM flushes pending spans, then the process still dies of SIGTERM', async () => {
     const receiver = new OtlpJsonReceiver();
