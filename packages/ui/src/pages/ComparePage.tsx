@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { buildTraceTree, decodeOtlpJsonTraces, type Span } from '@sextant/core';
+import { buildTraceTree, decodeOtlpJsonTraces, isErrorSpan, type Span } from '@sextant/core';
 import { enc, getJson, useApi } from '../lib/api.js';
 import { serviceColor } from '../lib/colors.js';
 import { formatDuration } from '../lib/format.js';
@@ -34,11 +34,11 @@ interface AlignedRow {
  */
 function alignTraces(sa: Span[], sb: Span[]): AlignedRow[] {
   const rows = new Map<string, AlignedRow>();
-  const order: string[] = [];
-  const walk = (spans: Span[], side: 'a' | 'b') => {
+  const walk = (spans: Span[], side: 'a' | 'b'): string[] => {
     const tree = buildTraceTree(spans);
     const keys: string[] = new Array(spans.length);
     const seen = new Map<string, number>();
+    const order: string[] = [];
     for (const node of tree.preorder) {
       const s = spans[node];
       const p = tree.parent[node];
@@ -47,19 +47,32 @@ function alignTraces(sa: Span[], sb: Span[]): AlignedRow[] {
       seen.set(base, rank + 1);
       const key = `${base}#${rank}`;
       keys[node] = key;
+      order.push(key);
       let row = rows.get(key);
-      if (!row) {
-        row = { key, depth: tree.depth[node], service: tree.services[node], name: s.name };
-        rows.set(key, row);
-        order.push(key);
-      }
-      row[side] = { spanId: s.spanId, durNano: s.endTimeUnixNano - s.startTimeUnixNano, error: s.status.code === 2 };
+      if (!row) rows.set(key, (row = { key, depth: tree.depth[node], service: tree.services[node], name: s.name }));
+      row[side] = { spanId: s.spanId, durNano: s.endTimeUnixNano - s.startTimeUnixNano, error: isErrorSpan(s) };
     }
+    return order;
   };
-  walk(sa, 'a');
-  walk(sb, 'b');
-  // Keep B-only rows next to their tree position: sort by key path, which follows the tree.
-  return order.map((k) => rows.get(k)!).sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  const orderA = walk(sa, 'a');
+  const orderB = walk(sb, 'b');
+  // A's tree order, with each call that only B made placed right after the row B had just before it.
+  const after = new Map<string, string[]>();
+  let anchor = '';
+  for (const k of orderB) {
+    if (rows.get(k)!.a) anchor = k;
+    else {
+      const list = after.get(anchor);
+      if (list) list.push(k);
+      else after.set(anchor, [k]);
+    }
+  }
+  const out: AlignedRow[] = (after.get('') ?? []).map((k) => rows.get(k)!);
+  for (const k of orderA) {
+    out.push(rows.get(k)!);
+    for (const extra of after.get(k) ?? []) out.push(rows.get(extra)!);
+  }
+  return out;
 }
 
 function TwoTraces({ a, b }: { a: string; b: string }) {
