@@ -9,6 +9,7 @@ import type { TraceAnalysis } from '../trace/analysis-types.js';
 
 interface OpenedFile {
   name: string;
+  format: string;
   traces: Span[][];
   rejected: number;
   errors: string[];
@@ -31,11 +32,11 @@ export function UploadPage() {
     setFile(null);
     setOpen(null);
     try {
-      const { result: r } = decodeTraceFile(await f.text());
+      const { result: r, format } = decodeTraceFile(await f.text());
       const traces = groupByTrace(r.items).sort((a, b) => b.length - a.length);
       if (traces.length === 0) setError(`${f.name} holds no spans${r.errors.length ? `: ${r.errors[0]}` : '.'}`);
       else {
-        setFile({ name: f.name, traces, rejected: r.rejected, errors: r.errors });
+        setFile({ name: f.name, format, traces, rejected: r.rejected, errors: r.errors });
         if (traces.length === 1) show(traces[0]);
       }
     } catch (e) {
@@ -71,7 +72,7 @@ export function UploadPage() {
         actions={
           <>
             <span className="badge accent" title="Analysed in the browser; not stored">
-              local file: {file.name}
+              local {file.format} file: {file.name}
             </span>
             <button className="small secondary" onClick={() => (file.traces.length > 1 ? setOpen(null) : setFile(null))}>
               {file.traces.length > 1 ? 'All traces in file' : 'Open another file'}
