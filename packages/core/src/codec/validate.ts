@@ -4,6 +4,11 @@ import { quote } from './errors.js';
 export interface ValidateOptions {
   /** Accept any non-empty id (imported Jaeger files carry ids such as `span-E`). */
   opaqueIds?: boolean;
+  /**
+   * Accept any non-negative time: hand-written trace files (such as Jaeger UI's test traces) count microseconds
+   * from zero. Never used for received data, where such times mean a unit mix-up.
+   */
+  anyTime?: boolean;
 }
 
 // A span outside 1990..2200 is almost surely a unit mix-up (µs or ms sent as ns) and would poison time ranges.
@@ -25,8 +30,9 @@ function checkId(field: string, id: unknown, hexLen: 16 | 32, opaque: boolean): 
   return null;
 }
 
-function checkTime(field: string, t: unknown): string | null {
+function checkTime(field: string, t: unknown, anyTime = false): string | null {
   if (typeof t !== 'bigint') return `${field}: expected integer nanoseconds, got ${quote(t)}`;
+  if (anyTime) return t < 0n ? `${field}: must not be negative` : null;
   if (t < MIN_TIME_NANO || t > MAX_TIME_NANO) {
     return `${field}: ${t} ns is outside 1990..2200 (is it in the wrong unit?)`;
   }
@@ -40,8 +46,8 @@ export function validateSpan(span: Span, options: ValidateOptions = {}): string 
     checkId('traceId', span.traceId, 32, opaque) ??
     checkId('spanId', span.spanId, 16, opaque) ??
     (span.parentSpanId === '' ? null : checkId('parentSpanId', span.parentSpanId, 16, opaque)) ??
-    checkTime('startTimeUnixNano', span.startTimeUnixNano) ??
-    checkTime('endTimeUnixNano', span.endTimeUnixNano);
+    checkTime('startTimeUnixNano', span.startTimeUnixNano, options.anyTime) ??
+    checkTime('endTimeUnixNano', span.endTimeUnixNano, options.anyTime);
   if (err) return err;
   if (span.endTimeUnixNano < span.startTimeUnixNano) {
     return `endTimeUnixNano: ${span.endTimeUnixNano} is before startTimeUnixNano ${span.startTimeUnixNano}`;
