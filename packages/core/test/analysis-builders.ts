@@ -73,39 +73,3 @@ export function span(s: SpanSpec): Span {
 export function ids(spans: readonly { spanId: string }[]): string[] {
   return spans.map((s) => s.spanId);
 }
-
-// Stand-in for the real Jaeger JSON decoder (codec/jaeger-json.ts) until it lands.
-interface JaegerSpan {
-  spanID: string;
-  operationName: string;
-  references?: { refType: string; spanID: string }[];
-  startTime: number;
-  duration: number;
-  processID: string;
-  tags?: { key: string; value: string | number | boolean }[];
-}
-export function fromJaeger(trace: { traceID: string; spans: JaegerSpan[]; processes: Record<string, { serviceName: string }> }): Span[] {
-  const kinds: Record<string, SpanKind> = { client: 3, server: 2, producer: 4, consumer: 5, internal: 1 };
-  return trace.spans.map((j) => {
-    const ref = j.references?.[0];
-    const attrs: Record<string, string | number | boolean> = {};
-    let kind: SpanKind = SpanKind.INTERNAL;
-    for (const t of j.tags ?? []) {
-      if (t.key === 'span.kind') kind = kinds[String(t.value)] ?? kind;
-      else attrs[t.key] = t.value;
-    }
-    if (ref && ref.refType !== 'CHILD_OF') attrs['jaeger.ref_type'] = ref.refType;
-    return span({
-      id: j.spanID,
-      parent: ref?.spanID,
-      traceId: trace.traceID,
-      service: trace.processes[j.processID]?.serviceName ?? '',
-      name: j.operationName,
-      kind,
-      start: j.startTime,
-      end: j.startTime + j.duration,
-      unit: 1000,
-      attrs,
-    });
-  });
-}

@@ -1,19 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { decodeJaegerJson } from '@sextant/core';
 import { readFixtureJson } from '../../../testing/fixtures.js';
 import { buildTraceTree } from '../src/analysis/tree.js';
 import { criticalPath, criticalTimeByNode } from '../src/analysis/critical-path.js';
-import { fromJaeger, span } from './analysis-builders.js';
+import { span } from './analysis-builders.js';
 
 interface CriticalPathCase {
-  trace: Parameters<typeof fromJaeger>[0];
+  trace: unknown;
   criticalPathSections: { spanID: string; sectionStart: number; sectionEnd: number }[];
 }
 
 for (const name of ['test1', 'test2', 'test3', 'test4', 'test5']) {
   test(`jaeger-ui critical path ${name}`, () => {
     const fixture = readFixtureJson<CriticalPathCase>(`jaeger-ui/critical-path/${name}.json`);
-    const sections = criticalPath(buildTraceTree(fromJaeger(fixture.trace)));
+    const sections = criticalPath(buildTraceTree(decodeJaegerJson(fixture.trace).items));
     const got = sections.map((s) => ({
       spanID: s.spanId,
       sectionStart: Number(s.startNano / 1000n),

@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { decodeJaegerJson } from '@sextant/core';
 import { readFixtureJson } from '../../../testing/fixtures.js';
 import { buildTraceTree } from '../src/analysis/tree.js';
 import { selfTimeStats, selfTimes } from '../src/analysis/self-time.js';
-import { fromJaeger } from './analysis-builders.js';
 
-type JaegerTrace = Parameters<typeof fromJaeger>[0];
 const treeOf = (name: string) =>
-  buildTraceTree(fromJaeger(readFixtureJson<JaegerTrace>(`jaeger-ui/trace-statistics/${name}.json`)));
+  buildTraceTree(decodeJaegerJson(readFixtureJson(`jaeger-ui/trace-statistics/${name}.json`)).items);
 const ms = (nano: bigint) => Math.round(Number(nano) / 1e4) / 100;
 
 test('testTraceNormal grouped by service matches Jaeger UI Trace Statistics', () => {

@@ -4,6 +4,8 @@
  * and plain duplicates from buggy instrumentation. Everything here is linear or n·log n in the span count.
  */
 import { SpanKind, getAttr, serviceName, type Resource, type Span } from '../model.js';
+import { JAEGER_REF_TYPE_ATTR } from '../codec/jaeger-json.js';
+import { ZIPKIN_ATTR } from '../codec/zipkin.js';
 
 export interface TraceTree {
   readonly spans: readonly Span[];
@@ -38,13 +40,8 @@ export interface TraceTree {
   readonly endNano: bigint;
 }
 
-/** Attribute the Jaeger JSON decoder sets when a span's parent reference was FOLLOWS_FROM. */
-export const JAEGER_REF_TYPE = 'jaeger.ref_type';
-/** Attribute the Zipkin decoder sets for `shared: true` (the server half of an RPC that reuses the client's id). */
-export const ZIPKIN_SHARED = 'zipkin.shared';
-
 export function isFollowsFrom(span: Span): boolean {
-  return getAttr(span.attributes, JAEGER_REF_TYPE) === 'FOLLOWS_FROM';
+  return getAttr(span.attributes, JAEGER_REF_TYPE_ATTR) === 'FOLLOWS_FROM';
 }
 
 export function compareStart(a: Span, b: Span): number {
@@ -78,7 +75,7 @@ function bigintSafe(_key: string, value: unknown): unknown {
 }
 
 function isSharedHalf(span: Span, group: readonly number[], spans: readonly Span[]): boolean {
-  if (getAttr(span.attributes, ZIPKIN_SHARED) === true) return true;
+  if (getAttr(span.attributes, ZIPKIN_ATTR.shared) === true) return true;
   return span.kind === SpanKind.SERVER && group.some((j) => spans[j].kind === SpanKind.CLIENT);
 }
 
