@@ -4,16 +4,13 @@ import { DecodeError, emptyResult, mergeResults, type DecodeResult } from './err
 import { decodeJaegerJson } from './jaeger-json.js';
 import { decodeOtlpJsonTraces } from './otlp-json.js';
 import { decodeZipkinV2 } from './zipkin.js';
+import { isObject } from './common.js';
 
 export type TraceFileFormat = 'otlp-json' | 'jaeger-json' | 'zipkin-v2';
 
 export interface DecodedTraceFile {
   format: TraceFileFormat;
   result: DecodeResult<Span>;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function formatOf(doc: unknown): TraceFileFormat | undefined {

@@ -8,6 +8,7 @@ import { DecodeError, emptyResult, quote, reject, type DecodeResult } from './er
 import { normalizeHexId } from './hex.js';
 import { attrValueToJson } from './otlp-json.js';
 import { validateSpan } from './validate.js';
+import { blankSpan, isObject, ScopeInterner, type Json } from './common.js';
 
 export type JaegerTagType = 'string' | 'bool' | 'int64' | 'float64' | 'binary';
 
@@ -61,12 +62,6 @@ export const OPENTRACING_REF_TYPE_ATTR = 'opentracing.ref_type';
 
 const KIND_BY_TAG: Record<string, SpanKind> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
 const TAG_BY_KIND = ['', 'internal', 'server', 'client', 'producer', 'consumer'] as const;
-
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 // ---------- decoding ----------
 
@@ -126,18 +121,6 @@ function idOf(v: unknown, width: 16 | 32, where: string): string {
   return normalizeHexId(v, width) ?? v;
 }
 
-/** Shares Resources per process of a trace and Scopes per (name, version) across the whole document. */
-class Interner {
-  private readonly scopes = new Map<string, Scope>();
-
-  scope(name: string, version: string): Scope {
-    const key = `${name}\n${version}`;
-    let s = this.scopes.get(key);
-    if (!s) this.scopes.set(key, (s = { ...emptyScope(), name, version }));
-    return s;
-  }
-}
-
 function processResource(p: unknown, where: string): Resource {
   if (!isObject(p)) throw new DecodeError(`${where}: expected a process object, got ${quote(p)}`);
   const attributes: KeyValue[] = [];
@@ -150,33 +133,20 @@ function decodeSpan(
   v: unknown,
   where: string,
   trace: { traceID: unknown; resourceOf: (span: Json, where: string) => Resource },
-  interner: Interner,
+  interner: ScopeInterner,
 ): Span {
   if (!isObject(v)) throw new DecodeError(`${where}: expected a span object, got ${quote(v)}`);
   const traceId = idOf(v.traceID ?? trace.traceID, 32, `${where}.traceID`);
   const start = micros(v.startTime, `${where}.startTime`);
   const end = start + micros(v.duration ?? 0, `${where}.duration`);
 
-  const span: Span = {
-    traceId,
-    spanId: idOf(v.spanID, 16, `${where}.spanID`),
-    parentSpanId: '',
-    traceState: '',
-    flags: typeof v.flags === 'number' && Number.isInteger(v.flags) ? v.flags >>> 0 : 0,
-    name: typeof v.operationName === 'string' ? v.operationName : '',
-    kind: 0,
-    startTimeUnixNano: start,
-    endTimeUnixNano: end,
-    attributes: [],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { code: 0, message: '' },
-    resource: trace.resourceOf(v, where),
-    scope: emptyScope(),
-  };
+  const span = blankSpan(trace.resourceOf(v, where), emptyScope());
+  span.traceId = traceId;
+  span.spanId = idOf(v.spanID, 16, `${where}.spanID`);
+  span.flags = typeof v.flags === 'number' && Number.isInteger(v.flags) ? v.flags >>> 0 : 0;
+  span.name = typeof v.operationName === 'string' ? v.operationName : '';
+  span.startTimeUnixNano = start;
+  span.endTimeUnixNano = end;
 
   let scopeName = '';
   let scopeVersion = '';
@@ -229,7 +199,7 @@ function decodeSpan(
   return span;
 }
 
-function decodeTrace(t: unknown, where: string, out: DecodeResult<Span>, interner: Interner): void {
+function decodeTrace(t: unknown, where: string, out: DecodeResult<Span>, interner: ScopeInterner): void {
   if (!isObject(t) || !Array.isArray(t.spans)) throw new DecodeError(`${where}: expected a trace object with a "spans" array`);
   const processes = isObject(t.processes) ? t.processes : {};
   const resources = new Map<string, Resource>();
@@ -270,14 +240,14 @@ export function decodeJaegerJson(doc: unknown): DecodeResult<Span> {
   else if (isObject(doc) && Array.isArray(doc.spans)) return decodeOne(doc);
   else throw new DecodeError('Jaeger JSON: expected {"data": [trace...]}, a trace with "spans", or an array of traces');
   const out = emptyResult<Span>();
-  const interner = new Interner();
+  const interner = new ScopeInterner();
   traces.forEach((t, i) => decodeTrace(t, `${where}[${i}]`, out, interner));
   return out;
 }
 
 function decodeOne(trace: Json): DecodeResult<Span> {
   const out = emptyResult<Span>();
-  decodeTrace(trace, 'trace', out, new Interner());
+  decodeTrace(trace, 'trace', out, new ScopeInterner());
   return out;
 }
 

@@ -19,6 +19,7 @@ import { base64ToBytes, bytesToBase64 } from './base64.js';
 import { DecodeError, emptyResult, quote, reject, type DecodeResult } from './errors.js';
 import { groupByResourceAndScope, MAX_VALUE_DEPTH } from './otlp-proto.js';
 import { validateLogRecord, validateSpan } from './validate.js';
+import { isObject, type Json } from './common.js';
 
 export type OtlpJsonAnyValue =
   | { stringValue: string }
@@ -105,8 +106,6 @@ export interface OtlpJsonLogsDoc {
 
 // ---------- reading loosely typed JSON ----------
 
-type Json = Record<string, unknown>;
-
 const snakeNames = new Map<string, string>();
 
 /** A field by its camelCase name, or by the snake_case name that protobuf JSON parsers also accept. */
@@ -116,10 +115,6 @@ function field(obj: Json, camel: string): unknown {
   let snake = snakeNames.get(camel);
   if (snake === undefined) snakeNames.set(camel, (snake = camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)));
   return snake === camel ? undefined : obj[snake];
-}
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function objectAt(v: unknown, where: string): Json {

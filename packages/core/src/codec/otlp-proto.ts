@@ -14,6 +14,7 @@ import {
   type SpanLink,
   type StatusCode,
 } from '../model.js';
+import { blankSpan } from './common.js';
 import { emptyResult, reject, type DecodeResult } from './errors.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import { ProtoReader, ProtoWriter, tagOf, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './proto-wire.js';
@@ -225,26 +226,7 @@ function readStatus(r: ProtoReader, span: Span): void {
 
 function readSpan(r: ProtoReader, resource: Resource, scope: Scope): Span {
   const outer = r.enter();
-  const span: Span = {
-    traceId: '',
-    spanId: '',
-    parentSpanId: '',
-    traceState: '',
-    flags: 0,
-    name: '',
-    kind: 0,
-    startTimeUnixNano: 0n,
-    endTimeUnixNano: 0n,
-    attributes: [],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { code: 0, message: '' },
-    resource,
-    scope,
-  };
+  const span = blankSpan(resource, scope);
   while (r.pos < r.limit) {
     const tag = r.tag();
     switch (tag) {

@@ -6,6 +6,7 @@ import { DecodeError, emptyResult, quote, reject, type DecodeResult } from './er
 import { normalizeHexId } from './hex.js';
 import { attrValueToJson } from './otlp-json.js';
 import { validateSpan } from './validate.js';
+import { isObject, ScopeInterner, type Json } from './common.js';
 
 /** Attribute names for Zipkin facts that OTLP has no field for. */
 export const ZIPKIN_ATTR = {
@@ -50,12 +51,6 @@ export interface ZipkinSpan {
 const KINDS: Record<string, SpanKind> = { CLIENT: 3, SERVER: 2, PRODUCER: 4, CONSUMER: 5 };
 const KIND_NAMES: Partial<Record<SpanKind, ZipkinSpan['kind']>> = { 3: 'CLIENT', 2: 'SERVER', 4: 'PRODUCER', 5: 'CONSUMER' };
 
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function micros(v: unknown, where: string): bigint {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
   if (typeof v === 'string' && /^\d+$/.test(v)) return BigInt(v);
@@ -84,10 +79,9 @@ function endpoint(v: unknown, where: string): ZipkinEndpoint | undefined {
   };
 }
 
-/** One Resource per distinct local endpoint and one Scope per distinct otel.scope.* pair, shared by their spans. */
-class Interner {
+/** One Resource per distinct local endpoint (and one Scope per otel.scope.* pair), shared by their spans. */
+class Interner extends ScopeInterner {
   private readonly resources = new Map<string, Resource>();
-  private readonly scopes = new Map<string, Scope>();
 
   resource(ep: ZipkinEndpoint | undefined): Resource {
     const key = JSON.stringify([ep?.serviceName, ep?.ipv4, ep?.ipv6, ep?.port]);
@@ -103,12 +97,6 @@ class Interner {
     return r;
   }
 
-  scope(name: string, version: string): Scope {
-    const key = `${name}\n${version}`;
-    let s = this.scopes.get(key);
-    if (!s) this.scopes.set(key, (s = { ...emptyScope(), name, version }));
-    return s;
-  }
 }
 
 function decodeOne(v: unknown, where: string, interner: Interner): Span {
