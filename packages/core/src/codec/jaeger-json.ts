@@ -2,7 +2,7 @@
 // Jaeger-compatible API. Times are microseconds; tags are typed key/value lists; ids are kept as given on import
 // because hand-made Jaeger files use ids such as `span-E`.
 import { groupByTrace } from '../analysis/tree.js';
-import { emptyScope, getAttr, serviceName, type AttrValue, type KeyValue, type Resource, type Scope, type Span, type SpanKind, type SpanLink, type StatusCode } from '../model.js';
+import { emptyScope, getAttr, serviceName, type AttrValue, type KeyValue, type Resource, type Span, type SpanKind, type SpanLink, type StatusCode } from '../model.js';
 import { base64ToBytes, bytesToBase64 } from './base64.js';
 import { DecodeError, emptyResult, quote, reject, type DecodeResult } from './errors.js';
 import { normalizeHexId } from './hex.js';

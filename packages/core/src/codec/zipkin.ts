@@ -1,6 +1,6 @@
 // Zipkin v2 JSON. Zipkin has fewer places than OTLP, so what has no Zipkin field travels in attributes with
 // documented names; decode → encode → decode gives back the same canonical spans for Zipkin-born data.
-import { emptyScope, type AttrValue, type KeyValue, type Resource, type Scope, type Span, type SpanKind } from '../model.js';
+import { type AttrValue, type KeyValue, type Resource, type Span, type SpanKind } from '../model.js';
 import { bytesToBase64 } from './base64.js';
 import { DecodeError, emptyResult, quote, reject, type DecodeResult } from './errors.js';
 import { normalizeHexId } from './hex.js';
