@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { decodeOtlpJsonTraces } from '@sextant/core';
 import { startSextant } from '@sextant/server';
 import { REPO_ROOT, fixturePath, readFixtureJson, readFixtureText } from '../../../testing/fixtures.js';
@@ -21,7 +21,7 @@ const BIG_SPANS = 50_000;
 type ZipkinSpan = { traceId: string; id: string; localEndpoint?: { serviceName?: string } };
 
 let server: Awaited<ReturnType<typeof startSextant>>;
-let browser: Browser;
+let browser: BrowserContext;
 let userDataDir: string;
 
 function hex(n: number, width: number): string {
@@ -114,7 +114,8 @@ function bigTraceBatches(batchSize: number) {
 }
 
 async function newPage(theme: 'light' | 'dark' = 'light'): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: theme });
+  const page = await browser.newPage();
+  await page.emulateMedia({ colorScheme: theme });
   page.on('dialog', (d) => {
     throw new Error(`unexpected dialog: ${d.message()}`);
   });
@@ -152,8 +153,10 @@ before(async () => {
   await post(`${server.urls.otlpHttp}/v1/traces`, xssTrace());
   for (const batch of bigTraceBatches(5_000)) await post(`${server.urls.otlpHttp}/v1/traces`, batch);
   userDataDir = mkdtempSync(join(tmpdir(), 'sextant-ui-chromium-'));
-  browser = await chromium.launch({
+  // A fresh profile per run: nothing cached or remembered from an earlier run can make a test pass.
+  browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
+    viewport: { width: 1440, height: 900 },
     args: [
       '--headless',
       '--no-sandbox',
@@ -161,7 +164,6 @@ before(async () => {
       '--disable-background-networking',
       '--disable-component-update',
       '--no-first-run',
-      `--user-data-dir=${userDataDir}`,
     ],
   });
 });

@@ -3,7 +3,7 @@ import { Link } from '../lib/router.js';
 import { formatDuration, formatPercent } from '../lib/format.js';
 
 // Renders an analysis result whose exact shape may grow (cohort comparison) as headed sections and tables,
-// with the project's conventions applied by key name: `…Nano` is a duration, `…TraceId(s)` links to traces,
+// with the project's conventions applied by key name: `…Nano` (or `…NanoA/B`) is a duration, `…TraceId(s)` links to traces,
 // `…Share`/`…Rate` are fractions. Every value is React text.
 
 function title(key: string): string {
@@ -25,7 +25,7 @@ function cell(key: string, v: unknown): ReactNode {
       </Link>
     ));
   }
-  if (/nano$/i.test(key) && (typeof v === 'string' || typeof v === 'number')) return formatDuration(v);
+  if (/nano[AB]?$/i.test(key) && (typeof v === 'string' || typeof v === 'number')) return formatDuration(v);
   if (typeof v === 'number' && /(share|rate|ratio|fraction)$/i.test(key) && v >= 0 && v <= 1) return formatPercent(v);
   if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(3);
   if (typeof v === 'string' || typeof v === 'boolean') return String(v);

@@ -6,6 +6,7 @@ import { formatDuration } from '../lib/format.js';
 import { Link, navigate, useLocation, withQuery } from '../lib/router.js';
 import { ErrorMessage, Loading, Message } from '../components/Message.js';
 import { CohortView } from './CohortView.js';
+import { JsonTables } from '../components/JsonTables.js';
 
 /** /compare?a=&b= (two traces) or /compare?selection=&baseline= (two cohorts). */
 export function ComparePage() {
@@ -88,6 +89,7 @@ function TwoTraces({ a, b }: { a: string; b: string }) {
     return () => ctl.abort();
   }, [a, b]);
   const rows = useMemo(() => (state.spans ? alignTraces(...state.spans) : []), [state.spans]);
+  const summary = useApi<Record<string, unknown>>(`/api/v1/compare?a=${enc(a)}&b=${enc(b)}`);
   if (state.error) return <ErrorMessage error={state.error} what="the traces to compare" />;
   if (!state.spans) return <Loading what="both traces" />;
 
@@ -143,6 +145,17 @@ function TwoTraces({ a, b }: { a: string; b: string }) {
           </div>
         ))}
       </div>
+      {summary.data && (
+        <details className="panel" style={{ marginBottom: 12 }} open>
+          <summary>
+            <b>What changed</b> <span className="muted">(calls grouped by their path in the tree)</span>
+          </summary>
+          <JsonTables
+            value={Object.fromEntries(Object.entries(summary.data).filter(([, v]) => Array.isArray(v) && v.length > 0))}
+            depth={1}
+          />
+        </details>
+      )}
       <div className="panel" style={{ padding: 0 }}>
         <div className="cmp-row cmp-head">
           <span>Call tree (service · operation)</span>
