@@ -55,13 +55,26 @@ export class ProtoReader {
 
   /** An int64 varint as a signed bigint (negative values use all 10 bytes). */
   int64(): bigint {
+    const buf = this.buf;
     const start = this.pos;
-    const first = this.uint32();
-    if (this.pos - start <= 4) return BigInt(first);
+    // Up to 7 bytes (49 bits) add up exactly in a double; only larger or negative values take the bigint loop.
+    let value = 0;
+    let scale = 1;
+    for (let pos = start; pos < start + 7; pos++) {
+      if (pos >= this.limit) this.fail('a varint runs past the end of its message');
+      const b = buf[pos];
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return BigInt(value);
+      }
+      scale *= 128;
+    }
+    this.uint32();
     let result = 0n;
     let shift = 0n;
     for (let i = start; i < this.pos; i++) {
-      result |= BigInt(this.buf[i] & 0x7f) << shift;
+      result |= BigInt(buf[i] & 0x7f) << shift;
       shift += 7n;
     }
     return BigInt.asIntN(64, result);
@@ -128,16 +141,16 @@ export class ProtoReader {
     const len = end - start;
     if (len === 0) return '';
     // Attribute keys and most values are short ASCII; TextDecoder's call overhead dominates for those.
-    if (len <= 32) {
+    if (len <= 24) {
       const buf = this.buf;
-      let ascii = true;
-      for (let i = start; i < end; i++) {
-        if (buf[i] >= 0x80) {
-          ascii = false;
-          break;
-        }
+      let s = '';
+      let i = start;
+      for (; i < end; i++) {
+        const b = buf[i];
+        if (b >= 0x80) break;
+        s += String.fromCharCode(b);
       }
-      if (ascii) return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+      if (i === end) return s;
     }
     return utf8Decoder.decode(this.buf.subarray(start, end));
   }
