@@ -25,45 +25,43 @@ export function criticalPath(tree: TraceTree, root: number | undefined = tree.ro
   if (root === undefined) return [];
   const { spans, children, parent } = tree;
   const n = spans.length;
-  const start: bigint[] = new Array<bigint>(n);
-  const end: bigint[] = new Array<bigint>(n);
+  // Clipped times, relative to the trace start (see TraceTree.start).
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
   const eligible: number[][] = new Array<number[]>(n);
 
-  start[root] = spans[root].startTimeUnixNano;
-  end[root] = maxBig(spans[root].endTimeUnixNano, start[root]);
+  start[root] = tree.start[root];
+  end[root] = Math.max(tree.end[root], start[root]);
   const stack = [root];
   while (stack.length > 0) {
     const u = stack.pop()!;
     const kept: number[] = [];
     for (const c of children[u]) {
       if (tree.asyncFromParent[c]) continue;
-      const cs = spans[c].startTimeUnixNano;
-      const ce = maxBig(spans[c].endTimeUnixNano, cs);
+      const cs = tree.start[c];
+      const ce = Math.max(tree.end[c], cs);
       if (cs >= end[u] || (cs < start[u] && ce <= start[u])) continue;
-      start[c] = maxBig(cs, start[u]);
-      end[c] = ce < end[u] ? ce : end[u];
+      start[c] = Math.max(cs, start[u]);
+      end[c] = Math.min(ce, end[u]);
       kept.push(c);
       stack.push(c);
     }
     // Later-ending first; on equal clipped ends the one that really ended later, then input order.
-    kept.sort(
-      (a, b) =>
-        cmpDesc(end[a], end[b]) || cmpDesc(spans[a].endTimeUnixNano, spans[b].endTimeUnixNano) || a - b,
-    );
+    kept.sort((a, b) => end[b] - end[a] || tree.end[b] - tree.end[a] || a - b);
     eligible[u] = kept;
   }
 
   const cursor = new Int32Array(n);
-  const backwards: CriticalPathSection[] = [];
-  const emit = (node: number, s: bigint, e: bigint) => {
+  const backwards: { node: number; start: number; end: number }[] = [];
+  const emit = (node: number, s: number, e: number) => {
     if (s >= e) return;
     // A zero-length child would otherwise split its parent's section in two.
     const last = backwards[backwards.length - 1];
-    if (last !== undefined && last.node === node && last.startNano === e) last.startNano = s;
-    else backwards.push({ spanId: spans[node].spanId, node, startNano: s, endNano: e });
+    if (last !== undefined && last.node === node && last.start === e) last.start = s;
+    else backwards.push({ node, start: s, end: e });
   };
   let cur = root;
-  let returnedAt: bigint | undefined;
+  let returnedAt: number | undefined;
   for (;;) {
     const kids = eligible[cur];
     let next = -1;
@@ -87,7 +85,13 @@ export function criticalPath(tree: TraceTree, root: number | undefined = tree.ro
       cur = parent[cur];
     }
   }
-  return backwards.reverse();
+  const base = tree.startNano;
+  return backwards.reverse().map((x) => ({
+    spanId: spans[x.node].spanId,
+    node: x.node,
+    startNano: base + BigInt(x.start),
+    endNano: base + BigInt(x.end),
+  }));
 }
 
 /** Critical-path time credited to each node (0 for nodes off the path). */
@@ -95,12 +99,4 @@ export function criticalTimeByNode(tree: TraceTree, sections: readonly CriticalP
   const total = new Array<bigint>(tree.spans.length).fill(0n);
   for (const s of sections) total[s.node] += s.endNano - s.startNano;
   return total;
-}
-
-function maxBig(a: bigint, b: bigint): bigint {
-  return a > b ? a : b;
-}
-
-function cmpDesc(a: bigint, b: bigint): number {
-  return a > b ? -1 : a < b ? 1 : 0;
 }

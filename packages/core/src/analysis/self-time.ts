@@ -24,18 +24,18 @@ export interface SelfTimeRow {
 
 /** Self time of every node; children are already ordered by start, so one sweep per parent merges them. */
 export function selfTimes(tree: TraceTree): bigint[] {
-  const { spans, children } = tree;
+  const { spans, children, start, end } = tree;
   const out = new Array<bigint>(spans.length);
   for (let i = 0; i < spans.length; i++) {
-    const ps = spans[i].startTimeUnixNano;
-    const pe = spans[i].endTimeUnixNano;
-    let covered = 0n;
-    let runStart = 0n;
-    let runEnd = 0n;
+    const ps = start[i];
+    const pe = end[i];
+    let covered = 0;
+    let runStart = 0;
+    let runEnd = 0;
     let open = false;
     for (const c of children[i]) {
-      const cs = spans[c].startTimeUnixNano > ps ? spans[c].startTimeUnixNano : ps;
-      const ce = spans[c].endTimeUnixNano < pe ? spans[c].endTimeUnixNano : pe;
+      const cs = Math.max(start[c], ps);
+      const ce = Math.min(end[c], pe);
       if (ce <= cs) continue;
       if (open && cs <= runEnd) {
         if (ce > runEnd) runEnd = ce;
@@ -47,8 +47,7 @@ export function selfTimes(tree: TraceTree): bigint[] {
       open = true;
     }
     if (open) covered += runEnd - runStart;
-    const duration = pe > ps ? pe - ps : 0n;
-    out[i] = duration - covered;
+    out[i] = BigInt(Math.max(pe - ps, 0) - covered);
   }
   return out;
 }

@@ -38,14 +38,16 @@ export interface TraceTree {
   readonly depth: Int32Array;
   readonly startNano: bigint;
   readonly endNano: bigint;
+  /**
+   * Start and end of each node in ns relative to `startNano`, as doubles: exact for traces shorter than 104
+   * days, and an order of magnitude faster to compare and subtract than bigints on large traces.
+   */
+  readonly start: Float64Array;
+  readonly end: Float64Array;
 }
 
 export function isFollowsFrom(span: Span): boolean {
   return getAttr(span.attributes, JAEGER_REF_TYPE_ATTR) === 'FOLLOWS_FROM';
-}
-
-export function compareStart(a: Span, b: Span): number {
-  return a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : 0;
 }
 
 /** `service.name` per span, reading each distinct Resource object once. */
@@ -82,22 +84,24 @@ function isSharedHalf(span: Span, group: readonly number[], spans: readonly Span
 export function buildTraceTree(spans: readonly Span[]): TraceTree {
   const n = spans.length;
   const services = serviceNames(spans);
+  // First span per id; only ids that repeat get a list (most traces have none, so no array per span).
+  const byId = new Map<string, number>();
   const groups = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
-    const g = groups.get(spans[i].spanId);
-    if (g) g.push(i);
-    else groups.set(spans[i].spanId, [i]);
+    const id = spans[i].spanId;
+    const first = byId.get(id);
+    if (first === undefined) byId.set(id, i);
+    else {
+      const g = groups.get(id);
+      if (g) g.push(i);
+      else groups.set(id, [first, i]);
+    }
   }
 
   const shared = new Uint8Array(n);
-  const byId = new Map<string, number>();
   const duplicates: number[] = [];
   const sharedServers: number[] = [];
   for (const [id, group] of groups) {
-    if (group.length === 1) {
-      byId.set(id, group[0]);
-      continue;
-    }
     const halves = group.filter((i) => isSharedHalf(spans[i], group, spans));
     const plain = group.filter((i) => !halves.includes(i));
     // The client half owns the id; with no client present the first span does (a lone server half keeps its
@@ -118,18 +122,37 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
       continue;
     }
     if (s.parentSpanId === '') continue;
-    const group = groups.get(s.parentSpanId);
-    if (!group) {
+    const found = byId.get(s.parentSpanId);
+    if (found === undefined) {
       orphanFlag[i] = 1;
       continue;
     }
+    const group = groups.get(s.parentSpanId);
     // Zipkin's rule: a span belongs under the server half of its parent id only when it was recorded by that
     // same endpoint (same resource); otherwise the id means the client half.
-    let p = byId.get(s.parentSpanId)!;
-    if (group.length > 1) {
+    let p = found;
+    if (group) {
       for (const j of group) if (shared[j] && sameResource(spans[j].resource, s.resource)) p = j;
     }
     parent[i] = p; // a span naming itself as parent is cut below like any other loop
+  }
+
+  // Bounds ignore spans without a start time (fragments of a span reported elsewhere), which would sit at 1970.
+  let startNano = -1n;
+  let endNano = 0n;
+  for (const s of spans) {
+    if (s.startTimeUnixNano > 0n) {
+      if (startNano < 0n || s.startTimeUnixNano < startNano) startNano = s.startTimeUnixNano;
+      if (s.endTimeUnixNano > endNano) endNano = s.endTimeUnixNano;
+    }
+  }
+  if (startNano < 0n) startNano = 0n;
+  if (endNano < startNano) endNano = startNano;
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    start[i] = Number(spans[i].startTimeUnixNano - startNano);
+    end[i] = Number(spans[i].endTimeUnixNano - startNano);
   }
 
   const children: number[][] = Array.from({ length: n }, () => []);
@@ -156,7 +179,7 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
     for (const k of walk) state[k] = 2;
   }
 
-  const byStart = (a: number, b: number) => compareStart(spans[a], spans[b]) || a - b;
+  const byStart = (a: number, b: number) => start[a] - start[b] || a - b;
   for (const c of children) if (c.length > 1) c.sort(byStart);
   const roots: number[] = [];
   for (let i = 0; i < n; i++) if (parent[i] < 0) roots.push(i);
@@ -164,11 +187,7 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
     // Spans without a start time cannot be the primary root.
     const untimed = Number(spans[a].startTimeUnixNano === 0n) - Number(spans[b].startTimeUnixNano === 0n);
     if (untimed !== 0) return untimed;
-    const byTime = compareStart(spans[a], spans[b]);
-    if (byTime !== 0) return byTime;
-    const da = spans[a].endTimeUnixNano;
-    const db = spans[b].endTimeUnixNano;
-    return da > db ? -1 : da < db ? 1 : a - b;
+    return start[a] - start[b] || end[b] - end[a] || a - b;
   });
   const orphans = roots.filter((i) => orphanFlag[i]);
 
@@ -189,15 +208,8 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
 
   const asyncFromParent = new Uint8Array(n);
   const overflowing: number[] = [];
-  // Bounds ignore spans without a start time (fragments of a span reported elsewhere), which would sit at 1970.
-  let startNano = -1n;
-  let endNano = 0n;
   for (let i = 0; i < n; i++) {
     const s = spans[i];
-    if (s.startTimeUnixNano > 0n) {
-      if (startNano < 0n || s.startTimeUnixNano < startNano) startNano = s.startTimeUnixNano;
-      if (s.endTimeUnixNano > endNano) endNano = s.endTimeUnixNano;
-    }
     const p = parent[i];
     if (p < 0) continue;
     const ps = spans[p];
@@ -207,11 +219,8 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
     ) {
       asyncFromParent[i] = 1;
     }
-    if (s.startTimeUnixNano < ps.startTimeUnixNano || s.endTimeUnixNano > ps.endTimeUnixNano) overflowing.push(i);
+    if (start[i] < start[p] || end[i] > end[p]) overflowing.push(i);
   }
-
-  if (startNano < 0n) startNano = 0n;
-  if (endNano < startNano) endNano = startNano;
 
   const links: { from: number; to: number }[] = [];
   for (let i = 0; i < n; i++) {
@@ -239,6 +248,8 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
     depth,
     startNano,
     endNano,
+    start,
+    end,
   };
 }
 
