@@ -1,0 +1,33 @@
+// Charges cards through an (imaginary) payment provider. In the payments-5xx scenario the provider fails half
+// of the charges; the failure starts in the `charge-card` span, which makes it the root cause of the trace.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { withSpan } from '@sextant/node';
+import { HttpError, serve } from '../lib/http-server.js';
+import { currentScenario } from '../lib/runtime.js';
+
+class ProviderUnavailable extends Error {
+  override name = 'ProviderUnavailable';
+}
+
+await serve([
+  {
+    method: 'POST',
+    path: '/charges',
+    handler: async ({ body }) => {
+      const { amount } = (body ?? {}) as { amount?: unknown };
+      if (typeof amount !== 'number' || !(amount > 0)) throw new HttpError(400, 'a charge needs {"amount": <positive number>}');
+      try {
+        const chargeId = await withSpan('charge-card', { 'payment.provider': 'acme-pay', 'payment.amount': amount }, async () => {
+          await sleep(15 + Math.random() * 15); // the provider's round trip
+          if (currentScenario() === 'payments-5xx' && Math.random() < 0.5) throw new ProviderUnavailable('acme-pay: upstream timeout');
+          return randomUUID();
+        });
+        return { status: 201, body: { chargeId } };
+      } catch (error) {
+        if (error instanceof ProviderUnavailable) throw new HttpError(503, error.message);
+        throw error;
+      }
+    },
+  },
+]);
