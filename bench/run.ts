@@ -38,12 +38,10 @@ async function time<T>(f: () => Promise<T> | T): Promise<[number, T]> {
 }
 
 function batches(totalSpans: number, startNano: bigint): Span[][] {
+  // Exactly BATCH spans per request; a trace may straddle two requests, as with a real batch processor.
+  const all = makeTraces(Math.ceil(totalSpans / 10), startNano);
   const out: Span[][] = [];
-  const traces = Math.ceil(totalSpans / 10);
-  const perBatch = BATCH / 10;
-  for (let t = 0; t < traces; t += perBatch) {
-    out.push(makeTraces(Math.min(perBatch, traces - t), startNano + BigInt(t) * 1_000_000n, t));
-  }
+  for (let i = 0; i < all.length; i += BATCH) out.push(all.slice(i, i + BATCH));
   return out;
 }
 

@@ -84,6 +84,19 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
       closers.push(() => g.close());
     }
 
+    // Background checkpoints keep the WAL (uncompressed, replayed on start) small without stalling commits.
+    let checkpointing = false;
+    const checkpointTimer = setInterval(() => {
+      if (checkpointing || store.walBytes() < 64 * 1024 * 1024) return;
+      checkpointing = true;
+      store
+        .checkpoint()
+        .catch((err) => process.stderr.write(`sextant: background checkpoint failed: ${(err as Error).message}\n`))
+        .finally(() => (checkpointing = false));
+    }, 2000);
+    checkpointTimer.unref();
+    closers.push(async () => clearInterval(checkpointTimer));
+
     let retentionTimer: NodeJS.Timeout | null = null;
     const retention = opts.retentionNano ?? null;
     const maxSize = opts.maxSizeBytes ?? null;

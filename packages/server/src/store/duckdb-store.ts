@@ -3,7 +3,7 @@
  * inside one explicit transaction per batch (so a batch is all-or-nothing and durable on COMMIT); reads use a
  * separate connection and see only committed batches (MVCC).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { splitParams, traceIdListParam, traceIdParam, ubigintListParam, type Param } from './params.js';
@@ -52,17 +52,30 @@ const SPAN_SELECT = `trace_id, span_id, parent_span_id, start_ns, duration_ns, n
 
 type Row = DuckDBValue[];
 
+/** A resource or scope first seen in the current batch. */
+interface NewRow<T> {
+  id: bigint;
+  hash: bigint;
+  value: T;
+}
+
 export class DuckDBStore implements SpanStore {
   private readonly resourceIds = new WeakMap<Resource, bigint>();
   private readonly scopeIds = new WeakMap<Scope, bigint>();
   private readonly knownResources = new Map<bigint, Resource>();
   private readonly knownScopes = new Map<bigint, Scope>();
+  private readonly resourceByHash = new Map<bigint, bigint>();
+  private readonly scopeByHash = new Map<bigint, bigint>();
+  private nextResourceId = 1n;
+  private nextScopeId = 1n;
   private closed = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly reader: DuckDBConnection,
+    /** Retention deletes and checkpoints: never the writer's connection, whose transaction may be open. */
+    private readonly maintenance: DuckDBConnection,
     private readonly attrIndex: AttributeIndex,
     readonly path: string | null,
   ) {}
@@ -73,7 +86,9 @@ export class DuckDBStore implements SpanStore {
       mkdirSync(opts.dataDir, { recursive: true });
       path = join(opts.dataDir, 'sextant.duckdb');
     }
-    const config: Record<string, string> = { storage_compatibility_version: 'latest' };
+    // Checkpoints (which compress) would otherwise run inside the commit that crosses the default 16 MB WAL
+    // threshold, stalling ingest for seconds; a maintenance connection checkpoints in the background instead.
+    const config: Record<string, string> = { storage_compatibility_version: 'latest', checkpoint_threshold: '1GB' };
     if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
     if (opts.threads) config.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(path, config);
@@ -81,21 +96,25 @@ export class DuckDBStore implements SpanStore {
     for (const ddl of DDL) await writer.run(ddl);
     await writer.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`);
     const reader = await instance.connect();
+    const maintenance = await instance.connect();
     const attrIndex = new AttributeIndex();
-    const store = new DuckDBStore(instance, writer, reader, attrIndex, opts.dataDir === null ? null : path);
+    const store = new DuckDBStore(instance, writer, reader, maintenance, attrIndex, opts.dataDir === null ? null : path);
     await store.loadCaches();
     return store;
   }
 
   private async loadCaches(): Promise<void> {
-    for (const r of await this.rows(`SELECT id, attributes, dropped, schema_url FROM resources`)) {
-      this.knownResources.set(r[0] as bigint, resourceFromRow(r[1] as string, r[2] as number, r[3] as string));
+    for (const r of await this.rows(`SELECT id, key_hash, attributes, dropped, schema_url FROM resources`)) {
+      const id = r[0] as bigint;
+      this.knownResources.set(id, resourceFromRow(r[2] as string, r[3] as number, r[4] as string));
+      this.resourceByHash.set(r[1] as bigint, id);
+      if (id >= this.nextResourceId) this.nextResourceId = id + 1n;
     }
-    for (const r of await this.rows(`SELECT id, name, version, attributes, dropped, schema_url FROM scopes`)) {
-      this.knownScopes.set(
-        r[0] as bigint,
-        scopeFromRow(r[1] as string, r[2] as string, r[3] as string, r[4] as number, r[5] as string),
-      );
+    for (const r of await this.rows(`SELECT id, key_hash, name, version, attributes, dropped, schema_url FROM scopes`)) {
+      const id = r[0] as bigint;
+      this.knownScopes.set(id, scopeFromRow(r[2] as string, r[3] as string, r[4] as string, r[5] as number, r[6] as string));
+      this.scopeByHash.set(r[1] as bigint, id);
+      if (id >= this.nextScopeId) this.nextScopeId = id + 1n;
     }
     for (const r of await this.rows(`SELECT key, value FROM attr_values`)) this.attrIndex.load(r[0] as string, r[1] as string);
   }
@@ -112,8 +131,8 @@ export class DuckDBStore implements SpanStore {
     if (this.closed) throw new Error('store is closed');
     if (spans.length === 0 && logs.length === 0) return;
     await this.writer.run('BEGIN TRANSACTION');
-    const newResources: [bigint, Resource][] = [];
-    const newScopes: [bigint, Scope][] = [];
+    const newResources: NewRow<Resource>[] = [];
+    const newScopes: NewRow<Scope>[] = [];
     try {
       if (spans.length > 0) {
         const app = await this.writer.createAppender('spans');
@@ -129,8 +148,9 @@ export class DuckDBStore implements SpanStore {
       }
       if (newResources.length > 0) {
         const app = await this.writer.createAppender('resources');
-        for (const [id, r] of newResources) {
+        for (const { id, hash, value: r } of newResources) {
           app.appendUBigInt(id);
+          app.appendUBigInt(hash);
           app.appendVarchar(serviceName({ resource: r }));
           app.appendVarchar(attrsToJson(r.attributes));
           app.appendUInteger(r.droppedAttributesCount);
@@ -142,8 +162,9 @@ export class DuckDBStore implements SpanStore {
       }
       if (newScopes.length > 0) {
         const app = await this.writer.createAppender('scopes');
-        for (const [id, s] of newScopes) {
+        for (const { id, hash, value: s } of newScopes) {
           app.appendUBigInt(id);
+          app.appendUBigInt(hash);
           app.appendVarchar(s.name);
           app.appendVarchar(s.version);
           app.appendVarchar(attrsToJson(s.attributes));
@@ -169,13 +190,15 @@ export class DuckDBStore implements SpanStore {
       this.attrIndex.commit();
     } catch (err) {
       // Nothing of a failed batch may stay visible in the caches either, or a retry would skip its side rows.
-      for (const [id, r] of newResources) {
+      for (const { id, hash, value } of newResources) {
         this.knownResources.delete(id);
-        this.resourceIds.delete(r);
+        this.resourceByHash.delete(hash);
+        this.resourceIds.delete(value);
       }
-      for (const [id, sc] of newScopes) {
+      for (const { id, hash, value } of newScopes) {
         this.knownScopes.delete(id);
-        this.scopeIds.delete(sc);
+        this.scopeByHash.delete(hash);
+        this.scopeIds.delete(value);
       }
       this.attrIndex.rollback();
       await this.writer.run('ROLLBACK').catch(() => undefined);
@@ -183,34 +206,40 @@ export class DuckDBStore implements SpanStore {
     }
   }
 
-  private resourceId(r: Resource, fresh: [bigint, Resource][]): bigint {
+  private resourceId(r: Resource, fresh: NewRow<Resource>[]): bigint {
     let id = this.resourceIds.get(r);
     if (id === undefined) {
-      id = hash64(resourceKey(r));
-      this.resourceIds.set(r, id);
-      if (!this.knownResources.has(id)) {
+      const hash = hash64(resourceKey(r));
+      id = this.resourceByHash.get(hash);
+      if (id === undefined) {
+        id = this.nextResourceId++;
+        this.resourceByHash.set(hash, id);
         this.knownResources.set(id, r);
-        fresh.push([id, r]);
+        fresh.push({ id, hash, value: r });
         for (const kv of r.attributes) this.attrIndex.add(kv.key, kv.value);
       }
+      this.resourceIds.set(r, id);
     }
     return id;
   }
 
-  private scopeId(s: Scope, fresh: [bigint, Scope][]): bigint {
+  private scopeId(s: Scope, fresh: NewRow<Scope>[]): bigint {
     let id = this.scopeIds.get(s);
     if (id === undefined) {
-      id = hash64(scopeKey(s));
-      this.scopeIds.set(s, id);
-      if (!this.knownScopes.has(id)) {
+      const hash = hash64(scopeKey(s));
+      id = this.scopeByHash.get(hash);
+      if (id === undefined) {
+        id = this.nextScopeId++;
+        this.scopeByHash.set(hash, id);
         this.knownScopes.set(id, s);
-        fresh.push([id, s]);
+        fresh.push({ id, hash, value: s });
       }
+      this.scopeIds.set(s, id);
     }
     return id;
   }
 
-  private appendSpan(app: DuckDBAppender, s: Span, newR: [bigint, Resource][], newS: [bigint, Scope][]): void {
+  private appendSpan(app: DuckDBAppender, s: Span, newR: NewRow<Resource>[], newS: NewRow<Scope>[]): void {
     app.appendUHugeInt(hexToBig(s.traceId));
     app.appendUBigInt(hexToBig(s.spanId));
     app.appendUBigInt(hexToBig(s.parentSpanId));
@@ -242,7 +271,7 @@ export class DuckDBStore implements SpanStore {
     for (const kv of s.attributes) this.attrIndex.add(kv.key, kv.value);
   }
 
-  private appendLog(app: DuckDBAppender, l: LogRecord, newR: [bigint, Resource][], newS: [bigint, Scope][]): void {
+  private appendLog(app: DuckDBAppender, l: LogRecord, newR: NewRow<Resource>[], newS: NewRow<Scope>[]): void {
     app.appendBigInt(l.timeUnixNano);
     app.appendBigInt(l.observedTimeUnixNano);
     if (l.traceId) app.appendUHugeInt(hexToBig(l.traceId));
@@ -464,7 +493,7 @@ export class DuckDBStore implements SpanStore {
     }
     if (maxBytes !== null) {
       // Deleted rows only give their blocks back at a checkpoint, so measure after one.
-      await this.writer.run('CHECKPOINT');
+      await this.maintenance.run('CHECKPOINT');
       for (let round = 0; round < 5; round++) {
         const bytes = await this.sizeBytes();
         if (bytes <= maxBytes) break;
@@ -474,7 +503,7 @@ export class DuckDBStore implements SpanStore {
         if (cutoff === null || cutoff === undefined) break;
         const n = await this.deleteBefore(cutoff + 1n);
         deleted += n;
-        await this.writer.run('CHECKPOINT');
+        await this.maintenance.run('CHECKPOINT');
         if (n === 0) break;
       }
     }
@@ -482,17 +511,36 @@ export class DuckDBStore implements SpanStore {
   }
 
   private async deleteBefore(cutoffNano: bigint): Promise<number> {
-    const res = await this.writer.run(`DELETE FROM spans WHERE start_ns < ?`, [cutoffNano]);
-    await this.writer.run(`DELETE FROM logs WHERE time_ns < ?`, [cutoffNano]);
+    const res = await this.maintenance.run(`DELETE FROM spans WHERE start_ns < ?`, [cutoffNano]);
+    await this.maintenance.run(`DELETE FROM logs WHERE time_ns < ?`, [cutoffNano]);
     return Number(res.rowsChanged);
+  }
+
+  /** Size of the write-ahead log not yet checkpointed into the database file. */
+  walBytes(): number {
+    if (this.path === null) return 0;
+    try {
+      return statSync(`${this.path}.wal`).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * Folds the write-ahead log into the compressed database file. Runs beside ingest (DuckDB lets appends go on
+   * during a checkpoint) so that no commit pays for compression.
+   */
+  async checkpoint(): Promise<void> {
+    if (this.path !== null && !this.closed) await this.maintenance.run('CHECKPOINT');
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.path !== null) await this.writer.run('CHECKPOINT').catch(() => undefined);
+    if (this.path !== null) await this.maintenance.run('CHECKPOINT').catch(() => undefined);
     this.writer.closeSync();
     this.reader.closeSync();
+    this.maintenance.closeSync();
     this.instance.closeSync();
   }
 }

@@ -30,10 +30,12 @@ export const DDL = [
     links VARCHAR USING COMPRESSION zstd,
     dropped VARCHAR
   )`,
-  `CREATE TABLE IF NOT EXISTS resources (id UBIGINT NOT NULL, service VARCHAR NOT NULL, attributes VARCHAR NOT NULL,
-    dropped UINTEGER NOT NULL, schema_url VARCHAR NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS scopes (id UBIGINT NOT NULL, name VARCHAR NOT NULL, version VARCHAR NOT NULL,
+  // Spans refer to these by small sequential ids (they bit-pack to a byte or two per span, where a 64-bit hash
+  // would cost 8); key_hash identifies identical content across restarts.
+  `CREATE TABLE IF NOT EXISTS resources (id UBIGINT NOT NULL, key_hash UBIGINT NOT NULL, service VARCHAR NOT NULL,
     attributes VARCHAR NOT NULL, dropped UINTEGER NOT NULL, schema_url VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS scopes (id UBIGINT NOT NULL, key_hash UBIGINT NOT NULL, name VARCHAR NOT NULL,
+    version VARCHAR NOT NULL, attributes VARCHAR NOT NULL, dropped UINTEGER NOT NULL, schema_url VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS logs (
     time_ns BIGINT NOT NULL,
     observed_ns BIGINT NOT NULL,
