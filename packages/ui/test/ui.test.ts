@@ -335,8 +335,10 @@ describe('web UI', () => {
     await page.route('**/api/v1/dependencies*', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify(graph) }));
     await page.goto(`${server.urls.api}/map`);
     await page.getByTestId('service-node').first().waitFor({ timeout: 60_000 });
-    assert.equal(await page.getByTestId('service-node').count(), services.length);
-    assert.equal(await page.getByTestId('dependency-edge').count(), links.length);
+    // 1,238 services do not fit in one legible picture: the busiest 150 are laid out, with a way to show all.
+    assert.equal(await page.getByTestId('service-node').count(), 150);
+    assert.ok((await page.getByTestId('dependency-edge').count()) > 150);
+    assert.match(await page.locator('.map-note').innerText(), new RegExp(`150 busiest of ${services.length.toLocaleString('en-US')} services`));
     await shot(page, 'map-large');
     await page.close();
   });
@@ -358,7 +360,7 @@ describe('web UI', () => {
 
   test('services, compare, upload and dark theme render', async () => {
     const page = await newPage('dark');
-    await page.goto(`${server.urls.api}/services?service=auth`);
+    await page.goto(`${server.urls.api}/services?service=checkout`);
     await page.locator('.chart').first().waitFor();
     await shot(page, 'services');
     await page.goto(`${server.urls.api}/search`);

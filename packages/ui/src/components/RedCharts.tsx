@@ -69,15 +69,13 @@ export function RedCharts({ red }: { red: RedResult }) {
   );
 }
 
-/** The /api/v1/red path for a service over a lookback (null = all time), with about 60 points. */
-export function redPath(service: string | null, range: { start?: bigint; end?: bigint }): string {
+/** The /api/v1/red path for a service (null = all) over a window, with about 60 points. */
+export function redPath(service: string | null, range: { start: bigint; end: bigint }): string {
   const q = new URLSearchParams();
   if (service) q.set('service', service);
-  if (range.start !== undefined && range.end !== undefined) {
-    q.set('start', `${range.start}`);
-    q.set('end', `${range.end}`);
-    const step = (range.end - range.start) / 60n;
-    if (step > 0n) q.set('step', `${step}`);
-  }
+  q.set('start', `${range.start}`);
+  q.set('end', `${range.end}`);
+  const step = (range.end - range.start) / 60n;
+  if (step > 0n) q.set('step', `${step}`);
   return `/api/v1/red?${q.toString()}`;
 }

@@ -20,9 +20,10 @@ export function lookbackMs(lookback: string): number | null {
 /** Resolves `lookback` in a search query to absolute `start`/`end` for the API. */
 export function resolveRange(params: URLSearchParams, nowMs = Date.now()): URLSearchParams {
   const out = new URLSearchParams(params);
-  const r = lookbackRange(out.get('lookback'), nowMs);
+  const lb = out.get('lookback');
   out.delete('lookback');
-  if (r.start !== undefined) {
+  if (lb && lookbackMs(lb) !== null) {
+    const r = lookbackRange(lb, nowMs);
     out.set('start', `${r.start}`);
     out.set('end', `${r.end}`);
   }
@@ -44,9 +45,12 @@ export function localInputToNano(v: string): string {
   return Number.isNaN(ms) ? '' : `${BigInt(ms) * 1_000_000n}`;
 }
 
-/** Absolute bounds for a lookback in the URL, computed once per distinct value by the caller. */
-export function lookbackRange(lookback: string | null, nowMs = Date.now()): { start?: bigint; end?: bigint } {
+/**
+ * Absolute bounds for a lookback in the URL, computed once per distinct value by the caller. "Any time" is
+ * spelled out as the epoch to now, because aggregate endpoints default to the last hour.
+ */
+export function lookbackRange(lookback: string | null, nowMs = Date.now()): { start: bigint; end: bigint } {
   const ms = lookback ? lookbackMs(lookback) : null;
-  if (ms === null) return {};
-  return { start: BigInt(nowMs - ms) * 1_000_000n, end: BigInt(nowMs) * 1_000_000n };
+  const end = BigInt(nowMs) * 1_000_000n;
+  return { start: ms === null ? 0n : BigInt(nowMs - ms) * 1_000_000n, end };
 }

@@ -10,7 +10,27 @@ import { LookbackSelect } from '../components/LookbackSelect.js';
 import { ServiceRed } from './ServicesPage.js';
 import { layoutGraph, type GraphLayout } from '../map/graph-layout.js';
 
-/** /map?lookback=&service=&edge=: the service dependency graph, with RED charts for the picked service. */
+/** More services than this are not legible in one picture; the busiest are shown unless the user asks for all. */
+const MAX_NODES = 150;
+
+/** The `limit` services with the most calls (in or out) and the links among them. */
+function busiest(graph: DependencyGraph, limit: number): DependencyGraph {
+  if (graph.nodes.length <= limit) return graph;
+  const traffic = new Map<string, number>();
+  for (const e of graph.edges) {
+    traffic.set(e.parent, (traffic.get(e.parent) ?? 0) + e.callCount);
+    traffic.set(e.child, (traffic.get(e.child) ?? 0) + e.callCount);
+  }
+  const keep = new Set(
+    graph.nodes
+      .map((n) => n.service)
+      .sort((a, b) => (traffic.get(b) ?? 0) - (traffic.get(a) ?? 0))
+      .slice(0, limit),
+  );
+  return { nodes: graph.nodes.filter((n) => keep.has(n.service)), edges: graph.edges.filter((e) => keep.has(e.parent) && keep.has(e.child)) };
+}
+
+/** /map?lookback=&service=&edge=&all=: the service dependency graph, with RED charts for the picked service. */
 export function MapPage() {
   const loc = useLocation();
   const lookback = loc.search.get('lookback') ?? '';
@@ -18,17 +38,19 @@ export function MapPage() {
   const edgeParam = loc.search.get('edge');
   const path = useMemo(() => {
     const r = lookbackRange(lookback);
-    return withQuery('/api/v1/dependencies', { start: r.start?.toString(), end: r.end?.toString() });
+    return withQuery('/api/v1/dependencies', { start: r.start.toString(), end: r.end.toString() });
   }, [lookback]);
   const deps = useApi<DependencyGraph>(path);
+  const showAll = loc.search.get('all') === '1';
+  const shown = useMemo(() => (deps.data ? busiest(deps.data, showAll ? Infinity : MAX_NODES) : undefined), [deps.data, showAll]);
   const [layout, setLayout] = useState<{ graph: DependencyGraph; layout: GraphLayout } | { error: Error } | null>(null);
   const [filter, setFilter] = useState('');
 
   useEffect(() => {
-    if (!deps.data) return;
+    if (!shown) return;
     let live = true;
     setLayout(null);
-    const graph = deps.data;
+    const graph = shown;
     layoutGraph(graph).then(
       (l) => live && setLayout({ graph, layout: l }),
       (error: Error) => live && setLayout({ error }),
@@ -36,10 +58,10 @@ export function MapPage() {
     return () => {
       live = false;
     };
-  }, [deps.data]);
+  }, [shown]);
 
   const set = (patch: Record<string, string | null>) =>
-    navigate(withQuery('/map', { lookback, service: selected, edge: edgeParam, ...patch }), { replace: true });
+    navigate(withQuery('/map', { lookback, service: selected, edge: edgeParam, all: showAll ? '1' : null, ...patch }), { replace: true });
 
   let body;
   if (deps.error) body = <ErrorMessage error={deps.error} what="the dependency graph" />;
@@ -49,8 +71,17 @@ export function MapPage() {
   else if ('error' in layout) body = <ErrorMessage error={layout.error} what="the graph layout" />;
   else {
     const edge = edgeParam === null ? null : (layout.graph.edges[Number(edgeParam)] ?? null);
+    const hidden = deps.data.nodes.length - layout.graph.nodes.length;
     body = (
       <div className="map-body">
+        {hidden > 0 && (
+          <div className="callout warn map-note">
+            Showing the {layout.graph.nodes.length} busiest of {formatCount(deps.data.nodes.length)} services.
+            <button className="small secondary" onClick={() => set({ all: '1' })}>
+              Show all (slow layout)
+            </button>
+          </div>
+        )}
         <GraphView
           graph={layout.graph}
           layout={layout.layout}

@@ -14,7 +14,8 @@ import { useSort } from '../components/sort.js';
 export function ServicesPage() {
   const loc = useLocation();
   const service = loc.search.get('service');
-  const lookback = loc.search.get('lookback') ?? '';
+  // Rates are only meaningful over a bounded window; the last hour is what the API defaults to as well.
+  const lookback = loc.search.get('lookback') ?? '1h';
   const services = useApi<{ services: string[] }>('/api/v1/services');
   const set = (patch: Record<string, string | null>) =>
     navigate(withQuery('/services', { service, lookback, ...patch }), { replace: true });
