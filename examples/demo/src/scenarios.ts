@@ -3,7 +3,7 @@ export const SCENARIOS = {
   none: 'normal operation',
   'slow-db': 'the catalog search query takes 250–350 ms (a missing index, a saturated database)',
   'n-plus-one': 'the cart loads its items with one query per item instead of one join',
-  'payments-5xx': 'payments fails half of the charges with 503; checkout retries up to 3 times',
+  'payments-5xx': 'payments fails every other charge with 503; checkout retries up to 3 times',
   'cache-outage': 'the cache answers 503 to everything, so every catalog read goes to the database',
   'lost-traceparent': 'checkout calls payments outside the request context, so the trace breaks in two',
 } as const;

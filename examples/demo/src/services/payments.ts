@@ -1,5 +1,5 @@
-// Charges cards through an (imaginary) payment provider. In the payments-5xx scenario the provider fails half
-// of the charges; the failure starts in the `charge-card` span, which makes it the root cause of the trace.
+// Charges cards through an (imaginary) payment provider. In the payments-5xx scenario the provider fails every
+// other charge; the failure starts in the `charge-card` span, which makes it the root cause of the trace.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withSpan } from '@sextant/node';
@@ -9,6 +9,8 @@ import { currentScenario } from '../lib/runtime.js';
 class ProviderUnavailable extends Error {
   override name = 'ProviderUnavailable';
 }
+
+let charges = 0;
 
 await serve([
   {
@@ -20,7 +22,8 @@ await serve([
       try {
         const chargeId = await withSpan('charge-card', { 'payment.provider': 'acme-pay', 'payment.amount': amount }, async () => {
           await sleep(15 + Math.random() * 15); // the provider's round trip
-          if (currentScenario() === 'payments-5xx' && Math.random() < 0.5) throw new ProviderUnavailable('acme-pay: upstream timeout');
+          charges++;
+          if (currentScenario() === 'payments-5xx' && charges % 2 === 0) throw new ProviderUnavailable('acme-pay: upstream timeout');
           return randomUUID();
         });
         return { status: 201, body: { chargeId } };
