@@ -1,14 +1,33 @@
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
-import type { RedResult } from '../lib/api-types.js';
+import type { RedPoint, RedResult } from '../lib/api-types.js';
 import { formatDuration, formatPercent, formatRate } from '../lib/format.js';
 import { cssVar, useTheme } from '../lib/theme.js';
 import { UPlotChart, themeAxis } from './UPlotChart.js';
 
+/**
+ * The API lists only buckets that saw requests; for a chart, quiet buckets across the whole window are zeros
+ * (latency stays a gap). Buckets keep the server's alignment: every bucket is a whole number of steps away.
+ */
+function fillBuckets(red: RedResult, range: { start: bigint; end: bigint }): RedPoint[] {
+  const step = BigInt(red.stepNano);
+  if (red.series.length === 0 || step <= 0n || (range.end - range.start) / step > 2000n) return red.series;
+  const byT = new Map(red.series.map((p) => [BigInt(p.t), p]));
+  const t0 = BigInt(red.series[0].t);
+  const first = t0 - ((t0 - range.start) / step) * step;
+  const out: RedPoint[] = [];
+  for (let t = first; t < range.end; t += step) {
+    out.push(byT.get(t) ?? { t: `${t}`, count: 0, errorCount: 0, rate: 0, errorRate: 0, p50Nano: '0', p95Nano: '0', p99Nano: '0' });
+  }
+  return out.length >= red.series.length ? out : red.series;
+}
+
 /** Request rate, error rate and latency percentiles over time, as three small uPlot charts. */
-export function RedCharts({ red }: { red: RedResult }) {
+export function RedCharts(props: { red: RedResult; range: { start: bigint; end: bigint } }) {
   const theme = useTheme();
-  const xs = useMemo(() => red.series.map((p) => Number(BigInt(p.t) / 1000n) / 1e6), [red]);
+  const series = useMemo(() => fillBuckets(props.red, props.range), [props.red, props.range]);
+  const red = { ...props.red, series };
+  const xs = useMemo(() => series.map((p) => Number(BigInt(p.t) / 1000n) / 1e6), [series]);
   const charts = useMemo(() => {
     const axis = themeAxis();
     const accent = cssVar('--accent', '#2563eb');
@@ -27,7 +46,8 @@ export function RedCharts({ red }: { red: RedResult }) {
       stroke,
       fill,
       width: 1.5,
-      points: { show: false },
+      // A lone bucket has no line to draw; its point must show.
+      points: { show: (u: uPlot, _si: number) => u.data[0].length < 3, size: 6 },
       value: (_u, v) => (v === null ? '–' : fmt(v)),
     });
     const ms = (v: number) => formatDuration(v * 1e6);
@@ -49,7 +69,7 @@ export function RedCharts({ red }: { red: RedResult }) {
         red.series.map((p) => (p.count ? nano(p.p99Nano) : null)),
       ] as uPlot.AlignedData,
     };
-  }, [xs, red]);
+  }, [xs, series]);
   if (red.series.length === 0) return <div className="panel muted">No requests in this time range.</div>;
   return (
     <div className="charts">

@@ -11,7 +11,7 @@ import { ServiceRed } from './ServicesPage.js';
 import { layoutGraph, type GraphLayout } from '../map/graph-layout.js';
 
 /** More services than this are not legible in one picture; the busiest are shown unless the user asks for all. */
-const MAX_NODES = 150;
+const MAX_NODES = 100;
 
 /** The `limit` services with the most calls (in or out) and the links among them. */
 function busiest(graph: DependencyGraph, limit: number): DependencyGraph {
@@ -197,7 +197,9 @@ function GraphView(props: {
   const fit = () => {
     const el = box.current;
     if (!el) return;
-    const k = Math.min(1.5, (el.clientWidth - 40) / Math.max(1, layout.width), (el.clientHeight - 40) / Math.max(1, layout.height));
+    const whole = Math.min(1.5, (el.clientWidth - 40) / Math.max(1, layout.width), (el.clientHeight - 40) / Math.max(1, layout.height));
+    // Shrinking a big graph until it fits makes every label unreadable: stop at a readable size, centred.
+    const k = Math.max(whole, layout.nodes.length > 40 ? 0.55 : 0);
     setTf({ k, x: (el.clientWidth - layout.width * k) / 2, y: (el.clientHeight - layout.height * k) / 2 });
   };
   useEffect(fit, [layout]);

@@ -48,13 +48,14 @@ export function ServicesPage() {
 
 /** RED charts plus the operations table; also shown in the service map's side panel. */
 export function ServiceRed(props: { service: string | null; lookback: string; compact?: boolean }) {
-  const path = useMemo(() => redPath(props.service, lookbackRange(props.lookback)), [props.service, props.lookback]);
+  const range = useMemo(() => lookbackRange(props.lookback), [props.lookback]);
+  const path = useMemo(() => redPath(props.service, range), [props.service, range]);
   const red = useApi<RedResult>(path);
   if (red.error) return <ErrorMessage error={red.error} what="request rates" />;
   if (!red.data) return <Loading what="request rates" />;
   return (
     <>
-      <RedCharts red={red.data} />
+      <RedCharts red={red.data} range={range} />
       <OperationsTable ops={red.data.operations} lookback={props.lookback} compact={props.compact} />
     </>
   );
