@@ -6,9 +6,7 @@
  */
 import type { LogRecord, Span } from '@sextant/core';
 import type { SpanStore } from './store/store.js';
-
-/** Raised when the queue is full: receivers answer with a retryable status (HTTP 503 / gRPC UNAVAILABLE). */
-export class OverloadedError extends Error {}
+import { decodeIngest, OverloadedError, type IngestRequest, type IngestResult, type Ingestor } from './ingest.js';
 
 interface Pending {
   spans: readonly Span[];
@@ -24,7 +22,7 @@ export interface PipelineStats {
   failedCommits: number;
 }
 
-export class IngestPipeline {
+export class IngestPipeline implements Ingestor {
   private queue: Pending[] = [];
   private queuedItems = 0;
   private running: Promise<void> | null = null;
@@ -34,6 +32,13 @@ export class IngestPipeline {
     private readonly store: SpanStore,
     private readonly maxQueuedItems = 200_000,
   ) {}
+
+  /** Decodes a request body and resolves once its valid items are committed. */
+  async ingest(req: IngestRequest): Promise<IngestResult> {
+    const { spans, logs, result } = decodeIngest(req);
+    await this.submit(spans, logs);
+    return { accepted: result.items.length, rejected: result.rejected, errors: result.errors };
+  }
 
   submit(spans: readonly Span[], logs: readonly LogRecord[] = []): Promise<void> {
     const n = spans.length + logs.length;

@@ -1,8 +1,7 @@
 /** Starts everything `sextant serve` runs: store, ingest pipeline, receivers, query API + UI, retention. */
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { DuckDBStore } from './store/duckdb-store.js';
-import { IngestPipeline } from './pipeline.js';
+import { WorkerStore } from './store/worker-store.js';
 import { createOtlpHttpReceiver } from './receivers/otlp-http.js';
 import { createZipkinReceiver } from './receivers/zipkin-http.js';
 import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.js';
@@ -26,6 +25,7 @@ export interface SextantOptions {
   /** Static files of the web UI; defaults to packages/ui/dist beside this package. */
   uiDir?: string | null;
   corsOrigins?: string[] | '*';
+  /** How often retention runs (default once a minute). */
   retentionIntervalMs?: number;
   /** Receivers to start; all by default. */
   receivers?: { otlpGrpc?: boolean; otlpHttp?: boolean; zipkin?: boolean };
@@ -33,8 +33,8 @@ export interface SextantOptions {
 
 export interface RunningSextant {
   urls: { api: string; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null };
-  store: DuckDBStore;
-  pipeline: IngestPipeline;
+  /** The store (in its own thread): queries, and `ingest` for raw request bodies. */
+  store: WorkerStore;
   close(): Promise<void>;
 }
 
@@ -57,8 +57,14 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   const enabled = { otlpGrpc: true, otlpHttp: true, zipkin: true, ...opts.receivers };
   let ready = false;
 
-  const store = await DuckDBStore.open({ dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data') });
-  const pipeline = new IngestPipeline(store);
+  const store = await WorkerStore.open({
+    dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'),
+    retentionNano: opts.retentionNano ?? null,
+    maxSizeBytes: opts.maxSizeBytes ?? null,
+    retentionIntervalMs: opts.retentionIntervalMs ?? 60_000,
+    checkpointWalBytes: 64 * 1024 * 1024,
+    maxQueuedItems: 200_000,
+  });
   const closers: (() => Promise<void>)[] = [];
   try {
     const api = await createApiServer(store, { uiDir: opts.uiDir === undefined ? DEFAULT_UI_DIR : opts.uiDir, isReady: () => ready });
@@ -67,55 +73,21 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
 
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
-      const app = await createOtlpHttpReceiver(pipeline, { maxBodyBytes: maxBody, corsOrigins });
+      const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, corsOrigins });
       otlpHttp = urlFor(host, await listen(app, host, opts.otlpHttpPort ?? 4318));
       closers.push(() => app.close());
     }
     let zipkin: string | null = null;
     if (enabled.zipkin) {
-      const app = await createZipkinReceiver(pipeline, { maxBodyBytes: maxBody, corsOrigins });
+      const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, corsOrigins });
       zipkin = urlFor(host, await listen(app, host, opts.zipkinPort ?? 9411));
       closers.push(() => app.close());
     }
     let grpc: GrpcReceiver | null = null;
     if (enabled.otlpGrpc) {
-      grpc = await startOtlpGrpcReceiver(pipeline, host, opts.otlpGrpcPort ?? 4317, maxBody);
+      grpc = await startOtlpGrpcReceiver(store, host, opts.otlpGrpcPort ?? 4317, maxBody);
       const g = grpc;
       closers.push(() => g.close());
-    }
-
-    // Background checkpoints keep the WAL (uncompressed, replayed on start) small without stalling commits.
-    let checkpointing = false;
-    const checkpointTimer = setInterval(() => {
-      if (checkpointing || store.walBytes() < 64 * 1024 * 1024) return;
-      checkpointing = true;
-      store
-        .checkpoint()
-        .catch((err) => process.stderr.write(`sextant: background checkpoint failed: ${(err as Error).message}\n`))
-        .finally(() => (checkpointing = false));
-    }, 2000);
-    checkpointTimer.unref();
-    closers.push(async () => clearInterval(checkpointTimer));
-
-    let retentionTimer: NodeJS.Timeout | null = null;
-    const retention = opts.retentionNano ?? null;
-    const maxSize = opts.maxSizeBytes ?? null;
-    if (retention !== null || maxSize !== null) {
-      let busy = false;
-      const run = async () => {
-        if (busy) return;
-        busy = true;
-        try {
-          await store.enforceRetention(retention, maxSize);
-        } catch (err) {
-          process.stderr.write(`sextant: retention pass failed: ${(err as Error).message}\n`);
-        } finally {
-          busy = false;
-        }
-      };
-      retentionTimer = setInterval(run, opts.retentionIntervalMs ?? 60_000);
-      retentionTimer.unref();
-      void run();
     }
 
     ready = true;
@@ -123,15 +95,12 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     return {
       urls: { api: urlFor(host, apiPort), otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin },
       store,
-      pipeline,
       async close() {
         if (closed) return;
         closed = true;
         ready = false;
-        if (retentionTimer) clearInterval(retentionTimer);
-        // Stop accepting first, then finish what was accepted, then close the file.
+        // Stop accepting first, then finish what was accepted and close the file.
         for (const c of closers.reverse()) await c().catch(() => undefined);
-        await pipeline.flush();
         await store.close();
       },
     };

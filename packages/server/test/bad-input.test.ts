@@ -47,7 +47,7 @@ test('OTLP/HTTP protobuf: truncated and random bodies get 400 with a google.rpc.
   for (const cut of [1, 7, Math.floor(whole.length / 2), whole.length - 1]) {
     const res = await post('/v1/traces', whole.subarray(0, cut), 'application/x-protobuf');
     assert.equal(res.status, 400, `cut at ${cut}`);
-    assert.match(res.text, /invalid OTLP traces request/);
+    assert.match(res.text, /invalid OTLP protobuf traces request/);
   }
   for (let i = 0; i < 30; i++) {
     const res = await post('/v1/traces', randomBytes(1 + (i * 37) % 500), 'application/x-protobuf');
@@ -146,7 +146,7 @@ test('OTLP/gRPC: garbage and truncated messages get INVALID_ARGUMENT; oversized 
     const whole = Buffer.from(valid());
     let r = await call(whole.subarray(0, whole.length - 3));
     assert.equal(r.code, grpcStatus.INVALID_ARGUMENT);
-    assert.match(r.details, /invalid OTLP traces request/);
+    assert.match(r.details, /invalid OTLP protobuf traces request/);
     for (let i = 0; i < 20; i++) {
       r = await call(randomBytes(10 + i * 13));
       assert.ok(r.code === grpcStatus.INVALID_ARGUMENT || r.code === 0, `random message answered ${r.code}`);

@@ -1,5 +1,6 @@
 /** Request bodies shared by the HTTP receivers: decompression with a hard limit, and errors with HTTP statuses. */
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
+import type { FastifyInstance } from 'fastify';
 
 /** An error that answers the request with `status` and a one-sentence message naming what was wrong. */
 export class HttpError extends Error {
@@ -49,10 +50,11 @@ export function bodyKind(contentType: string | undefined): BodyKind | null {
   return null;
 }
 
-export function parseJson(buf: Buffer, what: string): unknown {
-  try {
-    return JSON.parse(buf.toString('utf8'));
-  } catch (err) {
-    throw new HttpError(400, `${what} is not valid JSON: ${(err as Error).message}`);
-  }
+/**
+ * Every body arrives raw: receivers decompress and decode it themselves, to enforce the size limit after
+ * decompression and to name precisely what was wrong.
+ */
+export function rawBodyReceiver(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 }

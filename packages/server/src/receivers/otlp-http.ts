@@ -6,47 +6,14 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
-import {
-  DecodeError,
-  decodeLogsRequest,
-  decodeOtlpJsonLogs,
-  decodeOtlpJsonTraces,
-  decodeTraceRequest,
-  encodeExportLogsResponse,
-  encodeExportTraceResponse,
-  type DecodeResult,
-  type LogRecord,
-  type Span,
-} from '@sextant/core';
-import { OverloadedError, type IngestPipeline } from '../pipeline.js';
-import { bodyKind, decodeBody, HttpError, parseJson, type BodyKind } from './body.js';
+import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
+import { IngestRejected, OverloadedError, summarizeRejections, type Ingestor, type Signal } from '../ingest.js';
+import { bodyKind, decodeBody, HttpError, rawBodyReceiver, type BodyKind } from './body.js';
 import { encodeRpcStatus, rpcCodeForHttp } from './rpc-status.js';
 
 export interface ReceiverOptions {
   maxBodyBytes: number;
   corsOrigins: string[] | '*';
-}
-
-type Signal = 'traces' | 'logs';
-
-function decode(signal: Signal, kind: BodyKind, body: Buffer): DecodeResult<Span> | DecodeResult<LogRecord> {
-  try {
-    if (kind === 'protobuf') {
-      const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-      return signal === 'traces' ? decodeTraceRequest(bytes) : decodeLogsRequest(bytes);
-    }
-    const doc = parseJson(body, `the ${signal} request body`);
-    return signal === 'traces' ? decodeOtlpJsonTraces(doc) : decodeOtlpJsonLogs(doc);
-  } catch (err) {
-    if (err instanceof DecodeError) throw new HttpError(400, `invalid OTLP ${signal} request: ${err.message}`);
-    throw err;
-  }
-}
-
-function summarizeRejections(result: DecodeResult<unknown>): string {
-  const shown = result.errors.slice(0, 5).join('; ');
-  const more = result.errors.length > 5 ? ` (and ${result.errors.length - 5} more)` : '';
-  return `${result.rejected} rejected: ${shown}${more}`;
 }
 
 function sendError(reply: FastifyReply, kind: BodyKind, status: number, message: string): FastifyReply {
@@ -57,14 +24,10 @@ function sendError(reply: FastifyReply, kind: BodyKind, status: number, message:
   return reply.code(status).type('application/json').send({ code: rpcCodeForHttp(status), message });
 }
 
-export async function createOtlpHttpReceiver(pipeline: IngestPipeline, opts: ReceiverOptions): Promise<FastifyInstance> {
+export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverOptions): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: opts.maxBodyBytes, logger: false });
   await app.register(cors, { origin: opts.corsOrigins === '*' ? true : opts.corsOrigins, methods: ['POST', 'OPTIONS'] });
-  app.removeAllContentTypeParsers();
-  // Every body arrives raw: we decompress and decode ourselves, to enforce limits after decompression and to
-  // name precisely what was wrong.
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-
+  rawBodyReceiver(app);
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const kind = bodyKind(req.headers['content-type']) ?? 'json';
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -82,13 +45,8 @@ export async function createOtlpHttpReceiver(pipeline: IngestPipeline, opts: Rec
     try {
       const raw = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
       const body = decodeBody(raw, req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
-      const result = decode(signal, kind, body);
-      if (result.items.length === 0 && result.rejected > 0) {
-        throw new HttpError(400, `no valid ${signal === 'traces' ? 'spans' : 'log records'} in request; ${summarizeRejections(result)}`);
-      }
-      if (signal === 'traces') await pipeline.submit(result.items as Span[], []);
-      else await pipeline.submit([], result.items as LogRecord[]);
-      const message = result.rejected > 0 ? summarizeRejections(result) : '';
+      const result = await ingestor.ingest({ signal, format: kind === 'protobuf' ? 'otlp-proto' : 'otlp-json', body });
+      const message = result.rejected > 0 ? summarizeRejections(result.rejected, result.errors) : '';
       if (kind === 'protobuf') {
         const bytes = signal === 'traces' ? encodeExportTraceResponse(result.rejected, message) : encodeExportLogsResponse(result.rejected, message);
         return reply.code(200).type('application/x-protobuf').send(Buffer.from(bytes));
@@ -97,8 +55,8 @@ export async function createOtlpHttpReceiver(pipeline: IngestPipeline, opts: Rec
       return reply.code(200).type('application/json').send(result.rejected > 0 ? { partialSuccess: { [field]: String(result.rejected), errorMessage: message } } : {});
     } catch (err) {
       if (err instanceof HttpError) return sendError(reply, kind, err.status, err.message);
+      if (err instanceof IngestRejected) return sendError(reply, kind, 400, err.message);
       if (err instanceof OverloadedError) return sendError(reply, kind, 503, err.message);
-      req.log.error(err);
       return sendError(reply, kind, 500, `could not store the ${signal}: ${(err as Error).message}`);
     }
   };

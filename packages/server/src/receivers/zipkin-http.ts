@@ -1,16 +1,14 @@
 /** Zipkin v2 receiver (:9411): POST /api/v2/spans with a JSON list of spans, 202 on success, as Zipkin answers. */
 import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
-import { DecodeError, decodeZipkinV2 } from '@sextant/core';
-import { OverloadedError, type IngestPipeline } from '../pipeline.js';
-import { decodeBody, HttpError, parseJson } from './body.js';
+import { IngestRejected, OverloadedError, type Ingestor } from '../ingest.js';
+import { decodeBody, HttpError, rawBodyReceiver } from './body.js';
 import type { ReceiverOptions } from './otlp-http.js';
 
-export async function createZipkinReceiver(pipeline: IngestPipeline, opts: ReceiverOptions): Promise<FastifyInstance> {
+export async function createZipkinReceiver(ingestor: Ingestor, opts: ReceiverOptions): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: opts.maxBodyBytes, logger: false });
   await app.register(cors, { origin: opts.corsOrigins === '*' ? true : opts.corsOrigins, methods: ['POST', 'OPTIONS'] });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  rawBodyReceiver(app);
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply.code(413).type('text/plain').send(`request body is larger than the limit of ${opts.maxBodyBytes} bytes`);
@@ -25,16 +23,15 @@ export async function createZipkinReceiver(pipeline: IngestPipeline, opts: Recei
     }
     try {
       const body = decodeBody((req.body as Buffer | undefined) ?? Buffer.alloc(0), req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
-      const result = decodeZipkinV2(parseJson(body, 'the Zipkin request body'));
-      if (result.items.length === 0 && result.rejected > 0) {
-        throw new HttpError(400, `no valid spans in request; ${result.rejected} rejected: ${result.errors.slice(0, 5).join('; ')}`);
+      const result = await ingestor.ingest({ signal: 'traces', format: 'zipkin-json', body });
+      if (result.rejected > 0) {
+        // Zipkin has no partial-success answer; say it in a header rather than fail the valid spans.
+        reply.header('x-sextant-rejected', `${result.rejected} spans rejected: ${result.errors[0] ?? ''}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 500));
       }
-      await pipeline.submit(result.items);
-      if (result.rejected > 0) reply.header('x-sextant-rejected', `${result.rejected} spans rejected: ${result.errors[0] ?? ''}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 500));
       return reply.code(202).send();
     } catch (err) {
-      if (err instanceof DecodeError) return reply.code(400).type('text/plain').send(`invalid Zipkin v2 JSON: ${err.message}`);
       if (err instanceof HttpError) return reply.code(err.status).type('text/plain').send(err.message);
+      if (err instanceof IngestRejected) return reply.code(400).type('text/plain').send(err.message);
       if (err instanceof OverloadedError) return reply.code(503).header('retry-after', '1').type('text/plain').send(err.message);
       throw err;
     }

@@ -1,0 +1,88 @@
+/**
+ * What a receiver hands to the store: the raw request body and how to read it. Decoding happens beside the
+ * store (in its worker thread), so the thread that serves HTTP and gRPC only moves bytes.
+ */
+import {
+  DecodeError,
+  decodeLogsRequest,
+  decodeOtlpJsonLogs,
+  decodeOtlpJsonTraces,
+  decodeTraceRequest,
+  decodeZipkinV2,
+  type DecodeResult,
+  type LogRecord,
+  type Span,
+} from '@sextant/core';
+
+export type Signal = 'traces' | 'logs';
+export type WireFormat = 'otlp-proto' | 'otlp-json' | 'zipkin-json';
+
+export interface IngestRequest {
+  signal: Signal;
+  format: WireFormat;
+  body: Uint8Array;
+}
+
+export interface IngestResult {
+  accepted: number;
+  rejected: number;
+  /** The first problems found with rejected items, one sentence each. */
+  errors: string[];
+}
+
+/** The request as a whole cannot be stored (unreadable, or nothing in it valid): HTTP 400 / INVALID_ARGUMENT. */
+export class IngestRejected extends Error {}
+
+/** The ingest queue is full: a retryable answer (HTTP 503 / gRPC UNAVAILABLE). */
+export class OverloadedError extends Error {}
+
+export interface Ingestor {
+  ingest(req: IngestRequest): Promise<IngestResult>;
+}
+
+const NAMES: Record<WireFormat, string> = { 'otlp-proto': 'OTLP protobuf', 'otlp-json': 'OTLP JSON', 'zipkin-json': 'Zipkin v2 JSON' };
+
+function parseJson(body: Uint8Array, what: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch (err) {
+    throw new IngestRejected(`${what} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function summarizeRejections(rejected: number, errors: readonly string[]): string {
+  const shown = errors.slice(0, 5).join('; ');
+  const more = errors.length > 5 ? ` (and ${errors.length - 5} more)` : '';
+  return `${rejected} rejected: ${shown}${more}`;
+}
+
+/** Decodes one request body into spans or log records; throws IngestRejected when nothing can be kept. */
+export function decodeIngest(req: IngestRequest): { spans: Span[]; logs: LogRecord[]; result: DecodeResult<unknown> } {
+  let result: DecodeResult<Span> | DecodeResult<LogRecord>;
+  const what = `the ${req.signal} request body`;
+  try {
+    switch (req.format) {
+      case 'otlp-proto':
+        result = req.signal === 'traces' ? decodeTraceRequest(req.body) : decodeLogsRequest(req.body);
+        break;
+      case 'otlp-json': {
+        const doc = parseJson(req.body, what);
+        result = req.signal === 'traces' ? decodeOtlpJsonTraces(doc) : decodeOtlpJsonLogs(doc);
+        break;
+      }
+      case 'zipkin-json':
+        result = decodeZipkinV2(parseJson(req.body, what));
+        break;
+    }
+  } catch (err) {
+    if (err instanceof DecodeError) throw new IngestRejected(`invalid ${NAMES[req.format]} ${req.signal} request: ${err.message}`);
+    throw err;
+  }
+  if (result.items.length === 0 && result.rejected > 0) {
+    const items = req.signal === 'traces' ? 'spans' : 'log records';
+    throw new IngestRejected(`no valid ${items} in request; ${summarizeRejections(result.rejected, result.errors)}`);
+  }
+  return req.signal === 'traces'
+    ? { spans: result.items as Span[], logs: [], result }
+    : { spans: [], logs: result.items as LogRecord[], result };
+}
