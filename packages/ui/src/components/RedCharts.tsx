@@ -54,7 +54,8 @@ export function RedCharts(props: { red: RedResult; range: { start: bigint; end: 
     return {
       rate: base(formatRate, [line('requests', accent, formatRate, `${accent}22`)]),
       errors: base((v) => formatPercent(v), [line('error rate', err, (v) => formatPercent(v), `${err}22`)]),
-      latency: base(ms, [line('p50', accent, ms), line('p95', warn, ms), line('p99', err, ms)]),
+      // Latency has gaps where no request came, so isolated buckets need their points drawn.
+      latency: base(ms, [line('p50', accent, ms), line('p95', warn, ms), line('p99', err, ms)].map((s) => ({ ...s, points: { show: true, size: 4 } }))),
     };
   }, [theme]);
   const data = useMemo(() => {

@@ -34,7 +34,8 @@ export function formatUtcTime(nano: bigint | string): string {
 export function formatRate(perSecond: number): string {
   if (perSecond >= 100) return `${Math.round(perSecond)}/s`;
   if (perSecond >= 1) return `${perSecond.toFixed(1)}/s`;
-  return `${(perSecond * 60).toFixed(1)}/min`;
+  if (perSecond * 60 >= 1) return `${(perSecond * 60).toFixed(1)}/min`;
+  return `${(perSecond * 3600).toFixed(1)}/h`;
 }
 
 export function formatCount(n: number): string {

@@ -199,7 +199,7 @@ function GraphView(props: {
     if (!el) return;
     const whole = Math.min(1.5, (el.clientWidth - 40) / Math.max(1, layout.width), (el.clientHeight - 40) / Math.max(1, layout.height));
     // Shrinking a big graph until it fits makes every label unreadable: stop at a readable size, centred.
-    const k = Math.max(whole, layout.nodes.length > 40 ? 0.55 : 0);
+    const k = Math.max(whole, layout.nodes.length > 40 ? 0.4 : 0);
     setTf({ k, x: (el.clientWidth - layout.width * k) / 2, y: (el.clientHeight - layout.height * k) / 2 });
   };
   useEffect(fit, [layout]);
