@@ -209,7 +209,7 @@ function TraceRow({ t, picked, onPick }: { t: TraceSummary; picked: boolean; onP
       </div>
       <div className="when">
         <Time nano={t.startUnixNano} />
-        <div className="mono">{t.traceId.slice(0, 12)}</div>
+        <div className="mono">{t.traceId.replace(/^0{16}/, '').slice(0, 16)}</div>
       </div>
     </Link>
   );
