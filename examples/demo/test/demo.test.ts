@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { startSextant, type RunningSextant } from '@sextant/server';
+import { chromium } from 'playwright-core';
 import { runLoad, startDemo, type RunningDemo, type ScenarioName } from '../src/index.js';
 
 interface Window {
@@ -179,6 +180,31 @@ describe('the demo shop, traced by Sextant', { timeout: 200_000 }, () => {
     for (const edge of ['checkout->demo-broker', 'demo-broker->worker', 'cart->cart-db', 'worker->orders-db']) {
       assert.ok(links.has(edge), `the trace's dependencies have ${edge}: ${[...links].join(', ')}`);
     }
+  });
+
+  test('the control page switches the scenario in every process', async () => {
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${demo!.gatewayUrl}/`);
+      await page.getByText('Current scenario: none').waitFor();
+      await page.click('button[data-scenario="cache-outage"]');
+      await page.getByText('Current scenario: cache-outage').waitFor();
+      assert.equal(await page.getAttribute('button[data-scenario="cache-outage"]', 'aria-pressed'), 'true');
+      assert.equal(demo!.scenario(), 'cache-outage', 'the launcher switched');
+      const cache = await fetch(`${demo!.urls.cache}/keys/anything`);
+      assert.equal(cache.status, 503, 'the cache process switched too');
+    } finally {
+      await browser.close();
+    }
+    const refused = await fetch(`${demo!.gatewayUrl}/control/scenario`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scenario: 'no-such-fault' }),
+    });
+    assert.equal(refused.status, 400);
+    await demo!.setScenario('none');
+    assert.deepEqual(((await (await fetch(`${demo!.gatewayUrl}/control/scenario`)).json()) as { scenario: string }).scenario, 'none');
   });
 
   test('n-plus-one: the per-item cart query is the N+1 finding and the first structural difference', async () => {
