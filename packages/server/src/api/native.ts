@@ -117,17 +117,20 @@ export function registerNativeApi(app: FastifyInstance, store: SpanStore): void 
     const selected = await cohortTraces(store, selection, new Set(), max);
     const baselineText = one(q, 'baseline') ?? 'rest';
     let baseline: Span[][];
+    // A baseline query may overlap the selection (the search a selection was dragged from): the two groups are
+    // kept apart either way.
+    const selectedIds = new Set(selected.map((t) => t[0]!.traceId));
     if (baselineText === 'rest') {
-      // "The rest": the same time window and service, without the selection's other filters.
+      // "The rest": every other trace of the selection's time window.
       const sel = new URLSearchParams(selection);
       const rest = new URLSearchParams();
-      for (const k of ['start', 'end', 'service']) {
+      for (const k of ['start', 'end']) {
         const v = sel.get(k);
         if (v !== null) rest.set(k, v);
       }
-      baseline = await cohortTraces(store, rest.toString(), new Set(selected.map((t) => t[0]!.traceId)), max);
+      baseline = await cohortTraces(store, rest.toString(), selectedIds, max);
     } else {
-      baseline = await cohortTraces(store, baselineText, new Set(), max);
+      baseline = await cohortTraces(store, baselineText, selectedIds, max);
     }
     return { selectionCount: selected.length, baselineCount: baseline.length, ...compareCohorts(selected, baseline) };
   });

@@ -1,8 +1,13 @@
 /**
  * Cross-trace aggregates computed live in SQL over any time window (no batch job): the service dependency graph
- * and RED metrics. Edges follow parent→child span relations that cross a service boundary; a client or producer
- * span with no child in another service but naming its peer (peer.service, server.address) adds an edge to a
- * virtual node for the uninstrumented service.
+ * and RED metrics.
+ *
+ * Links follow Zipkin's DependencyLinker, the same semantics as the per-trace analysis in @sextant/core: a server
+ * or consumer span links from its caller (its remote service if named, else the client half of a shared span,
+ * else its parent span's service) to its own service; a client or producer span links to the remote service it
+ * names (peer.service, or for OpenTelemetry data db.system / server.address) unless an instrumented server span
+ * below it already links that call. Done in SQL because loading a million spans into JavaScript to run the
+ * linker there costs seconds.
  */
 import type { DuckDBValue } from '@duckdb/node-api';
 import { traceIdHex } from './ids.js';
@@ -18,23 +23,72 @@ function quantiles(v: DuckDBValue): [bigint, bigint, bigint] {
 
 const EDGE_SOURCE = `
   WITH win AS (
-    SELECT trace_id, span_id, parent_span_id, service, name, kind, is_error, duration_ns, attributes
+    SELECT trace_id, span_id, parent_span_id, service, name, kind, is_error, duration_ns, start_ns,
+      json_extract_string(attributes, '$."peer.service"') AS peer,
+      coalesce(json_extract_string(attributes, '$."peer.service"'),
+        CASE WHEN NOT regexp_full_match(coalesce(json_extract_string(attributes, '$."server.address"'), ''), '[0-9.:a-fA-F]*')
+          THEN json_extract_string(attributes, '$."server.address"') END,
+        json_extract_string(attributes, '$."db.system.name"'), json_extract_string(attributes, '$."db.system"'),
+        CASE WHEN kind IN (4, 5) THEN json_extract_string(attributes, '$."messaging.system"') END) AS remote
     FROM spans WHERE start_ns >= ? AND start_ns <= ?
-  ), cross_edges AS (
-    SELECT p.service AS parent, c.service AS child, p.name AS parent_op, c.name AS child_op,
-      c.is_error AS err, c.duration_ns AS dur, c.trace_id AS trace_id, false AS virtual
-    FROM win c JOIN win p ON c.trace_id = p.trace_id AND c.parent_span_id = p.span_id
-    WHERE c.parent_span_id <> 0 AND p.service <> c.service
-  ), peers AS (
-    SELECT s.service AS parent,
-      coalesce(json_extract_string(s.attributes, '$."peer.service"'), json_extract_string(s.attributes, '$."server.address"'),
-        json_extract_string(s.attributes, '$."net.peer.name"'), json_extract_string(s.attributes, '$."db.system"')) AS child,
-      s.name AS parent_op, s.name AS child_op, s.is_error AS err, s.duration_ns AS dur, s.trace_id AS trace_id, true AS virtual
+  ), by_id AS (
+    -- A shared (Zipkin) span id names two rows; its children hang under the server half.
+    SELECT trace_id, span_id, arg_min(service, kind <> 2) AS service, arg_min(name, kind <> 2) AS name,
+      arg_min(kind, kind <> 2) AS kind, arg_min(duration_ns, kind <> 2) AS duration_ns,
+      arg_min(parent_span_id, kind <> 2) AS parent_span_id
+    FROM win GROUP BY trace_id, span_id
+  ), roots AS (
+    SELECT trace_id, arg_min(span_id, start_ns) AS span_id, arg_min(service, start_ns) AS service
+    FROM win WHERE parent_span_id = 0 GROUP BY trace_id
+  ), caller AS (
+    -- The caller of each span: its parent, looking through one local (internal) span; a span whose parent is
+    -- missing is read as a child of the trace's root, as Zipkin does.
+    SELECT DISTINCT ON (s.trace_id, s.span_id, s.kind) s.trace_id, s.span_id, s.kind AS own_kind,
+      CASE WHEN p.kind IN (0, 1) AND pp.service IS NOT NULL THEN pp.service
+           WHEN p.service IS NOT NULL THEN p.service
+           WHEN s.parent_span_id <> 0 AND r.span_id <> s.span_id THEN r.service END AS service,
+      CASE WHEN p.kind IN (0, 1) AND pp.service IS NOT NULL THEN pp.name ELSE p.name END AS name,
+      CASE WHEN p.kind IN (0, 1) AND pp.service IS NOT NULL THEN pp.kind ELSE p.kind END AS kind,
+      CASE WHEN p.kind IN (0, 1) AND pp.service IS NOT NULL THEN pp.duration_ns ELSE p.duration_ns END AS duration_ns
     FROM win s
-    WHERE s.kind IN (3, 4)
-      AND NOT EXISTS (SELECT 1 FROM win c WHERE c.trace_id = s.trace_id AND c.parent_span_id = s.span_id AND c.service <> s.service)
+    LEFT JOIN by_id p ON s.parent_span_id <> 0 AND p.trace_id = s.trace_id AND p.span_id = s.parent_span_id
+    LEFT JOIN by_id pp ON p.parent_span_id <> 0 AND pp.trace_id = s.trace_id AND pp.span_id = p.parent_span_id
+    LEFT JOIN roots r ON r.trace_id = s.trace_id
+  ), server_links AS (
+    SELECT coalesce(sc.service, c.service, s.peer) AS parent, s.service AS child,
+      coalesce(sc.name, c.name, s.name) AS parent_op, s.name AS child_op,
+      s.is_error OR coalesce(sc.is_error, false) OR (c.kind = 3 AND coalesce(cs.is_error, false)) AS err,
+      coalesce(sc.duration_ns, CASE WHEN c.kind IN (3, 4) THEN c.duration_ns END, s.duration_ns) AS dur,
+      s.trace_id AS trace_id, sc.service IS NULL AND c.service IS NULL AS virtual
+    FROM win s
+    LEFT JOIN (SELECT DISTINCT ON (trace_id, span_id) * FROM win WHERE kind = 3) sc ON sc.trace_id = s.trace_id AND sc.span_id = s.span_id
+    LEFT JOIN caller c ON c.trace_id = s.trace_id AND c.span_id = s.span_id AND c.own_kind = 2
+    LEFT JOIN (SELECT DISTINCT ON (trace_id, span_id) * FROM win WHERE kind = 3) cs
+      ON c.kind = 3 AND cs.trace_id = s.trace_id AND cs.span_id = s.parent_span_id
+    WHERE s.kind = 2
+  ), messaging_links AS (
+    SELECT CASE WHEN kind = 4 THEN service ELSE remote END AS parent, CASE WHEN kind = 4 THEN remote ELSE service END AS child,
+      name AS parent_op, name AS child_op, is_error AS err, duration_ns AS dur, trace_id, true AS virtual
+    FROM win WHERE kind IN (4, 5) AND remote IS NOT NULL
+  ), leaf_clients AS (
+    -- Clients (and local spans naming a remote service) that no instrumented span answered.
+    SELECT s.* FROM win s
+    WHERE (s.kind = 3 OR (s.kind IN (0, 1) AND s.remote IS NOT NULL))
+      AND NOT EXISTS (SELECT 1 FROM win c WHERE c.trace_id = s.trace_id
+        AND (c.parent_span_id = s.span_id OR (c.span_id = s.span_id AND c.kind = 2)))
+  ), client_links AS (
+    SELECT s.service AS parent, s.remote AS child, s.name AS parent_op, s.name AS child_op, s.is_error AS err,
+      s.duration_ns AS dur, s.trace_id AS trace_id, true AS virtual
+    FROM leaf_clients s WHERE s.remote IS NOT NULL
+    UNION ALL
+    -- A client whose caller is another service: that service called this one without a server span.
+    SELECT c.service, s.service, c.name, s.name, false, s.duration_ns, s.trace_id, false
+    FROM leaf_clients s JOIN caller c ON c.trace_id = s.trace_id AND c.span_id = s.span_id AND c.own_kind = s.kind
+    WHERE s.kind = 3 AND c.service IS NOT NULL AND c.service <> s.service AND c.kind IN (2, 3, 4, 5)
   ), edges AS (
-    SELECT * FROM cross_edges UNION ALL SELECT * FROM peers WHERE child IS NOT NULL AND child <> parent
+    SELECT * FROM server_links WHERE parent IS NOT NULL
+    UNION ALL SELECT * FROM messaging_links
+    UNION ALL SELECT * FROM client_links
   )`;
 
 export async function dependencyGraph(query: Query, startNano: bigint, endNano: bigint): Promise<DependencyGraph> {

@@ -76,14 +76,16 @@ export function SearchPage() {
 
   const compareSelection = () => {
     if (!selection) return;
-    const sel = new URLSearchParams(query);
-    sel.delete('cursor');
-    sel.delete('limit');
+    const base = new URLSearchParams(query);
+    base.delete('cursor');
+    base.delete('limit');
+    const sel = new URLSearchParams(base);
     sel.set('start', `${selection.startNano}`);
     sel.set('end', `${selection.endNano}`);
     sel.set('traceMinDuration', `${selection.minDurNano}`);
     sel.set('traceMaxDuration', `${selection.maxDurNano}`);
-    navigate(withQuery('/compare', { selection: sel.toString(), baseline: 'rest' }));
+    // The baseline is the search itself: the dragged traces against the others it found.
+    navigate(withQuery('/compare', { selection: sel.toString(), baseline: base.toString() }));
   };
 
   const noData = services.data && services.data.services.length === 0;
