@@ -47,7 +47,7 @@ for (const [name, expected] of Object.entries(parentSelf)) {
     assert.equal(self[tree.roots[0]], BigInt(expected) * 1000n);
     // Leaves keep their whole duration.
     for (let i = 0; i < tree.spans.length; i++) {
-      if (tree.children[i].length === 0) {
+      if (tree.childStart[i + 1] === tree.childStart[i]) {
         assert.equal(self[i], tree.spans[i].endTimeUnixNano - tree.spans[i].startTimeUnixNano);
       }
     }

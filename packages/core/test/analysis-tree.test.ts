@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanKind } from '@sextant/core';
-import { buildTraceTree, groupByTrace } from '../src/analysis/tree.js';
+import { buildTraceTree, childrenOf, groupByTrace } from '../src/analysis/tree.js';
 import { span } from './analysis-builders.js';
 
 const idsOf = (tree: { spans: readonly { spanId: string }[] }, nodes: Iterable<number>) =>
@@ -15,7 +15,7 @@ test('builds children ordered by start and a depth-first order', () => {
     span({ id: 'g', parent: 'c1', start: 20, end: 30 }),
   ]);
   assert.deepEqual(idsOf(tree, tree.roots), ['r']);
-  assert.deepEqual(idsOf(tree, tree.children[tree.byId.get('r')!]), ['c1', 'c2']);
+  assert.deepEqual(idsOf(tree, childrenOf(tree, tree.byId.get('r')!)), ['c1', 'c2']);
   assert.deepEqual(idsOf(tree, tree.preorder), ['r', 'c1', 'g', 'c2']);
   assert.equal(tree.depth[tree.byId.get('g')!], 2);
   assert.deepEqual([tree.startNano, tree.endNano], [1n, 100n]);

@@ -23,7 +23,7 @@ export interface CriticalPathSection {
 /** Sections ordered by start time; they tile the root span's critical path without overlap. */
 export function criticalPath(tree: TraceTree, root: number | undefined = tree.roots[0]): CriticalPathSection[] {
   if (root === undefined) return [];
-  const { spans, children, parent } = tree;
+  const { spans, childStart, childNodes, parent } = tree;
   const n = spans.length;
   // Clipped times, relative to the trace start (see TraceTree.start).
   const start = new Float64Array(n);
@@ -36,7 +36,8 @@ export function criticalPath(tree: TraceTree, root: number | undefined = tree.ro
   while (stack.length > 0) {
     const u = stack.pop()!;
     const kept: number[] = [];
-    for (const c of children[u]) {
+    for (let m = childStart[u]; m < childStart[u + 1]; m++) {
+      const c = childNodes[m];
       if (tree.asyncFromParent[c]) continue;
       const cs = tree.start[c];
       const ce = Math.max(tree.end[c], cs);

@@ -6,7 +6,7 @@
  * nodes named by `peer.service`, a host name in `server.address`, or the database / messaging system.
  */
 import { SpanKind, UNKNOWN_SERVICE, getAttr, type Span } from '../model.js';
-import { isErrorSpan } from './errors.js';
+import { errorFlags } from './errors.js';
 import type { TraceTree } from './tree.js';
 
 export interface DependencyLink {
@@ -43,21 +43,27 @@ function isRemoteKind(kind: SpanKind): boolean {
 
 /** Accumulates links over any number of traces, keeping first-seen order. */
 export class DependencyLinker {
-  private readonly links = new Map<string, DependencyLink>();
+  /** By parent, then child: no key string to build per call. */
+  private readonly byParent = new Map<string, Map<string, DependencyLink>>();
+  private readonly links: DependencyLink[] = [];
 
   add(parent: string, child: string, callCount: number, errorCount: number): void {
-    const key = `${parent}\u0000${child}`;
-    const link = this.links.get(key);
+    let byChild = this.byParent.get(parent);
+    if (byChild === undefined) this.byParent.set(parent, (byChild = new Map()));
+    const link = byChild.get(child);
     if (link) {
       link.callCount += callCount;
       link.errorCount += errorCount;
     } else {
-      this.links.set(key, { parent, child, callCount, errorCount });
+      const added = { parent, child, callCount, errorCount };
+      byChild.set(child, added);
+      this.links.push(added);
     }
   }
 
   putTrace(tree: TraceTree): this {
-    const { spans, parent, children } = tree;
+    const { spans, parent, childStart } = tree;
+    const failed = errorFlags(tree);
     const local = (i: number) => (tree.services[i] === UNKNOWN_SERVICE ? undefined : tree.services[i]);
     // Like Zipkin, spans whose parent is missing are read as children of the trace's true root.
     const root = tree.roots.find((r) => spans[r].parentSpanId === '') ?? -1;
@@ -71,7 +77,7 @@ export class DependencyLinker {
     for (const i of tree.preorder) {
       const s = spans[i];
       let kind: SpanKind = s.kind;
-      if (kind === SpanKind.CLIENT && children[i].length > 0) continue;
+      if (kind === SpanKind.CLIENT && childStart[i + 1] > childStart[i]) continue;
       const service = local(i);
       const remote = remoteServiceName(s);
       if (!isRemoteKind(kind)) {
@@ -88,7 +94,7 @@ export class DependencyLinker {
         from = service;
         to = remote;
       }
-      let isError = isErrorSpan(s);
+      let isError = failed[i] === 1;
       if (kind === SpanKind.PRODUCER || kind === SpanKind.CONSUMER) {
         if (from !== undefined && to !== undefined) this.add(from, to, 1, isError ? 1 : 0);
         continue;
@@ -100,7 +106,7 @@ export class DependencyLinker {
         if (kind === SpanKind.CLIENT && service !== undefined && raName !== service) this.add(raName, service, 1, 0);
         if (kind === SpanKind.SERVER || from === undefined) from = raName;
         // The server half of a split RPC carries the link, so it also carries the client's failure.
-        if (!isError && spans[ra].kind === SpanKind.CLIENT && parentOf(i) === ra) isError = isErrorSpan(spans[ra]);
+        if (!isError && spans[ra].kind === SpanKind.CLIENT && parentOf(i) === ra) isError = failed[ra] === 1;
       }
       if (from === undefined || to === undefined) continue;
       this.add(from, to, 1, isError ? 1 : 0);
@@ -109,7 +115,7 @@ export class DependencyLinker {
   }
 
   result(): DependencyLink[] {
-    return [...this.links.values()].map((l) => ({ ...l }));
+    return this.links.map((l) => ({ ...l }));
   }
 }
 

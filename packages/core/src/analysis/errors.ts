@@ -39,8 +39,28 @@ export function errorReason(span: Span): string | undefined {
   return undefined;
 }
 
+/** Same rules as `errorReason`, without building the reason: it runs for every span of every trace. */
 export function isErrorSpan(span: Span): boolean {
-  return errorReason(span) !== undefined;
+  if (span.status.code === StatusCode.ERROR) return true;
+  if (span.kind === SpanKind.SERVER) {
+    const code = httpStatus(span);
+    if (code !== undefined && code >= 500 && code <= 599) return true;
+  }
+  for (const e of span.events) if (e.name === 'exception') return true;
+  return errorTag(span);
+}
+
+const errorFlagsByTree = new WeakMap<TraceTree, Uint8Array>();
+
+/** 1 for each error node. Computed once per tree: the error and dependency analyses both need it. */
+export function errorFlags(tree: TraceTree): Uint8Array {
+  let flags = errorFlagsByTree.get(tree);
+  if (flags === undefined) {
+    flags = new Uint8Array(tree.spans.length);
+    for (let i = 0; i < flags.length; i++) if (isErrorSpan(tree.spans[i])) flags[i] = 1;
+    errorFlagsByTree.set(tree, flags);
+  }
+  return flags;
 }
 
 export interface ErrorAnalysis {
@@ -52,8 +72,7 @@ export interface ErrorAnalysis {
 
 export function analyzeErrors(tree: TraceTree): ErrorAnalysis {
   const n = tree.spans.length;
-  const isError = new Uint8Array(n);
-  for (let i = 0; i < n; i++) if (isErrorSpan(tree.spans[i])) isError[i] = 1;
+  const isError = errorFlags(tree);
   const errorBelow = new Uint8Array(n);
   for (let k = n - 1; k >= 0; k--) {
     const i = tree.preorder[k];

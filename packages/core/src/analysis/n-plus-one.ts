@@ -4,7 +4,7 @@
  * at once it is a fan-out. Both show up as one parent with a long run of near-identical children.
  */
 import { getAttr, type Span } from '../model.js';
-import { buildTraceTree, type TraceTree } from './tree.js';
+import { buildTraceTree, childrenOf, type TraceTree } from './tree.js';
 
 export interface RepeatedCallFinding {
   parentSpanId: string;
@@ -42,13 +42,12 @@ export function statementOf(span: Span): string | undefined {
 }
 
 export function findRepeatedCalls(tree: TraceTree, minRepeats = DEFAULT_MIN_REPEATS): RepeatedCallFinding[] {
-  const { spans, services, children } = tree;
+  const { spans, services, childStart } = tree;
   const out: RepeatedCallFinding[] = [];
   for (const p of tree.preorder) {
-    const kids = children[p];
-    if (kids.length < minRepeats) continue;
+    if (childStart[p + 1] - childStart[p] < minRepeats) continue;
     const groups = new Map<string, number[]>();
-    for (const c of kids) {
+    for (const c of childrenOf(tree, p)) {
       if (spans[c].startTimeUnixNano === 0n) continue; // an untimed fragment, not a call
       const key = `${services[c]}\u0000${spans[c].name}\u0000${statementOf(spans[c]) ?? ''}`;
       const g = groups.get(key);

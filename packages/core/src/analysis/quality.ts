@@ -2,7 +2,7 @@
  * Instrumentation quality checks: the things that make a trace lie (lost context, skewed clocks, spans with
  * no service) or cost too much (oversized attributes). Each finding names the spans involved.
  */
-import { SpanKind, UNKNOWN_SERVICE, getAttr, type AttrValue } from '../model.js';
+import { SpanKind, UNKNOWN_SERVICE, getAttr, type AttrValue, type KeyValue } from '../model.js';
 import type { ClockSkewAdjustment } from './clock-skew.js';
 import { remoteServiceName } from './dependencies.js';
 import { formatDuration } from './format.js';
@@ -37,6 +37,11 @@ function valueLength(v: AttrValue): number {
   if (v instanceof Uint8Array) return v.length;
   if (Array.isArray(v)) return v.reduce((n: number, x) => n + valueLength(x), 0);
   return 0;
+}
+
+function hasOversizedValue(attributes: readonly KeyValue[]): boolean {
+  for (const kv of attributes) if (valueLength(kv.value) > MAX_ATTRIBUTE_VALUE_LENGTH) return true;
+  return false;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -74,14 +79,10 @@ export function qualityFindings(tree: TraceTree, clockSkew: readonly ClockSkewAd
     const s = spans[i];
     if (services[i] === UNKNOWN_SERVICE || services[i].startsWith(`${UNKNOWN_SERVICE}:`)) unnamed.push(i);
     if (s.endTimeUnixNano <= s.startTimeUnixNano) nonPositive.push(i);
-    if (
-      s.attributes.length > MAX_ATTRIBUTES_PER_SPAN ||
-      s.droppedAttributesCount > 0 ||
-      s.attributes.some((kv) => valueLength(kv.value) > MAX_ATTRIBUTE_VALUE_LENGTH)
-    ) {
+    if (s.attributes.length > MAX_ATTRIBUTES_PER_SPAN || s.droppedAttributesCount > 0 || hasOversizedValue(s.attributes)) {
       oversized.push(i);
     }
-    if (s.kind === SpanKind.CLIENT && tree.children[i].length === 0) {
+    if (s.kind === SpanKind.CLIENT && tree.childStart[i + 1] === tree.childStart[i]) {
       const remote = remoteServiceName(s);
       // A callee that sends its own spans elsewhere in this trace should have answered this call too; a client
       // that says nothing about its callee is most likely calling something instrumented but not propagating.

@@ -24,7 +24,7 @@ export interface SelfTimeRow {
 
 /** Self time of every node; children are already ordered by start, so one sweep per parent merges them. */
 export function selfTimes(tree: TraceTree): bigint[] {
-  const { spans, children, start, end } = tree;
+  const { spans, childStart, childNodes, start, end } = tree;
   const out = new Array<bigint>(spans.length);
   for (let i = 0; i < spans.length; i++) {
     const ps = start[i];
@@ -33,7 +33,8 @@ export function selfTimes(tree: TraceTree): bigint[] {
     let runStart = 0;
     let runEnd = 0;
     let open = false;
-    for (const c of children[i]) {
+    for (let m = childStart[i]; m < childStart[i + 1]; m++) {
+      const c = childNodes[m];
       const cs = Math.max(start[c], ps);
       const ce = Math.min(end[c], pe);
       if (ce <= cs) continue;
@@ -58,15 +59,19 @@ export function selfTimeStats(
   groupBy: 'service' | 'operation',
   self: readonly bigint[] = selfTimes(tree),
 ): SelfTimeRow[] {
-  const rows = new Map<string, SelfTimeRow>();
+  // Rows by service, then by operation ('' when grouping by service): no key string to build per span.
+  const byService = new Map<string, Map<string, SelfTimeRow>>();
+  const out: SelfTimeRow[] = [];
   const { spans, services } = tree;
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i];
     const duration = s.endTimeUnixNano > s.startTimeUnixNano ? s.endTimeUnixNano - s.startTimeUnixNano : 0n;
-    const key = groupBy === 'service' ? services[i] : `${services[i]}\u0000${s.name}`;
-    const row = rows.get(key);
+    let rows = byService.get(services[i]);
+    if (rows === undefined) byService.set(services[i], (rows = new Map()));
+    const operation = groupBy === 'service' ? '' : s.name;
+    const row = rows.get(operation);
     if (!row) {
-      rows.set(key, {
+      const added: SelfTimeRow = {
         service: services[i],
         ...(groupBy === 'operation' ? { operation: s.name } : {}),
         count: 1,
@@ -79,7 +84,9 @@ export function selfTimeStats(
         selfMinNano: self[i],
         selfMaxNano: self[i],
         percentOfTrace: 0,
-      });
+      };
+      rows.set(operation, added);
+      out.push(added);
       continue;
     }
     row.count++;
@@ -91,7 +98,6 @@ export function selfTimeStats(
     if (self[i] > row.selfMaxNano) row.selfMaxNano = self[i];
   }
   const traceNano = tree.endNano - tree.startNano;
-  const out = [...rows.values()];
   for (const row of out) {
     row.avgNano = row.totalNano / BigInt(row.count);
     row.selfAvgNano = row.selfNano / BigInt(row.count);

@@ -12,7 +12,7 @@ import { formatDuration, formatPercent } from './format.js';
 import { findRepeatedCalls } from './n-plus-one.js';
 import { qualityFindings, type QualityFinding } from './quality.js';
 import { selfTimeStats, selfTimes, type SelfTimeRow } from './self-time.js';
-import { buildTraceTree } from './tree.js';
+import { buildTraceTree, retimeTree } from './tree.js';
 
 /** SelfTimeRow with every bigint as a decimal string. */
 export type SelfTimeJson = { [K in keyof SelfTimeRow]: SelfTimeRow[K] extends bigint ? string : SelfTimeRow[K] };
@@ -55,9 +55,10 @@ function selfTimeJson(row: SelfTimeRow): SelfTimeJson {
 }
 
 export function analyzeTrace(input: readonly Span[]): TraceAnalysis {
-  const skew = correctClockSkew(buildTraceTree(input));
-  // Same structure, corrected times: rebuilt so that child order and bounds follow the corrected clock.
-  const tree = buildTraceTree(skew.adjustments.length > 0 ? skew.spans : input);
+  const skewed = buildTraceTree(input);
+  const skew = correctClockSkew(skewed);
+  // Same structure, corrected times: child order and bounds follow the corrected clock.
+  const tree = skew.adjustments.length > 0 ? retimeTree(skewed, skew.spans) : skewed;
   const { spans, services } = tree;
   const self = selfTimes(tree);
   const errors = analyzeErrors(tree);

@@ -13,8 +13,13 @@ export interface TraceTree {
   readonly services: readonly string[];
   /** Parent node of each node, -1 for a root. */
   readonly parent: Int32Array;
-  /** Children of each node ordered by start time (input order on ties). */
-  readonly children: readonly (readonly number[])[];
+  /**
+   * Children of node i are `childNodes[childStart[i]]` up to `childNodes[childStart[i + 1]]`, ordered by start
+   * time (input order on ties). One flat list instead of an array per node: a 50,000-span trace would otherwise
+   * allocate 50,000 arrays. `childrenOf` gives one node's children where speed does not matter.
+   */
+  readonly childStart: Int32Array;
+  readonly childNodes: Int32Array;
   /** Roots ordered by start time, longest first on ties: `roots[0]` is the primary root. */
   readonly roots: readonly number[];
   /** Roots whose parent span id names a span that is not in the trace (incomplete trace or broken propagation). */
@@ -53,14 +58,17 @@ export function isFollowsFrom(span: Span): boolean {
 /** `service.name` per span, reading each distinct Resource object once. */
 export function serviceNames(spans: readonly Span[]): string[] {
   const cache = new Map<Resource, string>();
-  return spans.map((s) => {
+  const out = new Array<string>(spans.length);
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i];
     let name = cache.get(s.resource);
     if (name === undefined) {
       name = serviceName(s);
       cache.set(s.resource, name);
     }
-    return name;
-  });
+    out[i] = name;
+  }
+  return out;
 }
 
 function sameResource(a: Resource, b: Resource): boolean {
@@ -81,7 +89,18 @@ function isSharedHalf(span: Span, group: readonly number[], spans: readonly Span
   return span.kind === SpanKind.SERVER && group.some((j) => spans[j].kind === SpanKind.CLIENT);
 }
 
-export function buildTraceTree(spans: readonly Span[]): TraceTree {
+/** Children of one node in start order (a view into `tree.childNodes`). */
+export function childrenOf(tree: TraceTree, node: number): Int32Array {
+  return tree.childNodes.subarray(tree.childStart[node], tree.childStart[node + 1]);
+}
+
+/** The parts of a tree that do not depend on span times, so that a clock-skew correction can reuse them. */
+type TraceStructure = Pick<
+  TraceTree,
+  'spans' | 'services' | 'parent' | 'childStart' | 'childNodes' | 'duplicates' | 'sharedServers' | 'cycleBreaks' | 'asyncFromParent' | 'byId' | 'links'
+> & { readonly orphanFlag: Uint8Array };
+
+function linkSpans(spans: readonly Span[]): TraceStructure {
   const n = spans.length;
   const services = serviceNames(spans);
   // First span per id; only ids that repeat get a list (most traces have none, so no array per span).
@@ -127,20 +146,94 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
       orphanFlag[i] = 1;
       continue;
     }
-    const group = groups.get(s.parentSpanId);
     // Zipkin's rule: a span belongs under the server half of its parent id only when it was recorded by that
     // same endpoint (same resource); otherwise the id means the client half.
     let p = found;
+    const group = groups.size > 0 ? groups.get(s.parentSpanId) : undefined;
     if (group) {
       for (const j of group) if (shared[j] && sameResource(spans[j].resource, s.resource)) p = j;
     }
     parent[i] = p; // a span naming itself as parent is cut below like any other loop
   }
 
+  // Cut parent loops: walk up from every span not yet known to reach a root; a walk that meets itself is a loop.
+  const cycleBreaks: number[] = [];
+  const state = new Uint8Array(n); // 0 unknown, 1 on current walk, 2 reaches a root
+  const walk = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (state[i] !== 0) continue;
+    let length = 0;
+    let j = i;
+    while (j >= 0 && state[j] === 0) {
+      state[j] = 1;
+      walk[length++] = j;
+      j = parent[j];
+    }
+    if (j >= 0 && state[j] === 1) {
+      parent[j] = -1;
+      cycleBreaks.push(j);
+    }
+    for (let k = 0; k < length; k++) state[walk[k]] = 2;
+  }
+
+  // Child lists in input order, counted first so that they fit one flat array.
+  const childStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) if (parent[i] >= 0) childStart[parent[i] + 1]++;
+  for (let i = 0; i < n; i++) childStart[i + 1] += childStart[i];
+  const childNodes = new Int32Array(childStart[n]);
+  const fill = childStart.slice(0, n);
+  for (let i = 0; i < n; i++) if (parent[i] >= 0) childNodes[fill[parent[i]]++] = i;
+
+  const asyncFromParent = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = parent[i];
+    if (p < 0) continue;
+    const s = spans[i];
+    if (
+      (s.kind === SpanKind.CONSUMER && (spans[p].kind === SpanKind.PRODUCER || services[p] !== services[i])) ||
+      isFollowsFrom(s)
+    ) {
+      asyncFromParent[i] = 1;
+    }
+  }
+
+  const links: { from: number; to: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const spanLinks = spans[i].links;
+    for (let k = 0; k < spanLinks.length; k++) {
+      const l = spanLinks[k];
+      const to = l.traceId === spans[i].traceId ? byId.get(l.spanId) : undefined;
+      if (to !== undefined) links.push({ from: i, to });
+    }
+  }
+
+  return { spans, services, parent, childStart, childNodes, orphanFlag, duplicates, sharedServers, cycleBreaks, asyncFromParent, byId, links };
+}
+
+/** Sorts `nodes[from..to)` by start, then input order: a total order, so the result never depends on the input order. */
+function sortByStart(nodes: Int32Array, from: number, to: number, start: Float64Array): void {
+  let sorted = true;
+  for (let k = from + 1; k < to && sorted; k++) {
+    const a = nodes[k - 1];
+    const b = nodes[k];
+    sorted = start[a] < start[b] || (start[a] === start[b] && a < b);
+  }
+  if (sorted) return; // the common case: instrumentation reports children in the order it started them
+  const part = Array.from(nodes.subarray(from, to));
+  part.sort((a, b) => start[a] - start[b] || a - b);
+  nodes.set(part, from);
+}
+
+/** Everything that follows from span times: bounds, child and root order, depth-first order, overflows. */
+function placeInTime(structure: TraceStructure, spans: readonly Span[]): TraceTree {
+  const n = spans.length;
+  const { parent, childStart, orphanFlag } = structure;
+
   // Bounds ignore spans without a start time (fragments of a span reported elsewhere), which would sit at 1970.
   let startNano = -1n;
   let endNano = 0n;
-  for (const s of spans) {
+  for (let i = 0; i < n; i++) {
+    const s = spans[i];
     if (s.startTimeUnixNano > 0n) {
       if (startNano < 0n || s.startTimeUnixNano < startNano) startNano = s.startTimeUnixNano;
       if (s.endTimeUnixNano > endNano) endNano = s.endTimeUnixNano;
@@ -155,32 +248,8 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
     end[i] = Number(spans[i].endTimeUnixNano - startNano);
   }
 
-  const children: number[][] = Array.from({ length: n }, () => []);
-  for (let i = 0; i < n; i++) if (parent[i] >= 0) children[parent[i]].push(i);
-
-  // Cut parent loops: walk up from every span not yet known to reach a root; a walk that meets itself is a loop.
-  const cycleBreaks: number[] = [];
-  const state = new Uint8Array(n); // 0 unknown, 1 on current walk, 2 reaches a root
-  for (let i = 0; i < n; i++) {
-    if (state[i] !== 0) continue;
-    const walk: number[] = [];
-    let j = i;
-    while (j >= 0 && state[j] === 0) {
-      state[j] = 1;
-      walk.push(j);
-      j = parent[j];
-    }
-    if (j >= 0 && state[j] === 1) {
-      const p = parent[j];
-      children[p].splice(children[p].indexOf(j), 1);
-      parent[j] = -1;
-      cycleBreaks.push(j);
-    }
-    for (const k of walk) state[k] = 2;
-  }
-
-  const byStart = (a: number, b: number) => start[a] - start[b] || a - b;
-  for (const c of children) if (c.length > 1) c.sort(byStart);
+  const childNodes = structure.childNodes.slice();
+  for (let i = 0; i < n; i++) if (childStart[i + 1] - childStart[i] > 1) sortByStart(childNodes, childStart[i], childStart[i + 1], start);
   const roots: number[] = [];
   for (let i = 0; i < n; i++) if (parent[i] < 0) roots.push(i);
   roots.sort((a, b) => {
@@ -194,56 +263,40 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
   const preorder = new Int32Array(n);
   const depth = new Int32Array(n);
   let k = 0;
-  const stack: number[] = [];
-  for (let r = roots.length - 1; r >= 0; r--) stack.push(roots[r]);
-  while (stack.length > 0) {
-    const i = stack.pop()!;
+  const stack = new Int32Array(n);
+  let top = 0;
+  for (let r = roots.length - 1; r >= 0; r--) stack[top++] = roots[r];
+  while (top > 0) {
+    const i = stack[--top];
     preorder[k++] = i;
-    const c = children[i];
-    for (let m = c.length - 1; m >= 0; m--) {
-      depth[c[m]] = depth[i] + 1;
-      stack.push(c[m]);
+    for (let m = childStart[i + 1] - 1; m >= childStart[i]; m--) {
+      const c = childNodes[m];
+      depth[c] = depth[i] + 1;
+      stack[top++] = c;
     }
   }
 
-  const asyncFromParent = new Uint8Array(n);
   const overflowing: number[] = [];
   for (let i = 0; i < n; i++) {
-    const s = spans[i];
     const p = parent[i];
-    if (p < 0) continue;
-    const ps = spans[p];
-    if (
-      isFollowsFrom(s) ||
-      (s.kind === SpanKind.CONSUMER && (ps.kind === SpanKind.PRODUCER || services[p] !== services[i]))
-    ) {
-      asyncFromParent[i] = 1;
-    }
-    if (start[i] < start[p] || end[i] > end[p]) overflowing.push(i);
-  }
-
-  const links: { from: number; to: number }[] = [];
-  for (let i = 0; i < n; i++) {
-    for (const l of spans[i].links) {
-      const to = l.traceId === spans[i].traceId ? byId.get(l.spanId) : undefined;
-      if (to !== undefined) links.push({ from: i, to });
-    }
+    if (p >= 0 && (start[i] < start[p] || end[i] > end[p])) overflowing.push(i);
   }
 
   return {
     spans,
-    services,
+    services: structure.services,
     parent,
-    children,
+    childStart,
+    childNodes,
     roots,
     orphans,
-    duplicates,
-    sharedServers,
-    cycleBreaks,
+    duplicates: structure.duplicates,
+    sharedServers: structure.sharedServers,
+    cycleBreaks: structure.cycleBreaks,
     overflowing,
-    asyncFromParent,
-    byId,
-    links,
+    asyncFromParent: structure.asyncFromParent,
+    byId: structure.byId,
+    links: structure.links,
     preorder,
     depth,
     startNano,
@@ -251,6 +304,20 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
     start,
     end,
   };
+}
+
+export function buildTraceTree(spans: readonly Span[]): TraceTree {
+  return placeInTime(linkSpans(spans), spans);
+}
+
+/**
+ * The tree of `tree`'s spans with their times replaced by `spans` (same spans, same order, other times: the
+ * clock-skew corrected copies). Only the time-dependent parts are recomputed; links between spans are kept.
+ */
+export function retimeTree(tree: TraceTree, spans: readonly Span[]): TraceTree {
+  const orphanFlag = new Uint8Array(spans.length);
+  for (const i of tree.orphans) orphanFlag[i] = 1;
+  return placeInTime({ ...tree, spans, orphanFlag }, spans);
 }
 
 /** Splits spans of many traces into one array per trace id, in order of first appearance. */
