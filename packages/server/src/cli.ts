@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { analyzeTrace, DecodeError, decodeTraceFile, formatTraceReport, groupByTrace, type Span } from '@sextant/core';
-import { startSextant } from './server.js';
+import { isScenarioName, runLoad, SCENARIO_NAMES, startDemo } from '@sextant/demo';
+import { startSextant, type RunningSextant } from './server.js';
 import { parseDurationNano } from './api/params.js';
 
 class UsageError extends Error {}
@@ -34,8 +35,10 @@ function durationOption(text: string, name: string): bigint | null {
   }
 }
 
-async function serve(o: Record<string, string | boolean | undefined>): Promise<number> {
-  const sextant = await startSextant({
+type ServeOptions = Record<string, string | boolean | undefined>;
+
+function startFromOptions(o: ServeOptions): Promise<RunningSextant> {
+  return startSextant({
     dataDir: o.data as string,
     memory: o.memory === true || o.memory === 'true' || o.memory === '1',
     host: o.host as string,
@@ -47,6 +50,23 @@ async function serve(o: Record<string, string | boolean | undefined>): Promise<n
     maxSizeBytes: o.maxSize ? parseSize(o.maxSize as string, '--max-size') : null,
     maxBodyBytes: parseSize(o.maxBody as string, '--max-body'),
   });
+}
+
+function untilSignal(onSignal: (signal: string) => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      onSignal(signal).then(resolve, (err) => {
+        process.stderr.write(`sextant: error while stopping: ${(err as Error).message}\n`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+async function serve(o: ServeOptions): Promise<number> {
+  const sextant = await startFromOptions(o);
   const where = o.memory ? 'in memory (nothing is kept after exit)' : `in ${sextant.store.path}`;
   process.stdout.write(
     [
@@ -59,17 +79,73 @@ async function serve(o: Record<string, string | boolean | undefined>): Promise<n
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      process.stdout.write(`\nsextant: ${signal} received, finishing writes and closing the store...\n`);
-      sextant.close().then(resolve, (err) => {
-        process.stderr.write(`sextant: error while closing: ${(err as Error).message}\n`);
-        resolve();
-      });
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+  await untilSignal(async (signal) => {
+    process.stdout.write(`\nsextant: ${signal} received, finishing writes and closing the store...\n`);
+    await sextant.close();
   });
+  return 0;
+}
+
+async function isSextantRunning(apiUrl: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${apiUrl}/api/health`, { signal: AbortSignal.timeout(1000) });
+    return res.status === 200 && ((await res.json()) as { status?: string }).status === 'ok';
+  } catch {
+    return false;
+  }
+}
+
+async function demo(o: ServeOptions): Promise<number> {
+  const scenario = (o.scenario as string | undefined) ?? 'none';
+  if (!isScenarioName(scenario)) throw new UsageError(`--scenario: '${scenario}' is not one of ${SCENARIO_NAMES.join(', ')}`);
+  const host = o.host as string;
+  const apiUrl = `http://${host}:${parsePort(o.port as string, '--port')}`;
+  let sextant: RunningSextant | null = null;
+  let otlpEndpoint = `http://${host}:${parsePort(o.otlpHttpPort as string, '--otlp-http-port')}`;
+  let sextantUrl = apiUrl;
+  if (await isSextantRunning(apiUrl)) {
+    process.stdout.write(`Using the Sextant already running at ${apiUrl}.\n`);
+  } else {
+    sextant = await startFromOptions(o);
+    otlpEndpoint = sextant.urls.otlpHttp!;
+    sextantUrl = sextant.urls.api;
+    process.stdout.write(`Started Sextant at ${sextantUrl} (storing ${o.memory ? 'in memory' : `in ${sextant.store.path}`}).\n`);
+  }
+  const shop = await startDemo({
+    otlpEndpoint,
+    scenario,
+    basePort: parsePort(o.demoPort as string, '--demo-port'),
+    host,
+    sextantUrl,
+  });
+  const abort = new AbortController();
+  const durationText = o.duration as string | undefined;
+  const durationMs = durationText ? Number(durationOption(durationText, '--duration') ?? 0n) / 1e6 : Infinity;
+  process.stdout.write(
+    [
+      `The demo shop is running: ${shop.gatewayUrl} (its control page switches fault scenarios).`,
+      `Scenario: ${scenario}. Others: ${SCENARIO_NAMES.join(', ')}.`,
+      `Open ${sextantUrl} to explore the traces; press Ctrl-C to stop.`,
+      '',
+    ].join('\n'),
+  );
+  const load = runLoad({ gatewayUrl: shop.gatewayUrl, durationMs: durationMs || Infinity, concurrency: Number(o.concurrency), signal: abort.signal });
+  const stopAll = async () => {
+    abort.abort();
+    await load.catch(() => undefined);
+    await shop.stop();
+    if (sextant) await sextant.close();
+  };
+  if (durationMs && Number.isFinite(durationMs)) {
+    const stats = await load;
+    process.stdout.write(`Load finished: ${stats.requests} requests, ${stats.errors} errors.\n`);
+    await stopAll();
+  } else {
+    await untilSignal(async () => {
+      process.stdout.write('\nStopping the demo...\n');
+      await stopAll();
+    });
+  }
   return 0;
 }
 
@@ -102,15 +178,8 @@ function analyze(files: string[], o: { json?: boolean }): number {
   return 0;
 }
 
-export function buildProgram(): Command {
-  const program = new Command('sextant')
-    .description('Sextant: distributed tracing that explains where requests went and why')
-    .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) });
-
-  program
-    .command('serve')
-    .description('start the receivers (OTLP gRPC/HTTP, Zipkin), the embedded store, the API and the web UI')
+function addServeOptions(cmd: Command): Command {
+  return cmd
     .addOption(new Option('--data <dir>', 'directory of the DuckDB store').default('./sextant-data').env('SEXTANT_DATA'))
     .addOption(new Option('--memory', 'keep everything in memory (nothing survives a restart)').env('SEXTANT_MEMORY'))
     .addOption(new Option('--host <host>', 'address to listen on (loopback by default; binding elsewhere exposes it)').default('127.0.0.1').env('SEXTANT_HOST'))
@@ -120,10 +189,33 @@ export function buildProgram(): Command {
     .addOption(new Option('--zipkin-port <port>', 'Zipkin v2 receiver port').default('9411').env('SEXTANT_ZIPKIN_PORT'))
     .addOption(new Option('--retention <age>', 'delete data older than this (e.g. 7d, 12h; 0 keeps forever)').default('7d').env('SEXTANT_RETENTION'))
     .addOption(new Option('--max-size <size>', 'delete the oldest data beyond this database size (e.g. 10GB)').env('SEXTANT_MAX_SIZE'))
-    .addOption(new Option('--max-body <size>', 'largest accepted request body, after decompression').default('8MiB').env('SEXTANT_MAX_BODY'))
-    .action(async (o) => {
+    .addOption(new Option('--max-body <size>', 'largest accepted request body, after decompression').default('8MiB').env('SEXTANT_MAX_BODY'));
+}
+
+export function buildProgram(): Command {
+  const program = new Command('sextant')
+    .description('Sextant: distributed tracing that explains where requests went and why')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) });
+
+  addServeOptions(
+    program
+      .command('serve')
+      .description('start the receivers (OTLP gRPC/HTTP, Zipkin), the embedded store, the API and the web UI'),
+  ).action(async (o) => {
       program.setOptionValue('exit', await serve(o));
     });
+
+  const demoCmd = program
+    .command('demo')
+    .description('start Sextant (unless one is running), the demo shop and load, to learn tracing on real traces')
+    .option('--scenario <name>', `fault scenario: ${SCENARIO_NAMES.join(', ')}`, 'none')
+    .option('--demo-port <port>', 'port of the shop gateway and control page (the shop uses the next 8 too)', '8080')
+    .option('--concurrency <n>', 'simulated shoppers', '2')
+    .option('--duration <time>', 'stop after this long (e.g. 30s); runs until Ctrl-C by default');
+  addServeOptions(demoCmd).action(async (o) => {
+    program.setOptionValue('exit', await demo(o));
+  });
 
   program
     .command('analyze')

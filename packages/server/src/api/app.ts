@@ -20,7 +20,7 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 }
 
 export async function createApiServer(store: SpanStore, opts: ApiOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, maxParamLength: 500 });
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 500 } });
   await app.register(cors, { origin: true, methods: ['GET', 'POST', 'OPTIONS'] });
   // Nanosecond times are bigints in the model; JSON carries them as decimal strings.
   app.setReplySerializer((payload) => JSON.stringify(payload, jsonReplacer));
