@@ -5,7 +5,7 @@
  * and with every descendant on its own clock) so that it sits centred inside the parent: for an RPC, half the
  * network latency on each side. Spans on the parent's clock inherit the parent's shift.
  */
-import { getAttr, type Span } from '../model.js';
+import { getAttr, type Resource, type Span } from '../model.js';
 import type { TraceTree } from './tree.js';
 
 export interface ClockSkewAdjustment {
@@ -24,13 +24,32 @@ export interface ClockSkewResult {
 const HOST_KEYS = ['host.id', 'host.name', 'host.ip', 'network.local.address', 'net.host.ip', 'zipkin.local.ipv4', 'zipkin.local.ipv6'];
 
 /** Spans with the same key share a clock: the host when the resource says which, otherwise the service. */
-function clockKey(span: Span, service: string): string {
+function clockKey(resource: Resource, service: string): string {
   for (const key of HOST_KEYS) {
-    const v = getAttr(span.resource.attributes, key);
+    const v = getAttr(resource.attributes, key);
     const first = Array.isArray(v) ? v[0] : v;
     if (typeof first === 'string' && first !== '') return `host:${first}`;
   }
   return `service:${service}`;
+}
+
+/** A small number per clock for every node; the key is worked out once per Resource object. */
+function clockIds(tree: TraceTree): Int32Array {
+  const byKey = new Map<string, number>();
+  const byResource = new Map<Resource, number>();
+  const out = new Int32Array(tree.spans.length);
+  for (let i = 0; i < out.length; i++) {
+    const resource = tree.spans[i].resource;
+    let id = byResource.get(resource);
+    if (id === undefined) {
+      const key = clockKey(resource, tree.services[i]);
+      id = byKey.get(key);
+      if (id === undefined) byKey.set(key, (id = byKey.size));
+      byResource.set(resource, id);
+    }
+    out[i] = id;
+  }
+  return out;
 }
 
 /** Shift that puts `child` on `parent`'s clock; zero when it already fits or cannot be placed better. */
@@ -49,13 +68,13 @@ function shifted(span: Span, delta: bigint): Span {
     ...span,
     startTimeUnixNano: span.startTimeUnixNano + delta,
     endTimeUnixNano: span.endTimeUnixNano + delta,
-    events: span.events.map((e) => ({ ...e, timeUnixNano: e.timeUnixNano + delta })),
+    events: span.events.length === 0 ? span.events : span.events.map((e) => ({ ...e, timeUnixNano: e.timeUnixNano + delta })),
   };
 }
 
 export function correctClockSkew(tree: TraceTree): ClockSkewResult {
   const { spans, parent } = tree;
-  const keys = spans.map((s, i) => clockKey(s, tree.services[i]));
+  const clock = clockIds(tree);
   const delta: bigint[] = new Array<bigint>(spans.length).fill(0n);
   const adjustments: ClockSkewAdjustment[] = [];
   const out = spans.slice();
@@ -63,7 +82,7 @@ export function correctClockSkew(tree: TraceTree): ClockSkewResult {
     const p = parent[i];
     if (p < 0) continue;
     // A span without a timestamp (a fragment reported apart from its timing) tells nothing about clocks.
-    if (keys[i] === keys[p] || spans[i].startTimeUnixNano === 0n || spans[p].startTimeUnixNano === 0n) {
+    if (clock[i] === clock[p] || spans[i].startTimeUnixNano === 0n || spans[p].startTimeUnixNano === 0n) {
       delta[i] = delta[p];
     } else {
       const s = spans[i];

@@ -11,7 +11,7 @@
  * The walk is iterative and each parent keeps a cursor into its children sorted by end time: the point we
  * return to only moves backwards, so a child skipped once is never eligible again and the walk is n·log n.
  */
-import type { TraceTree } from './tree.js';
+import { sortSegment, type TraceTree } from './tree.js';
 
 export interface CriticalPathSection {
   spanId: string;
@@ -28,14 +28,21 @@ export function criticalPath(tree: TraceTree, root: number | undefined = tree.ro
   // Clipped times, relative to the trace start (see TraceTree.start).
   const start = new Float64Array(n);
   const end = new Float64Array(n);
-  const eligible: number[][] = new Array<number[]>(n);
+  // The children a node waits for sit at the front of its slot in the tree's flat child list:
+  // eligible[childStart[u] .. eligibleEnd[u]).
+  const eligible = new Int32Array(childNodes.length);
+  const eligibleEnd = new Int32Array(n);
+  // Later-ending first; on equal clipped ends the one that really ended later, then input order.
+  const endsLater = (a: number, b: number) => end[b] - end[a] || tree.end[b] - tree.end[a] || a - b;
 
   start[root] = tree.start[root];
   end[root] = Math.max(tree.end[root], start[root]);
-  const stack = [root];
-  while (stack.length > 0) {
-    const u = stack.pop()!;
-    const kept: number[] = [];
+  const stack = new Int32Array(n);
+  let top = 0;
+  stack[top++] = root;
+  while (top > 0) {
+    const u = stack[--top];
+    let kept = childStart[u];
     for (let m = childStart[u]; m < childStart[u + 1]; m++) {
       const c = childNodes[m];
       if (tree.asyncFromParent[c]) continue;
@@ -44,15 +51,14 @@ export function criticalPath(tree: TraceTree, root: number | undefined = tree.ro
       if (cs >= end[u] || (cs < start[u] && ce <= start[u])) continue;
       start[c] = Math.max(cs, start[u]);
       end[c] = Math.min(ce, end[u]);
-      kept.push(c);
-      stack.push(c);
+      eligible[kept++] = c;
+      stack[top++] = c;
     }
-    // Later-ending first; on equal clipped ends the one that really ended later, then input order.
-    kept.sort((a, b) => end[b] - end[a] || tree.end[b] - tree.end[a] || a - b);
-    eligible[u] = kept;
+    eligibleEnd[u] = kept;
+    sortSegment(eligible, childStart[u], kept, endsLater);
   }
 
-  const cursor = new Int32Array(n);
+  const cursor = childStart.slice(0, n);
   const backwards: { node: number; start: number; end: number }[] = [];
   const emit = (node: number, s: number, e: number) => {
     if (s >= e) return;
@@ -64,14 +70,14 @@ export function criticalPath(tree: TraceTree, root: number | undefined = tree.ro
   let cur = root;
   let returnedAt: number | undefined;
   for (;;) {
-    const kids = eligible[cur];
+    const last = eligibleEnd[cur];
     let next = -1;
     let k = cursor[cur];
     if (returnedAt === undefined) {
-      if (kids.length > 0) next = kids[k++];
+      if (k < last) next = eligible[k++];
     } else {
-      while (k < kids.length && end[kids[k]] > returnedAt) k++;
-      if (k < kids.length) next = kids[k++];
+      while (k < last && end[eligible[k]] > returnedAt) k++;
+      if (k < last) next = eligible[k++];
     }
     cursor[cur] = k;
     const sectionEnd = returnedAt ?? end[cur];

@@ -210,17 +210,17 @@ function linkSpans(spans: readonly Span[]): TraceStructure {
   return { spans, services, parent, childStart, childNodes, orphanFlag, duplicates, sharedServers, cycleBreaks, asyncFromParent, byId, links };
 }
 
-/** Sorts `nodes[from..to)` by start, then input order: a total order, so the result never depends on the input order. */
-function sortByStart(nodes: Int32Array, from: number, to: number, start: Float64Array): void {
+/**
+ * Sorts `nodes[from..to)` in place by `compare`, a total order (ties broken by node index). Segments are
+ * usually short and already in order, as instrumentation reports children in the order it started them, so
+ * that case is one comparison per node and allocates nothing.
+ */
+export function sortSegment(nodes: Int32Array, from: number, to: number, compare: (a: number, b: number) => number): void {
   let sorted = true;
-  for (let k = from + 1; k < to && sorted; k++) {
-    const a = nodes[k - 1];
-    const b = nodes[k];
-    sorted = start[a] < start[b] || (start[a] === start[b] && a < b);
-  }
-  if (sorted) return; // the common case: instrumentation reports children in the order it started them
+  for (let k = from + 1; k < to && sorted; k++) sorted = compare(nodes[k - 1], nodes[k]) < 0;
+  if (sorted) return;
   const part = Array.from(nodes.subarray(from, to));
-  part.sort((a, b) => start[a] - start[b] || a - b);
+  part.sort(compare);
   nodes.set(part, from);
 }
 
@@ -249,7 +249,8 @@ function placeInTime(structure: TraceStructure, spans: readonly Span[]): TraceTr
   }
 
   const childNodes = structure.childNodes.slice();
-  for (let i = 0; i < n; i++) if (childStart[i + 1] - childStart[i] > 1) sortByStart(childNodes, childStart[i], childStart[i + 1], start);
+  const byStart = (a: number, b: number) => start[a] - start[b] || a - b;
+  for (let i = 0; i < n; i++) if (childStart[i + 1] - childStart[i] > 1) sortSegment(childNodes, childStart[i], childStart[i + 1], byStart);
   const roots: number[] = [];
   for (let i = 0; i < n; i++) if (parent[i] < 0) roots.push(i);
   roots.sort((a, b) => {
