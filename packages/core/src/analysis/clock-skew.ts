@@ -6,7 +6,7 @@
  * network latency on each side. Spans on the parent's clock inherit the parent's shift.
  */
 import { getAttr, type Resource, type Span } from '../model.js';
-import type { TraceTree } from './tree.js';
+import { endOf, startOf, type TraceTree } from './tree.js';
 
 export interface ClockSkewAdjustment {
   spanId: string;
@@ -72,33 +72,37 @@ function shifted(span: Span, delta: bigint): Span {
   };
 }
 
-export function correctClockSkew(tree: TraceTree): ClockSkewResult {
+export interface ClockShifts {
+  /** Added to each node's times (0n for most). */
+  shiftNano: bigint[];
+  adjustments: ClockSkewAdjustment[];
+}
+
+/** The correction without copying any span: feed `shiftNano` to `retimeTree`. */
+export function clockShifts(tree: TraceTree): ClockShifts {
   const { spans, parent } = tree;
   const clock = clockIds(tree);
   const delta: bigint[] = new Array<bigint>(spans.length).fill(0n);
   const adjustments: ClockSkewAdjustment[] = [];
-  const out = spans.slice();
   for (const i of tree.preorder) {
     const p = parent[i];
     if (p < 0) continue;
+    const start = startOf(tree, i);
+    const parentStart = startOf(tree, p);
     // A span without a timestamp (a fragment reported apart from its timing) tells nothing about clocks.
-    if (clock[i] === clock[p] || spans[i].startTimeUnixNano === 0n || spans[p].startTimeUnixNano === 0n) {
+    if (clock[i] === clock[p] || start === 0n || parentStart === 0n) {
       delta[i] = delta[p];
     } else {
-      const s = spans[i];
-      const ps = spans[p];
-      delta[i] = skewAgainstParent(
-        s.startTimeUnixNano,
-        s.endTimeUnixNano,
-        ps.startTimeUnixNano + delta[p],
-        ps.endTimeUnixNano + delta[p],
-        tree.asyncFromParent[i] === 1,
-      );
+      delta[i] = skewAgainstParent(start, endOf(tree, i), parentStart + delta[p], endOf(tree, p) + delta[p], tree.asyncFromParent[i] === 1);
     }
-    if (delta[i] !== 0n) {
-      out[i] = shifted(spans[i], delta[i]);
-      adjustments.push({ spanId: spans[i].spanId, node: i, adjustNano: delta[i] });
-    }
+    if (delta[i] !== 0n) adjustments.push({ spanId: spans[i].spanId, node: i, adjustNano: delta[i] });
   }
+  return { shiftNano: delta, adjustments };
+}
+
+export function correctClockSkew(tree: TraceTree): ClockSkewResult {
+  const { adjustments } = clockShifts(tree);
+  const out = tree.spans.slice();
+  for (const a of adjustments) out[a.node] = shifted(tree.spans[a.node], a.adjustNano);
   return { spans: out, adjustments };
 }

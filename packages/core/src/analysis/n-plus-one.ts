@@ -4,7 +4,7 @@
  * at once it is a fan-out. Both show up as one parent with a long run of near-identical children.
  */
 import { getAttr, type Span } from '../model.js';
-import { buildTraceTree, childrenOf, type TraceTree } from './tree.js';
+import { buildTraceTree, childrenOf, endOf, startOf, type TraceTree } from './tree.js';
 
 export interface RepeatedCallFinding {
   parentSpanId: string;
@@ -48,7 +48,7 @@ export function findRepeatedCalls(tree: TraceTree, minRepeats = DEFAULT_MIN_REPE
     if (childStart[p + 1] - childStart[p] < minRepeats) continue;
     const groups = new Map<string, number[]>();
     for (const c of childrenOf(tree, p)) {
-      if (spans[c].startTimeUnixNano === 0n) continue; // an untimed fragment, not a call
+      if (startOf(tree, c) === 0n) continue; // an untimed fragment, not a call
       const key = `${services[c]}\u0000${spans[c].name}\u0000${statementOf(spans[c]) ?? ''}`;
       const g = groups.get(key);
       if (g) g.push(c);
@@ -60,11 +60,12 @@ export function findRepeatedCalls(tree: TraceTree, minRepeats = DEFAULT_MIN_REPE
       let total = 0n;
       let covered = 0n;
       let runEnd = -1n;
-      const first = spans[g[0]].startTimeUnixNano;
+      const first = startOf(tree, g[0]);
       let last = first;
       for (const c of g) {
-        const s = spans[c].startTimeUnixNano;
-        const e = spans[c].endTimeUnixNano > s ? spans[c].endTimeUnixNano : s;
+        const s = startOf(tree, c);
+        const recordedEnd = endOf(tree, c);
+        const e = recordedEnd > s ? recordedEnd : s;
         total += e - s;
         if (e > last) last = e;
         if (s >= runEnd) covered += e - s;

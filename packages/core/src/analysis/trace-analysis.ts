@@ -4,7 +4,7 @@
  * and every later analysis sees the corrected times.
  */
 import { serviceName, type Span } from '../model.js';
-import { correctClockSkew } from './clock-skew.js';
+import { clockShifts } from './clock-skew.js';
 import { criticalPath } from './critical-path.js';
 import { dependencyLinks, type DependencyLink } from './dependencies.js';
 import { analyzeErrors, errorReason } from './errors.js';
@@ -56,9 +56,9 @@ function selfTimeJson(row: SelfTimeRow): SelfTimeJson {
 
 export function analyzeTrace(input: readonly Span[]): TraceAnalysis {
   const skewed = buildTraceTree(input);
-  const skew = correctClockSkew(skewed);
+  const skew = clockShifts(skewed);
   // Same structure, corrected times: child order and bounds follow the corrected clock.
-  const tree = skew.adjustments.length > 0 ? retimeTree(skewed, skew.spans) : skewed;
+  const tree = skew.adjustments.length > 0 ? retimeTree(skewed, skew.shiftNano) : skewed;
   const { spans, services } = tree;
   const self = selfTimes(tree);
   const errors = analyzeErrors(tree);

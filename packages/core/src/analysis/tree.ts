@@ -49,6 +49,24 @@ export interface TraceTree {
    */
   readonly start: Float64Array;
   readonly end: Float64Array;
+  /**
+   * What clock-skew correction added to each node's times when the tree was retimed (see `retimeTree`);
+   * undefined for recorded times. The spans themselves are not copied, so read their times with `startOf` and
+   * `endOf`; durations read from the spans are unaffected.
+   */
+  readonly shiftNano?: readonly bigint[];
+}
+
+/** Start of a node's span on the tree's (possibly corrected) clock. */
+export function startOf(tree: TraceTree, node: number): bigint {
+  const t = tree.spans[node].startTimeUnixNano;
+  return tree.shiftNano === undefined ? t : t + tree.shiftNano[node];
+}
+
+/** End of a node's span on the tree's (possibly corrected) clock. */
+export function endOf(tree: TraceTree, node: number): bigint {
+  const t = tree.spans[node].endTimeUnixNano;
+  return tree.shiftNano === undefined ? t : t + tree.shiftNano[node];
 }
 
 export function isFollowsFrom(span: Span): boolean {
@@ -225,18 +243,25 @@ export function sortSegment(nodes: Int32Array, from: number, to: number, compare
 }
 
 /** Everything that follows from span times: bounds, child and root order, depth-first order, overflows. */
-function placeInTime(structure: TraceStructure, spans: readonly Span[]): TraceTree {
+function placeInTime(structure: TraceStructure, shiftNano?: readonly bigint[]): TraceTree {
+  const { spans, parent, childStart, orphanFlag } = structure;
   const n = spans.length;
-  const { parent, childStart, orphanFlag } = structure;
+  let spanStart = (i: number) => spans[i].startTimeUnixNano;
+  let spanEnd = (i: number) => spans[i].endTimeUnixNano;
+  if (shiftNano !== undefined) {
+    spanStart = (i) => spans[i].startTimeUnixNano + shiftNano[i];
+    spanEnd = (i) => spans[i].endTimeUnixNano + shiftNano[i];
+  }
 
   // Bounds ignore spans without a start time (fragments of a span reported elsewhere), which would sit at 1970.
   let startNano = -1n;
   let endNano = 0n;
   for (let i = 0; i < n; i++) {
-    const s = spans[i];
-    if (s.startTimeUnixNano > 0n) {
-      if (startNano < 0n || s.startTimeUnixNano < startNano) startNano = s.startTimeUnixNano;
-      if (s.endTimeUnixNano > endNano) endNano = s.endTimeUnixNano;
+    const s = spanStart(i);
+    if (s > 0n) {
+      const e = spanEnd(i);
+      if (startNano < 0n || s < startNano) startNano = s;
+      if (e > endNano) endNano = e;
     }
   }
   if (startNano < 0n) startNano = 0n;
@@ -244,8 +269,8 @@ function placeInTime(structure: TraceStructure, spans: readonly Span[]): TraceTr
   const start = new Float64Array(n);
   const end = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    start[i] = Number(spans[i].startTimeUnixNano - startNano);
-    end[i] = Number(spans[i].endTimeUnixNano - startNano);
+    start[i] = Number(spanStart(i) - startNano);
+    end[i] = Number(spanEnd(i) - startNano);
   }
 
   const childNodes = structure.childNodes.slice();
@@ -255,7 +280,7 @@ function placeInTime(structure: TraceStructure, spans: readonly Span[]): TraceTr
   for (let i = 0; i < n; i++) if (parent[i] < 0) roots.push(i);
   roots.sort((a, b) => {
     // Spans without a start time cannot be the primary root.
-    const untimed = Number(spans[a].startTimeUnixNano === 0n) - Number(spans[b].startTimeUnixNano === 0n);
+    const untimed = Number(spanStart(a) === 0n) - Number(spanStart(b) === 0n);
     if (untimed !== 0) return untimed;
     return start[a] - start[b] || end[b] - end[a] || a - b;
   });
@@ -304,21 +329,23 @@ function placeInTime(structure: TraceStructure, spans: readonly Span[]): TraceTr
     endNano,
     start,
     end,
+    ...(shiftNano !== undefined ? { shiftNano } : {}),
   };
 }
 
 export function buildTraceTree(spans: readonly Span[]): TraceTree {
-  return placeInTime(linkSpans(spans), spans);
+  return placeInTime(linkSpans(spans));
 }
 
 /**
- * The tree of `tree`'s spans with their times replaced by `spans` (same spans, same order, other times: the
- * clock-skew corrected copies). Only the time-dependent parts are recomputed; links between spans are kept.
+ * The same tree with every node's times shifted by `shiftNano[node]` (a clock-skew correction). Only the
+ * time-dependent parts are recomputed, and the spans are not copied: on a large trace with skewed hosts,
+ * copying them all cost more than the rest of the analysis.
  */
-export function retimeTree(tree: TraceTree, spans: readonly Span[]): TraceTree {
-  const orphanFlag = new Uint8Array(spans.length);
+export function retimeTree(tree: TraceTree, shiftNano: readonly bigint[]): TraceTree {
+  const orphanFlag = new Uint8Array(tree.spans.length);
   for (const i of tree.orphans) orphanFlag[i] = 1;
-  return placeInTime({ ...tree, spans, orphanFlag }, spans);
+  return placeInTime({ ...tree, orphanFlag }, shiftNano);
 }
 
 /** Splits spans of many traces into one array per trace id, in order of first appearance. */
