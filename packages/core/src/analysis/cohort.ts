@@ -53,11 +53,48 @@ export interface CohortComparison {
 const MAX_VALUE_LENGTH = 100;
 const MAX_ROWS = 50;
 
+interface AttributeCount {
+  key: string;
+  value: string;
+  /** Traces with the pair. */
+  traces: number;
+  /** Index of the last trace counted, so that a pair counts once per trace. */
+  lastTrace: number;
+}
+
+/**
+ * key=value pairs in first-seen order, found by key then value: a trace has about a hundred attributes per
+ * span, so building a combined key string per attribute dominated the whole comparison.
+ */
+class AttributeCounts {
+  readonly inOrder: AttributeCount[] = [];
+  private readonly byKey = new Map<string, Map<string, AttributeCount>>();
+
+  get(key: string, value: string): AttributeCount | undefined {
+    return this.byKey.get(key)?.get(value);
+  }
+
+  note(key: string, value: string, trace: number): void {
+    let byValue = this.byKey.get(key);
+    if (byValue === undefined) this.byKey.set(key, (byValue = new Map()));
+    let count = byValue.get(value);
+    if (count === undefined) {
+      count = { key, value, traces: 0, lastTrace: -1 };
+      byValue.set(value, count);
+      this.inOrder.push(count);
+    }
+    if (count.lastTrace !== trace) {
+      count.traces++;
+      count.lastTrace = trace;
+    }
+  }
+}
+
 interface CohortTotals {
   traces: number;
   path: Map<string, { service: string; operation: string; nano: number; share: number }>;
   structure: Map<string, { count: number; nano: number }>;
-  attributes: Map<string, number>;
+  attributes: AttributeCounts;
 }
 
 function scalar(v: AttrValue): string | undefined {
@@ -67,8 +104,9 @@ function scalar(v: AttrValue): string | undefined {
 }
 
 function collect(traces: readonly (readonly Span[])[]): CohortTotals {
-  const totals: CohortTotals = { traces: traces.length, path: new Map(), structure: new Map(), attributes: new Map() };
-  for (const spans of traces) {
+  const totals: CohortTotals = { traces: traces.length, path: new Map(), structure: new Map(), attributes: new AttributeCounts() };
+  for (let t = 0; t < traces.length; t++) {
+    const spans = traces[t];
     if (spans.length === 0) continue;
     const tree = buildTraceTree(spans);
 
@@ -98,12 +136,11 @@ function collect(traces: readonly (readonly Span[])[]): CohortTotals {
     }
 
     // Count each key=value once per trace; resources are shared objects, so each is read once.
-    const seen = new Set<string>();
     const seenResources = new Set<object>();
     const note = (attrs: readonly KeyValue[]) => {
       for (const kv of attrs) {
         const v = scalar(kv.value);
-        if (v !== undefined) seen.add(`${kv.key}\u0000${v}`);
+        if (v !== undefined) totals.attributes.note(kv.key, v, t);
       }
     };
     for (const s of spans) {
@@ -114,7 +151,6 @@ function collect(traces: readonly (readonly Span[])[]): CohortTotals {
       }
       for (const e of s.events) note(e.attributes);
     }
-    for (const kv of seen) totals.attributes.set(kv, (totals.attributes.get(kv) ?? 0) + 1);
   }
   return totals;
 }
@@ -159,13 +195,13 @@ export function compareCohorts(selection: readonly (readonly Span[])[], baseline
   structure.sort((x, y) => Math.abs(y.effectNano) - Math.abs(x.effectNano) || Math.abs(y.selectionMeanCount - y.baselineMeanCount) - Math.abs(x.selectionMeanCount - x.baselineMeanCount));
 
   const attributes: AttributeAttribution[] = [];
-  for (const kv of new Set([...sel.attributes.keys(), ...base.attributes.keys()])) {
-    const selectionShare = mean(sel.attributes.get(kv) ?? 0, sel.traces);
-    const baselineShare = mean(base.attributes.get(kv) ?? 0, base.traces);
+  // A pair only the baseline has cannot separate the selection, so the selection's pairs are all there is to read.
+  for (const { key, value, traces } of sel.attributes.inOrder) {
+    const selectionShare = mean(traces, sel.traces);
+    const baselineShare = mean(base.attributes.get(key, value)?.traces ?? 0, base.traces);
     const separation = selectionShare - baselineShare;
     if (separation <= 0) continue;
-    const eq = kv.indexOf('\u0000');
-    attributes.push({ key: kv.slice(0, eq), value: kv.slice(eq + 1), selectionShare, baselineShare, separation });
+    attributes.push({ key, value, selectionShare, baselineShare, separation });
   }
   attributes.sort((x, y) => y.separation - x.separation || y.selectionShare - x.selectionShare);
 
