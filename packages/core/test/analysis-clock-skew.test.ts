@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanKind, decodeZipkinV2 } from '@sextant/core';
 import { readFixtureJson } from '../../../testing/fixtures.js';
-import { buildTraceTree } from '../src/analysis/tree.js';
-import { correctClockSkew } from '../src/analysis/clock-skew.js';
+import { buildTraceTree, endOf, retimeTree, startOf } from '../src/analysis/tree.js';
+import { clockShifts, correctClockSkew } from '../src/analysis/clock-skew.js';
 import { span } from './analysis-builders.js';
 
 test('zipkin skew.json: the server span is centred in the client span, its local child follows', () => {
@@ -50,4 +50,36 @@ test('a child longer than its parent is only aligned to the parent start; async 
   ];
   const { adjustments } = correctClockSkew(buildTraceTree(spans));
   assert.deepEqual(adjustments.map((a) => [a.spanId, a.adjustNano]), [['early', 20n], ['long', 10n]]);
+});
+
+test('retiming a tree by clock shifts gives the tree of the corrected copies, without copying spans', () => {
+  // Three hosts whose clocks disagree: the servers appear before and after their callers, which reorders
+  // the children of the gateway once corrected.
+  const spans = [
+    span({ id: 'g', service: 'gateway', kind: SpanKind.SERVER, start: 1000, end: 2000 }),
+    span({ id: 'c1', parent: 'g', service: 'gateway', kind: SpanKind.CLIENT, start: 1100, end: 1500 }),
+    span({ id: 's1', parent: 'c1', service: 'cart', kind: SpanKind.SERVER, start: 5000, end: 5200 }),
+    span({ id: 'db', parent: 's1', service: 'cart', kind: SpanKind.CLIENT, start: 5050, end: 5150 }),
+    span({ id: 'c2', parent: 'g', service: 'gateway', kind: SpanKind.CLIENT, start: 1600, end: 1900 }),
+    span({ id: 's2', parent: 'c2', service: 'auth', kind: SpanKind.SERVER, start: 10, end: 110 }),
+    span({ id: 'late', parent: 'g', service: 'auth', start: 10, end: 20 }),
+  ];
+  const tree = buildTraceTree(spans);
+  const { shiftNano, adjustments } = clockShifts(tree);
+  assert.deepEqual(adjustments, correctClockSkew(tree).adjustments);
+  const retimed = retimeTree(tree, shiftNano);
+  const rebuilt = buildTraceTree(correctClockSkew(tree).spans);
+  assert.equal(retimed.spans, spans, 'the recorded spans, not copies');
+  assert.deepEqual(ids(retimed.preorder), ids(rebuilt.preorder));
+  assert.notDeepEqual(ids(retimed.preorder), ids(tree.preorder), 'the correction reorders children');
+  for (const field of ['childNodes', 'start', 'end', 'depth', 'parent'] as const) assert.deepEqual(retimed[field], rebuilt[field], field);
+  assert.deepEqual([retimed.roots, retimed.overflowing, retimed.startNano, retimed.endNano], [rebuilt.roots, rebuilt.overflowing, rebuilt.startNano, rebuilt.endNano]);
+  for (let i = 0; i < spans.length; i++) {
+    assert.equal(startOf(retimed, i), rebuilt.spans[i].startTimeUnixNano);
+    assert.equal(endOf(retimed, i), rebuilt.spans[i].endTimeUnixNano);
+  }
+
+  function ids(nodes: Int32Array): string[] {
+    return [...nodes].map((i) => spans[i].spanId);
+  }
 });

@@ -121,17 +121,23 @@ type TraceStructure = Pick<
 function linkSpans(spans: readonly Span[]): TraceStructure {
   const n = spans.length;
   const services = serviceNames(spans);
-  // First span per id; only ids that repeat get a list (most traces have none, so no array per span).
+  // First span per id; only ids that repeat get a list. Ids rarely repeat, so first try one Map operation per
+  // span; a map smaller than the trace means some did, and it is rebuilt pointing at first occurrences (`set`
+  // keeps a key's first position, so the map lists ids in first-seen order either way).
   const byId = new Map<string, number>();
   const groups = new Map<string, number[]>();
-  for (let i = 0; i < n; i++) {
-    const id = spans[i].spanId;
-    const first = byId.get(id);
-    if (first === undefined) byId.set(id, i);
-    else {
-      const g = groups.get(id);
-      if (g) g.push(i);
-      else groups.set(id, [first, i]);
+  for (let i = 0; i < n; i++) byId.set(spans[i].spanId, i);
+  if (byId.size < n) {
+    byId.clear();
+    for (let i = 0; i < n; i++) {
+      const id = spans[i].spanId;
+      const first = byId.get(id);
+      if (first === undefined) byId.set(id, i);
+      else {
+        const g = groups.get(id);
+        if (g) g.push(i);
+        else groups.set(id, [first, i]);
+      }
     }
   }
 
