@@ -34,6 +34,7 @@ const REMOTE_HINTS = ['server.address', 'network.peer.address', 'net.peer.name',
 
 function valueLength(v: AttrValue): number {
   if (typeof v === 'string') return v.length;
+  if (typeof v !== 'object') return 0; // numbers and booleans: most values, so decided before the object tests
   if (v instanceof Uint8Array) return v.length;
   if (Array.isArray(v)) return v.reduce((n: number, x) => n + valueLength(x), 0);
   return 0;
