@@ -5,8 +5,8 @@
  * Links follow Zipkin's DependencyLinker, the same semantics as the per-trace analysis in @sextant/core: a server
  * or consumer span links from its caller (its remote service if named, else the client half of a shared span,
  * else its parent span's service) to its own service; a client or producer span links to the remote service it
- * names (peer.service, or for OpenTelemetry data db.system / server.address) unless an instrumented server span
- * below it already links that call. Done in SQL because loading a million spans into JavaScript to run the
+ * names (core's remoteServiceName, stored at ingest: peer.service, a host name in server.address, the database
+ * or messaging system) unless an instrumented span below it already answers that call. Done in SQL because loading a million spans into JavaScript to run the
  * linker there costs seconds.
  */
 import type { DuckDBValue } from '@duckdb/node-api';
@@ -24,12 +24,7 @@ function quantiles(v: DuckDBValue): [bigint, bigint, bigint] {
 const EDGE_SOURCE = `
   WITH win AS (
     SELECT trace_id, span_id, parent_span_id, service, name, kind, is_error, duration_ns, start_ns,
-      json_extract_string(attributes, '$."peer.service"') AS peer,
-      coalesce(json_extract_string(attributes, '$."peer.service"'),
-        CASE WHEN NOT regexp_full_match(coalesce(json_extract_string(attributes, '$."server.address"'), ''), '[0-9.:a-fA-F]*')
-          THEN json_extract_string(attributes, '$."server.address"') END,
-        json_extract_string(attributes, '$."db.system.name"'), json_extract_string(attributes, '$."db.system"'),
-        CASE WHEN kind IN (4, 5) THEN json_extract_string(attributes, '$."messaging.system"') END) AS remote
+      peer_service AS peer, remote_service AS remote
     FROM spans WHERE start_ns >= ? AND start_ns <= ?
   ), by_id AS (
     -- A shared (Zipkin) span id names two rows; its children hang under the server half.
@@ -41,6 +36,8 @@ const EDGE_SOURCE = `
     SELECT trace_id, arg_min(span_id, start_ns) AS span_id, arg_min(service, start_ns) AS service
     FROM win WHERE parent_span_id = 0 GROUP BY trace_id
   ), caller AS (
+    -- (Join conditions stay pure equalities: a condition on one side alone turns DuckDB's hash join into a
+    -- nested loop. Span ids are never 0, so a root's parent id 0 matches nothing anyway.)
     -- The caller of each span: its parent, looking through one local (internal) span; a span whose parent is
     -- missing is read as a child of the trace's root, as Zipkin does.
     SELECT DISTINCT ON (s.trace_id, s.span_id, s.kind) s.trace_id, s.span_id, s.kind AS own_kind,
@@ -51,8 +48,8 @@ const EDGE_SOURCE = `
       CASE WHEN p.kind IN (0, 1) AND pp.service IS NOT NULL THEN pp.kind ELSE p.kind END AS kind,
       CASE WHEN p.kind IN (0, 1) AND pp.service IS NOT NULL THEN pp.duration_ns ELSE p.duration_ns END AS duration_ns
     FROM win s
-    LEFT JOIN by_id p ON s.parent_span_id <> 0 AND p.trace_id = s.trace_id AND p.span_id = s.parent_span_id
-    LEFT JOIN by_id pp ON p.parent_span_id <> 0 AND pp.trace_id = s.trace_id AND pp.span_id = p.parent_span_id
+    LEFT JOIN by_id p ON p.trace_id = s.trace_id AND p.span_id = s.parent_span_id
+    LEFT JOIN by_id pp ON pp.trace_id = s.trace_id AND pp.span_id = p.parent_span_id
     LEFT JOIN roots r ON r.trace_id = s.trace_id
   ), server_links AS (
     SELECT coalesce(sc.service, c.service, s.peer) AS parent, s.service AS child,
@@ -64,7 +61,7 @@ const EDGE_SOURCE = `
     LEFT JOIN (SELECT DISTINCT ON (trace_id, span_id) * FROM win WHERE kind = 3) sc ON sc.trace_id = s.trace_id AND sc.span_id = s.span_id
     LEFT JOIN caller c ON c.trace_id = s.trace_id AND c.span_id = s.span_id AND c.own_kind = 2
     LEFT JOIN (SELECT DISTINCT ON (trace_id, span_id) * FROM win WHERE kind = 3) cs
-      ON c.kind = 3 AND cs.trace_id = s.trace_id AND cs.span_id = s.parent_span_id
+      ON cs.trace_id = s.trace_id AND cs.span_id = s.parent_span_id
     WHERE s.kind = 2
   ), messaging_links AS (
     SELECT CASE WHEN kind = 4 THEN service ELSE remote END AS parent, CASE WHEN kind = 4 THEN remote ELSE service END AS child,
@@ -94,20 +91,17 @@ const EDGE_SOURCE = `
 
 export async function dependencyGraph(query: Query, startNano: bigint, endNano: bigint): Promise<DependencyGraph> {
   const params = [startNano, endNano];
-  const serviceRows = await query(
+  // One pass over the edges for both the service-level and the operation-level aggregates.
+  const rows = await query(
     `${EDGE_SOURCE}
-     SELECT parent, child, count(*), count(*) FILTER (WHERE err), quantile_disc(dur, [0.5, 0.95, 0.99]), min(trace_id),
-       bool_and(virtual)
-     FROM edges GROUP BY parent, child ORDER BY 3 DESC, 1, 2`,
+     SELECT parent, child, parent_op, child_op, count(*), count(*) FILTER (WHERE err),
+       quantile_disc(dur, [0.5, 0.95, 0.99]), min(trace_id), bool_and(virtual), grouping(parent_op, child_op) AS service_level
+     FROM edges GROUP BY GROUPING SETS ((parent, child), (parent, child, parent_op, child_op))
+     ORDER BY 5 DESC, 1, 2, 3, 4`,
     params,
   );
-  const opRows = await query(
-    `${EDGE_SOURCE}
-     SELECT parent, child, parent_op, child_op, count(*), count(*) FILTER (WHERE err), quantile_disc(dur, [0.5, 0.95, 0.99]),
-       min(trace_id)
-     FROM edges GROUP BY ALL ORDER BY 5 DESC, 1, 2, 3, 4`,
-    params,
-  );
+  const serviceRows = rows.filter((r) => Number(r[9]) !== 0).map((r) => [r[0], r[1], r[4], r[5], r[6], r[7], r[8]]);
+  const opRows = rows.filter((r) => Number(r[9]) === 0);
   const nodeRows = await query(
     `SELECT service, count(*) FILTER (WHERE kind IN (2, 5) OR parent_span_id = 0),
        count(*) FILTER (WHERE is_error AND (kind IN (2, 5) OR parent_span_id = 0))

@@ -7,7 +7,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { splitParams, traceIdListParam, traceIdParam, ubigintListParam, type Param } from './params.js';
-import { emptyResource, emptyScope, isErrorSpan, serviceName, type SpanKind, type StatusCode, type LogRecord, type Resource, type Scope, type Span } from '@sextant/core';
+import { emptyResource, emptyScope, getAttr, isErrorSpan, remoteServiceName, serviceName, type SpanKind, type StatusCode, type LogRecord, type Resource, type Scope, type Span } from '@sextant/core';
 import { attrsFromJson, attrsToJson, attrValueFromStored, attrValueToStored } from './attr-json.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { hash64, hexToBig, spanIdHex, traceIdHex } from './ids.js';
@@ -267,6 +267,12 @@ export class DuckDBStore implements SpanStore {
     const dropped = droppedToText(s.droppedAttributesCount, s.droppedEventsCount, s.droppedLinksCount);
     if (dropped === null) app.appendNull();
     else app.appendVarchar(dropped);
+    const remote = remoteServiceName(s);
+    if (remote === undefined) app.appendNull();
+    else app.appendVarchar(remote);
+    const peer = getAttr(s.attributes, 'peer.service');
+    if (typeof peer === 'string' && peer !== '') app.appendVarchar(peer);
+    else app.appendNull();
     app.endRow();
     for (const kv of s.attributes) this.attrIndex.add(kv.key, kv.value);
   }

@@ -28,7 +28,11 @@ export const DDL = [
     attributes VARCHAR NOT NULL USING COMPRESSION zstd,
     events VARCHAR USING COMPRESSION zstd,
     links VARCHAR USING COMPRESSION zstd,
-    dropped VARCHAR
+    dropped VARCHAR,
+    -- Derived at ingest for the live dependency graph, so it never parses JSON per span: the service a span
+    -- names at its other end (core's remoteServiceName) and the caller a server span names (peer.service).
+    remote_service VARCHAR,
+    peer_service VARCHAR
   )`,
   // Spans refer to these by small sequential ids (they bit-pack to a byte or two per span, where a 64-bit hash
   // would cost 8); key_hash identifies identical content across restarts.
@@ -59,5 +63,5 @@ export const DDL = [
 export const SPAN_COLUMNS = [
   'trace_id', 'span_id', 'parent_span_id', 'start_ns', 'duration_ns', 'service', 'name', 'kind', 'status_code',
   'is_error', 'status_message', 'trace_state', 'flags', 'resource_id', 'scope_id', 'attributes', 'events', 'links',
-  'dropped',
+  'dropped', 'remote_service', 'peer_service',
 ] as const;
