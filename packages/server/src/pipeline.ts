@@ -25,12 +25,19 @@ export interface PipelineStats {
 export class IngestPipeline implements Ingestor {
   private queue: Pending[] = [];
   private queuedItems = 0;
-  private running: Promise<void> | null = null;
+  private writing = 0;
+  private scheduled = false;
+  private idleWaiters: (() => void)[] = [];
   readonly stats: PipelineStats = { acceptedSpans: 0, acceptedLogs: 0, commits: 0, failedCommits: 0 };
 
+  /**
+   * @param maxConcurrentWrites batches in flight at once: while one commits, the next appends (the store must
+   * offer as many writer connections).
+   */
   constructor(
     private readonly store: SpanStore,
     private readonly maxQueuedItems = 200_000,
+    private readonly maxConcurrentWrites = 2,
   ) {}
 
   /** Decodes a request body and resolves once its valid items are committed. */
@@ -49,40 +56,54 @@ export class IngestPipeline implements Ingestor {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ spans, logs, resolve, reject });
       this.queuedItems += n;
-      this.running ??= this.drain();
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // Let requests that are already being parsed join this batch.
+        setImmediate(() => {
+          this.scheduled = false;
+          this.startWrites();
+        });
+      }
     });
   }
 
-  private async drain(): Promise<void> {
-    // Let requests that are already being parsed join this commit.
-    await new Promise<void>((r) => setImmediate(r));
-    while (this.queue.length > 0) {
+  private startWrites(): void {
+    while (this.writing < this.maxConcurrentWrites && this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
-      const spans: Span[] = [];
-      const logs: LogRecord[] = [];
-      for (const p of batch) {
-        for (const s of p.spans) spans.push(s);
-        for (const l of p.logs) logs.push(l);
-      }
-      try {
-        await this.store.write(spans, logs);
-        this.stats.commits++;
-        this.stats.acceptedSpans += spans.length;
-        this.stats.acceptedLogs += logs.length;
-        for (const p of batch) p.resolve();
-      } catch (err) {
-        this.stats.failedCommits++;
-        for (const p of batch) p.reject(err);
-      } finally {
-        this.queuedItems -= spans.length + logs.length;
-      }
+      this.writing++;
+      void this.writeBatch(batch).finally(() => {
+        this.writing--;
+        this.startWrites();
+        if (this.writing === 0 && this.queue.length === 0) for (const w of this.idleWaiters.splice(0)) w();
+      });
     }
-    this.running = null;
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    const spans: Span[] = [];
+    const logs: LogRecord[] = [];
+    for (const p of batch) {
+      for (const s of p.spans) spans.push(s);
+      for (const l of p.logs) logs.push(l);
+    }
+    try {
+      await this.store.write(spans, logs);
+      this.stats.commits++;
+      this.stats.acceptedSpans += spans.length;
+      this.stats.acceptedLogs += logs.length;
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      this.stats.failedCommits++;
+      for (const p of batch) p.reject(err);
+    } finally {
+      this.queuedItems -= spans.length + logs.length;
+    }
   }
 
   /** Resolves when everything submitted so far is committed (or failed). */
-  async flush(): Promise<void> {
-    while (this.running) await this.running;
+  flush(): Promise<void> {
+    if (this.writing === 0 && this.queue.length === 0 && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 }

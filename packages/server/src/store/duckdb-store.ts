@@ -72,7 +72,11 @@ export class DuckDBStore implements SpanStore {
 
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly writer: DuckDBConnection,
+    /**
+     * Two writer connections let one batch append while the previous one commits (the commit waits on the disk),
+     * which keeps ingest from being bound by commit latency. DuckDB takes appends from both at once.
+     */
+    private readonly writers: DuckDBConnection[],
     private readonly reader: DuckDBConnection,
     /** Retention deletes and checkpoints: never the writer's connection, whose transaction may be open. */
     private readonly maintenance: DuckDBConnection,
@@ -95,10 +99,11 @@ export class DuckDBStore implements SpanStore {
     const writer = await instance.connect();
     for (const ddl of DDL) await writer.run(ddl);
     await writer.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`);
+    const writers = [writer, await instance.connect()];
     const reader = await instance.connect();
     const maintenance = await instance.connect();
     const attrIndex = new AttributeIndex();
-    const store = new DuckDBStore(instance, writer, reader, maintenance, attrIndex, opts.dataDir === null ? null : path);
+    const store = new DuckDBStore(instance, writers, reader, maintenance, attrIndex, opts.dataDir === null ? null : path);
     await store.loadCaches();
     return store;
   }
@@ -130,24 +135,47 @@ export class DuckDBStore implements SpanStore {
   async write(spans: readonly Span[], logs: readonly LogRecord[]): Promise<void> {
     if (this.closed) throw new Error('store is closed');
     if (spans.length === 0 && logs.length === 0) return;
-    await this.writer.run('BEGIN TRANSACTION');
+    const writer = await this.takeWriter();
+    try {
+      await this.writeWith(writer, spans, logs);
+    } finally {
+      this.returnWriter(writer);
+    }
+  }
+
+  private readonly writerWaiters: ((c: DuckDBConnection) => void)[] = [];
+
+  private takeWriter(): Promise<DuckDBConnection> {
+    const free = this.writers.pop();
+    return free ? Promise.resolve(free) : new Promise((resolve) => this.writerWaiters.push(resolve));
+  }
+
+  private returnWriter(c: DuckDBConnection): void {
+    const next = this.writerWaiters.shift();
+    if (next) next(c);
+    else this.writers.push(c);
+  }
+
+  /** One batch, all-or-nothing: durable when COMMIT returns. */
+  private async writeWith(writer: DuckDBConnection, spans: readonly Span[], logs: readonly LogRecord[]): Promise<void> {
+    await writer.run('BEGIN TRANSACTION');
     const newResources: NewRow<Resource>[] = [];
     const newScopes: NewRow<Scope>[] = [];
     try {
       if (spans.length > 0) {
-        const app = await this.writer.createAppender('spans');
+        const app = await writer.createAppender('spans');
         for (const s of spans) this.appendSpan(app, s, newResources, newScopes);
         app.flushSync();
         app.closeSync();
       }
       if (logs.length > 0) {
-        const app = await this.writer.createAppender('logs');
+        const app = await writer.createAppender('logs');
         for (const l of logs) this.appendLog(app, l, newResources, newScopes);
         app.flushSync();
         app.closeSync();
       }
       if (newResources.length > 0) {
-        const app = await this.writer.createAppender('resources');
+        const app = await writer.createAppender('resources');
         for (const { id, hash, value: r } of newResources) {
           app.appendUBigInt(id);
           app.appendUBigInt(hash);
@@ -161,7 +189,7 @@ export class DuckDBStore implements SpanStore {
         app.closeSync();
       }
       if (newScopes.length > 0) {
-        const app = await this.writer.createAppender('scopes');
+        const app = await writer.createAppender('scopes');
         for (const { id, hash, value: s } of newScopes) {
           app.appendUBigInt(id);
           app.appendUBigInt(hash);
@@ -177,7 +205,7 @@ export class DuckDBStore implements SpanStore {
       }
       const newValues = this.attrIndex.pendingPairs();
       if (newValues.length > 0) {
-        const app = await this.writer.createAppender('attr_values');
+        const app = await writer.createAppender('attr_values');
         for (const [k, v] of newValues) {
           app.appendVarchar(k);
           app.appendVarchar(v);
@@ -186,7 +214,7 @@ export class DuckDBStore implements SpanStore {
         app.flushSync();
         app.closeSync();
       }
-      await this.writer.run('COMMIT');
+      await writer.run('COMMIT');
       this.attrIndex.commit();
     } catch (err) {
       // Nothing of a failed batch may stay visible in the caches either, or a retry would skip its side rows.
@@ -201,7 +229,7 @@ export class DuckDBStore implements SpanStore {
         this.scopeIds.delete(value);
       }
       this.attrIndex.rollback();
-      await this.writer.run('ROLLBACK').catch(() => undefined);
+      await writer.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
   }
@@ -544,7 +572,7 @@ export class DuckDBStore implements SpanStore {
     if (this.closed) return;
     this.closed = true;
     if (this.path !== null) await this.maintenance.run('CHECKPOINT').catch(() => undefined);
-    this.writer.closeSync();
+    for (const w of this.writers) w.closeSync();
     this.reader.closeSync();
     this.maintenance.closeSync();
     this.instance.closeSync();
