@@ -63,6 +63,18 @@ function valueText(v: AttrValue, hints: Record<string, string> | null, key: stri
   return `{"$kv":[${v.kvlist.map((kv) => `[${JSON.stringify(kv.key)},${valueText(kv.value, null, null)}]`).join(',')}]}`;
 }
 
+// Attribute keys repeat across spans: their JSON form is worth remembering (bounded, so that a flood of unique
+// keys cannot grow it without limit).
+const keyJson = new Map<string, string>();
+function quotedKey(key: string): string {
+  let q = keyJson.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (keyJson.size < 10_000) keyJson.set(key, q);
+  }
+  return q;
+}
+
 /** Serialises an attribute list; returns '{}' for an empty list. */
 export function attrsToJson(attrs: readonly KeyValue[]): string {
   if (attrs.length === 0) return '{}';
@@ -71,7 +83,7 @@ export function attrsToJson(attrs: readonly KeyValue[]): string {
   for (let i = 0; i < attrs.length; i++) {
     const kv = attrs[i]!;
     if (i > 0) out += ',';
-    out += JSON.stringify(kv.key) + ':' + valueText(kv.value, hints, kv.key);
+    out += quotedKey(kv.key) + ':' + valueText(kv.value, hints, kv.key);
   }
   for (const _ in hints) {
     out += `,"\\u0000":${JSON.stringify(hints)}`;

@@ -7,7 +7,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { splitParams, traceIdListParam, traceIdParam, ubigintListParam, type Param } from './params.js';
-import { emptyResource, emptyScope, getAttr, isErrorSpan, remoteServiceName, serviceName, type SpanKind, type StatusCode, type LogRecord, type Resource, type Scope, type Span } from '@sextant/core';
+import { emptyResource, emptyScope, getAttr, isErrorSpan, remoteServiceName, serviceName, SpanKind, type StatusCode, type LogRecord, type Resource, type Scope, type Span } from '@sextant/core';
 import { attrsFromJson, attrsToJson, attrValueFromStored, attrValueToStored } from './attr-json.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { hash64, hexToBig, spanIdHex, traceIdHex } from './ids.js';
@@ -234,6 +234,14 @@ export class DuckDBStore implements SpanStore {
     }
   }
 
+  private readonly serviceNames = new WeakMap<Resource, string>();
+
+  private serviceOf(r: Resource): string {
+    let name = this.serviceNames.get(r);
+    if (name === undefined) this.serviceNames.set(r, (name = serviceName({ resource: r })));
+    return name;
+  }
+
   private resourceId(r: Resource, fresh: NewRow<Resource>[]): bigint {
     let id = this.resourceIds.get(r);
     if (id === undefined) {
@@ -267,13 +275,21 @@ export class DuckDBStore implements SpanStore {
     return id;
   }
 
+  // The spans of a trace usually arrive together: reuse the last trace id's integer instead of parsing it again.
+  private lastTraceHex = '';
+  private lastTraceBig = 0n;
+
   private appendSpan(app: DuckDBAppender, s: Span, newR: NewRow<Resource>[], newS: NewRow<Scope>[]): void {
-    app.appendUHugeInt(hexToBig(s.traceId));
+    if (s.traceId !== this.lastTraceHex) {
+      this.lastTraceHex = s.traceId;
+      this.lastTraceBig = hexToBig(s.traceId);
+    }
+    app.appendUHugeInt(this.lastTraceBig);
     app.appendUBigInt(hexToBig(s.spanId));
     app.appendUBigInt(hexToBig(s.parentSpanId));
     app.appendBigInt(s.startTimeUnixNano);
     app.appendBigInt(s.endTimeUnixNano - s.startTimeUnixNano);
-    app.appendVarchar(serviceName(s));
+    app.appendVarchar(this.serviceOf(s.resource));
     app.appendVarchar(s.name);
     app.appendUTinyInt(s.kind);
     app.appendUTinyInt(s.status.code);
@@ -295,7 +311,8 @@ export class DuckDBStore implements SpanStore {
     const dropped = droppedToText(s.droppedAttributesCount, s.droppedEventsCount, s.droppedLinksCount);
     if (dropped === null) app.appendNull();
     else app.appendVarchar(dropped);
-    const remote = remoteServiceName(s);
+    // Only the linker's client side reads the remote name; a server span's attributes name the server itself.
+    const remote = s.kind === SpanKind.SERVER ? undefined : remoteServiceName(s);
     if (remote === undefined) app.appendNull();
     else app.appendVarchar(remote);
     const peer = getAttr(s.attributes, 'peer.service');
