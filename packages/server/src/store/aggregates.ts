@@ -22,11 +22,11 @@ function quantiles(v: DuckDBValue): [bigint, bigint, bigint] {
 }
 
 const EDGE_SOURCE = `
-  WITH win AS (
+  WITH win AS MATERIALIZED (
     SELECT trace_id, span_id, parent_span_id, service, name, kind, is_error, duration_ns, start_ns,
       peer_service AS peer, remote_service AS remote
     FROM spans WHERE start_ns >= ? AND start_ns <= ?
-  ), by_id AS (
+  ), by_id AS MATERIALIZED (
     -- A shared (Zipkin) span id names two rows; its children hang under the server half.
     SELECT trace_id, span_id, arg_min(service, kind <> 2) AS service, arg_min(name, kind <> 2) AS name,
       arg_min(kind, kind <> 2) AS kind, arg_min(duration_ns, kind <> 2) AS duration_ns,
@@ -35,7 +35,7 @@ const EDGE_SOURCE = `
   ), roots AS (
     SELECT trace_id, arg_min(span_id, start_ns) AS span_id, arg_min(service, start_ns) AS service
     FROM win WHERE parent_span_id = 0 GROUP BY trace_id
-  ), caller AS (
+  ), caller AS MATERIALIZED (
     -- (Join conditions stay pure equalities: a condition on one side alone turns DuckDB's hash join into a
     -- nested loop. Span ids are never 0, so a root's parent id 0 matches nothing anyway.)
     -- The caller of each span: its parent, looking through one local (internal) span; a span whose parent is
@@ -67,7 +67,7 @@ const EDGE_SOURCE = `
     SELECT CASE WHEN kind = 4 THEN service ELSE remote END AS parent, CASE WHEN kind = 4 THEN remote ELSE service END AS child,
       name AS parent_op, name AS child_op, is_error AS err, duration_ns AS dur, trace_id, true AS virtual
     FROM win WHERE kind IN (4, 5) AND remote IS NOT NULL
-  ), leaf_clients AS (
+  ), leaf_clients AS MATERIALIZED (
     -- Clients (and local spans naming a remote service) that no instrumented span answered.
     SELECT s.* FROM win s
     WHERE (s.kind = 3 OR (s.kind IN (0, 1) AND s.remote IS NOT NULL))
