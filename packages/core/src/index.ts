@@ -19,3 +19,4 @@ export * from './codec/detect.js';
 export * from './analysis/call-path.js';
 export * from './analysis/compare-traces.js';
 export * from './analysis/cohort.js';
+export { bytesToBase64, base64ToBytes } from './codec/base64.js';

@@ -11,28 +11,15 @@
  * loses integers beyond 2^53, so such keys are listed in a hint member keyed "\u0000" ({"k":"d"} double, {"k":"i"}
  * big integer written as a string).
  */
-import type { AttrValue, KeyValue } from '@sextant/core';
+import { base64ToBytes, bytesToBase64, type AttrValue, type KeyValue } from '@sextant/core';
 
 const HINT_KEY = '\u0000';
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-function bytesToBase64(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-  return btoa(s);
-}
-
-function base64ToBytes(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 /** Number literal text for a double that JSON and DuckDB both read as a double. */
-function doubleText(n: number): string {
+export function doubleText(n: number): string {
   const s = String(n);
   return /[.eE]/.test(s) ? s : `${s}.0`;
 }
@@ -105,7 +92,7 @@ function nestedValue(j: Json): AttrValue {
   if (j === null || typeof j === 'string' || typeof j === 'boolean') return j;
   if (typeof j === 'number') return Number.isInteger(j) ? BigInt(j) : j;
   if (Array.isArray(j)) return j.map(nestedValue);
-  if (typeof j.$b === 'string') return base64ToBytes(j.$b);
+  if (typeof j.$b === 'string') return base64ToBytes(j.$b, 'stored bytes attribute');
   if (typeof j.$d === 'string') return Number(j.$d);
   const kv = j.$kv;
   if (Array.isArray(kv)) {

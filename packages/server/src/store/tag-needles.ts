@@ -3,11 +3,7 @@
  * a string attribute with that text, and also an int, double or bool attribute when the text reads as one. Each
  * candidate becomes substrings that can only occur at a top-level member of the stored object.
  */
-
-function doubleTextOf(n: number): string {
-  const s = String(n);
-  return /[.eE]/.test(s) ? s : `${s}.0`;
-}
+import { doubleText } from './attr-json.js';
 
 /** Value literals (as stored) that the search text `value` may equal. */
 export function candidateLiterals(value: string): { literal: string; quoted: boolean }[] {
@@ -18,7 +14,7 @@ export function candidateLiterals(value: string): { literal: string; quoted: boo
     const safe = big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= -BigInt(Number.MAX_SAFE_INTEGER);
     out.push(safe ? { literal: big.toString(), quoted: false } : { literal: `"${big}"`, quoted: true });
   }
-  if (t !== '' && Number.isFinite(Number(t))) out.push({ literal: doubleTextOf(Number(t)), quoted: false });
+  if (t !== '' && Number.isFinite(Number(t))) out.push({ literal: doubleText(Number(t)), quoted: false });
   if (t === 'true' || t === 'false') out.push({ literal: t, quoted: false });
   return out;
 }
