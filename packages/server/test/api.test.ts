@@ -36,6 +36,8 @@ test('native search: service, operation, attributes, durations, errors, window, 
 
   const q = async (qs: string) => (await getJson(`${api}/api/v1/traces?${qs}`)).body.traces.map((t: any) => t.traceId);
   assert.deepEqual(await q('service=stLogin'), [SMARTTHINGS]);
+  assert.deepEqual(await q('parentService=platformapi&service=gizmo'), [SMARTTHINGS]);
+  assert.deepEqual(await q('parentService=gizmo&service=platformapi'), []);
   assert.deepEqual(await q('service=mobile_api'), (await q('service=routing')));
   assert.deepEqual(await q('service=alice&status=error'), [SMARTTHINGS]);
   assert.deepEqual(await q('service=stLogin&minDuration=1h'), []);

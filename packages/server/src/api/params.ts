@@ -85,6 +85,7 @@ export function parseNativeSearch(q: Query): TraceQuery {
   };
   return {
     service: one(q, 'service'),
+    parentService: one(q, 'parentService'),
     operation: one(q, 'operation'),
     spanKind: opt('spanKind', parseKind),
     tags,

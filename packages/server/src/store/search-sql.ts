@@ -99,6 +99,10 @@ export function buildSearchSql(q: TraceQuery, cursor: Cursor | null): { sql: str
   if (q.endNano !== undefined) where.push(`start_ns <= ${sql.p(q.endNano)}`);
   if (q.service !== undefined) where.push(`service = ${sql.p(q.service)}`);
   if (q.operation !== undefined) where.push(`name = ${sql.p(q.operation)}`);
+  if (q.parentService !== undefined) {
+    where.push(`EXISTS (SELECT 1 FROM spans caller WHERE caller.trace_id = spans.trace_id
+      AND caller.span_id = spans.parent_span_id AND caller.service = ${sql.p(q.parentService)})`);
+  }
   if (q.spanKind !== undefined) where.push(`kind = ${sql.p(q.spanKind)}`);
   if (q.minDurationNano !== undefined) where.push(`duration_ns >= ${sql.p(q.minDurationNano)}`);
   if (q.maxDurationNano !== undefined) where.push(`duration_ns <= ${sql.p(q.maxDurationNano)}`);

@@ -12,6 +12,11 @@ export interface TagFilter {
  */
 export interface TraceQuery {
   service?: string;
+  /**
+   * The matching span was called from this service: its parent span belongs to it (traces that traverse the
+   * dependency edge parentService → service).
+   */
+  parentService?: string;
   operation?: string;
   spanKind?: SpanKind;
   tags?: TagFilter[];
