@@ -67,6 +67,12 @@ function untilSignal(onSignal: (signal: string) => Promise<void>): Promise<void>
 
 async function serve(o: ServeOptions): Promise<number> {
   const sextant = await startFromOptions(o);
+  // Without its store the server can only fail requests: exit so that a supervisor restarts it (everything
+  // acknowledged is committed, so nothing acknowledged is lost).
+  sextant.store.onDeath = (err) => {
+    process.stderr.write(`sextant: ${err.message}; exiting.\n`);
+    process.exit(1);
+  };
   const where = o.memory ? 'in memory (nothing is kept after exit)' : `in ${sextant.store.path}`;
   process.stdout.write(
     [

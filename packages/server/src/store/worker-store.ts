@@ -36,6 +36,9 @@ export class WorkerStore implements SpanStore, Ingestor {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private dead: Error | null = null;
+  private closing = false;
+  /** Called once if the store thread dies while the server still needs it (not after close()). */
+  onDeath: ((err: Error) => void) | null = null;
 
   private constructor(
     private readonly worker: Worker,
@@ -50,7 +53,9 @@ export class WorkerStore implements SpanStore, Ingestor {
       else p.reject(new (ERRORS[m.error.name] ?? Error)(m.error.message));
     });
     const fail = (err: Error) => {
+      if (this.dead) return;
       this.dead = err;
+      if (!this.closing) this.onDeath?.(err);
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
@@ -133,6 +138,7 @@ export class WorkerStore implements SpanStore, Ingestor {
   /** Finishes queued writes, checkpoints and closes the database, and ends the thread. */
   async close(): Promise<void> {
     if (this.dead) return;
+    this.closing = true;
     await this.send({ type: 'close' });
     await this.worker.terminate();
   }
