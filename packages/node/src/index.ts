@@ -1,5 +1,7 @@
 export { start, shutdown, type StartOptions, type Sextant } from './start.js';
 export { withSpan, currentTraceId, currentSpanId } from './with-span.js';
+// Re-exported so that withSpan's kind needs no direct dependency on @opentelemetry/api.
+export { SpanKind } from '@opentelemetry/api';
 export {
   traceResponse,
   fastifyTraceResponse,

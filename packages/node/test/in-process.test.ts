@@ -5,7 +5,7 @@ import { before, beforeEach, test } from 'node:test';
 import { context, defaultTextMapGetter, defaultTextMapSetter, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { currentSpanId, currentTraceId, SextantTraceContextPropagator, withSpan } from '@sextant/node';
+import { currentSpanId, currentTraceId, SextantTraceContextPropagator, SpanKind, withSpan } from '@sextant/node';
 
 const exporter = new InMemorySpanExporter();
 const propagator = new SextantTraceContextPropagator();
@@ -58,6 +58,32 @@ test('withSpan records a thrown error, sets ERROR and rethrows (sync and async)'
     assert.equal(span.events[0].attributes?.['exception.message'], message);
     assert.ok(span.ended);
   }
+});
+
+test('withSpan takes an optional kind before the attributes; without one the span is INTERNAL', async () => {
+  withSpan('plain', () => undefined);
+  withSpan('with-attributes', { kind: 3, 'db.system': 'duckdb' }, () => undefined);
+  withSpan('client', SpanKind.CLIENT, () => undefined);
+  const rows = await withSpan('client-with-attributes', SpanKind.CLIENT, { 'peer.service': 'orders-db' }, async () => 7);
+  assert.equal(rows, 7);
+  const byName = new Map(exporter.getFinishedSpans().map((s) => [s.name, s]));
+  assert.equal(byName.get('plain')!.kind, SpanKind.INTERNAL);
+  const withAttributes = byName.get('with-attributes')!;
+  assert.equal(withAttributes.kind, SpanKind.INTERNAL, 'an attribute named kind stays an attribute');
+  assert.deepEqual(withAttributes.attributes, { kind: 3, 'db.system': 'duckdb' });
+  assert.equal(byName.get('client')!.kind, SpanKind.CLIENT);
+  const clientWithAttributes = byName.get('client-with-attributes')!;
+  assert.equal(clientWithAttributes.kind, SpanKind.CLIENT);
+  assert.deepEqual(clientWithAttributes.attributes, { 'peer.service': 'orders-db' });
+});
+
+test('withSpan rejects an unknown kind and misplaced arguments without starting a span', () => {
+  const call = withSpan as (...args: unknown[]) => unknown;
+  assert.throws(() => call('bad-kind', 9, () => undefined), /9 is not a SpanKind/);
+  assert.throws(() => call('no-fn', SpanKind.CLIENT, {}), TypeError);
+  assert.throws(() => call('too-many', SpanKind.CLIENT, {}, {}, () => undefined), TypeError);
+  assert.throws(() => call('kind-last', {}, SpanKind.CLIENT, () => undefined), TypeError);
+  assert.deepEqual(exporter.getFinishedSpans(), []);
 });
 
 test('the propagator continues a valid traceparent and keeps the random flag on child spans', () => {
