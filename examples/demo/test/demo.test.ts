@@ -42,6 +42,7 @@ interface SpanView {
   spanId: string;
   parentSpanId: string;
   name: string;
+  kind: number;
   service: string;
   attributes: Record<string, string | number | boolean | undefined>;
 }
@@ -49,6 +50,8 @@ interface SpanView {
 const QUERY_SEARCH = 'SELECT id, name, price FROM products WHERE lower(name) LIKE ? ORDER BY name LIMIT 20';
 const QUERY_ITEM = 'SELECT name, price FROM products WHERE id = ?';
 const nowNano = () => BigInt(Date.now()) * 1_000_000n;
+/** OTLP's SPAN_KIND_CLIENT. */
+const CLIENT = 3;
 
 describe('the demo shop, traced by Sextant', { timeout: 200_000 }, () => {
   let sextant: RunningSextant | undefined;
@@ -87,7 +90,7 @@ describe('the demo shop, traced by Sextant', { timeout: 200_000 }, () => {
     const doc = await get<{
       resourceSpans: {
         resource: { attributes: { key: string; value: OtlpValue }[] };
-        scopeSpans: { spans: { spanId: string; parentSpanId?: string; name: string; attributes?: { key: string; value: OtlpValue }[] }[] }[];
+        scopeSpans: { spans: { spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: { key: string; value: OtlpValue }[] }[] }[];
       }[];
     }>(`/api/v1/traces/${traceId}`);
     const value = (v: OtlpValue) => v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.doubleValue;
@@ -97,7 +100,7 @@ describe('the demo shop, traced by Sextant', { timeout: 200_000 }, () => {
       for (const ss of rs.scopeSpans) {
         for (const s of ss.spans) {
           const attributes = Object.fromEntries((s.attributes ?? []).map((a) => [a.key, value(a.value)]));
-          out.set(s.spanId, { spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, service, attributes });
+          out.set(s.spanId, { spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind, service, attributes });
         }
       }
     }
@@ -161,6 +164,10 @@ describe('the demo shop, traced by Sextant', { timeout: 200_000 }, () => {
     assert.equal(producer.name, 'send orders');
     assert.equal(producer.service, 'checkout');
     assert.equal(producer.attributes['messaging.destination.name'], 'orders');
+    // Database calls are CLIENT spans, as the semantic conventions ask, and so are cache calls (below).
+    const queries = [...all.values()].filter((s) => s.attributes['db.system'] === 'duckdb');
+    assert.ok(queries.some((q) => q.service === 'worker'), 'the worker stored the order');
+    for (const q of queries) assert.equal(q.kind, CLIENT, `${q.service} ${q.name} is a CLIENT span`);
     const a = await analysis(trace.traceId);
     assert.deepEqual(a.quality, [], 'no instrumentation problems in normal operation');
     assert.deepEqual(a.errors.errorSpanIds, []);
@@ -169,12 +176,26 @@ describe('the demo shop, traced by Sextant', { timeout: 200_000 }, () => {
     assert.ok(carts.length > 0);
     assert.deepEqual((await analysis(carts[0].traceId)).nPlusOne, [], 'the cart loads its items with one join');
 
-    // The service map: services that call each other (the API aggregates the window)...
-    const map = await get<{ edges: { parent: string; child: string }[] }>(`/api/v1/dependencies?start=${baseline.start}&end=${baseline.end}`);
+    const cacheReads = await traces(baseline, { service: 'catalog', operation: 'cache get' });
+    assert.ok(cacheReads.length > 0, 'the catalog read through the cache');
+    const cacheSpans = [...(await spans(cacheReads[0].traceId)).values()].filter((s) => s.name.startsWith('cache '));
+    assert.ok(cacheSpans.length > 0);
+    for (const c of cacheSpans) assert.equal(c.kind, CLIENT, `${c.name} is a CLIENT span`);
+
+    // The service map: services that call each other (the API aggregates the window), and the databases, the
+    // cache and the broker as virtual nodes, named by the leaf CLIENT (and PRODUCER) spans that call them.
+    const map = await get<{ nodes: { service: string; virtual: boolean }[]; edges: { parent: string; child: string }[] }>(
+      `/api/v1/dependencies?start=${baseline.start}&end=${baseline.end}`,
+    );
     const edges = new Set(map.edges.map((e) => `${e.parent}->${e.child}`));
-    for (const edge of ['gateway->auth', 'gateway->catalog', 'gateway->cart', 'gateway->checkout', 'checkout->cart', 'checkout->payments']) {
+    for (const edge of [
+      'gateway->auth', 'gateway->catalog', 'gateway->cart', 'gateway->checkout', 'checkout->cart', 'checkout->payments',
+      'catalog->cache', 'catalog->catalog-db', 'cart->cart-db', 'worker->orders-db', 'checkout->demo-broker',
+    ]) {
       assert.ok(edges.has(edge), `the service map has ${edge}: ${[...edges].join(', ')}`);
     }
+    const virtual = map.nodes.filter((n) => n.virtual).map((n) => n.service).sort();
+    assert.deepEqual(virtual, ['cache', 'cart-db', 'catalog-db', 'demo-broker', 'orders-db'], 'uninstrumented parts are virtual nodes');
     // ...and, in one trace's analysis, the uninstrumented parts named by the spans: databases, the broker.
     const links = new Set(a.dependencies.map((d) => `${d.parent}->${d.child}`));
     for (const edge of ['checkout->demo-broker', 'demo-broker->worker', 'cart->cart-db', 'worker->orders-db']) {

@@ -1,8 +1,8 @@
-// Client of the cache service, with a span per operation like a Redis client's. A cache that fails is not an
+// Client of the cache service, with a CLIENT span per operation like a Redis client's. A cache that fails is not an
 // outage of the caller: the span records the error and the read counts as a miss, so the caller goes to the
 // database instead (which is exactly what puts the database on the critical path during the outage).
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
-import { withSpan } from '@sextant/node';
+import { SpanKind, withSpan } from '@sextant/node';
 import { serviceUrl } from './runtime.js';
 import { untracedFetch } from './transport.js';
 
@@ -19,7 +19,7 @@ function keyUrl(key: string): string {
 }
 
 export function cacheGet<T>(key: string): Promise<T | undefined> {
-  return withSpan('cache get', attributes('get', key), async (span) => {
+  return withSpan('cache get', SpanKind.CLIENT, attributes('get', key), async (span) => {
     try {
       const res = await untracedFetch(keyUrl(key));
       if (res.status === 404) {
@@ -40,7 +40,7 @@ export function cacheGet<T>(key: string): Promise<T | undefined> {
 }
 
 export function cacheSet(key: string, value: unknown, ttlMs: number): Promise<void> {
-  return withSpan('cache set', attributes('set', key), async (span) => {
+  return withSpan('cache set', SpanKind.CLIENT, attributes('set', key), async (span) => {
     try {
       const res = await untracedFetch(keyUrl(key), {
         method: 'PUT',

@@ -1,10 +1,11 @@
 // DuckDB with a span per query. No OpenTelemetry instrumentation exists for @duckdb/node-api, so this is what
-// the pg or mysql2 instrumentations do, written by hand with withSpan: the span is named after the operation
-// and table and carries the parameterised statement (never the values: they may be personal data).
+// the pg or mysql2 instrumentations do, written by hand with withSpan: a CLIENT span (the database is a remote
+// service, so the dependency map shows it) named after the operation and table, carrying the parameterised
+// statement (never the values: they may be personal data).
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { withSpan } from '@sextant/node';
+import { SpanKind, withSpan } from '@sextant/node';
 import { config, onExit } from './runtime.js';
 
 /** DuckDB runs in-process; a database server would be a network round trip away, so each query waits this long. */
@@ -54,7 +55,7 @@ export class Database {
       'peer.service': `${this.name}-db`,
       ...(table ? { 'db.collection.name': table } : {}),
     };
-    return withSpan(table ? `${operation} ${table}` : operation, attributes, async (span) => {
+    return withSpan(table ? `${operation} ${table}` : operation, SpanKind.CLIENT, attributes, async (span) => {
       await sleep(ROUND_TRIP_MS + (options.extraLatencyMs ?? 0));
       const connection = await this.instance.connect();
       try {
