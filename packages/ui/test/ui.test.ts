@@ -116,6 +116,57 @@ function bigTraceBatches(batchSize: number) {
   return batches;
 }
 
+/** Start of the cohort traces: half an hour back, so that no other test's traces share their time window. */
+const COHORT_T0 = BigInt(Date.now() - 30 * 60_000) * 1_000_000n;
+const SLOW_QUERIES = 12;
+
+/**
+ * Ten `GET /orders` traces of one service: four slow ones run `SELECT order_items` 12 times in a row and carry
+ * `customer.tier=enterprise`; six fast ones run it once and carry `customer.tier=free`. Both make one auth call.
+ */
+function cohortTraces(): { batch: unknown; slowIds: string[] } {
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const ms = 1_000_000n;
+  const spans: Record<string, unknown>[] = [];
+  const slowIds: string[] = [];
+  for (let t = 0; t < 10; t++) {
+    const slow = t < 4;
+    const traceId = `c0ffee${hex(t, 26)}`;
+    if (slow) slowIds.push(traceId);
+    const start = COHORT_T0 + BigInt(t) * 1000n * ms;
+    const queries = slow ? SLOW_QUERIES : 1;
+    const rootId = hex(t * 100 + 1, 16);
+    const child = (n: number, name: string, from: bigint, durMs: bigint, attributes: unknown[]) => ({
+      traceId,
+      spanId: hex(t * 100 + 2 + n, 16),
+      parentSpanId: rootId,
+      name,
+      kind: 3,
+      startTimeUnixNano: `${from}`,
+      endTimeUnixNano: `${from + durMs * ms}`,
+      attributes,
+      status: {},
+    });
+    spans.push(child(0, 'auth check', start + ms, 5n, []));
+    for (let q = 0; q < queries; q++)
+      spans.push(child(1 + q, 'SELECT order_items', start + 10n * ms + BigInt(q) * 25n * ms, 20n, [str('db.system', 'postgresql')]));
+    spans.push({
+      traceId,
+      spanId: rootId,
+      name: 'GET /orders',
+      kind: 2,
+      startTimeUnixNano: `${start}`,
+      endTimeUnixNano: `${start + (20n + BigInt(queries) * 25n) * ms}`,
+      attributes: [str('customer.tier', slow ? 'enterprise' : 'free'), ...(slow ? [str('cohort.note', XSS)] : [])],
+      status: {},
+    });
+  }
+  const batch = {
+    resourceSpans: [{ resource: { attributes: [str('service.name', 'orders')] }, scopeSpans: [{ scope: { name: 'ui-test' }, spans }] }],
+  };
+  return { batch, slowIds };
+}
+
 async function newPage(theme: 'light' | 'dark' = 'light'): Promise<Page> {
   const page = await browser.newPage();
   await page.emulateMedia({ colorScheme: theme });
@@ -358,6 +409,50 @@ describe('web UI', () => {
     });
     await page.locator(`[data-testid="span-row"][data-span-id="${hex(BIG_SPANS, 16)}"]`).waitFor();
     await shot(page, 'trace-50k');
+    await page.close();
+  });
+
+  test('the cohort view ranks the planted repeated call first and links to the slow traces', async () => {
+    const { batch, slowIds } = cohortTraces();
+    await post(`${server.urls.otlpHttp}/v1/traces`, batch);
+    const ms = 1_000_000n;
+    const selection = new URLSearchParams({
+      service: 'orders',
+      traceMinDuration: '200ms',
+      start: `${COHORT_T0 - 1000n * ms}`,
+      end: `${COHORT_T0 + 20_000n * ms}`,
+    }).toString();
+    const page = await newPage();
+    let alerted = false;
+    page.removeAllListeners('dialog');
+    page.on('dialog', async (d) => {
+      alerted = true;
+      await d.dismiss();
+    });
+    await page.goto(`${server.urls.api}/compare?${new URLSearchParams({ selection, baseline: 'rest' })}`);
+    const structure = page.getByTestId('cohort-structure-row');
+    await structure.first().waitFor();
+    const top = structure.first();
+    assert.equal(await top.getAttribute('data-operation'), 'SELECT order_items');
+    assert.equal(await top.getAttribute('data-top'), 'true');
+    assert.match(await top.innerText(), new RegExp(`${SLOW_QUERIES}×[\\s\\S]*1×`), 'calls per trace in selection and baseline');
+    assert.equal(await page.locator('[data-top="true"]').count(), 1, 'only the top difference is highlighted');
+    assert.equal(await page.getByTestId('cohort-critical-row').first().getAttribute('data-operation'), 'SELECT order_items');
+    const tier = page.locator('[data-testid="cohort-attribute-row"][data-key="customer.tier"]');
+    assert.equal(await tier.getAttribute('data-value'), 'enterprise', 'only the value the slow traces carry is attributed');
+    assert.match(await tier.innerText(), /100\.0%[\s\S]*0\.0%/);
+    const note = page.locator('[data-testid="cohort-attribute-row"][data-key="cohort.note"]');
+    assert.ok((await note.innerText()).includes(XSS), 'the attribute value is shown as text');
+    assert.equal(await page.locator('img').count(), 0);
+    await shot(page, 'cohort');
+
+    // The row's link opens the search for the selected traces that make that call: exactly the slow ones.
+    await top.getByRole('link').click();
+    await page.waitForURL(/\/search\?/);
+    await page.getByTestId('trace-row').first().waitFor();
+    const found = await page.getByTestId('trace-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-trace-id')));
+    assert.deepEqual(new Set(found), new Set(slowIds));
+    assert.equal(alerted, false);
     await page.close();
   });
 

@@ -1,4 +1,5 @@
 // Shapes of the /api/v1 answers the UI reads. Times are decimal-string nanoseconds.
+import type { CohortComparison } from '@sextant/core';
 
 export interface TraceSummary {
   traceId: string;
@@ -70,4 +71,10 @@ export interface RedResult {
   stepNano: string;
   series: RedPoint[];
   operations: RedOperation[];
+}
+
+/** GET /api/v1/cohort: the two groups' sizes and core's compareCohorts result. */
+export interface CohortResult extends CohortComparison {
+  selectionCount: number;
+  baselineCount: number;
 }
