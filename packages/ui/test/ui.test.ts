@@ -176,8 +176,8 @@ async function newPage(theme: 'light' | 'dark' = 'light'): Promise<Page> {
   return page;
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+async function shot(page: Page, name: string, fullPage = false): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
 
 /** Full trace id as stored for a Zipkin fixture (64-bit Zipkin ids are left-padded to 128 bits). */
@@ -444,7 +444,7 @@ describe('web UI', () => {
     const note = page.locator('[data-testid="cohort-attribute-row"][data-key="cohort.note"]');
     assert.ok((await note.innerText()).includes(XSS), 'the attribute value is shown as text');
     assert.equal(await page.locator('img').count(), 0);
-    await shot(page, 'cohort');
+    await shot(page, 'cohort', true);
 
     // The row's link opens the search for the selected traces that make that call: exactly the slow ones.
     await top.getByRole('link').click();

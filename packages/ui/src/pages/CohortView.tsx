@@ -2,7 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { PATH_SEPARATOR, type AttributeAttribution, type CriticalPathShare, type StructuralDifference } from '@sextant/core';
 import { enc, useApi } from '../lib/api.js';
 import type { CohortResult } from '../lib/api-types.js';
-import { formatDuration, formatPercent } from '../lib/format.js';
+import { formatDuration, formatLocalTime, formatPercent } from '../lib/format.js';
 import { Link, withQuery } from '../lib/router.js';
 import { Loading, Message } from '../components/Message.js';
 
@@ -16,11 +16,17 @@ const FIRST_ROWS = 10;
  */
 const TRACE_LEVEL = new Set(['start', 'end', 'lookback', 'traceMinDuration', 'traceMaxDuration']);
 
+/** Times and durations that the scatter selection writes as nanoseconds, in human units. */
+function readableNumber(key: string, v: string): string {
+  if (key === 'start' || key === 'end') return formatLocalTime(v);
+  return /duration$/i.test(key) ? formatDuration(v) : v;
+}
+
 /** The search query string of a cohort, readable: `service=api, traceMinDuration=…`. */
 function describe(query: string): string {
   if (query === 'rest') return 'the rest of the traces in the same time window';
   const parts: string[] = [];
-  for (const [k, v] of new URLSearchParams(query)) parts.push(`${k}=${v}`);
+  for (const [k, v] of new URLSearchParams(query)) parts.push(`${k}=${/^\d+$/.test(v) ? readableNumber(k, v) : v}`);
   return parts.join(', ') || 'all traces';
 }
 
