@@ -452,6 +452,13 @@ describe('web UI', () => {
     await page.getByTestId('trace-row').first().waitFor();
     const found = await page.getByTestId('trace-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-trace-id')));
     assert.deepEqual(new Set(found), new Set(slowIds));
+
+    // A baseline without traces and a query the server rejects each say what to do instead of showing tables.
+    await page.goto(`${server.urls.api}/compare?${new URLSearchParams({ selection, baseline: 'service=no-such-service' })}`);
+    await page.getByRole('heading', { name: 'The baseline holds no traces' }).waitFor();
+    assert.ok(await page.getByRole('link', { name: 'the rest of the time window' }).isVisible());
+    await page.goto(`${server.urls.api}/compare?${new URLSearchParams({ selection: 'traceMinDuration=soon' })}`);
+    assert.match(await page.getByRole('alert').innerText(), /Could not compare[\s\S]*'soon' is not a duration[\s\S]*the search/);
     assert.equal(alerted, false);
     await page.close();
   });
