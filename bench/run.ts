@@ -1,12 +1,14 @@
 // `npm run bench`: ingest throughput (end to end over OTLP/HTTP protobuf into a durable DuckDB file, plus the
-// decode-only and append-only floors), bytes per span on disk, query latency at 1M stored spans, and the
-// analysis engine's speed. Prints a table; bench/README.md records the figures measured on the project machine.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+// decode-only and append-only floors), bytes per span on disk, query latency at 1M stored spans, the
+// analysis engine's speed, and the trace page's time to show a 1,000-span trace in Chromium. Prints a table; bench/README.md records the figures measured on the project machine.
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chromium } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeTrace, compareCohorts, decodeTraceRequest, encodeTraceRequest, groupByTrace, SpanKind, type Span } from '@sextant/core';
 import { DuckDBStore } from '../packages/server/src/store/duckdb-store.js';
 import { startChildServer } from '../packages/server/test/support/child.js';
+import { DEFAULT_UI_DIR, startSextant } from '../packages/server/src/server.js';
 import { makeTraces } from './workload.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -183,10 +185,49 @@ async function analysisBench(): Promise<void> {
   report('cohort analysis, 10,000 traces (slowest 5% vs rest, 3 runs)', `median ${ms(median(cohortRuns))}`, '≤ 2 s');
 }
 
+/** Time from navigation until the trace page shows its timeline, in real headless Chromium. */
+async function uiBench(): Promise<void> {
+  console.log('\nWeb UI (headless Chromium)');
+  if (!existsSync(join(DEFAULT_UI_DIR, 'index.html'))) {
+    console.log('  skipped: the UI is not built (npm run build)');
+    return;
+  }
+  const sextant = await startSextant({ memory: true, port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, zipkinPort: 0 });
+  const dataDir = mkdtempSync(join(tmpdir(), 'sextant-bench-chromium-'));
+  try {
+    const trace = bigTrace(1000);
+    const res = await fetch(`${sextant.urls.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: encodeTraceRequest(trace) });
+    if (res.status !== 200) throw new Error(`ingest failed: ${res.status}`);
+    const browser = await chromium.launchPersistentContext(dataDir, {
+      executablePath: '/usr/bin/chromium',
+      viewport: { width: 1440, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+    try {
+      const runs: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const page = await browser.newPage();
+        const t0 = performance.now();
+        await page.goto(`${sextant.urls.api}/trace/${trace[0]!.traceId}`);
+        await page.getByTestId('span-row').first().waitFor();
+        if (i > 0) runs.push(performance.now() - t0); // the first load fills the HTTP cache, as a returning user has it
+        await page.close();
+      }
+      report('trace page of a 1,000-span trace: navigation → timeline rows shown', `median ${ms(median(runs))}, p95 ${ms(p95(runs))}`, '≤ 1 s');
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await sextant.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 const only = process.argv[2];
 if (!only || only === 'ingest') await ingestBench();
 if (!only || only === 'query') await queryBench();
 if (!only || only === 'analysis') await analysisBench();
+if (!only || only === 'ui') await uiBench();
 
 console.log('\n| measure | result | target |\n|---|---|---|');
 for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
