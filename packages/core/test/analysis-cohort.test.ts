@@ -32,6 +32,9 @@ test('planted N+1 loop, slow dependency and canary attribute rank first', () => 
   assert.equal(c.structure[0].selectionMeanCount, 30);
   assert.equal(c.structure[0].baselineMeanCount, 2);
   assert.equal(c.structure.length, 1, 'nothing else changed shape');
+  // Each row names traces to open: one from each group.
+  assert.match(c.structure[0].selectionExampleTraceId ?? '', /^s\d+$/);
+  assert.match(c.structure[0].baselineExampleTraceId ?? '', /^b\d+$/);
 
   const top = c.criticalPath[0];
   assert.deepEqual([top.service, top.operation], ['web', 'payment.authorize']);
@@ -39,6 +42,8 @@ test('planted N+1 loop, slow dependency and canary attribute rank first', () => 
   assert.equal(top.baselineMeanNano, 48 * MS);
 
   assert.deepEqual([c.attributes[0].key, c.attributes[0].value, c.attributes[0].separation], ['app.version', 'canary', 1]);
+  assert.match(c.attributes[0].selectionExampleTraceId ?? '', /^s\d+$/);
+  assert.match(top.selectionExampleTraceId ?? '', /^s\d+$/);
   assert.ok(!c.attributes.some((a) => a.key === 'cloud.region' && a.separation > 0.1), 'evenly spread values do not separate');
   assert.ok(JSON.stringify(c));
 });

@@ -447,7 +447,9 @@ describe('web UI', () => {
     await shot(page, 'cohort', true);
 
     // The row's link opens the search for the selected traces that make that call: exactly the slow ones.
-    await top.getByRole('link').click();
+    const example = await top.getByTestId('cohort-example').getAttribute('href');
+    assert.match(example ?? '', /^\/trace\/[0-9a-f]{32}$/, 'the top row links straight to an example trace');
+    await top.getByRole('link', { name: 'traces →' }).click();
     await page.waitForURL(/\/search\?/);
     await page.getByTestId('trace-row').first().waitFor();
     const found = await page.getByTestId('trace-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-trace-id')));

@@ -20,6 +20,9 @@ export interface CriticalPathShare {
   selectionShare: number;
   baselineShare: number;
   deltaNano: number;
+  /** A trace of each group where this operation holds the critical path longest (absent if none). */
+  selectionExampleTraceId?: string;
+  baselineExampleTraceId?: string;
 }
 
 export interface StructuralDifference {
@@ -31,6 +34,9 @@ export interface StructuralDifference {
   baselineMeanNano: number;
   /** Extra time per selection trace that the difference accounts for. */
   effectNano: number;
+  /** A trace of each group with the most calls on this path (absent if none). */
+  selectionExampleTraceId?: string;
+  baselineExampleTraceId?: string;
 }
 
 export interface AttributeAttribution {
@@ -41,6 +47,8 @@ export interface AttributeAttribution {
   baselineShare: number;
   /** selectionShare − baselineShare. */
   separation: number;
+  /** A selected trace carrying the value. */
+  selectionExampleTraceId?: string;
 }
 
 export interface CohortComparison {
@@ -60,6 +68,7 @@ interface AttributeCount {
   traces: number;
   /** Index of the last trace counted, so that a pair counts once per trace. */
   lastTrace: number;
+  firstTrace: number;
 }
 
 /**
@@ -79,7 +88,7 @@ class AttributeCounts {
     if (byValue === undefined) this.byKey.set(key, (byValue = new Map()));
     let count = byValue.get(value);
     if (count === undefined) {
-      count = { key, value, traces: 0, lastTrace: -1 };
+      count = { key, value, traces: 0, lastTrace: -1, firstTrace: trace };
       byValue.set(value, count);
       this.inOrder.push(count);
     }
@@ -90,11 +99,25 @@ class AttributeCounts {
   }
 }
 
+/** The trace (by index) where a row's value peaked: the example a person should open. */
+interface Example {
+  exampleTrace: number;
+  exampleValue: number;
+}
+
 interface CohortTotals {
   traces: number;
-  path: Map<string, { service: string; operation: string; nano: number; share: number }>;
-  structure: Map<string, { count: number; nano: number }>;
+  traceIds: string[];
+  path: Map<string, { service: string; operation: string; nano: number; share: number } & Example>;
+  structure: Map<string, { count: number; nano: number } & Example>;
   attributes: AttributeCounts;
+}
+
+function noteExample(row: Example, trace: number, value: number): void {
+  if (value > row.exampleValue) {
+    row.exampleValue = value;
+    row.exampleTrace = trace;
+  }
 }
 
 function scalar(v: AttrValue): string | undefined {
@@ -104,7 +127,13 @@ function scalar(v: AttrValue): string | undefined {
 }
 
 function collect(traces: readonly (readonly Span[])[]): CohortTotals {
-  const totals: CohortTotals = { traces: traces.length, path: new Map(), structure: new Map(), attributes: new AttributeCounts() };
+  const totals: CohortTotals = {
+    traces: traces.length,
+    traceIds: traces.map((t) => t[0]?.traceId ?? ''),
+    path: new Map(),
+    structure: new Map(),
+    attributes: new AttributeCounts(),
+  };
   for (let t = 0; t < traces.length; t++) {
     const spans = traces[t];
     if (spans.length === 0) continue;
@@ -122,15 +151,17 @@ function collect(traces: readonly (readonly Span[])[]): CohortTotals {
       perOp.set(key, row);
     }
     for (const [key, row] of perOp) {
-      const acc = totals.path.get(key) ?? { service: row.service, operation: row.operation, nano: 0, share: 0 };
+      const acc = totals.path.get(key) ?? { service: row.service, operation: row.operation, nano: 0, share: 0, exampleTrace: -1, exampleValue: 0 };
       acc.nano += row.nano;
+      noteExample(acc, t, row.nano);
       acc.share += pathNano > 0 ? row.nano / pathNano : 0;
       totals.path.set(key, acc);
     }
 
     for (const [path, s] of pathStats(tree, callPaths(tree))) {
-      const acc = totals.structure.get(path) ?? { count: 0, nano: 0 };
+      const acc = totals.structure.get(path) ?? { count: 0, nano: 0, exampleTrace: -1, exampleValue: 0 };
       acc.count += s.count;
+      noteExample(acc, t, s.count);
       acc.nano += s.totalNano;
       totals.structure.set(path, acc);
     }
@@ -157,6 +188,10 @@ function collect(traces: readonly (readonly Span[])[]): CohortTotals {
 
 const mean = (sum: number, n: number) => (n > 0 ? sum / n : 0);
 
+function exampleId(totals: CohortTotals, row: Example | undefined): string | undefined {
+  return row && row.exampleTrace >= 0 ? totals.traceIds[row.exampleTrace] || undefined : undefined;
+}
+
 export function compareCohorts(selection: readonly (readonly Span[])[], baseline: readonly (readonly Span[])[]): CohortComparison {
   const sel = collect(selection);
   const base = collect(baseline);
@@ -176,32 +211,43 @@ export function compareCohorts(selection: readonly (readonly Span[])[], baseline
       selectionShare: mean(s?.share ?? 0, sel.traces),
       baselineShare: mean(b?.share ?? 0, base.traces),
       deltaNano: selectionMeanNano - baselineMeanNano,
+      selectionExampleTraceId: exampleId(sel, s),
+      baselineExampleTraceId: exampleId(base, b),
     });
   }
   criticalPathRows.sort((x, y) => y.deltaNano - x.deltaNano);
 
   const structure: StructuralDifference[] = [];
   for (const path of new Set([...sel.structure.keys(), ...base.structure.keys()])) {
-    const s = sel.structure.get(path) ?? { count: 0, nano: 0 };
-    const b = base.structure.get(path) ?? { count: 0, nano: 0 };
+    const s = sel.structure.get(path) ?? { count: 0, nano: 0, exampleTrace: -1, exampleValue: 0 };
+    const b = base.structure.get(path) ?? { count: 0, nano: 0, exampleTrace: -1, exampleValue: 0 };
     const selectionMeanCount = mean(s.count, sel.traces);
     const baselineMeanCount = mean(b.count, base.traces);
     // Only a change in how often a call happens is structural; the same calls running slower are (a)'s business.
     if (Math.abs(selectionMeanCount - baselineMeanCount) < 0.5) continue;
     const selectionMeanNano = mean(s.nano, sel.traces);
     const baselineMeanNano = mean(b.nano, base.traces);
-    structure.push({ path, selectionMeanCount, baselineMeanCount, selectionMeanNano, baselineMeanNano, effectNano: selectionMeanNano - baselineMeanNano });
+    structure.push({
+      path,
+      selectionMeanCount,
+      baselineMeanCount,
+      selectionMeanNano,
+      baselineMeanNano,
+      effectNano: selectionMeanNano - baselineMeanNano,
+      selectionExampleTraceId: exampleId(sel, s),
+      baselineExampleTraceId: exampleId(base, b),
+    });
   }
   structure.sort((x, y) => Math.abs(y.effectNano) - Math.abs(x.effectNano) || Math.abs(y.selectionMeanCount - y.baselineMeanCount) - Math.abs(x.selectionMeanCount - x.baselineMeanCount));
 
   const attributes: AttributeAttribution[] = [];
   // A pair only the baseline has cannot separate the selection, so the selection's pairs are all there is to read.
-  for (const { key, value, traces } of sel.attributes.inOrder) {
+  for (const { key, value, traces, firstTrace } of sel.attributes.inOrder) {
     const selectionShare = mean(traces, sel.traces);
     const baselineShare = mean(base.attributes.get(key, value)?.traces ?? 0, base.traces);
     const separation = selectionShare - baselineShare;
     if (separation <= 0) continue;
-    attributes.push({ key, value, selectionShare, baselineShare, separation });
+    attributes.push({ key, value, selectionShare, baselineShare, separation, selectionExampleTraceId: sel.traceIds[firstTrace] || undefined });
   }
   attributes.sort((x, y) => y.separation - x.separation || y.selectionShare - x.selectionShare);
 

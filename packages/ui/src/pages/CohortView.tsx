@@ -259,7 +259,10 @@ export function CohortView({ selection, baseline }: { selection: string; baselin
               <br />
               <span className="muted">{formatDuration(r.baselineMeanNano)}</span>
             </span>
-            <Link to={searchLink(selection, selection, { service: r.service, operation: r.operation })}>traces →</Link>
+            <span className="cohort-links">
+              <Link to={searchLink(selection, selection, { service: r.service, operation: r.operation })}>traces →</Link>
+              <ExampleLink traceId={r.selectionExampleTraceId} />
+            </span>
           </div>
         )}
       />
@@ -314,7 +317,10 @@ export function CohortView({ selection, baseline }: { selection: string; baselin
                   {formatDuration(d.selectionMeanNano)} vs {formatDuration(d.baselineMeanNano)}
                 </span>
               </span>
-              <Link to={searchLink(cohort, selection, { service, operation })}>{cohort === selection ? 'traces →' : 'baseline traces →'}</Link>
+              <span className="cohort-links">
+                <Link to={searchLink(cohort, selection, { service, operation })}>{cohort === selection ? 'traces →' : 'baseline traces →'}</Link>
+                <ExampleLink traceId={cohort === selection ? d.selectionExampleTraceId : d.baselineExampleTraceId} />
+              </span>
             </div>
           );
         }}
@@ -341,10 +347,23 @@ export function CohortView({ selection, baseline }: { selection: string; baselin
             </span>
             <PairedBars selection={a.selectionShare} baseline={a.baselineShare} max={1} format={formatPercent} />
             <span className="num">+{formatPercent(a.separation)}</span>
-            <Link to={searchLink(selection, selection, { [`attr.${a.key}`]: a.value })}>traces →</Link>
+            <span className="cohort-links">
+              <Link to={searchLink(selection, selection, { [`attr.${a.key}`]: a.value })}>traces →</Link>
+              <ExampleLink traceId={a.selectionExampleTraceId} />
+            </span>
           </div>
         )}
       />
     </div>
+  );
+}
+
+/** Straight to one trace that shows the difference (the server picks the one where it is largest). */
+function ExampleLink({ traceId }: { traceId: string | undefined }) {
+  if (!traceId) return null;
+  return (
+    <Link to={`/trace/${encodeURIComponent(traceId)}`} data-testid="cohort-example">
+      example trace
+    </Link>
   );
 }
