@@ -1,6 +1,6 @@
 /**
- * What a receiver hands to the store: the raw request body and how to read it. Decoding happens beside the
- * store (in its worker thread), so the thread that serves HTTP and gRPC only moves bytes.
+ * What a receiver hands to the store: the raw request body and how to read it. The receiving thread decodes and
+ * encodes rows (store/span-rows.ts); the store's thread appends and commits.
  */
 import {
   DecodeError,

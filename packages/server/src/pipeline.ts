@@ -1,15 +1,20 @@
 /**
- * Ingest pipeline: group commit. Receivers submit decoded batches and wait; the pipeline writes everything that
+ * Ingest pipeline: group commit. Receivers submit encoded batches and wait; the pipeline writes everything that
  * queued up while the previous commit ran as one transaction, then acknowledges all of those requests together.
  * A request is acknowledged only after its spans are committed, so a crash never loses an acknowledged span,
  * and concurrent senders share one commit instead of paying one each.
  */
-import type { LogRecord, Span } from '@sextant/core';
-import type { SpanStore } from './store/store.js';
-import { decodeIngest, OverloadedError, type IngestRequest, type IngestResult, type Ingestor } from './ingest.js';
+import type { LogRecord } from '@sextant/core';
+import { OverloadedError } from './ingest.js';
+import type { SpanRows } from './store/span-rows.js';
+
+/** Where the pipeline commits: one transaction per call, durable when it resolves. */
+export interface RowWriter {
+  writeRows(batches: readonly SpanRows[], logs: readonly LogRecord[]): Promise<void>;
+}
 
 interface Pending {
-  spans: readonly Span[];
+  rows: SpanRows | null;
   logs: readonly LogRecord[];
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -22,7 +27,7 @@ export interface PipelineStats {
   failedCommits: number;
 }
 
-export class IngestPipeline implements Ingestor {
+export class IngestPipeline {
   private queue: Pending[] = [];
   private queuedItems = 0;
   private writing = 0;
@@ -35,26 +40,20 @@ export class IngestPipeline implements Ingestor {
    * offer as many writer connections).
    */
   constructor(
-    private readonly store: SpanStore,
+    private readonly store: RowWriter,
     private readonly maxQueuedItems = 200_000,
     private readonly maxConcurrentWrites = 2,
   ) {}
 
-  /** Decodes a request body and resolves once its valid items are committed. */
-  async ingest(req: IngestRequest): Promise<IngestResult> {
-    const { spans, logs, result } = decodeIngest(req);
-    await this.submit(spans, logs);
-    return { accepted: result.items.length, rejected: result.rejected, errors: result.errors };
-  }
-
-  submit(spans: readonly Span[], logs: readonly LogRecord[] = []): Promise<void> {
-    const n = spans.length + logs.length;
+  /** Resolves once the spans and logs are committed. */
+  submit(rows: SpanRows | null, logs: readonly LogRecord[] = []): Promise<void> {
+    const n = (rows?.n ?? 0) + logs.length;
     if (n === 0) return Promise.resolve();
     if (this.queuedItems > 0 && this.queuedItems + n > this.maxQueuedItems) {
       return Promise.reject(new OverloadedError(`ingest queue is full (${this.queuedItems} items waiting); retry later`));
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ spans, logs, resolve, reject });
+      this.queue.push({ rows, logs, resolve, reject });
       this.queuedItems += n;
       if (!this.scheduled) {
         this.scheduled = true;
@@ -81,23 +80,27 @@ export class IngestPipeline implements Ingestor {
   }
 
   private async writeBatch(batch: Pending[]): Promise<void> {
-    const spans: Span[] = [];
+    const rows: SpanRows[] = [];
     const logs: LogRecord[] = [];
+    let spans = 0;
     for (const p of batch) {
-      for (const s of p.spans) spans.push(s);
+      if (p.rows) {
+        rows.push(p.rows);
+        spans += p.rows.n;
+      }
       for (const l of p.logs) logs.push(l);
     }
     try {
-      await this.store.write(spans, logs);
+      await this.store.writeRows(rows, logs);
       this.stats.commits++;
-      this.stats.acceptedSpans += spans.length;
+      this.stats.acceptedSpans += spans;
       this.stats.acceptedLogs += logs.length;
       for (const p of batch) p.resolve();
     } catch (err) {
       this.stats.failedCommits++;
       for (const p of batch) p.reject(err);
     } finally {
-      this.queuedItems -= spans.length + logs.length;
+      this.queuedItems -= spans + logs.length;
     }
   }
 

@@ -33,19 +33,32 @@ export class AttributeIndex {
   }
 
   add(key: string, value: AttrValue): void {
+    const set = this.keySet(key);
+    if (!set || set.size > MAX_VALUES_PER_KEY) return;
+    const text = scalarText(value);
+    if (text === null || set.has(text)) return;
+    set.add(text);
+    this.pending.push([key, text]);
+  }
+
+  /** A pair already in text form (as pendingPairs gives them; '' stands for the key alone). */
+  addText(key: string, text: string): void {
+    const set = this.keySet(key);
+    if (!set || set.size > MAX_VALUES_PER_KEY || set.has(text)) return;
+    set.add(text);
+    this.pending.push([key, text]);
+  }
+
+  private keySet(key: string): Set<string> | undefined {
     let set = this.map.get(key);
     if (!set) {
-      if (this.map.size >= MAX_KEYS) return;
+      if (this.map.size >= MAX_KEYS) return undefined;
       this.map.set(key, (set = new Set()));
       // The empty value marks the key itself as known across restarts.
       this.pending.push([key, '']);
       set.add('');
     }
-    if (set.size > MAX_VALUES_PER_KEY) return;
-    const text = scalarText(value);
-    if (text === null || set.has(text)) return;
-    set.add(text);
-    this.pending.push([key, text]);
+    return set;
   }
 
   /** Pairs first seen since the last commit or rollback, to be written in the current batch. */

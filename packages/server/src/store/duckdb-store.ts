@@ -7,23 +7,13 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { splitParams, traceIdListParam, traceIdParam, ubigintListParam, type Param } from './params.js';
-import { emptyResource, emptyScope, getAttr, isErrorSpan, remoteServiceName, serviceName, SpanKind, type StatusCode, type LogRecord, type Resource, type Scope, type Span } from '@sextant/core';
+import { emptyResource, emptyScope, serviceName, type SpanKind, type StatusCode, type LogRecord, type Resource, type Scope, type Span } from '@sextant/core';
 import { attrsFromJson, attrsToJson, attrValueFromStored, attrValueToStored } from './attr-json.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
-import { hash64, hexToBig, spanIdHex, traceIdHex } from './ids.js';
-import {
-  droppedFromText,
-  droppedToText,
-  eventsFromJson,
-  eventsToJson,
-  linksFromJson,
-  linksToJson,
-  resourceFromRow,
-  resourceKey,
-  scopeFromRow,
-  scopeKey,
-} from './row-codec.js';
+import { hexToBig, spanIdHex, traceIdHex } from './ids.js';
+import { droppedFromText, eventsFromJson, linksFromJson, resourceFromRow, scopeFromRow } from './row-codec.js';
 import { AttributeIndex } from './attribute-index.js';
+import { SpanRowEncoder, type ResourceRow, type ScopeRow, type SpanRows } from './span-rows.js';
 import { buildSearchSql, decodeCursor, encodeCursor } from './search-sql.js';
 import { dependencyGraph, redMetrics } from './aggregates.js';
 import type {
@@ -55,13 +45,12 @@ type Row = DuckDBValue[];
 /** A resource or scope first seen in the current batch. */
 interface NewRow<T> {
   id: bigint;
-  hash: bigint;
-  value: T;
+  row: T;
 }
 
 export class DuckDBStore implements SpanStore {
-  private readonly resourceIds = new WeakMap<Resource, bigint>();
-  private readonly scopeIds = new WeakMap<Scope, bigint>();
+  /** Encodes spans for in-process writes; ingest through the worker encodes on the receiving thread. */
+  private readonly encoder = new SpanRowEncoder();
   private readonly knownResources = new Map<bigint, Resource>();
   private readonly knownScopes = new Map<bigint, Scope>();
   private readonly resourceByHash = new Map<bigint, bigint>();
@@ -133,11 +122,16 @@ export class DuckDBStore implements SpanStore {
   // ---------------------------------------------------------------- writing
 
   async write(spans: readonly Span[], logs: readonly LogRecord[]): Promise<void> {
+    await this.writeRows(spans.length > 0 ? [this.encoder.encode(spans)] : [], logs);
+  }
+
+  /** Appends encoded span batches (and log records) as one transaction; durable when it resolves. */
+  async writeRows(batches: readonly SpanRows[], logs: readonly LogRecord[]): Promise<void> {
     if (this.closed) throw new Error('store is closed');
-    if (spans.length === 0 && logs.length === 0) return;
+    if (batches.every((b) => b.n === 0) && logs.length === 0) return;
     const writer = await this.takeWriter();
     try {
-      await this.writeWith(writer, spans, logs);
+      await this.writeWith(writer, batches, logs);
     } finally {
       this.returnWriter(writer);
     }
@@ -157,14 +151,17 @@ export class DuckDBStore implements SpanStore {
   }
 
   /** One batch, all-or-nothing: durable when COMMIT returns. */
-  private async writeWith(writer: DuckDBConnection, spans: readonly Span[], logs: readonly LogRecord[]): Promise<void> {
+  private async writeWith(writer: DuckDBConnection, batches: readonly SpanRows[], logs: readonly LogRecord[]): Promise<void> {
     await writer.run('BEGIN TRANSACTION');
-    const newResources: NewRow<Resource>[] = [];
-    const newScopes: NewRow<Scope>[] = [];
+    const newResources: NewRow<ResourceRow>[] = [];
+    const newScopes: NewRow<ScopeRow>[] = [];
     try {
-      if (spans.length > 0) {
+      if (batches.some((b) => b.n > 0)) {
         const app = await writer.createAppender('spans');
-        for (const s of spans) this.appendSpan(app, s, newResources, newScopes);
+        for (const rows of batches) {
+          this.appendRows(app, rows, newResources, newScopes);
+          for (const [k, v] of rows.attrPairs) this.attrIndex.addText(k, v);
+        }
         app.flushSync();
         app.closeSync();
       }
@@ -176,12 +173,12 @@ export class DuckDBStore implements SpanStore {
       }
       if (newResources.length > 0) {
         const app = await writer.createAppender('resources');
-        for (const { id, hash, value: r } of newResources) {
+        for (const { id, row: r } of newResources) {
           app.appendUBigInt(id);
-          app.appendUBigInt(hash);
-          app.appendVarchar(serviceName({ resource: r }));
-          app.appendVarchar(attrsToJson(r.attributes));
-          app.appendUInteger(r.droppedAttributesCount);
+          app.appendUBigInt(r.hash);
+          app.appendVarchar(r.service);
+          app.appendVarchar(r.attributes);
+          app.appendUInteger(r.dropped);
           app.appendVarchar(r.schemaUrl);
           app.endRow();
         }
@@ -190,13 +187,13 @@ export class DuckDBStore implements SpanStore {
       }
       if (newScopes.length > 0) {
         const app = await writer.createAppender('scopes');
-        for (const { id, hash, value: s } of newScopes) {
+        for (const { id, row: s } of newScopes) {
           app.appendUBigInt(id);
-          app.appendUBigInt(hash);
+          app.appendUBigInt(s.hash);
           app.appendVarchar(s.name);
           app.appendVarchar(s.version);
-          app.appendVarchar(attrsToJson(s.attributes));
-          app.appendUInteger(s.droppedAttributesCount);
+          app.appendVarchar(s.attributes);
+          app.appendUInteger(s.dropped);
           app.appendVarchar(s.schemaUrl);
           app.endRow();
         }
@@ -218,59 +215,30 @@ export class DuckDBStore implements SpanStore {
       this.attrIndex.commit();
     } catch (err) {
       // Nothing of a failed batch may stay visible in the caches either, or a retry would skip its side rows.
-      for (const { id, hash, value } of newResources) {
-        this.knownResources.delete(id);
-        this.resourceByHash.delete(hash);
-        this.resourceIds.delete(value);
-      }
-      for (const { id, hash, value } of newScopes) {
-        this.knownScopes.delete(id);
-        this.scopeByHash.delete(hash);
-        this.scopeIds.delete(value);
-      }
+      for (const { row } of newResources) this.resourceByHash.delete(row.hash);
+      for (const { row } of newScopes) this.scopeByHash.delete(row.hash);
       this.attrIndex.rollback();
       await writer.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
   }
 
-  private readonly serviceNames = new WeakMap<Resource, string>();
-
-  private serviceOf(r: Resource): string {
-    let name = this.serviceNames.get(r);
-    if (name === undefined) this.serviceNames.set(r, (name = serviceName({ resource: r })));
-    return name;
-  }
-
-  private resourceId(r: Resource, fresh: NewRow<Resource>[]): bigint {
-    let id = this.resourceIds.get(r);
+  private resourceId(row: ResourceRow, fresh: NewRow<ResourceRow>[]): bigint {
+    let id = this.resourceByHash.get(row.hash);
     if (id === undefined) {
-      const hash = hash64(resourceKey(r));
-      id = this.resourceByHash.get(hash);
-      if (id === undefined) {
-        id = this.nextResourceId++;
-        this.resourceByHash.set(hash, id);
-        this.knownResources.set(id, r);
-        fresh.push({ id, hash, value: r });
-        for (const kv of r.attributes) this.attrIndex.add(kv.key, kv.value);
-      }
-      this.resourceIds.set(r, id);
+      id = this.nextResourceId++;
+      this.resourceByHash.set(row.hash, id);
+      fresh.push({ id, row });
     }
     return id;
   }
 
-  private scopeId(s: Scope, fresh: NewRow<Scope>[]): bigint {
-    let id = this.scopeIds.get(s);
+  private scopeId(row: ScopeRow, fresh: NewRow<ScopeRow>[]): bigint {
+    let id = this.scopeByHash.get(row.hash);
     if (id === undefined) {
-      const hash = hash64(scopeKey(s));
-      id = this.scopeByHash.get(hash);
-      if (id === undefined) {
-        id = this.nextScopeId++;
-        this.scopeByHash.set(hash, id);
-        this.knownScopes.set(id, s);
-        fresh.push({ id, hash, value: s });
-      }
-      this.scopeIds.set(s, id);
+      id = this.nextScopeId++;
+      this.scopeByHash.set(row.hash, id);
+      fresh.push({ id, row });
     }
     return id;
   }
@@ -279,50 +247,42 @@ export class DuckDBStore implements SpanStore {
   private lastTraceHex = '';
   private lastTraceBig = 0n;
 
-  private appendSpan(app: DuckDBAppender, s: Span, newR: NewRow<Resource>[], newS: NewRow<Scope>[]): void {
-    if (s.traceId !== this.lastTraceHex) {
-      this.lastTraceHex = s.traceId;
-      this.lastTraceBig = hexToBig(s.traceId);
+  private appendRows(app: DuckDBAppender, rows: SpanRows, newR: NewRow<ResourceRow>[], newS: NewRow<ScopeRow>[]): void {
+    const resourceIds = rows.resources.map((r) => this.resourceId(r, newR));
+    const scopeIds = rows.scopes.map((r) => this.scopeId(r, newS));
+    const varcharOrNull = (v: string | null) => (v === null ? app.appendNull() : app.appendVarchar(v));
+    for (let i = 0; i < rows.n; i++) {
+      const traceId = rows.traceIds[i]!;
+      if (traceId !== this.lastTraceHex) {
+        this.lastTraceHex = traceId;
+        this.lastTraceBig = hexToBig(traceId);
+      }
+      app.appendUHugeInt(this.lastTraceBig);
+      app.appendUBigInt(rows.spanIds[i]!);
+      app.appendUBigInt(rows.parentIds[i]!);
+      app.appendBigInt(rows.starts[i]!);
+      app.appendBigInt(rows.durations[i]!);
+      app.appendVarchar(rows.services[i]!);
+      app.appendVarchar(rows.names[i]!);
+      app.appendUTinyInt(rows.kinds[i]!);
+      app.appendUTinyInt(rows.statusCodes[i]!);
+      app.appendBoolean(rows.errors[i] === 1);
+      varcharOrNull(rows.statusMessages[i]!);
+      varcharOrNull(rows.traceStates[i]!);
+      app.appendUInteger(rows.flags[i]!);
+      app.appendUBigInt(resourceIds[rows.resourceRefs[i]!]!);
+      app.appendUBigInt(scopeIds[rows.scopeRefs[i]!]!);
+      app.appendVarchar(rows.attributes[i]!);
+      varcharOrNull(rows.events[i]!);
+      varcharOrNull(rows.links[i]!);
+      varcharOrNull(rows.dropped[i]!);
+      varcharOrNull(rows.remoteServices[i]!);
+      varcharOrNull(rows.peerServices[i]!);
+      app.endRow();
     }
-    app.appendUHugeInt(this.lastTraceBig);
-    app.appendUBigInt(hexToBig(s.spanId));
-    app.appendUBigInt(hexToBig(s.parentSpanId));
-    app.appendBigInt(s.startTimeUnixNano);
-    app.appendBigInt(s.endTimeUnixNano - s.startTimeUnixNano);
-    app.appendVarchar(this.serviceOf(s.resource));
-    app.appendVarchar(s.name);
-    app.appendUTinyInt(s.kind);
-    app.appendUTinyInt(s.status.code);
-    app.appendBoolean(isErrorSpan(s));
-    if (s.status.message) app.appendVarchar(s.status.message);
-    else app.appendNull();
-    if (s.traceState) app.appendVarchar(s.traceState);
-    else app.appendNull();
-    app.appendUInteger(s.flags >>> 0);
-    app.appendUBigInt(this.resourceId(s.resource, newR));
-    app.appendUBigInt(this.scopeId(s.scope, newS));
-    app.appendVarchar(attrsToJson(s.attributes));
-    const events = eventsToJson(s.events);
-    if (events === null) app.appendNull();
-    else app.appendVarchar(events);
-    const links = linksToJson(s.links);
-    if (links === null) app.appendNull();
-    else app.appendVarchar(links);
-    const dropped = droppedToText(s.droppedAttributesCount, s.droppedEventsCount, s.droppedLinksCount);
-    if (dropped === null) app.appendNull();
-    else app.appendVarchar(dropped);
-    // Only the linker's client side reads the remote name; a server span's attributes name the server itself.
-    const remote = s.kind === SpanKind.SERVER ? undefined : remoteServiceName(s);
-    if (remote === undefined) app.appendNull();
-    else app.appendVarchar(remote);
-    const peer = getAttr(s.attributes, 'peer.service');
-    if (typeof peer === 'string' && peer !== '') app.appendVarchar(peer);
-    else app.appendNull();
-    app.endRow();
-    for (const kv of s.attributes) this.attrIndex.add(kv.key, kv.value);
   }
 
-  private appendLog(app: DuckDBAppender, l: LogRecord, newR: NewRow<Resource>[], newS: NewRow<Scope>[]): void {
+  private appendLog(app: DuckDBAppender, l: LogRecord, newR: NewRow<ResourceRow>[], newS: NewRow<ScopeRow>[]): void {
     app.appendBigInt(l.timeUnixNano);
     app.appendBigInt(l.observedTimeUnixNano);
     if (l.traceId) app.appendUHugeInt(hexToBig(l.traceId));
@@ -339,8 +299,8 @@ export class DuckDBStore implements SpanStore {
     app.appendUInteger(l.flags >>> 0);
     if (l.eventName) app.appendVarchar(l.eventName);
     else app.appendNull();
-    app.appendUBigInt(this.resourceId(l.resource, newR));
-    app.appendUBigInt(this.scopeId(l.scope, newS));
+    app.appendUBigInt(this.resourceId(this.encoder.resourceFacts(l.resource).row, newR));
+    app.appendUBigInt(this.scopeId(this.encoder.scopeRow(l.scope), newS));
     app.endRow();
   }
 

@@ -62,8 +62,8 @@ async function main(): Promise<void> {
         (err) => post({ id: m.id, ok: false, error: errorPayload(err) }),
       );
     switch (m.type) {
-      case 'ingest':
-        void reply(pipeline.ingest(m.req));
+      case 'rows':
+        void reply(pipeline.submit(m.rows, m.logs));
         break;
       case 'call': {
         const fn = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m.method];

@@ -1,5 +1,6 @@
 /** Messages between the main thread and the store worker. */
-import type { IngestRequest } from '../ingest.js';
+import type { LogRecord } from '@sextant/core';
+import type { SpanRows } from './span-rows.js';
 
 export interface WorkerOptions {
   dataDir: string | null;
@@ -11,7 +12,7 @@ export interface WorkerOptions {
 }
 
 export type ToWorker =
-  | { id: number; type: 'ingest'; req: IngestRequest }
+  | { id: number; type: 'rows'; rows: SpanRows | null; logs: LogRecord[] }
   | { id: number; type: 'call'; method: string; args: unknown[] }
   | { id: number; type: 'close' };
 

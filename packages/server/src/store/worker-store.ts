@@ -1,7 +1,8 @@
 /** The main thread's handle on the store worker: the SpanStore API and ingest, as messages. */
 import { Worker } from 'node:worker_threads';
 import type { LogRecord, Span } from '@sextant/core';
-import { IngestRejected, OverloadedError, type IngestRequest, type IngestResult, type Ingestor } from '../ingest.js';
+import { decodeIngest, IngestRejected, OverloadedError, type IngestRequest, type IngestResult, type Ingestor } from '../ingest.js';
+import { rowBuffers, SpanRowEncoder } from './span-rows.js';
 import {
   QueryError,
   type DependencyGraph,
@@ -78,12 +79,12 @@ export class WorkerStore implements SpanStore, Ingestor {
     return new WorkerStore(worker, path);
   }
 
-  private send<T>(msg: DistributiveOmit<ToWorker, 'id'>): Promise<T> {
+  private send<T>(msg: DistributiveOmit<ToWorker, 'id'>, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ ...msg, id } as ToWorker);
+      this.worker.postMessage({ ...msg, id } as ToWorker, transfer);
     });
   }
 
@@ -91,8 +92,17 @@ export class WorkerStore implements SpanStore, Ingestor {
     return this.send<T>({ type: 'call', method, args });
   }
 
-  ingest(req: IngestRequest): Promise<IngestResult> {
-    return this.send<IngestResult>({ type: 'ingest', req });
+  private readonly encoder = new SpanRowEncoder();
+
+  /**
+   * Decodes and encodes on this (the receiving) thread; the store's thread only appends and commits, so the
+   * two share the work of ingest.
+   */
+  async ingest(req: IngestRequest): Promise<IngestResult> {
+    const { spans, logs, result } = decodeIngest(req);
+    const rows = spans.length > 0 ? this.encoder.encode(spans) : null;
+    await this.send<void>({ type: 'rows', rows, logs }, rows ? rowBuffers(rows) : []);
+    return { accepted: result.items.length, rejected: result.rejected, errors: result.errors };
   }
 
   write(spans: readonly Span[], logs: readonly LogRecord[]): Promise<void> {
