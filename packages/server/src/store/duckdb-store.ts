@@ -503,19 +503,21 @@ export class DuckDBStore implements SpanStore {
       deleted += await this.deleteBefore(cutoff);
     }
     if (maxBytes !== null) {
-      // Deleted rows only give their blocks back at a checkpoint, so measure after one.
+      // Deleted rows only give their blocks back at a checkpoint, so measure after one. DuckDB frees space a
+      // whole row group (122,880 rows) at a time, so a round may free nothing until the oldest group is empty;
+      // the newest row group is never deleted for size, since deleting from it cannot give space back.
       await this.maintenance.run('CHECKPOINT');
-      for (let round = 0; round < 5; round++) {
-        const bytes = await this.sizeBytes();
-        if (bytes <= maxBytes) break;
+      let bytes = await this.sizeBytes();
+      for (let round = 0; round < 5 && bytes > maxBytes; round++) {
+        const [groups] = await this.rows(`SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('spans')`);
+        if (Number(groups?.[0] ?? 0) <= 1) break;
         const fraction = Math.min(0.5, (bytes - maxBytes) / bytes + 0.05);
         const [row] = await this.rows(`SELECT quantile_disc(start_ns, ${fraction}) FROM spans`);
         const cutoff = row?.[0] as bigint | null;
         if (cutoff === null || cutoff === undefined) break;
-        const n = await this.deleteBefore(cutoff + 1n);
-        deleted += n;
+        deleted += await this.deleteBefore(cutoff + 1n);
         await this.maintenance.run('CHECKPOINT');
-        if (n === 0) break;
+        bytes = await this.sizeBytes();
       }
     }
     return { deletedSpans: deleted };
