@@ -42,6 +42,15 @@ const SPAN_SELECT = `trace_id, span_id, parent_span_id, start_ns, duration_ns, n
 
 type Row = DuckDBValue[];
 
+/** Appends items to a table through one appender, within the connection's open transaction. */
+async function appendAll<T>(writer: DuckDBConnection, table: string, items: readonly T[], append: (app: DuckDBAppender, item: T) => void): Promise<void> {
+  if (items.length === 0) return;
+  const app = await writer.createAppender(table);
+  for (const item of items) append(app, item);
+  app.flushSync();
+  app.closeSync();
+}
+
 /** A resource or scope first seen in the current batch. */
 interface NewRow<T> {
   id: bigint;
@@ -156,61 +165,36 @@ export class DuckDBStore implements SpanStore {
     const newResources: NewRow<ResourceRow>[] = [];
     const newScopes: NewRow<ScopeRow>[] = [];
     try {
-      if (batches.some((b) => b.n > 0)) {
-        const app = await writer.createAppender('spans');
-        for (const rows of batches) {
-          this.appendRows(app, rows, newResources, newScopes);
-          for (const [k, v] of rows.attrPairs) this.attrIndex.addText(k, v);
-        }
-        app.flushSync();
-        app.closeSync();
-      }
-      if (logs.length > 0) {
-        const app = await writer.createAppender('logs');
-        for (const l of logs) this.appendLog(app, l, newResources, newScopes);
-        app.flushSync();
-        app.closeSync();
-      }
-      if (newResources.length > 0) {
-        const app = await writer.createAppender('resources');
-        for (const { id, row: r } of newResources) {
-          app.appendUBigInt(id);
-          app.appendUBigInt(r.hash);
-          app.appendVarchar(r.service);
-          app.appendVarchar(r.attributes);
-          app.appendUInteger(r.dropped);
-          app.appendVarchar(r.schemaUrl);
-          app.endRow();
-        }
-        app.flushSync();
-        app.closeSync();
-      }
-      if (newScopes.length > 0) {
-        const app = await writer.createAppender('scopes');
-        for (const { id, row: s } of newScopes) {
-          app.appendUBigInt(id);
-          app.appendUBigInt(s.hash);
-          app.appendVarchar(s.name);
-          app.appendVarchar(s.version);
-          app.appendVarchar(s.attributes);
-          app.appendUInteger(s.dropped);
-          app.appendVarchar(s.schemaUrl);
-          app.endRow();
-        }
-        app.flushSync();
-        app.closeSync();
-      }
-      const newValues = this.attrIndex.pendingPairs();
-      if (newValues.length > 0) {
-        const app = await writer.createAppender('attr_values');
-        for (const [k, v] of newValues) {
-          app.appendVarchar(k);
-          app.appendVarchar(v);
-          app.endRow();
-        }
-        app.flushSync();
-        app.closeSync();
-      }
+      await appendAll(writer, 'spans', batches, (app, rows) => {
+        this.appendRows(app, rows, newResources, newScopes);
+        for (const [k, v] of rows.attrPairs) this.attrIndex.addText(k, v);
+      });
+      await appendAll(writer, 'logs', logs, (app, l) => this.appendLog(app, l, newResources, newScopes));
+      // Side rows last: appending spans and logs is what discovers new resources, scopes and attribute values.
+      await appendAll(writer, 'resources', newResources, (app, { id, row: r }) => {
+        app.appendUBigInt(id);
+        app.appendUBigInt(r.hash);
+        app.appendVarchar(r.service);
+        app.appendVarchar(r.attributes);
+        app.appendUInteger(r.dropped);
+        app.appendVarchar(r.schemaUrl);
+        app.endRow();
+      });
+      await appendAll(writer, 'scopes', newScopes, (app, { id, row: sc }) => {
+        app.appendUBigInt(id);
+        app.appendUBigInt(sc.hash);
+        app.appendVarchar(sc.name);
+        app.appendVarchar(sc.version);
+        app.appendVarchar(sc.attributes);
+        app.appendUInteger(sc.dropped);
+        app.appendVarchar(sc.schemaUrl);
+        app.endRow();
+      });
+      await appendAll(writer, 'attr_values', this.attrIndex.pendingPairs(), (app, [k, v]) => {
+        app.appendVarchar(k);
+        app.appendVarchar(v);
+        app.endRow();
+      });
       await writer.run('COMMIT');
       this.attrIndex.commit();
     } catch (err) {
