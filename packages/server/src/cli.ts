@@ -120,7 +120,8 @@ async function demo(o: ServeOptions): Promise<number> {
   const shop = await startDemo({
     otlpEndpoint,
     scenario,
-    basePort: parsePort(o.demoPort as string, '--demo-port'),
+    // Port 0 means "any free ports", as for the server's own listeners.
+    basePort: parsePort(o.demoPort as string, '--demo-port') || undefined,
     host,
     sextantUrl,
   });
@@ -145,6 +146,9 @@ async function demo(o: ServeOptions): Promise<number> {
   if (durationMs && Number.isFinite(durationMs)) {
     const stats = await load;
     process.stdout.write(`Load finished: ${stats.requests} requests, ${stats.errors} errors.\n`);
+    if (stats.requests > 0 && stats.errors === stats.requests) {
+      process.stderr.write('sextant: every demo request failed; see the messages above.\n');
+    }
     await stopAll();
   } else {
     await untilSignal(async () => {
@@ -216,7 +220,7 @@ export function buildProgram(): Command {
     .command('demo')
     .description('start Sextant (unless one is running), the demo shop and load, to learn tracing on real traces')
     .option('--scenario <name>', `fault scenario: ${SCENARIO_NAMES.join(', ')}`, 'none')
-    .option('--demo-port <port>', 'port of the shop gateway and control page (the shop uses the next 8 too)', '8080')
+    .option('--demo-port <port>', 'port of the shop gateway and control page (the shop uses the next 8 too; 0: any free ports)', '8080')
     .option('--concurrency <n>', 'simulated shoppers', '2')
     .option('--duration <time>', 'stop after this long (e.g. 30s); runs until Ctrl-C by default');
   addServeOptions(demoCmd).action(async (o) => {
