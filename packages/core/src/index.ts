@@ -20,3 +20,4 @@ export * from './analysis/call-path.js';
 export * from './analysis/compare-traces.js';
 export * from './analysis/cohort.js';
 export { bytesToBase64, base64ToBytes } from './codec/base64.js';
+export { normalizeHexId } from './codec/hex.js';

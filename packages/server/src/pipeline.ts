@@ -20,20 +20,12 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-export interface PipelineStats {
-  acceptedSpans: number;
-  acceptedLogs: number;
-  commits: number;
-  failedCommits: number;
-}
-
 export class IngestPipeline {
   private queue: Pending[] = [];
   private queuedItems = 0;
   private writing = 0;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
-  readonly stats: PipelineStats = { acceptedSpans: 0, acceptedLogs: 0, commits: 0, failedCommits: 0 };
 
   /**
    * @param maxConcurrentWrites batches in flight at once: while one commits, the next appends (the store must
@@ -92,12 +84,8 @@ export class IngestPipeline {
     }
     try {
       await this.store.writeRows(rows, logs);
-      this.stats.commits++;
-      this.stats.acceptedSpans += spans;
-      this.stats.acceptedLogs += logs.length;
       for (const p of batch) p.resolve();
     } catch (err) {
-      this.stats.failedCommits++;
       for (const p of batch) p.reject(err);
     } finally {
       this.queuedItems -= spans + logs.length;

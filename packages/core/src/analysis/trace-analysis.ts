@@ -9,7 +9,7 @@ import { criticalPath } from './critical-path.js';
 import { dependencyLinks, type DependencyLink } from './dependencies.js';
 import { analyzeErrors, errorReason } from './errors.js';
 import { formatDuration, formatPercent } from './format.js';
-import { findRepeatedCalls } from './n-plus-one.js';
+import { findRepeatedCalls, type RepeatedCallFinding } from './n-plus-one.js';
 import { qualityFindings, type QualityFinding } from './quality.js';
 import { selfTimeStats, selfTimes, type SelfTimeRow } from './self-time.js';
 import { buildTraceTree, retimeTree } from './tree.js';
@@ -33,17 +33,8 @@ export interface TraceAnalysis {
   dependencies: DependencyLink[];
   clockSkew: { spanId: string; adjustNano: string }[];
   quality: QualityFinding[];
-  nPlusOne: {
-    parentSpanId: string;
-    service: string;
-    operation: string;
-    statement?: string;
-    count: number;
-    pattern: 'sequential' | 'parallel';
-    totalNano: string;
-    wallNano: string;
-    spanIds: string[];
-  }[];
+  /** The repeated-call findings, with their durations as decimal strings like every time in this JSON. */
+  nPlusOne: (Omit<RepeatedCallFinding, 'totalNano' | 'wallNano'> & { totalNano: string; wallNano: string })[];
   /** Deepest nesting level (a lone root is depth 0). */
   depth: number;
 }

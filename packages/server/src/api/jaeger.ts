@@ -7,7 +7,7 @@ import { encodeJaegerTrace, encodeOtlpJsonTraces, SpanKind, type Span } from '@s
 import { parseTraceIdParam } from '../store/ids.js';
 import type { SpanStore, TagFilter, TraceQuery } from '../store/store.js';
 import { parseSpanKind } from '../store/search-sql.js';
-import { ApiError, all, one, parseDurationNano, parseLimit, parseTimeNano, type Query } from './params.js';
+import { ApiError, all, one, parseDurationNano, parseLimit, parseTagParams, parseTimeNano, type Query } from './params.js';
 
 const US = 1000n;
 
@@ -45,6 +45,14 @@ function parseMicros(text: string, name: string): bigint {
   return BigInt(text) * US;
 }
 
+/** Operations of a service, optionally of one span kind, with Jaeger's lower-case kind names. */
+async function operationsOf(store: SpanStore, service: string, kindText: string | undefined) {
+  const kind = kindText === undefined || kindText === '' ? null : parseSpanKind(kindText);
+  return (await store.operations(service))
+    .filter((o) => kind === null || o.spanKind === kind)
+    .map((o) => ({ name: o.name, spanKind: KIND_NAME[o.spanKind] ?? '' }));
+}
+
 async function fullTraces(store: SpanStore, q: TraceQuery): Promise<Span[][]> {
   const { traces } = await store.searchTraces(q);
   const byId = await store.getTraces(traces.map((t) => t.traceId));
@@ -55,11 +63,7 @@ function classicQuery(q: Query): TraceQuery {
   const tags: TagFilter[] = [];
   const tagsJson = one(q, 'tags');
   if (tagsJson !== undefined) tags.push(...parseTagsJson(tagsJson, 'tags'));
-  for (const t of all(q, 'tag')) {
-    const i = t.indexOf(':');
-    if (i <= 0) throw new ApiError(400, `tag: '${t}' must look like key:value`);
-    tags.push({ key: t.slice(0, i), value: t.slice(i + 1) });
-  }
+  tags.push(...parseTagParams(q));
   const nowNs = BigInt(Date.now()) * 1_000_000n;
   const endText = one(q, 'end');
   const end = endText !== undefined ? parseMicros(endText, 'end') : undefined;
@@ -118,12 +122,7 @@ export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void 
     const q = req.query as Query;
     const service = one(q, 'service');
     if (service === undefined) throw new ApiError(400, 'parameter service is required');
-    const kindText = one(q, 'spanKind');
-    const kind = kindText === undefined ? null : parseSpanKind(kindText);
-    const ops = (await store.operations(service))
-      .filter((o) => kind === null || o.spanKind === kind)
-      .map((o) => ({ name: o.name, spanKind: KIND_NAME[o.spanKind] ?? '' }));
-    return envelope(ops);
+    return envelope(await operationsOf(store, service, one(q, 'spanKind')));
   });
 
   app.get('/api/traces', async (req) => {
@@ -165,12 +164,7 @@ export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void 
     const q = req.query as Query;
     const service = one(q, 'service');
     if (service === undefined) throw new ApiError(400, 'parameter service is required');
-    const kindText = one(q, 'spanKind') ?? one(q, 'span_kind');
-    const kind = kindText === undefined || kindText === '' ? null : parseSpanKind(kindText);
-    const ops = (await store.operations(service))
-      .filter((o) => kind === null || o.spanKind === kind)
-      .map((o) => ({ name: o.name, spanKind: KIND_NAME[o.spanKind] ?? '' }));
-    return { operations: ops };
+    return { operations: await operationsOf(store, service, one(q, 'spanKind') ?? one(q, 'span_kind')) };
   });
 
   app.get<{ Params: { id: string } }>('/api/v3/traces/:id', async (req, reply) => {

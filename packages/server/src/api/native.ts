@@ -8,7 +8,7 @@ import { ApiError, one, parseDurationNano, parseLimit, parseNativeSearch, parseT
 const HOUR_NS = 3_600_000_000_000n;
 const MAX_COHORT_TRACES = 2000;
 
-export function traceIdOr400(id: string): string {
+function traceIdOr400(id: string): string {
   const traceId = parseTraceIdParam(id);
   if (traceId === null) throw new ApiError(400, `trace id '${id}' is not 32 (or 16) hexadecimal characters`);
   return traceId;

@@ -65,6 +65,15 @@ function parseKind(text: string): TraceQuery['spanKind'] {
   return k;
 }
 
+/** Repeated `tag=key:value` parameters (Jaeger's form, accepted by both APIs). */
+export function parseTagParams(q: Query): TagFilter[] {
+  return all(q, 'tag').map((t) => {
+    const i = t.indexOf(':');
+    if (i <= 0) throw new ApiError(400, `tag: '${t}' must look like key:value`);
+    return { key: t.slice(0, i), value: t.slice(i + 1) };
+  });
+}
+
 /** The native search parameters (DESIGN.md): service, operation, spanKind, attr.KEY=VALUE, durations, status, window. */
 export function parseNativeSearch(q: Query): TraceQuery {
   const tags: TagFilter[] = [];
@@ -72,11 +81,7 @@ export function parseNativeSearch(q: Query): TraceQuery {
     if (!k.startsWith('attr.') || k.length <= 5) continue;
     for (const value of Array.isArray(v) ? v : [v ?? '']) tags.push({ key: k.slice(5), value });
   }
-  for (const t of all(q, 'tag')) {
-    const i = t.indexOf(':');
-    if (i <= 0) throw new ApiError(400, `tag: '${t}' must look like key:value`);
-    tags.push({ key: t.slice(0, i), value: t.slice(i + 1) });
-  }
+  tags.push(...parseTagParams(q));
   const status = one(q, 'status');
   if (status !== undefined && status !== 'error' && status !== 'any') throw new ApiError(400, `status: '${status}' must be 'error' or 'any'`);
   const opt = <T>(name: string, f: (s: string, n: string) => T): T | undefined => {

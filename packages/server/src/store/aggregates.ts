@@ -16,9 +16,10 @@ import type { DependencyEdge, DependencyGraph, OperationEdge, RedQuery, RedResul
 
 type Query = (sql: string, params?: readonly Param[]) => Promise<DuckDBValue[][]>;
 
-function quantiles(v: DuckDBValue): [bigint, bigint, bigint] {
+/** The `quantile_disc(x, [0.5, 0.95, 0.99])` list as the API's percentile fields. */
+function percentiles(v: DuckDBValue): { p50Nano: bigint; p95Nano: bigint; p99Nano: bigint } {
   const items = (v as { items: (bigint | null)[] } | null)?.items ?? [];
-  return [items[0] ?? 0n, items[1] ?? 0n, items[2] ?? 0n];
+  return { p50Nano: items[0] ?? 0n, p95Nano: items[1] ?? 0n, p99Nano: items[2] ?? 0n };
 }
 
 const EDGE_SOURCE = `
@@ -100,8 +101,6 @@ export async function dependencyGraph(query: Query, startNano: bigint, endNano: 
      ORDER BY 5 DESC, 1, 2, 3, 4`,
     params,
   );
-  const serviceRows = rows.filter((r) => Number(r[9]) !== 0).map((r) => [r[0], r[1], r[4], r[5], r[6], r[7], r[8]]);
-  const opRows = rows.filter((r) => Number(r[9]) === 0);
   const nodeRows = await query(
     `SELECT service, count(*) FILTER (WHERE kind IN (2, 5) OR parent_span_id = 0),
        count(*) FILTER (WHERE is_error AND (kind IN (2, 5) OR parent_span_id = 0))
@@ -109,42 +108,29 @@ export async function dependencyGraph(query: Query, startNano: bigint, endNano: 
     params,
   );
   const edges: DependencyEdge[] = [];
+  const operationEdges: OperationEdge[] = [];
   const virtualChildren = new Map<string, { calls: number; errors: number }>();
-  for (const r of serviceRows) {
-    const [p50, p95, p99] = quantiles(r[4]!);
+  for (const r of rows) {
     const e: DependencyEdge = {
       parent: r[0] as string,
       child: r[1] as string,
-      callCount: Number(r[2]),
-      errorCount: Number(r[3]),
-      p50Nano: p50,
-      p95Nano: p95,
-      p99Nano: p99,
-      exampleTraceId: traceIdHex(r[5] as bigint),
+      callCount: Number(r[4]),
+      errorCount: Number(r[5]),
+      ...percentiles(r[6]!),
+      exampleTraceId: traceIdHex(r[7] as bigint),
     };
+    if (Number(r[9]) === 0) {
+      operationEdges.push({ ...e, parentOperation: r[2] as string, childOperation: r[3] as string });
+      continue;
+    }
     edges.push(e);
-    if (r[6] === true) {
+    if (r[8] === true) {
       const v = virtualChildren.get(e.child) ?? { calls: 0, errors: 0 };
       v.calls += e.callCount;
       v.errors += e.errorCount;
       virtualChildren.set(e.child, v);
     }
   }
-  const operationEdges: OperationEdge[] = opRows.map((r) => {
-    const [p50, p95, p99] = quantiles(r[6]!);
-    return {
-      parent: r[0] as string,
-      child: r[1] as string,
-      parentOperation: r[2] as string,
-      childOperation: r[3] as string,
-      callCount: Number(r[4]),
-      errorCount: Number(r[5]),
-      p50Nano: p50,
-      p95Nano: p95,
-      p99Nano: p99,
-      exampleTraceId: traceIdHex(r[7] as bigint),
-    };
-  });
   const nodes = nodeRows.map((r) => ({
     service: r[0] as string,
     callCount: Number(r[1]),
@@ -185,29 +171,19 @@ export async function redMetrics(query: Query, q: RedQuery): Promise<RedResult> 
     params,
   );
   return {
-    series: seriesRows.map((r) => {
-      const [p50, p95, p99] = quantiles(r[3]!);
-      return {
-        t: q.startNano + BigInt(r[0] as bigint) * q.stepNano,
-        count: Number(r[1]),
-        errorCount: Number(r[2]),
-        p50Nano: p50,
-        p95Nano: p95,
-        p99Nano: p99,
-      };
-    }),
-    operations: opRows.map((r) => {
-      const [p50, p95, p99] = quantiles(r[4]!);
-      return {
-        service: r[0] as string,
-        operation: r[1] as string,
-        count: Number(r[2]),
-        errorCount: Number(r[3]),
-        p50Nano: p50,
-        p95Nano: p95,
-        p99Nano: p99,
-        totalNano: r[5] as bigint,
-      };
-    }),
+    series: seriesRows.map((r) => ({
+      t: q.startNano + BigInt(r[0] as bigint) * q.stepNano,
+      count: Number(r[1]),
+      errorCount: Number(r[2]),
+      ...percentiles(r[3]!),
+    })),
+    operations: opRows.map((r) => ({
+      service: r[0] as string,
+      operation: r[1] as string,
+      count: Number(r[2]),
+      errorCount: Number(r[3]),
+      ...percentiles(r[4]!),
+      totalNano: r[5] as bigint,
+    })),
   };
 }

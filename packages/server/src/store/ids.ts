@@ -1,4 +1,5 @@
 /** Hex ids ⇄ the integers the store keeps (UHUGEINT trace ids, UBIGINT span ids; 0 means "no parent"). */
+import { normalizeHexId } from '@sextant/core';
 
 export function hexToBig(hex: string): bigint {
   return hex === '' ? 0n : BigInt('0x' + hex);
@@ -12,12 +13,9 @@ export function spanIdHex(v: bigint): string {
   return v === 0n ? '' : v.toString(16).padStart(16, '0');
 }
 
-const HEX_RE = /^[0-9a-fA-F]+$/;
-
 /** Parses a trace id given by a user (API path): 32 hex, or 16 hex (64-bit, zero-padded); null if not an id. */
 export function parseTraceIdParam(s: string): string | null {
-  if (!HEX_RE.test(s) || (s.length !== 32 && s.length !== 16)) return null;
-  return s.toLowerCase().padStart(32, '0');
+  return s.length === 32 || s.length === 16 ? normalizeHexId(s, 32) : null;
 }
 
 /**

@@ -76,14 +76,6 @@ export function droppedFromText(t: string | null): [number, number, number] {
   return t ? (JSON.parse(t) as [number, number, number]) : [0, 0, 0];
 }
 
-export function resourceKey(r: Resource): string {
-  return `${attrsToJson(r.attributes)}\u0001${r.droppedAttributesCount}\u0001${r.schemaUrl}`;
-}
-
-export function scopeKey(s: Scope): string {
-  return `${s.name}\u0001${s.version}\u0001${attrsToJson(s.attributes)}\u0001${s.droppedAttributesCount}\u0001${s.schemaUrl}`;
-}
-
 export function resourceFromRow(attributes: string, dropped: number, schemaUrl: string): Resource {
   return { attributes: attrsFromJson(attributes), droppedAttributesCount: dropped, schemaUrl };
 }

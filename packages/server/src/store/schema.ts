@@ -58,10 +58,3 @@ export const DDL = [
   )`,
   `CREATE TABLE IF NOT EXISTS attr_values (key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
 ];
-
-/** Columns of `spans` in appender order. */
-export const SPAN_COLUMNS = [
-  'trace_id', 'span_id', 'parent_span_id', 'start_ns', 'duration_ns', 'service', 'name', 'kind', 'status_code',
-  'is_error', 'status_message', 'trace_state', 'flags', 'resource_id', 'scope_id', 'attributes', 'events', 'links',
-  'dropped', 'remote_service', 'peer_service',
-] as const;

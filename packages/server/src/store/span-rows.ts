@@ -8,7 +8,7 @@ import { getAttr, isErrorSpan, remoteServiceName, serviceName, SpanKind, type Re
 import { attrsToJson } from './attr-json.js';
 import { AttributeIndex } from './attribute-index.js';
 import { hash64, hexToBig } from './ids.js';
-import { droppedToText, eventsToJson, linksToJson, resourceKey, scopeKey } from './row-codec.js';
+import { droppedToText, eventsToJson, linksToJson } from './row-codec.js';
 
 export interface ResourceRow {
   hash: bigint;
@@ -84,7 +84,8 @@ export class SpanRowEncoder {
       const attributes = attrsToJson(r.attributes);
       facts = {
         service,
-        row: { hash: hash64(resourceKey(r)), service, attributes, dropped: r.droppedAttributesCount, schemaUrl: r.schemaUrl },
+        // The hash identifies identical content across restarts (stored as key_hash): keep this key's form.
+        row: { hash: hash64(`${attributes}\u0001${r.droppedAttributesCount}\u0001${r.schemaUrl}`), service, attributes, dropped: r.droppedAttributesCount, schemaUrl: r.schemaUrl },
       };
       this.resources.set(r, facts);
     }
@@ -94,7 +95,9 @@ export class SpanRowEncoder {
   scopeRow(s: Scope): ScopeRow {
     let row = this.scopes.get(s);
     if (row === undefined) {
-      row = { hash: hash64(scopeKey(s)), name: s.name, version: s.version, attributes: attrsToJson(s.attributes), dropped: s.droppedAttributesCount, schemaUrl: s.schemaUrl };
+      const attributes = attrsToJson(s.attributes);
+      const hash = hash64(`${s.name}\u0001${s.version}\u0001${attributes}\u0001${s.droppedAttributesCount}\u0001${s.schemaUrl}`);
+      row = { hash, name: s.name, version: s.version, attributes, dropped: s.droppedAttributesCount, schemaUrl: s.schemaUrl };
       this.scopes.set(s, row);
     }
     return row;
@@ -134,15 +137,12 @@ export class SpanRowEncoder {
     const pairs = this.seenPairs;
     for (let i = 0; i < n; i++) {
       const s = spans[i]!;
+      const facts = this.resourceFacts(s.resource);
       let ri = resourceRef.get(s.resource);
-      let facts: ResourceFacts;
       if (ri === undefined) {
-        facts = this.resourceFacts(s.resource);
         ri = rows.resources.push(facts.row) - 1;
         resourceRef.set(s.resource, ri);
         for (const kv of s.resource.attributes) pairs.add(kv.key, kv.value);
-      } else {
-        facts = this.resourceFacts(s.resource);
       }
       let si = scopeRef.get(s.scope);
       if (si === undefined) {
