@@ -90,7 +90,7 @@ export class W3CTraceState implements TraceState {
   /** A new or updated member goes first (left), as the spec requires; the list keeps to 32 members and 512 characters. */
   set(key: string, value: string): W3CTraceState {
     if (!isValidTracestateKey(key) || !isValidTracestateValue(value)) return this;
-    const next: TracestateMember[] = [[key, value], ...this.members.filter(([k]) => k !== key)].slice(0, MAX_TRACESTATE_MEMBERS);
+    const next: TracestateMember[] = [[key, value] as const, ...this.members.filter(([k]) => k !== key)].slice(0, MAX_TRACESTATE_MEMBERS);
     return new W3CTraceState(truncateTracestate(next));
   }
 
