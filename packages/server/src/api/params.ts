@@ -1,4 +1,5 @@
 /** Query-string parsing shared by the native and Jaeger-compatible APIs; bad values raise ApiError (HTTP 400). */
+import { parseDurationText, parseTimeText } from '@sextant/core';
 import { parseTraceIdParam } from '../store/ids.js';
 import { parseSpanKind } from '../store/search-sql.js';
 import type { TagFilter, TraceQuery } from '../store/store.js';
@@ -22,23 +23,11 @@ export function all(q: Query, name: string): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-const UNIT_NANOS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9, d: 86400e9 };
-
 /** Go-style duration ("1.5s", "100ms", "1h30m") or a bare integer of nanoseconds. */
 export function parseDurationNano(text: string, name: string): bigint {
-  const t = text.trim();
-  if (/^\d+$/.test(t)) return BigInt(t);
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|μs|ms|s|m|h|d)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(t); m; m = re.exec(t)) {
-    total += Number(m[1]) * UNIT_NANOS[m[2]!]!;
-    matched = re.lastIndex;
-  }
-  if (matched === 0 || matched !== t.length) {
-    throw new ApiError(400, `${name}: '${text}' is not a duration (examples: 250ms, 1.5s, 2m, or nanoseconds)`);
-  }
-  return BigInt(Math.round(total));
+  const d = parseDurationText(text);
+  if (d === null) throw new ApiError(400, `${name}: '${text}' is not a duration (examples: 250ms, 1.5s, 2m, or nanoseconds)`);
+  return d;
 }
 
 /** A trace id from a URL: 32 hex digits, or 16 (a 64-bit id); the error says what is wrong with anything else. */
@@ -63,22 +52,11 @@ export function checkWindow(start: bigint | undefined, end: bigint | undefined, 
   if (start !== undefined && end !== undefined && start > end) throw new ApiError(400, `${startName} must not be after ${endName}`);
 }
 
-/**
- * A point in time: integer nanoseconds since the epoch, or an RFC 3339 timestamp (Z or a ±hh:mm offset). An
- * unencoded `+` in a query string arrives as a space; `…T10:00:00 01:00` is read as the +01:00 it was.
- */
+/** A point in time: integer nanoseconds since the epoch, or an RFC 3339 timestamp (see parseTimeText). */
 export function parseTimeNano(text: string, name: string): bigint {
-  const t = text.trim().replace(/ (\d\d:\d\d)$/, '+$1');
-  if (/^\d+$/.test(t)) return BigInt(t);
-  if (!/^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$/.test(t)) {
-    throw new ApiError(400, `${name}: '${text}' is neither nanoseconds since the epoch nor an RFC 3339 time (2026-01-02T15:04:05Z, or with an offset such as +01:00)`);
-  }
-  const ms = Date.parse(t);
-  if (Number.isNaN(ms)) throw new ApiError(400, `${name}: '${text}' is neither nanoseconds since the epoch nor an RFC 3339 time`);
-  // Keep sub-millisecond digits that Date.parse drops.
-  const frac = /\.(\d{4,9})/.exec(t)?.[1];
-  const extra = frac ? BigInt(frac.padEnd(9, '0').slice(3)) : 0n;
-  return BigInt(ms) * 1_000_000n + extra;
+  const t = parseTimeText(text);
+  if (t === null) throw new ApiError(400, `${name}: '${text}' is neither nanoseconds since the epoch nor an RFC 3339 time (2026-01-02T15:04:05Z, or with an offset such as +01:00)`);
+  return t;
 }
 
 export function parseLimit(text: string | undefined, def: number, max: number): number {
