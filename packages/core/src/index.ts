@@ -21,3 +21,4 @@ export * from './analysis/compare-traces.js';
 export * from './analysis/cohort.js';
 export { bytesToBase64, base64ToBytes } from './codec/base64.js';
 export { normalizeHexId } from './codec/hex.js';
+export * from './traceql/index.js';
