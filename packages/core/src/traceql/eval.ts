@@ -9,7 +9,7 @@ import { buildTraceTree, type TraceTree } from '../analysis/tree.js';
 import type { FieldExpr, Pipeline, Query, ScalarExpr, SpansetExpr, SpansetOp, Stage, StructuralOp } from './ast.js';
 import { formatField } from './format.js';
 import {
-  FALSE, TRUE, arithmetic, compareValues, firstScalar, fromAttr, fromStatic, isTrue, matchRegex, numericOf, scalarKey,
+  FALSE, TRUE, arithmetic, compareValues, nilCheck, firstScalar, fromAttr, fromStatic, isTrue, matchRegex, numericOf, scalarKey,
   type Scalar, type Value,
 } from './values.js';
 
@@ -131,6 +131,10 @@ function attribute(ctx: TraceContext, node: number, e: FieldExpr & { type: 'attr
   }
 }
 
+function isNilLiteral(e: FieldExpr): boolean {
+  return e.type === 'static' && e.value.type === 'nil';
+}
+
 export function evalField(ctx: TraceContext, node: number, e: FieldExpr): Value {
   switch (e.type) {
     case 'static': return fromStatic(e.value);
@@ -149,7 +153,9 @@ export function evalField(ctx: TraceContext, node: number, e: FieldExpr): Value 
       if (e.op === '||') return isTrue(evalField(ctx, node, e.left)) || isTrue(evalField(ctx, node, e.right)) ? TRUE : FALSE;
       const l = evalField(ctx, node, e.left);
       if (e.op === '=~' || e.op === '!~') return matchRegex(l, e.regex!, e.op === '!~') ? TRUE : FALSE;
+      if (isNilLiteral(e.right)) return nilCheck(e.op, l) ? TRUE : FALSE;
       const r = evalField(ctx, node, e.right);
+      if (isNilLiteral(e.left)) return nilCheck(e.op, r) ? TRUE : FALSE;
       switch (e.op) {
         case '=': case '!=': case '>': case '>=': case '<': case '<=':
           return compareValues(e.op, l, r) ? TRUE : FALSE;

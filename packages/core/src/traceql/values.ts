@@ -77,13 +77,15 @@ export function compareScalars(op: string, a: Scalar, b: Scalar): boolean {
   return false;
 }
 
-/** A comparison between two values, existential over multi-valued sides. */
+/** `x = nil` / `x != nil`: whether a field is absent or present. */
+export function nilCheck(op: string, v: Value): boolean {
+  const absent = v === undefined || (Array.isArray(v) && v.length === 0);
+  return op === '=' ? absent : op === '!=' ? !absent : false;
+}
+
+/** A comparison between two values, existential over multi-valued sides; false when either is missing. */
 export function compareValues(op: string, a: Value, b: Value): boolean {
-  if (a === undefined || b === undefined) {
-    if (op === '=') return a === b;
-    if (op === '!=') return (a === undefined) !== (b === undefined);
-    return false;
-  }
+  if (a === undefined || b === undefined) return false;
   const as = Array.isArray(a) ? a : [a];
   const bs = Array.isArray(b) ? b : [b];
   for (const x of as) for (const y of bs) if (compareScalars(op, x, y)) return true;
