@@ -5,7 +5,7 @@ import { WorkerStore } from './store/worker-store.js';
 import { createOtlpHttpReceiver } from './receivers/otlp-http.js';
 import { createZipkinReceiver } from './receivers/zipkin-http.js';
 import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.js';
-import { createApiServer } from './api/app.js';
+import { createApiServer, type ReceiverPorts } from './api/app.js';
 import { hostCheck } from './security/hosts.js';
 import { NO_CONTENT_CSP, UI_CSP } from './security/browser-policy.js';
 
@@ -75,9 +75,11 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   });
   const closers: (() => Promise<void>)[] = [];
   try {
+    const ports: ReceiverPorts = { otlpHttp: null, otlpGrpc: null, zipkin: null };
     const api = await createApiServer(store, {
       uiDir: opts.uiDir === undefined ? DEFAULT_UI_DIR : opts.uiDir,
       isReady: () => ready,
+      receiverPorts: () => ports,
       browser: { hosts, corsOrigins: opts.corsOrigins ?? [], corsMethods: 'GET, POST', contentSecurityPolicy: UI_CSP },
     });
     const apiPort = await listen(api, host, opts.port ?? 16686);
@@ -86,19 +88,22 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
       const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser });
-      otlpHttp = urlFor(host, await listen(app, host, opts.otlpHttpPort ?? 4318));
+      ports.otlpHttp = await listen(app, host, opts.otlpHttpPort ?? 4318);
+      otlpHttp = urlFor(host, ports.otlpHttp);
       closers.push(() => app.close());
     }
     let zipkin: string | null = null;
     if (enabled.zipkin) {
       const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser });
-      zipkin = urlFor(host, await listen(app, host, opts.zipkinPort ?? 9411));
+      ports.zipkin = await listen(app, host, opts.zipkinPort ?? 9411);
+      zipkin = urlFor(host, ports.zipkin);
       closers.push(() => app.close());
     }
     let grpc: GrpcReceiver | null = null;
     if (enabled.otlpGrpc) {
       grpc = await startOtlpGrpcReceiver(store, host, opts.otlpGrpcPort ?? 4317, maxBody);
       const g = grpc;
+      ports.otlpGrpc = g.port;
       closers.push(() => g.close());
     }
 

@@ -11,10 +11,19 @@ import { registerJaegerApi } from './jaeger.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 import { logFailure } from '../log.js';
 
+/** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
+export interface ReceiverPorts {
+  otlpHttp: number | null;
+  otlpGrpc: number | null;
+  zipkin: number | null;
+}
+
 export interface ApiOptions {
   uiDir: string | null;
   isReady: () => boolean;
   browser: BrowserPolicy;
+  /** Read per request: the receivers start after the API. */
+  receiverPorts?: () => ReceiverPorts;
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {
@@ -43,6 +52,8 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
     if (!opts.isReady()) return reply.code(503).send({ status: 'starting' });
     return { status: 'ok' };
   });
+
+  app.get('/api/v1/receivers', async () => opts.receiverPorts?.() ?? { otlpHttp: null, otlpGrpc: null, zipkin: null });
 
   registerNativeApi(app, store);
   registerJaegerApi(app, store);
