@@ -25,3 +25,5 @@ export * from './codec/jaeger-adjust.js';
 export { parseDurationText, parseTimeText } from './time-text.js';
 export * from './analysis/align-traces.js';
 export * from './traceql/index.js';
+export { decodeZipkinV1Json, decodeZipkinV1Thrift, decodeZipkinV2Proto } from './codec/zipkin-legacy.js';
+export { decodeJaegerThriftBatch, decodeJaegerPostSpans } from './codec/jaeger-binary.js';

@@ -1,0 +1,35 @@
+/**
+ * Jaeger's gRPC collector endpoint (:14250): jaeger.api_v2.CollectorService/PostSpans, as Jaeger clients and
+ * agents (and the Collector's Jaeger exporter of old) send it. PostSpansResponse is empty; spans the decoder
+ * rejected and retention warnings are named in the trailing metadata, since the protocol has no field for them.
+ */
+import { Metadata, Server, status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { IngestRejected, OverloadedError, type Ingestor } from '../ingest.js';
+import { rawUnaryService, serveGrpc, type GrpcReceiver } from './otlp-grpc.js';
+import { storeFailureMessage } from './otlp-http.js';
+import { logFailure } from '../log.js';
+
+const EMPTY = Buffer.alloc(0);
+
+export async function startJaegerGrpcReceiver(ingestor: Ingestor, host: string, port: number, maxBodyBytes: number): Promise<GrpcReceiver> {
+  const server = new Server({ 'grpc.max_receive_message_length': maxBodyBytes });
+  server.addService(rawUnaryService('jaeger.api_v2.CollectorService', 'PostSpans'), {
+    PostSpans: async (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+      try {
+        const result = await ingestor.ingest({ signal: 'traces', format: 'jaeger-proto', body: call.request });
+        const trailer = new Metadata();
+        if (result.rejected > 0) trailer.set('x-sextant-rejected', `${result.rejected} spans rejected: ${result.errors[0] ?? ''}`);
+        if (result.warning !== '') trailer.set('x-sextant-warning', result.warning);
+        callback(null, EMPTY, trailer);
+      } catch (err) {
+        if (err instanceof IngestRejected) callback({ code: status.INVALID_ARGUMENT, details: err.message });
+        else if (err instanceof OverloadedError) callback({ code: status.UNAVAILABLE, details: err.message });
+        else {
+          logFailure('storing spans from Jaeger gRPC', err);
+          callback({ code: status.UNAVAILABLE, details: storeFailureMessage('traces') });
+        }
+      }
+    },
+  });
+  return serveGrpc(server, host, port);
+}
