@@ -229,11 +229,11 @@ const JAEGER_PROTO = protobuf.parse(`
   message PostSpansRequest { Batch batch = 1; }
 `).root;
 
-function postSpans(port: number, body: Uint8Array): Promise<{ err: ServiceError | null; trailer: Metadata | null }> {
+function postSpans(port: number, body: Uint8Array, metadata = new Metadata()): Promise<{ err: ServiceError | null; trailer: Metadata | null }> {
   const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
   return new Promise((resolve) => {
     let error: ServiceError | null = null;
-    const call = client.makeUnaryRequest('/jaeger.api_v2.CollectorService/PostSpans', (b: Buffer) => b, (b: Buffer) => b, Buffer.from(body), (err) => (error = err));
+    const call = client.makeUnaryRequest('/jaeger.api_v2.CollectorService/PostSpans', (b: Buffer) => b, (b: Buffer) => b, Buffer.from(body), metadata, (err) => (error = err));
     // The status (with the trailing metadata) comes after the callback.
     call.on('status', (st) => {
       client.close();
@@ -312,4 +312,20 @@ test('bad input to every legacy receiver is answered with the problem, and the s
   assert.equal(err?.code, status.INVALID_ARGUMENT);
   assert.match(err!.details, /PostSpansRequest is not valid protobuf/);
   assert.equal((await getJson(`${api}/api/v1/services`)).status, 200);
+});
+
+test('with an ingest key, the Jaeger receivers and the Zipkin v1 route refuse requests without it', async () => {
+  const locked = await startTestServer({ jaegerHttpPort: 0, jaegerGrpcPort: 0, ingestKeys: ['k3y'] });
+  try {
+    const empty = Buffer.from([0x0a, 0x00]);
+    assert.equal((await post(`${locked.urls.jaegerHttp}/api/traces`, 'application/x-thrift', Buffer.alloc(1))).status, 401);
+    assert.equal((await post(`${locked.urls.zipkin}/api/v1/spans`, 'application/json', '[]')).status, 401);
+    const port = Number(new URL(locked.urls.jaegerGrpc!).port);
+    assert.equal((await postSpans(port, empty)).err?.code, status.UNAUTHENTICATED);
+    const md = new Metadata();
+    md.set('authorization', 'Bearer k3y');
+    assert.equal((await postSpans(port, empty, md)).err, null);
+  } finally {
+    await locked.close();
+  }
 });

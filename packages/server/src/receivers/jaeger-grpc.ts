@@ -6,15 +6,18 @@
 import { Metadata, Server, status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { IngestRejected, OverloadedError, type Ingestor } from '../ingest.js';
 import { rawUnaryService, serveGrpc, type GrpcReceiver } from './otlp-grpc.js';
+import { grpcCallAuthorized, INGEST_KEY_MISSING } from '../auth/ingest-auth.js';
+import type { SecretSet } from '../auth/secrets.js';
 import { storeFailureMessage } from './otlp-http.js';
 import { logFailure } from '../log.js';
 
 const EMPTY = Buffer.alloc(0);
 
-export async function startJaegerGrpcReceiver(ingestor: Ingestor, host: string, port: number, maxBodyBytes: number): Promise<GrpcReceiver> {
+export async function startJaegerGrpcReceiver(ingestor: Ingestor, host: string, port: number, maxBodyBytes: number, keys: SecretSet | null): Promise<GrpcReceiver> {
   const server = new Server({ 'grpc.max_receive_message_length': maxBodyBytes });
   server.addService(rawUnaryService('jaeger.api_v2.CollectorService', 'PostSpans'), {
     PostSpans: async (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+      if (keys && !grpcCallAuthorized(call.metadata, keys)) return callback({ code: status.UNAUTHENTICATED, details: INGEST_KEY_MISSING });
       try {
         const result = await ingestor.ingest({ signal: 'traces', format: 'jaeger-proto', body: call.request });
         const trailer = new Metadata();

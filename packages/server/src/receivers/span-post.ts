@@ -9,11 +9,13 @@ import { decodeBody, HttpError, rawBodyReceiver } from './body.js';
 import { storeFailureMessage, type ReceiverOptions } from './otlp-http.js';
 import { applyBrowserPolicy } from '../security/browser-policy.js';
 import { logFailure } from '../log.js';
+import { requireIngestKey } from '../auth/ingest-auth.js';
 
-/** A receiver's Fastify app: the browser policy of the ingest ports, raw bodies, plain-text errors. */
+/** A receiver's Fastify app: the browser policy and ingest key of the ingest ports, raw bodies, plain-text errors. */
 export function spanPostApp(opts: ReceiverOptions): FastifyInstance {
   const app = Fastify({ bodyLimit: opts.maxBodyBytes, logger: false });
   applyBrowserPolicy(app, opts.browser);
+  if (opts.ingestKeys) requireIngestKey(app, opts.ingestKeys, (reply, message) => reply.type('text/plain').send(message));
   rawBodyReceiver(app);
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
