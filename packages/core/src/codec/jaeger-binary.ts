@@ -5,22 +5,13 @@
 // The process tags get the receiver's two renames: `hostname` → `host.name`, `jaeger.version` →
 // `opencensus.exporterversion: Jaeger-<version>`.
 import { bytesToBase64 } from './base64.js';
+import { bytesToHex, u64Hex } from './hex.js';
 import { DecodeError, type DecodeResult } from './errors.js';
 import { decodeJaegerJson, type JaegerKeyValue } from './jaeger-json.js';
 import { ProtoReader, tagOf, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './proto-wire.js';
 import { readStruct, type ThriftFields } from './thrift-binary.js';
 import type { Json } from './common.js';
 import type { Span } from '../model.js';
-
-function hex64(v: bigint): string {
-  return BigInt.asUintN(64, v).toString(16).padStart(16, '0');
-}
-
-function hexOf(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
 
 /** The Collector's process-tag renames. */
 function processTags(tags: JaegerKeyValue[]): JaegerKeyValue[] {
@@ -63,21 +54,21 @@ function thriftTag(t: ThriftFields): JaegerKeyValue {
  * 7 flags, 8 startTime (µs), 9 duration (µs), 10 list<Tag> tags, 11 list<Log> logs }
  */
 function thriftSpan(s: ThriftFields): JsonSpan {
-  const traceId = hex64(s.i64(2, 'traceIdHigh', true)!) + hex64(s.i64(1, 'traceIdLow', true)!);
+  const traceId = u64Hex(s.i64(2, 'traceIdHigh', true)!) + u64Hex(s.i64(1, 'traceIdLow', true)!);
   const parent = s.i64(4, 'parentSpanId') ?? 0n;
   // SpanRef { 1 SpanRefType refType (CHILD_OF 0, FOLLOWS_FROM 1), 2 traceIdLow, 3 traceIdHigh, 4 spanId }
   const references = s.structs(6, 'references').map((r) => ({
     refType: r.int(1, 'refType') === 1 ? 'FOLLOWS_FROM' : 'CHILD_OF',
-    traceID: hex64(r.i64(3, 'traceIdHigh', true)!) + hex64(r.i64(2, 'traceIdLow', true)!),
-    spanID: hex64(r.i64(4, 'spanId', true)!),
+    traceID: u64Hex(r.i64(3, 'traceIdHigh', true)!) + u64Hex(r.i64(2, 'traceIdLow', true)!),
+    spanID: u64Hex(r.i64(4, 'spanId', true)!),
   }));
   // parentSpanId names the parent when the references do not (Jaeger's own thrift conversion adds it first).
-  if (parent !== 0n && !references.some((r) => r.spanID === hex64(parent) && r.traceID === traceId)) {
-    references.unshift({ refType: 'CHILD_OF', traceID: traceId, spanID: hex64(parent) });
+  if (parent !== 0n && !references.some((r) => r.spanID === u64Hex(parent) && r.traceID === traceId)) {
+    references.unshift({ refType: 'CHILD_OF', traceID: traceId, spanID: u64Hex(parent) });
   }
   return {
     traceID: traceId,
-    spanID: hex64(s.i64(3, 'spanId', true)!),
+    spanID: u64Hex(s.i64(3, 'spanId', true)!),
     operationName: s.string(5, 'operationName') ?? '',
     references,
     flags: s.int(7, 'flags') ?? 0,
@@ -202,10 +193,10 @@ function protoSpan(r: ProtoReader): { span: JsonSpan; process?: ProtoProcess } {
     const tag = r.tag();
     switch (tag) {
       case tagOf(1, WIRE_LEN):
-        span.traceID = hexOf(r.bytesCopy());
+        span.traceID = bytesToHex(r.bytesCopy());
         break;
       case tagOf(2, WIRE_LEN):
-        span.spanID = hexOf(r.bytesCopy());
+        span.spanID = bytesToHex(r.bytesCopy());
         break;
       case tagOf(3, WIRE_LEN):
         span.operationName = r.string();
@@ -215,8 +206,8 @@ function protoSpan(r: ProtoReader): { span: JsonSpan; process?: ProtoProcess } {
         const ref: Json = { refType: 'CHILD_OF' };
         while (r.pos < r.limit) {
           const t = r.tag();
-          if (t === tagOf(1, WIRE_LEN)) ref.traceID = hexOf(r.bytesCopy());
-          else if (t === tagOf(2, WIRE_LEN)) ref.spanID = hexOf(r.bytesCopy());
+          if (t === tagOf(1, WIRE_LEN)) ref.traceID = bytesToHex(r.bytesCopy());
+          else if (t === tagOf(2, WIRE_LEN)) ref.spanID = bytesToHex(r.bytesCopy());
           else if (t === tagOf(3, WIRE_VARINT)) ref.refType = r.uint32() === 1 ? 'FOLLOWS_FROM' : 'CHILD_OF';
           else r.skip(t & 7);
         }

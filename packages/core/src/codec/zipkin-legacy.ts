@@ -6,7 +6,8 @@
 // address annotations (sa, ca, ma) give the remote endpoint, and other binary annotations become tags.
 import { bytesToBase64 } from './base64.js';
 import { isObject, type Json } from './common.js';
-import { DecodeError, quote, type DecodeResult } from './errors.js';
+import { DecodeError, quote, reject, type DecodeResult } from './errors.js';
+import { bytesToHex, u64Hex } from './hex.js';
 import { ProtoReader, tagOf, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './proto-wire.js';
 import { readStructList, type ThriftFields } from './thrift-binary.js';
 import { decodeZipkinV2, type ZipkinEndpoint } from './zipkin.js';
@@ -38,8 +39,9 @@ interface V1Span {
 const CORE = new Set(['cs', 'sr', 'ss', 'cr', 'ms', 'mr', 'ws', 'wr']);
 const ADDRESS = new Set(['ca', 'sa', 'ma']);
 
-function hex64(v: bigint): string {
-  return BigInt.asUintN(64, v).toString(16).padStart(16, '0');
+/** 16 address bytes as eight hex groups (Zipkin's endpoint parser reads any IPv6 text form). */
+function ipv6Text(b: Uint8Array): string {
+  return Array.from({ length: 8 }, (_, i) => ((b[2 * i]! << 8) | b[2 * i + 1]!).toString(16)).join(':');
 }
 
 // ---------- v1 → v2 ----------
@@ -116,8 +118,21 @@ function sameService(a: ZipkinEndpoint, b: ZipkinEndpoint | undefined): boolean 
   return b !== undefined && a.serviceName !== undefined && a.serviceName === b.serviceName;
 }
 
-function decodeV1(spans: V1Span[]): DecodeResult<Span> {
-  return decodeZipkinV2(spans.flatMap(v1ToV2));
+/** Reads each item into a v1 span (one that cannot be read is rejected with its sentence) and decodes them all. */
+function decodeV1<T>(items: readonly T[], read: (item: T, where: string) => V1Span): DecodeResult<Span> {
+  const spans: V1Span[] = [];
+  const bad: string[] = [];
+  items.forEach((item, i) => {
+    try {
+      spans.push(read(item, `[${i}]`));
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      bad.push(e.message);
+    }
+  });
+  const out = decodeZipkinV2(spans.flatMap(v1ToV2));
+  for (const message of bad) reject(out, message);
+  return out;
 }
 
 // ---------- v1 JSON ----------
@@ -177,20 +192,7 @@ function v1SpanJson(v: unknown, where: string): V1Span {
 /** Zipkin v1 JSON: an array of v1 spans. Spans that cannot be read are rejected one by one. */
 export function decodeZipkinV1Json(doc: unknown): DecodeResult<Span> {
   if (!Array.isArray(doc)) throw new DecodeError(`Zipkin v1 JSON: expected an array of spans, got ${doc === null ? 'null' : typeof doc}`);
-  const spans: V1Span[] = [];
-  const bad: string[] = [];
-  doc.forEach((v, i) => {
-    try {
-      spans.push(v1SpanJson(v, `[${i}]`));
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      bad.push(e.message);
-    }
-  });
-  const out = decodeV1(spans);
-  out.rejected += bad.length;
-  out.errors.unshift(...bad);
-  return out;
+  return decodeV1(doc, v1SpanJson);
 }
 
 // ---------- v1 Thrift (zipkinCore.thrift) ----------
@@ -206,7 +208,7 @@ function endpointThrift(e: ThriftFields | undefined): ZipkinEndpoint | undefined
   const port = e.int(2, 'port');
   if (port !== undefined && port !== 0) out.port = port & 0xffff;
   const ipv6 = e.bytes(4, 'ipv6');
-  if (ipv6 !== undefined && ipv6.length === 16) out.ipv6 = Array.from({ length: 8 }, (_, i) => ((ipv6[2 * i]! << 8) | ipv6[2 * i + 1]!).toString(16)).join(':');
+  if (ipv6 !== undefined && ipv6.length === 16) out.ipv6 = ipv6Text(ipv6);
   return out;
 }
 
@@ -254,9 +256,9 @@ function v1SpanThrift(s: ThriftFields, where: string): V1Span {
   const parent = s.i64(5, 'parent_id');
   const micros = (v: bigint | undefined) => (v === undefined ? undefined : Number(v));
   return {
-    traceId: (high !== undefined && high !== 0n ? hex64(high) : '') + hex64(traceLow),
-    id: hex64(s.i64(4, 'id', true)!),
-    parentId: parent !== undefined && parent !== 0n ? hex64(parent) : undefined,
+    traceId: (high !== undefined && high !== 0n ? u64Hex(high) : '') + u64Hex(traceLow),
+    id: u64Hex(s.i64(4, 'id', true)!),
+    parentId: parent !== undefined && parent !== 0n ? u64Hex(parent) : undefined,
     name: s.string(3, 'name') ?? '',
     timestamp: micros(s.i64(10, 'timestamp')),
     duration: micros(s.i64(11, 'duration')),
@@ -278,31 +280,12 @@ function v1SpanThrift(s: ThriftFields, where: string): V1Span {
 
 /** Zipkin v1 Thrift: a list<Span> in the binary protocol, as Zipkin's collectors accept it. */
 export function decodeZipkinV1Thrift(buf: Uint8Array): DecodeResult<Span> {
-  const spans: V1Span[] = [];
-  const bad: string[] = [];
-  readStructList(buf, 'the Zipkin v1 Thrift body').forEach((s, i) => {
-    try {
-      spans.push(v1SpanThrift(s, `[${i}]`));
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      bad.push(e.message);
-    }
-  });
-  const out = decodeV1(spans);
-  out.rejected += bad.length;
-  out.errors.unshift(...bad);
-  return out;
+  return decodeV1(readStructList(buf, 'the Zipkin v1 Thrift body'), v1SpanThrift);
 }
 
 // ---------- v2 protobuf (zipkin.proto) ----------
 
 const PROTO_KINDS = [undefined, 'CLIENT', 'SERVER', 'PRODUCER', 'CONSUMER'] as const;
-
-function hexOf(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
 
 /** Endpoint { 1 service_name, 2 ipv4 (4 bytes), 3 ipv6 (16 bytes), 4 port } */
 function endpointProto(r: ProtoReader): ZipkinEndpoint {
@@ -321,7 +304,7 @@ function endpointProto(r: ProtoReader): ZipkinEndpoint {
       }
       case tagOf(3, WIRE_LEN): {
         const b = r.bytesCopy();
-        if (b.length === 16) e.ipv6 = Array.from({ length: 8 }, (_, i) => ((b[2 * i]! << 8) | b[2 * i + 1]!).toString(16)).join(':');
+        if (b.length === 16) e.ipv6 = ipv6Text(b);
         break;
       }
       case tagOf(4, WIRE_VARINT):
@@ -349,13 +332,13 @@ function spanProto(r: ProtoReader): Json {
     const tag = r.tag();
     switch (tag) {
       case tagOf(1, WIRE_LEN):
-        s.traceId = hexOf(r.bytesCopy());
+        s.traceId = bytesToHex(r.bytesCopy());
         break;
       case tagOf(2, WIRE_LEN):
-        s.parentId = hexOf(r.bytesCopy());
+        s.parentId = bytesToHex(r.bytesCopy());
         break;
       case tagOf(3, WIRE_LEN):
-        s.id = hexOf(r.bytesCopy());
+        s.id = bytesToHex(r.bytesCopy());
         break;
       case tagOf(4, WIRE_VARINT):
         s.kind = PROTO_KINDS[r.uint32()];
