@@ -16,13 +16,15 @@ export interface DefaultBaseline {
 
 export function defaultCohortBaseline(selection: string): DefaultBaseline {
   const sel = new URLSearchParams(selection);
-  const keys = [...new Set(sel.keys())];
+  const pairs: [string, string][] = [];
+  sel.forEach((v, k) => pairs.push([k, v]));
+  const keys = [...new Set(pairs.map(([k]) => k))];
   // Outcome filters when there are any; else attribute filters; else the operation (same service, all operations).
   let dropped = keys.filter((k) => OUTCOME_KEYS.includes(k));
   if (dropped.length === 0) dropped = keys.filter((k) => k.startsWith('attr.') || k === 'tag');
   if (dropped.length === 0) dropped = keys.filter((k) => k === 'operation');
   if (dropped.length === 0) dropped = keys.filter((k) => k !== 'start' && k !== 'end' && k !== 'lookback');
   const out = new URLSearchParams();
-  for (const [k, v] of sel) if (!dropped.includes(k) && k !== 'cursor' && k !== 'limit') out.append(k, v);
+  for (const [k, v] of pairs) if (!dropped.includes(k) && k !== 'cursor' && k !== 'limit') out.append(k, v);
   return { query: out.toString(), dropped };
 }
