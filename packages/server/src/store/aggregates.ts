@@ -1,16 +1,14 @@
 /**
- * Cross-trace aggregates computed live in SQL over any time window (no batch job): the service dependency graph
- * and RED metrics.
+ * Cross-trace aggregates over any time window (no batch job): the service dependency graph and RED metrics.
  *
- * Links follow Zipkin's DependencyLinker, the same semantics as the per-trace analysis in @sextant/core: a server
- * or consumer span links from its caller (its remote service if named, else the client half of a shared span,
- * else its parent span's service) to its own service; a client or producer span links to the remote service it
- * names (core's remoteServiceName, stored at ingest: peer.service, a host name in server.address, the database
- * or messaging system) unless an instrumented span below it already answers that call. Done in SQL because loading a million spans into JavaScript to run the
- * linker there costs seconds.
+ * Links follow Zipkin's DependencyLinker through the one definition in @sextant/core (dependencyLinkRows), so the
+ * live graph and the per-trace analysis cannot disagree: SQL reads only the columns the rule needs (ids, service,
+ * name, kind, times, and the two per-span facts computed at ingest, is_error and remote_service), never the
+ * attributes, and core links each trace.
  */
 import type { DuckDBValue } from '@duckdb/node-api';
-import { traceIdHex } from './ids.js';
+import { buildTraceTree, dependencyLinkRows, emptyScope, type DependencyLinkRow, type LinkFacts, type Resource, type Span, type SpanKind, type TraceTree } from '@sextant/core';
+import { spanIdHex, traceIdHex } from './ids.js';
 import type { Param } from './params.js';
 import type { DependencyEdge, DependencyGraph, OperationEdge, RedQuery, RedResult } from './store.js';
 
@@ -22,83 +20,94 @@ function percentiles(v: DuckDBValue): { p50Nano: bigint; p95Nano: bigint; p99Nan
   return { p50Nano: items[0] ?? 0n, p95Nano: items[1] ?? 0n, p99Nano: items[2] ?? 0n };
 }
 
-const EDGE_SOURCE = `
-  WITH win AS MATERIALIZED (
-    SELECT trace_id, span_id, parent_span_id, service, name, kind, is_error, duration_ns, start_ns,
-      peer_service AS peer, remote_service AS remote
-    FROM spans WHERE start_ns >= ? AND start_ns <= ?
-  ), by_id AS MATERIALIZED (
-    -- A shared (Zipkin) span id names two rows; its children hang under the server half.
-    SELECT trace_id, span_id, arg_min(service, kind <> 2) AS service, arg_min(name, kind <> 2) AS name,
-      arg_min(kind, kind <> 2) AS kind, arg_min(duration_ns, kind <> 2) AS duration_ns,
-      arg_min(parent_span_id, kind <> 2) AS parent_span_id
-    FROM win GROUP BY trace_id, span_id
-  ), roots AS (
-    SELECT trace_id, arg_min(span_id, start_ns) AS span_id, arg_min(service, start_ns) AS service
-    FROM win WHERE parent_span_id = 0 GROUP BY trace_id
-  ), caller AS MATERIALIZED (
-    -- (Join conditions stay pure equalities: a condition on one side alone turns DuckDB's hash join into a
-    -- nested loop. Span ids are never 0, so a root's parent id 0 matches nothing anyway.)
-    -- The caller of each span: its parent, looking through one local (internal) span; a span whose parent is
-    -- missing is read as a child of the trace's root, as Zipkin does.
-    SELECT DISTINCT ON (s.trace_id, s.span_id, s.kind) s.trace_id, s.span_id, s.kind AS own_kind,
-      CASE WHEN p.kind IN (0, 1) AND pp.service IS NOT NULL THEN pp.service
-           WHEN p.service IS NOT NULL THEN p.service
-           WHEN s.parent_span_id <> 0 AND r.span_id <> s.span_id THEN r.service END AS service,
-      CASE WHEN p.kind IN (0, 1) AND pp.service IS NOT NULL THEN pp.name ELSE p.name END AS name,
-      CASE WHEN p.kind IN (0, 1) AND pp.service IS NOT NULL THEN pp.kind ELSE p.kind END AS kind,
-      CASE WHEN p.kind IN (0, 1) AND pp.service IS NOT NULL THEN pp.duration_ns ELSE p.duration_ns END AS duration_ns
-    FROM win s
-    LEFT JOIN by_id p ON p.trace_id = s.trace_id AND p.span_id = s.parent_span_id
-    LEFT JOIN by_id pp ON pp.trace_id = s.trace_id AND pp.span_id = p.parent_span_id
-    LEFT JOIN roots r ON r.trace_id = s.trace_id
-  ), server_links AS (
-    SELECT coalesce(sc.service, c.service, s.peer) AS parent, s.service AS child,
-      coalesce(sc.name, c.name, s.name) AS parent_op, s.name AS child_op,
-      s.is_error OR coalesce(sc.is_error, false) OR (c.kind = 3 AND coalesce(cs.is_error, false)) AS err,
-      coalesce(sc.duration_ns, CASE WHEN c.kind IN (3, 4) THEN c.duration_ns END, s.duration_ns) AS dur,
-      s.trace_id AS trace_id, sc.service IS NULL AND c.service IS NULL AS virtual
-    FROM win s
-    LEFT JOIN (SELECT DISTINCT ON (trace_id, span_id) * FROM win WHERE kind = 3) sc ON sc.trace_id = s.trace_id AND sc.span_id = s.span_id
-    LEFT JOIN caller c ON c.trace_id = s.trace_id AND c.span_id = s.span_id AND c.own_kind = 2
-    LEFT JOIN (SELECT DISTINCT ON (trace_id, span_id) * FROM win WHERE kind = 3) cs
-      ON cs.trace_id = s.trace_id AND cs.span_id = s.parent_span_id
-    WHERE s.kind = 2
-  ), messaging_links AS (
-    SELECT CASE WHEN kind = 4 THEN service ELSE remote END AS parent, CASE WHEN kind = 4 THEN remote ELSE service END AS child,
-      name AS parent_op, name AS child_op, is_error AS err, duration_ns AS dur, trace_id, true AS virtual
-    FROM win WHERE kind IN (4, 5) AND remote IS NOT NULL
-  ), leaf_clients AS MATERIALIZED (
-    -- Clients (and local spans naming a remote service) that no instrumented span answered.
-    SELECT s.* FROM win s
-    WHERE (s.kind = 3 OR (s.kind IN (0, 1) AND s.remote IS NOT NULL))
-      -- Two anti-joins rather than one with OR: each stays a hash join (an OR makes it quadratic per trace).
-      AND NOT EXISTS (SELECT 1 FROM win c WHERE c.trace_id = s.trace_id AND c.parent_span_id = s.span_id)
-      AND NOT EXISTS (SELECT 1 FROM win c WHERE c.trace_id = s.trace_id AND c.span_id = s.span_id AND c.kind = 2)
-  ), client_links AS (
-    SELECT s.service AS parent, s.remote AS child, s.name AS parent_op, s.name AS child_op, s.is_error AS err,
-      s.duration_ns AS dur, s.trace_id AS trace_id, true AS virtual
-    FROM leaf_clients s WHERE s.remote IS NOT NULL
-    UNION ALL
-    -- A client whose caller is another service: that service called this one without a server span.
-    SELECT c.service, s.service, c.name, s.name, false, s.duration_ns, s.trace_id, false
-    FROM leaf_clients s JOIN caller c ON c.trace_id = s.trace_id AND c.span_id = s.span_id AND c.own_kind = s.kind
-    WHERE s.kind = 3 AND c.service IS NOT NULL AND c.service <> s.service AND c.kind IN (2, 3, 4, 5)
-  ), edges AS (
-    SELECT * FROM server_links WHERE parent IS NOT NULL
-    UNION ALL SELECT * FROM messaging_links
-    UNION ALL SELECT * FROM client_links
-  )`;
+interface EdgeAcc {
+  parent: string;
+  child: string;
+  parentOperation: string;
+  childOperation: string;
+  calls: number;
+  errors: number;
+  durations: bigint[];
+  exampleTraceId: bigint;
+  virtual: boolean;
+}
 
+/** Nearest rank: the smallest duration with at least q of them at or below it. */
+function nearestRank(sorted: readonly bigint[], q: number): bigint {
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1] ?? 0n;
+}
+
+function edgeOf(a: EdgeAcc): DependencyEdge {
+  const sorted = a.durations.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  return {
+    parent: a.parent,
+    child: a.child,
+    callCount: a.calls,
+    errorCount: a.errors,
+    p50Nano: nearestRank(sorted, 0.5),
+    p95Nano: nearestRank(sorted, 0.95),
+    p99Nano: nearestRank(sorted, 0.99),
+    exampleTraceId: traceIdHex(a.exampleTraceId),
+  };
+}
+
+const byCalls = (a: EdgeAcc, b: EdgeAcc) =>
+  b.calls - a.calls || compare(a.parent, b.parent) || compare(a.child, b.child) || compare(a.parentOperation, b.parentOperation) || compare(a.childOperation, b.childOperation);
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+const SCOPE = emptyScope();
+
+/**
+ * The spans of one trace as the linker needs them, from stored columns: a Resource per resource id (Zipkin's rule
+ * for children of a shared span id compares resources) and the two facts computed at ingest.
+ */
+function bareTrace(rows: readonly DuckDBValue[][], resources: Map<bigint, Resource>): { tree: TraceTree; facts: LinkFacts } {
+  const spans: Span[] = rows.map((r) => {
+    const rid = r[10] as bigint;
+    let resource = resources.get(rid);
+    if (resource === undefined) {
+      // The tree compares resources by content; stored resources differ in content exactly when their ids do, so
+      // the id stands in for the attributes it was not worth reading.
+      const attributes = [{ key: 'service.name', value: r[3] as string }, { key: 'sextant.resource_id', value: rid }];
+      resources.set(rid, (resource = { attributes, droppedAttributesCount: 0, schemaUrl: '' }));
+    }
+    const start = r[7] as bigint;
+    return {
+      traceId: '',
+      spanId: spanIdHex(r[1] as bigint),
+      parentSpanId: spanIdHex(r[2] as bigint),
+      traceState: '',
+      flags: 0,
+      name: r[4] as string,
+      kind: r[5] as SpanKind,
+      startTimeUnixNano: start,
+      endTimeUnixNano: start + (r[8] as bigint),
+      attributes: [],
+      droppedAttributesCount: 0,
+      events: [],
+      droppedEventsCount: 0,
+      links: [],
+      droppedLinksCount: 0,
+      status: { code: 0, message: '' },
+      resource,
+      scope: SCOPE,
+    };
+  });
+  return {
+    tree: buildTraceTree(spans),
+    facts: { failed: Uint8Array.from(rows, (r) => (r[6] === true ? 1 : 0)), remoteService: (i) => (rows[i]![9] as string | null) ?? undefined },
+  };
+}
+
+/**
+ * The service graph of the spans that start in the window: each trace's spans linked by core's one rule
+ * (dependencyLinkRows), summed per service pair and per operation pair.
+ */
 export async function dependencyGraph(query: Query, startNano: bigint, endNano: bigint): Promise<DependencyGraph> {
   const params = [startNano, endNano];
-  // One pass over the edges for both the service-level and the operation-level aggregates.
   const rows = await query(
-    `${EDGE_SOURCE}
-     SELECT parent, child, parent_op, child_op, count(*), count(*) FILTER (WHERE err),
-       quantile_disc(dur, [0.5, 0.95, 0.99]), min(trace_id), bool_and(virtual), grouping(parent_op, child_op) AS service_level
-     FROM edges GROUP BY GROUPING SETS ((parent, child), (parent, child, parent_op, child_op))
-     ORDER BY 5 DESC, 1, 2, 3, 4`,
+    `SELECT trace_id, span_id, parent_span_id, service, name, kind, is_error, start_ns, duration_ns, remote_service, resource_id
+     FROM spans WHERE start_ns >= ? AND start_ns <= ? ORDER BY trace_id, rowid`,
     params,
   );
   const nodeRows = await query(
@@ -107,40 +116,45 @@ export async function dependencyGraph(query: Query, startNano: bigint, endNano: 
      FROM spans WHERE start_ns >= ? AND start_ns <= ? GROUP BY 1 ORDER BY 1`,
     params,
   );
-  const edges: DependencyEdge[] = [];
-  const operationEdges: OperationEdge[] = [];
-  const virtualChildren = new Map<string, { calls: number; errors: number }>();
-  for (const r of rows) {
-    const e: DependencyEdge = {
-      parent: r[0] as string,
-      child: r[1] as string,
-      callCount: Number(r[4]),
-      errorCount: Number(r[5]),
-      ...percentiles(r[6]!),
-      exampleTraceId: traceIdHex(r[7] as bigint),
-    };
-    if (Number(r[9]) === 0) {
-      operationEdges.push({ ...e, parentOperation: r[2] as string, childOperation: r[3] as string });
-      continue;
+  const services = new Map<string, EdgeAcc>();
+  const operations = new Map<string, EdgeAcc>();
+  const add = (map: Map<string, EdgeAcc>, key: string, l: DependencyLinkRow, traceId: bigint, ops: boolean) => {
+    let a = map.get(key);
+    if (a === undefined) {
+      map.set(key, (a = { parent: l.parent, child: l.child, parentOperation: ops ? l.parentOperation : '', childOperation: ops ? l.childOperation : '', calls: 0, errors: 0, durations: [], exampleTraceId: traceId, virtual: true }));
     }
-    edges.push(e);
-    if (r[8] === true) {
-      const v = virtualChildren.get(e.child) ?? { calls: 0, errors: 0 };
-      v.calls += e.callCount;
-      v.errors += e.errorCount;
-      virtualChildren.set(e.child, v);
+    a.calls++;
+    if (l.error) a.errors++;
+    a.durations.push(l.durationNano);
+    if (traceId < a.exampleTraceId) a.exampleTraceId = traceId;
+    a.virtual &&= l.virtual;
+  };
+  const resources = new Map<bigint, Resource>();
+  for (let i = 0; i < rows.length; ) {
+    const traceId = rows[i]![0] as bigint;
+    let j = i + 1;
+    while (j < rows.length && rows[j]![0] === traceId) j++;
+    const { tree, facts } = bareTrace(rows.slice(i, j), resources);
+    for (const l of dependencyLinkRows(tree, facts)) {
+      add(services, `${l.parent}\u0000${l.child}`, l, traceId, false);
+      add(operations, `${l.parent}\u0000${l.child}\u0000${l.parentOperation}\u0000${l.childOperation}`, l, traceId, true);
     }
+    i = j;
   }
-  const nodes = nodeRows.map((r) => ({
-    service: r[0] as string,
-    callCount: Number(r[1]),
-    errorCount: Number(r[2]),
-    virtual: false,
-  }));
+  const serviceEdges = [...services.values()].sort(byCalls);
+  const edges = serviceEdges.map(edgeOf);
+  const operationEdges: OperationEdge[] = [...operations.values()].sort(byCalls).map((a) => ({ ...edgeOf(a), parentOperation: a.parentOperation, childOperation: a.childOperation }));
+  const nodes = nodeRows.map((r) => ({ service: r[0] as string, callCount: Number(r[1]), errorCount: Number(r[2]), virtual: false }));
   const instrumented = new Set(nodes.map((n) => n.service));
-  for (const [service, v] of virtualChildren) {
-    if (!instrumented.has(service)) nodes.push({ service, callCount: v.calls, errorCount: v.errors, virtual: true });
+  const virtualChildren = new Map<string, { calls: number; errors: number }>();
+  for (const a of serviceEdges) {
+    if (!a.virtual || instrumented.has(a.child)) continue;
+    const v = virtualChildren.get(a.child) ?? { calls: 0, errors: 0 };
+    v.calls += a.calls;
+    v.errors += a.errors;
+    virtualChildren.set(a.child, v);
   }
+  for (const [service, v] of virtualChildren) nodes.push({ service, callCount: v.calls, errorCount: v.errors, virtual: true });
   return { nodes, edges, operationEdges };
 }
 
