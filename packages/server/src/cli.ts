@@ -69,11 +69,11 @@ async function serve(o: ServeOptions): Promise<number> {
   const sextant = await startFromOptions(o);
   // Without its store the server can only fail requests: exit so that a supervisor restarts it (everything
   // acknowledged is committed, so nothing acknowledged is lost).
-  sextant.store.onDeath = (err) => {
+  sextant.onStoreDeath((err) => {
     process.stderr.write(`sextant: ${err.message}; exiting.\n`);
     process.exit(1);
-  };
-  const where = o.memory ? 'in memory (nothing is kept after exit)' : `in ${sextant.store.path}`;
+  });
+  const where = o.memory ? 'in memory (nothing is kept after exit)' : `in ${sextant.storageLocation}`;
   process.stdout.write(
     [
       `Sextant is ready. Storing ${where}.`,
@@ -115,7 +115,7 @@ async function demo(o: ServeOptions): Promise<number> {
     sextant = await startFromOptions(o);
     otlpEndpoint = sextant.urls.otlpHttp!;
     sextantUrl = sextant.urls.api;
-    process.stdout.write(`Started Sextant at ${sextantUrl} (storing ${o.memory ? 'in memory' : `in ${sextant.store.path}`}).\n`);
+    process.stdout.write(`Started Sextant at ${sextantUrl} (storing ${o.memory ? 'in memory' : `in ${sextant.storageLocation}`}).\n`);
   }
   const shop = await startDemo({
     otlpEndpoint,

@@ -1,13 +1,19 @@
 /** Starts everything `sextant serve` runs: store, ingest pipeline, receivers, query API + UI, retention. */
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { WorkerStore } from './store/worker-store.js';
+import { openStorage } from './storage/open.js';
+import type { SpanStore } from './storage/contract.js';
+import { BatchIngestor } from './ingest/ingestor.js';
 import { createOtlpHttpReceiver } from './receivers/otlp-http.js';
 import { createZipkinReceiver } from './receivers/zipkin-http.js';
 import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.js';
 import { createApiServer } from './api/app.js';
 
 export interface SextantOptions {
+  /** Storage engine (storage/engines.ts); 'duckdb' by default. */
+  storage?: string;
+  /** Options of a storage engine other than DuckDB (DuckDB takes dataDir and memory). */
+  storageOptions?: Record<string, unknown>;
   /** Directory of the DuckDB file; ignored when `memory` is true. */
   dataDir?: string;
   memory?: boolean;
@@ -33,8 +39,12 @@ export interface SextantOptions {
 
 export interface RunningSextant {
   urls: { api: string; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null };
-  /** The store (in its own thread): queries, and `ingest` for raw request bodies. */
-  store: WorkerStore;
+  /** The store, for queries. */
+  store: SpanStore;
+  /** Where the data lives (a file, a URL without credentials); null when in memory. */
+  storageLocation: string | null;
+  /** Called once if the store fails for good while the server runs (its thread died): the server cannot go on. */
+  onStoreDeath(listener: (err: Error) => void): void;
   close(): Promise<void>;
 }
 
@@ -57,14 +67,16 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   const enabled = { otlpGrpc: true, otlpHttp: true, zipkin: true, ...opts.receivers };
   let ready = false;
 
-  const store = await WorkerStore.open({
-    dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'),
+  const engine = opts.storage ?? 'duckdb';
+  const storage = await openStorage(engine, {
+    ...(engine === 'duckdb' ? { dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'), checkpointWalBytes: 64 * 1024 * 1024 } : {}),
+    ...opts.storageOptions,
     retentionNano: opts.retentionNano ?? null,
     maxSizeBytes: opts.maxSizeBytes ?? null,
     retentionIntervalMs: opts.retentionIntervalMs ?? 60_000,
-    checkpointWalBytes: 64 * 1024 * 1024,
-    maxQueuedItems: 200_000,
   });
+  const store = storage.backend;
+  const ingestor = new BatchIngestor(storage.encoder, store, { maxQueuedItems: 200_000, concurrentWrites: storage.capabilities.concurrentWrites });
   const closers: (() => Promise<void>)[] = [];
   try {
     const api = await createApiServer(store, { uiDir: opts.uiDir === undefined ? DEFAULT_UI_DIR : opts.uiDir, isReady: () => ready });
@@ -73,19 +85,19 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
 
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
-      const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, corsOrigins });
+      const app = await createOtlpHttpReceiver(ingestor, { maxBodyBytes: maxBody, corsOrigins });
       otlpHttp = urlFor(host, await listen(app, host, opts.otlpHttpPort ?? 4318));
       closers.push(() => app.close());
     }
     let zipkin: string | null = null;
     if (enabled.zipkin) {
-      const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, corsOrigins });
+      const app = await createZipkinReceiver(ingestor, { maxBodyBytes: maxBody, corsOrigins });
       zipkin = urlFor(host, await listen(app, host, opts.zipkinPort ?? 9411));
       closers.push(() => app.close());
     }
     let grpc: GrpcReceiver | null = null;
     if (enabled.otlpGrpc) {
-      grpc = await startOtlpGrpcReceiver(store, host, opts.otlpGrpcPort ?? 4317, maxBody);
+      grpc = await startOtlpGrpcReceiver(ingestor, host, opts.otlpGrpcPort ?? 4317, maxBody);
       const g = grpc;
       closers.push(() => g.close());
     }
@@ -95,12 +107,15 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     return {
       urls: { api: urlFor(host, apiPort), otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin },
       store,
+      storageLocation: store.location,
+      onStoreDeath: (listener) => storage.onDeath(listener),
       async close() {
         if (closed) return;
         closed = true;
         ready = false;
         // Stop accepting first, then finish what was accepted and close the file.
         for (const c of closers.reverse()) await c().catch(() => undefined);
+        await ingestor.flush();
         await store.close();
       },
     };

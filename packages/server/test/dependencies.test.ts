@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeZipkinV2 } from '@sextant/core';
 import { readFixtureJson } from '../../../testing/fixtures.js';
-import { DuckDBStore } from '../src/store/duckdb-store.js';
+import { DuckDBStore } from '../src/storage/duckdb/duckdb-store.js';
 
 type Link = { parent: string; child: string; callCount: number; errorCount: number };
 const expected = readFixtureJson<Record<string, Link[]>>('zipkin/expected-dependency-links.json');

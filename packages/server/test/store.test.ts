@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanKind, type Span } from '@sextant/core';
-import { DuckDBStore } from '../src/store/duckdb-store.js';
+import { DuckDBStore } from '../src/storage/duckdb/duckdb-store.js';
 import { BASE_TIME, hexId, makeSpan, resourceFor } from './support/spans.js';
 
 function sortById(spans: Span[]): Span[] {

@@ -3,10 +3,9 @@
  * /api/* JSON model ({data,total,limit,offset,errors}, µs times) and the /api/v3/* OTLP-shaped HTTP API.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { encodeJaegerTrace, encodeOtlpJsonTraces, SpanKind, type Span } from '@sextant/core';
-import { parseTraceIdParam } from '../store/ids.js';
-import type { SpanStore, TagFilter, TraceQuery } from '../store/store.js';
-import { parseSpanKind } from '../store/search-sql.js';
+import { encodeJaegerTrace, encodeOtlpJsonTraces, parseSpanKind, SpanKind, spanKindName, type Span } from '@sextant/core';
+import { parseTraceIdParam } from '../storage/stored/ids.js';
+import type { SpanStore, TagFilter, TraceQuery } from '../storage/contract.js';
 import { ApiError, all, one, parseDurationNano, parseLimit, parseTagParams, parseTimeNano, type Query } from './params.js';
 
 const US = 1000n;
@@ -18,15 +17,6 @@ function envelope<T>(data: T, total = Array.isArray(data) ? data.length : 0) {
 function jaegerError(reply: FastifyReply, status: number, msg: string) {
   return reply.code(status).send({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg }] });
 }
-
-const KIND_NAME: Record<number, string> = {
-  [SpanKind.UNSPECIFIED]: '',
-  [SpanKind.INTERNAL]: 'internal',
-  [SpanKind.SERVER]: 'server',
-  [SpanKind.CLIENT]: 'client',
-  [SpanKind.PRODUCER]: 'producer',
-  [SpanKind.CONSUMER]: 'consumer',
-};
 
 function parseTagsJson(text: string, name: string): TagFilter[] {
   let obj: unknown;
@@ -50,7 +40,7 @@ async function operationsOf(store: SpanStore, service: string, kindText: string 
   const kind = kindText === undefined || kindText === '' ? null : parseSpanKind(kindText);
   return (await store.operations(service))
     .filter((o) => kind === null || o.spanKind === kind)
-    .map((o) => ({ name: o.name, spanKind: KIND_NAME[o.spanKind] ?? '' }));
+    .map((o) => ({ name: o.name, spanKind: o.spanKind === SpanKind.UNSPECIFIED ? '' : spanKindName(o.spanKind) }));
 }
 
 async function fullTraces(store: SpanStore, q: TraceQuery): Promise<Span[][]> {

@@ -1,8 +1,8 @@
 /** Sextant's own API (/api/v1): OTLP-shaped JSON, hex ids, decimal-string nanoseconds. */
 import type { FastifyInstance } from 'fastify';
 import { analyzeTrace, compareCohorts, compareTraces, encodeOtlpJsonLogs, encodeOtlpJsonTraces, type Span } from '@sextant/core';
-import { parseTraceIdParam } from '../store/ids.js';
-import type { SpanStore, TraceQuery } from '../store/store.js';
+import { parseTraceIdParam } from '../storage/stored/ids.js';
+import type { SpanStore, TraceQuery } from '../storage/contract.js';
 import { ApiError, one, parseDurationNano, parseLimit, parseNativeSearch, parseTimeNano, type Query } from './params.js';
 
 const HOUR_NS = 3_600_000_000_000n;

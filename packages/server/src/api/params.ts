@@ -1,6 +1,6 @@
 /** Query-string parsing shared by the native and Jaeger-compatible APIs; bad values raise ApiError (HTTP 400). */
-import { parseSpanKind } from '../store/search-sql.js';
-import type { TagFilter, TraceQuery } from '../store/store.js';
+import { parseSpanKind } from '@sextant/core';
+import type { TagFilter, TraceQuery } from '../storage/contract.js';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {

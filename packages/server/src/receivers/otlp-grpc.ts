@@ -2,9 +2,10 @@
  * OTLP/gRPC receiver (:4317): TraceService/Export and LogsService/Export. Messages are taken as raw bytes and
  * decoded by our own codec (the same one as OTLP/HTTP), so grpc-js only does transport and gzip.
  */
-import { Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
-import { IngestRejected, OverloadedError, summarizeRejections, type Ingestor, type Signal } from '../ingest.js';
+import { summarizeRejections, type Ingestor, type Signal } from '../ingest/decode.js';
+import { ingestFailure } from './ingest-status.js';
 
 const raw = (b: Buffer): Buffer => b;
 
@@ -30,9 +31,8 @@ function exportHandler(ingestor: Ingestor, signal: Signal) {
       const response = signal === 'traces' ? encodeExportTraceResponse(result.rejected, message) : encodeExportLogsResponse(result.rejected, message);
       callback(null, Buffer.from(response));
     } catch (err) {
-      if (err instanceof IngestRejected) callback({ code: status.INVALID_ARGUMENT, details: err.message });
-      else if (err instanceof OverloadedError) callback({ code: status.UNAVAILABLE, details: err.message });
-      else callback({ code: status.INTERNAL, details: `could not store the ${signal}: ${(err as Error).message}` });
+      const f = ingestFailure(err, signal);
+      callback({ code: f.grpc, details: f.message });
     }
   };
 }

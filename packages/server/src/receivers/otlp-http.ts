@@ -7,9 +7,10 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
-import { IngestRejected, OverloadedError, summarizeRejections, type Ingestor, type Signal } from '../ingest.js';
-import { bodyKind, decodeBody, HttpError, rawBodyReceiver, type BodyKind } from './body.js';
-import { encodeRpcStatus, rpcCodeForHttp } from './rpc-status.js';
+import { summarizeRejections, type Ingestor, type Signal } from '../ingest/decode.js';
+import { bodyKind, decodeBody, rawBodyReceiver, type BodyKind } from './body.js';
+import { encodeRpcStatus } from './rpc-status.js';
+import { grpcCodeForHttp, ingestFailure } from './ingest-status.js';
 
 export interface ReceiverOptions {
   maxBodyBytes: number;
@@ -19,9 +20,9 @@ export interface ReceiverOptions {
 function sendError(reply: FastifyReply, kind: BodyKind, status: number, message: string): FastifyReply {
   if (status === 503) reply.header('retry-after', '1');
   if (kind === 'protobuf') {
-    return reply.code(status).type('application/x-protobuf').send(Buffer.from(encodeRpcStatus(rpcCodeForHttp(status), message)));
+    return reply.code(status).type('application/x-protobuf').send(Buffer.from(encodeRpcStatus(grpcCodeForHttp(status), message)));
   }
-  return reply.code(status).type('application/json').send({ code: rpcCodeForHttp(status), message });
+  return reply.code(status).type('application/json').send({ code: grpcCodeForHttp(status), message });
 }
 
 export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverOptions): Promise<FastifyInstance> {
@@ -54,10 +55,8 @@ export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverO
       const field = signal === 'traces' ? 'rejectedSpans' : 'rejectedLogRecords';
       return reply.code(200).type('application/json').send(result.rejected > 0 ? { partialSuccess: { [field]: String(result.rejected), errorMessage: message } } : {});
     } catch (err) {
-      if (err instanceof HttpError) return sendError(reply, kind, err.status, err.message);
-      if (err instanceof IngestRejected) return sendError(reply, kind, 400, err.message);
-      if (err instanceof OverloadedError) return sendError(reply, kind, 503, err.message);
-      return sendError(reply, kind, 500, `could not store the ${signal}: ${(err as Error).message}`);
+      const f = ingestFailure(err, signal);
+      return sendError(reply, kind, f.http, f.message);
     }
   };
 

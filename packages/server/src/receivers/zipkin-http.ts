@@ -1,8 +1,9 @@
 /** Zipkin v2 receiver (:9411): POST /api/v2/spans with a JSON list of spans, 202 on success, as Zipkin answers. */
 import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
-import { IngestRejected, OverloadedError, type Ingestor } from '../ingest.js';
-import { decodeBody, HttpError, rawBodyReceiver } from './body.js';
+import type { Ingestor } from '../ingest/decode.js';
+import { decodeBody, rawBodyReceiver } from './body.js';
+import { ingestFailure } from './ingest-status.js';
 import type { ReceiverOptions } from './otlp-http.js';
 
 export async function createZipkinReceiver(ingestor: Ingestor, opts: ReceiverOptions): Promise<FastifyInstance> {
@@ -30,10 +31,9 @@ export async function createZipkinReceiver(ingestor: Ingestor, opts: ReceiverOpt
       }
       return reply.code(202).send();
     } catch (err) {
-      if (err instanceof HttpError) return reply.code(err.status).type('text/plain').send(err.message);
-      if (err instanceof IngestRejected) return reply.code(400).type('text/plain').send(err.message);
-      if (err instanceof OverloadedError) return reply.code(503).header('retry-after', '1').type('text/plain').send(err.message);
-      throw err;
+      const f = ingestFailure(err, 'spans');
+      if (f.retryAfterSeconds !== null) reply.header('retry-after', String(f.retryAfterSeconds));
+      return reply.code(f.http).type('text/plain').send(f.message);
     }
   });
   return app;

@@ -1,5 +1,33 @@
-/** The store contract: query semantics are defined here once, whatever engine sits behind them. */
-import type { LogRecord, Span, SpanKind } from '@sextant/core';
+/**
+ * The storage contract: what every engine (DuckDB, ClickHouse) offers, as small interfaces, and how an engine is
+ * plugged in. Query semantics are defined here once; the conformance suite (test/storage/conformance.ts) holds
+ * every engine to them. ARCHITECTURE.md describes the layers around it.
+ */
+import type {
+  DependencyGraph,
+  LogRecord,
+  OperationInfo,
+  RedResult,
+  SearchResult,
+  Span,
+  SpanKind,
+  StoreStats,
+} from '@sextant/core';
+
+export type {
+  DependencyEdge,
+  DependencyGraph,
+  DependencyNode,
+  OperationEdge,
+  OperationInfo,
+  Percentiles,
+  RedOperation,
+  RedPoint,
+  RedResult,
+  SearchResult,
+  StoreStats,
+  TraceSummary,
+} from '@sextant/core';
 
 export interface TagFilter {
   key: string;
@@ -32,71 +60,6 @@ export interface TraceQuery {
   cursor?: string;
 }
 
-export interface TraceSummary {
-  traceId: string;
-  rootService: string;
-  rootName: string;
-  startUnixNano: bigint;
-  durationNano: bigint;
-  spanCount: number;
-  errorCount: number;
-  /** Spans whose parent is not in the stored trace (broken propagation or not yet arrived). */
-  orphanCount: number;
-  services: { name: string; spanCount: number; errorCount: number }[];
-}
-
-export interface SearchResult {
-  traces: TraceSummary[];
-  nextCursor: string | null;
-}
-
-export interface OperationInfo {
-  name: string;
-  spanKind: SpanKind;
-}
-
-export interface DependencyEdge {
-  parent: string;
-  child: string;
-  callCount: number;
-  errorCount: number;
-  p50Nano: bigint;
-  p95Nano: bigint;
-  p99Nano: bigint;
-  exampleTraceId: string;
-}
-
-export interface OperationEdge extends DependencyEdge {
-  parentOperation: string;
-  childOperation: string;
-}
-
-export interface DependencyGraph {
-  nodes: { service: string; callCount: number; errorCount: number; virtual: boolean }[];
-  edges: DependencyEdge[];
-  operationEdges: OperationEdge[];
-}
-
-export interface RedPoint {
-  t: bigint;
-  count: number;
-  errorCount: number;
-  p50Nano: bigint;
-  p95Nano: bigint;
-  p99Nano: bigint;
-}
-
-export interface RedOperation {
-  service: string;
-  operation: string;
-  count: number;
-  errorCount: number;
-  p50Nano: bigint;
-  p95Nano: bigint;
-  p99Nano: bigint;
-  totalNano: bigint;
-}
-
 export interface RedQuery {
   service?: string;
   operation?: string;
@@ -105,21 +68,13 @@ export interface RedQuery {
   stepNano: bigint;
 }
 
-export interface RedResult {
-  series: RedPoint[];
-  operations: RedOperation[];
-}
-
-export interface StoreStats {
-  spans: number;
-  traces: number;
-  logs: number;
-  bytes: number;
-}
-
-export interface SpanStore {
+/** Writes canonical spans directly (tests, benchmarks, imports); ingest goes through BatchWriter instead. */
+export interface TraceWriter {
   /** Resolves only when spans and logs are durable (committed). */
   write(spans: readonly Span[], logs: readonly LogRecord[]): Promise<void>;
+}
+
+export interface TraceReader {
   /** All stored spans of a trace; empty if unknown. */
   getTrace(traceId: string): Promise<Span[]>;
   getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>>;
@@ -129,13 +84,95 @@ export interface SpanStore {
   operations(service?: string): Promise<(OperationInfo & { service: string })[]>;
   attributeKeys(): Promise<string[]>;
   attributeValues(key: string): Promise<string[]>;
+}
+
+export interface DependencyReader {
+  /** The service (and operation) dependency graph of spans started in [startNano, endNano]. */
   dependencies(startNano: bigint, endNano: bigint): Promise<DependencyGraph>;
+}
+
+export interface MetricsReader {
+  /** Rate, errors and duration of entry spans (server, consumer, roots). */
   red(q: RedQuery): Promise<RedResult>;
+}
+
+export interface Maintenance {
   stats(): Promise<StoreStats>;
   /** Deletes the oldest data until it is younger than maxAgeNano and smaller than maxBytes. */
   enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }>;
+  /** Finishes what was accepted and releases the engine. */
   close(): Promise<void>;
 }
 
-/** Thrown for a query that cannot be answered as asked (bad cursor etc.): the API maps it to 400. */
-export class QueryError extends Error {}
+/** Everything the query side reads: what the HTTP API and query/ depend on. */
+export interface SpanStore extends TraceWriter, TraceReader, DependencyReader, MetricsReader, Maintenance {}
+
+/** A batch of spans in an engine's own write form (columns, rows...): `n` spans. */
+export interface EncodedBatch {
+  readonly n: number;
+}
+
+/**
+ * Turns canonical spans into the engine's write form. Runs on the thread that received the request, so that
+ * decoding and encoding share the machine with the store's own work.
+ */
+export interface BatchEncoder<B extends EncodedBatch> {
+  encode(spans: readonly Span[]): B;
+  /** Buffers of a batch that may be moved (not copied) to the store's thread. */
+  transferables(batch: B): ArrayBuffer[];
+}
+
+/** Commits encoded batches; where ingest's group commit writes. */
+export interface BatchWriter<B extends EncodedBatch> {
+  /** One transaction (or one acknowledged insert) for everything given: durable when it resolves. */
+  writeBatches(batches: readonly B[], logs: readonly LogRecord[]): Promise<void>;
+}
+
+/** An open engine: the store and its ingest writer. */
+export interface StorageBackend<B extends EncodedBatch = EncodedBatch> extends SpanStore, BatchWriter<B> {
+  /** Where the data lives, for people (a file path, a URL without credentials); null when in memory. */
+  readonly location: string | null;
+}
+
+export interface StorageCapabilities {
+  /**
+   * The engine does its own heavy work in process (DuckDB): it runs in a worker thread of its own so that the
+   * receiving thread stays free. An engine that only talks to a server runs on the main thread.
+   */
+  ownThread: boolean;
+  /** enforceRetention can bound the size on disk (maxBytes); otherwise only by age. */
+  sizeRetention: boolean;
+  /** How many writeBatches calls may run at once (one commits while the next appends). */
+  concurrentWrites: number;
+}
+
+/** Options every engine understands; each engine adds its own (connection URL, data directory...). */
+export interface CommonStorageOptions {
+  /** Maximum age of stored data in ns (null: keep forever). */
+  retentionNano: bigint | null;
+  /** Maximum stored size in bytes (null: unbounded), where the engine supports it. */
+  maxSizeBytes: number | null;
+  /** How often background retention runs. */
+  retentionIntervalMs: number;
+}
+
+/**
+ * How an engine is plugged in (storage/engines.ts lists them). Options must be plain data: an engine with
+ * `ownThread` is opened inside a worker thread from them.
+ */
+export interface StorageEngine<B extends EncodedBatch = EncodedBatch, O extends CommonStorageOptions = CommonStorageOptions> {
+  readonly name: string;
+  readonly capabilities: StorageCapabilities;
+  createEncoder(): BatchEncoder<B>;
+  open(options: O): Promise<StorageBackend<B>>;
+}
+
+/** A query that cannot be answered as asked (bad cursor etc.): the API maps it to 400. */
+export class QueryError extends Error {
+  override name = 'QueryError';
+}
+
+/** The engine cannot be reached right now (a server down, a connection refused): a retryable answer (503). */
+export class StorageUnavailableError extends Error {
+  override name = 'StorageUnavailableError';
+}

@@ -10,9 +10,9 @@
  * linker there costs seconds.
  */
 import type { DuckDBValue } from '@duckdb/node-api';
-import { traceIdHex } from './ids.js';
+import { traceIdHex } from '../stored/ids.js';
 import type { Param } from './params.js';
-import type { DependencyEdge, DependencyGraph, OperationEdge, RedQuery, RedResult } from './store.js';
+import type { DependencyEdge, DependencyGraph, OperationEdge, RedQuery, RedResult } from '../contract.js';
 
 type Query = (sql: string, params?: readonly Param[]) => Promise<DuckDBValue[][]>;
 

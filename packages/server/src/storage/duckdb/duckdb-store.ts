@@ -8,33 +8,36 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { splitParams, traceIdListParam, traceIdParam, ubigintListParam, type Param } from './params.js';
 import { emptyResource, emptyScope, serviceName, type SpanKind, type StatusCode, type LogRecord, type Resource, type Scope, type Span } from '@sextant/core';
-import { attrsFromJson, attrsToJson, attrValueFromStored, attrValueToStored } from './attr-json.js';
+import { attrsFromJson, attrsToJson, attrValueFromStored, attrValueToStored } from '../stored/attr-json.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
-import { hexToBig, spanIdHex, traceIdHex } from './ids.js';
-import { droppedFromText, eventsFromJson, linksFromJson, resourceFromRow, scopeFromRow } from './row-codec.js';
-import { AttributeIndex } from './attribute-index.js';
+import { hexToBig, spanIdHex, traceIdHex } from '../stored/ids.js';
+import { droppedFromText, eventsFromJson, linksFromJson, resourceFromRow, scopeFromRow } from '../stored/row-codec.js';
+import { AttributeIndex } from '../stored/attribute-index.js';
 import { SpanRowEncoder, type ResourceRow, type ScopeRow, type SpanRows } from './span-rows.js';
 import { buildSearchSql, decodeCursor, encodeCursor } from './search-sql.js';
 import { dependencyGraph, redMetrics } from './aggregates.js';
 import type {
+  CommonStorageOptions,
   DependencyGraph,
   OperationInfo,
   RedQuery,
   RedResult,
   SearchResult,
-  SpanStore,
+  StorageBackend,
   StoreStats,
   TraceQuery,
   TraceSummary,
-} from './store.js';
+} from '../contract.js';
+import { startBackgroundTasks } from './background.js';
 
-
-export interface DuckDBStoreOptions {
+export interface DuckDBStoreOptions extends Partial<CommonStorageOptions> {
   /** Directory holding `sextant.duckdb`; null for an in-memory store. */
   dataDir: string | null;
   /** DuckDB memory limit, e.g. '2GB' (defaults to DuckDB's own). */
   memoryLimit?: string;
   threads?: number;
+  /** Checkpoint in the background once the write-ahead log is this large (no background checkpoints if unset). */
+  checkpointWalBytes?: number;
 }
 
 const SPAN_SELECT = `trace_id, span_id, parent_span_id, start_ns, duration_ns, name, kind, status_code, status_message,
@@ -57,7 +60,7 @@ interface NewRow<T> {
   row: T;
 }
 
-export class DuckDBStore implements SpanStore {
+export class DuckDBStore implements StorageBackend<SpanRows> {
   /** Encodes spans for in-process writes; ingest through the worker encodes on the receiving thread. */
   private readonly encoder = new SpanRowEncoder();
   private readonly knownResources = new Map<bigint, Resource>();
@@ -67,6 +70,7 @@ export class DuckDBStore implements SpanStore {
   private nextResourceId = 1n;
   private nextScopeId = 1n;
   private closed = false;
+  private stopBackground: () => void = () => undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -79,7 +83,7 @@ export class DuckDBStore implements SpanStore {
     /** Retention deletes and checkpoints: never the writer's connection, whose transaction may be open. */
     private readonly maintenance: DuckDBConnection,
     private readonly attrIndex: AttributeIndex,
-    readonly path: string | null,
+    readonly location: string | null,
   ) {}
 
   static async open(opts: DuckDBStoreOptions): Promise<DuckDBStore> {
@@ -103,6 +107,7 @@ export class DuckDBStore implements SpanStore {
     const attrIndex = new AttributeIndex();
     const store = new DuckDBStore(instance, writers, reader, maintenance, attrIndex, opts.dataDir === null ? null : path);
     await store.loadCaches();
+    store.stopBackground = startBackgroundTasks(store, opts);
     return store;
   }
 
@@ -131,11 +136,11 @@ export class DuckDBStore implements SpanStore {
   // ---------------------------------------------------------------- writing
 
   async write(spans: readonly Span[], logs: readonly LogRecord[]): Promise<void> {
-    await this.writeRows(spans.length > 0 ? [this.encoder.encode(spans)] : [], logs);
+    await this.writeBatches(spans.length > 0 ? [this.encoder.encode(spans)] : [], logs);
   }
 
   /** Appends encoded span batches (and log records) as one transaction; durable when it resolves. */
-  async writeRows(batches: readonly SpanRows[], logs: readonly LogRecord[]): Promise<void> {
+  async writeBatches(batches: readonly SpanRows[], logs: readonly LogRecord[]): Promise<void> {
     if (this.closed) throw new Error('store is closed');
     if (batches.every((b) => b.n === 0) && logs.length === 0) return;
     const writer = await this.takeWriter();
@@ -515,9 +520,9 @@ export class DuckDBStore implements SpanStore {
 
   /** Size of the write-ahead log not yet checkpointed into the database file. */
   walBytes(): number {
-    if (this.path === null) return 0;
+    if (this.location === null) return 0;
     try {
-      return statSync(`${this.path}.wal`).size;
+      return statSync(`${this.location}.wal`).size;
     } catch {
       return 0;
     }
@@ -528,13 +533,14 @@ export class DuckDBStore implements SpanStore {
    * during a checkpoint) so that no commit pays for compression.
    */
   async checkpoint(): Promise<void> {
-    if (this.path !== null && !this.closed) await this.maintenance.run('CHECKPOINT');
+    if (this.location !== null && !this.closed) await this.maintenance.run('CHECKPOINT');
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.path !== null) await this.maintenance.run('CHECKPOINT').catch(() => undefined);
+    this.stopBackground();
+    if (this.location !== null) await this.maintenance.run('CHECKPOINT').catch(() => undefined);
     for (const w of this.writers) w.closeSync();
     this.reader.closeSync();
     this.maintenance.closeSync();

@@ -5,10 +5,11 @@
  * less than cloning span objects.
  */
 import { getAttr, isErrorSpan, remoteServiceName, serviceName, SpanKind, type Resource, type Scope, type Span } from '@sextant/core';
-import { attrsToJson } from './attr-json.js';
-import { AttributeIndex } from './attribute-index.js';
-import { hash64, hexToBig } from './ids.js';
-import { droppedToText, eventsToJson, linksToJson } from './row-codec.js';
+import { attrsToJson } from '../stored/attr-json.js';
+import { AttributeIndex } from '../stored/attribute-index.js';
+import { hash64, hexToBig } from '../stored/ids.js';
+import { droppedToText, eventsToJson, linksToJson } from '../stored/row-codec.js';
+import type { BatchEncoder } from '../contract.js';
 
 export interface ResourceRow {
   hash: bigint;
@@ -58,12 +59,6 @@ export interface SpanRows {
   attrPairs: [string, string][];
 }
 
-/** The typed arrays of a batch, to transfer rather than copy them to another thread. */
-export function rowBuffers(rows: SpanRows): ArrayBuffer[] {
-  return [rows.spanIds, rows.parentIds, rows.starts, rows.durations, rows.kinds, rows.statusCodes, rows.errors, rows.flags, rows.resourceRefs, rows.scopeRefs].map(
-    (a) => a.buffer as ArrayBuffer,
-  );
-}
 
 /** Per-resource facts computed once per Resource object (spans of a request share it). */
 export interface ResourceFacts {
@@ -71,7 +66,7 @@ export interface ResourceFacts {
   service: string;
 }
 
-export class SpanRowEncoder {
+export class SpanRowEncoder implements BatchEncoder<SpanRows> {
   private readonly resources = new WeakMap<Resource, ResourceFacts>();
   private readonly scopes = new WeakMap<Scope, ScopeRow>();
   /** Mirrors what has been sent, so that a pair goes to the store once, not once per span. */
@@ -101,6 +96,13 @@ export class SpanRowEncoder {
       this.scopes.set(s, row);
     }
     return row;
+  }
+
+  /** The typed arrays of a batch, to transfer rather than copy them to another thread. */
+  transferables(rows: SpanRows): ArrayBuffer[] {
+    return [rows.spanIds, rows.parentIds, rows.starts, rows.durations, rows.kinds, rows.statusCodes, rows.errors, rows.flags, rows.resourceRefs, rows.scopeRefs].map(
+      (a) => a.buffer as ArrayBuffer,
+    );
   }
 
   encode(spans: readonly Span[]): SpanRows {

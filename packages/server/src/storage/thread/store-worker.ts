@@ -1,82 +1,24 @@
 /**
- * The store's own thread: it owns the DuckDB database, decodes ingest requests, commits them in groups, and runs
- * checkpoints and retention. The main thread only parses HTTP/gRPC and forwards bytes and queries here, so the
- * two cores of a small machine both work on ingest.
+ * The store's own thread: it opens one engine (any StorageEngine with `ownThread`) and answers typed calls from
+ * the main thread. The main thread parses HTTP/gRPC, decodes and encodes; this thread appends, commits and runs
+ * the engine's background work, so the two cores of a small machine both work on ingest.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DuckDBStore } from './duckdb-store.js';
-import { IngestPipeline } from '../pipeline.js';
-import { IngestRejected, OverloadedError } from '../ingest.js';
-import { QueryError } from './store.js';
-import type { FromWorker, ToWorker, WorkerOptions } from './worker-protocol.js';
+import { loadEngine } from '../engines.js';
+import { serveRpc } from './rpc.js';
+import { STORE_METHODS, type StoreThreadData, type ThreadStartup } from './store-methods.js';
 
-const opts = workerData as WorkerOptions;
+const data = workerData as StoreThreadData;
 const port = parentPort!;
-const post = (m: FromWorker) => port.postMessage(m);
-
-function errorPayload(err: unknown): { name: string; message: string } {
-  const e = err as Error;
-  const name = e instanceof IngestRejected ? 'IngestRejected' : e instanceof OverloadedError ? 'OverloadedError' : e instanceof QueryError ? 'QueryError' : 'Error';
-  return { name, message: e?.message ?? String(err) };
-}
 
 async function main(): Promise<void> {
-  const store = await DuckDBStore.open({ dataDir: opts.dataDir });
-  const pipeline = new IngestPipeline(store, opts.maxQueuedItems);
-  const timers: NodeJS.Timeout[] = [];
-
-  // Checkpoint when the WAL grows, never inside a commit (see DuckDBStore.checkpoint).
-  let checkpointing = false;
-  timers.push(
-    setInterval(() => {
-      if (checkpointing || store.walBytes() < opts.checkpointWalBytes) return;
-      checkpointing = true;
-      store
-        .checkpoint()
-        .catch((err) => process.stderr.write(`sextant: background checkpoint failed: ${(err as Error).message}\n`))
-        .finally(() => (checkpointing = false));
-    }, 2000),
-  );
-
-  if (opts.retentionNano !== null || opts.maxSizeBytes !== null) {
-    let busy = false;
-    const run = async () => {
-      if (busy) return;
-      busy = true;
-      try {
-        await store.enforceRetention(opts.retentionNano, opts.maxSizeBytes);
-      } catch (err) {
-        process.stderr.write(`sextant: retention pass failed: ${(err as Error).message}\n`);
-      } finally {
-        busy = false;
-      }
-    };
-    timers.push(setInterval(run, opts.retentionIntervalMs));
-    void run();
-  }
-
-  port.on('message', (m: ToWorker) => {
-    const reply = (p: Promise<unknown>) =>
-      p.then(
-        (value) => post({ id: m.id, ok: true, value }),
-        (err) => post({ id: m.id, ok: false, error: errorPayload(err) }),
-      );
-    switch (m.type) {
-      case 'rows':
-        void reply(pipeline.submit(m.rows, m.logs));
-        break;
-      case 'call': {
-        const fn = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m.method];
-        void reply(typeof fn === 'function' ? Promise.resolve().then(() => fn.apply(store, m.args)) : Promise.reject(new Error(`no store method ${m.method}`)));
-        break;
-      }
-      case 'close':
-        for (const t of timers) clearInterval(t);
-        void reply(pipeline.flush().then(() => store.close())).then(() => port.close());
-        break;
-    }
-  });
-  post({ type: 'ready', path: store.path });
+  const engine = await loadEngine(data.engine);
+  const backend = await engine.open(data.options as never);
+  const close = backend.close.bind(backend);
+  // After closing, nothing is left for this thread to do.
+  backend.close = () => close().finally(() => setImmediate(() => port.close()));
+  serveRpc(port, backend, STORE_METHODS);
+  port.postMessage({ type: 'ready', location: backend.location } satisfies ThreadStartup);
 }
 
-main().catch((err) => post({ type: 'fatal', message: (err as Error).message }));
+main().catch((err) => port.postMessage({ type: 'fatal', message: (err as Error).message } satisfies ThreadStartup));
