@@ -4,10 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { analyzeTrace, DecodeError, decodeTraceFile, formatTraceReport, groupByTrace, type Span } from '@sextant/core';
+import { analyzeTrace, DecodeError, parseDurationText, decodeTraceFile, formatTraceReport, groupByTrace, type Span } from '@sextant/core';
 import { isScenarioName, runLoad, SCENARIO_NAMES, startDemo } from '@sextant/demo';
 import { startSextant, type RunningSextant } from './server.js';
-import { parseDurationNano } from './api/params.js';
 
 class UsageError extends Error {}
 
@@ -28,11 +27,9 @@ function parsePort(text: string, name: string): number {
 
 function durationOption(text: string, name: string): bigint | null {
   if (text === '0' || text === 'forever' || text === 'none') return null;
-  try {
-    return parseDurationNano(text, name);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const nano = parseDurationText(text);
+  if (nano === null) throw new UsageError(`${name}: '${text}' is not a duration (examples: 250ms, 1.5s, 2m, 1h30m, 7d)`);
+  return nano;
 }
 
 type ServeOptions = Record<string, string | boolean | undefined>;

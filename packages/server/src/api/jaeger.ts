@@ -2,11 +2,13 @@
  * Jaeger-compatible query API, so Grafana's Jaeger data source and Jaeger UI work unchanged: the classic
  * /api/* JSON model ({data,total,limit,offset,errors}, µs times) and the /api/v3/* OTLP-shaped HTTP API.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { encodeJaegerTrace, encodeOtlpJsonTraces, parseSpanKind, SpanKind, spanKindName, type Span } from '@sextant/core';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { encodeJaegerTrace, encodeOtlpJsonTraces, parseSpanKind, SpanKind, spanKindName } from '@sextant/core';
 import { parseTraceIdParam } from '../storage/stored/ids.js';
 import type { SpanStore, TagFilter, TraceQuery } from '../storage/contract.js';
-import { ApiError, all, one, parseDurationNano, parseLimit, parseTagParams, parseTimeNano, type Query } from './params.js';
+import { all, one, parseDurationNano, parseLimit, parseTagParams, parseTimeNano, type Query } from '../query/search-params.js';
+import { searchFullTraces } from '../query/traces.js';
+import { ApiError, answerErrorsWith } from './errors.js';
 
 const US = 1000n;
 
@@ -14,8 +16,16 @@ function envelope<T>(data: T, total = Array.isArray(data) ? data.length : 0) {
   return { data, total, limit: 0, offset: 0, errors: null };
 }
 
+function envelopeError(status: number, msg: string) {
+  return { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg }] };
+}
+
 function jaegerError(reply: FastifyReply, status: number, msg: string) {
-  return reply.code(status).send({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg }] });
+  return reply.code(status).send(envelopeError(status, msg));
+}
+
+function v3Error(status: number, message: string) {
+  return { error: { httpCode: status, message } };
 }
 
 function parseTagsJson(text: string, name: string): TagFilter[] {
@@ -41,12 +51,6 @@ async function operationsOf(store: SpanStore, service: string, kindText: string 
   return (await store.operations(service))
     .filter((o) => kind === null || o.spanKind === kind)
     .map((o) => ({ name: o.name, spanKind: o.spanKind === SpanKind.UNSPECIFIED ? '' : spanKindName(o.spanKind) }));
-}
-
-async function fullTraces(store: SpanStore, q: TraceQuery): Promise<Span[][]> {
-  const { traces } = await store.searchTraces(q);
-  const byId = await store.getTraces(traces.map((t) => t.traceId));
-  return traces.map((t) => byId.get(t.traceId) ?? []).filter((s) => s.length > 0);
 }
 
 function classicQuery(q: Query): TraceQuery {
@@ -99,8 +103,10 @@ function v3Query(q: Query): TraceQuery {
   };
 }
 
-export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void {
-  // ---- classic /api (Jaeger UI JSON model)
+/** The classic /api (Jaeger UI's JSON model), errors in its envelope. */
+export const jaegerApi: FastifyPluginAsync<{ store: SpanStore }> = async (app, { store }) => {
+  answerErrorsWith(app, envelopeError);
+
   app.get('/api/services', async () => envelope(await store.services()));
 
   app.get<{ Params: { service: string } }>('/api/services/:service/operations', async (req) => {
@@ -123,7 +129,7 @@ export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void 
       const byId = await store.getTraces(parsed.filter((x) => x !== ''));
       return envelope([...byId.values()].map((spans) => encodeJaegerTrace(spans)));
     }
-    const traces = await fullTraces(store, classicQuery(q));
+    const traces = await searchFullTraces(store, classicQuery(q));
     return envelope(traces.map((t) => encodeJaegerTrace(t)));
   });
 
@@ -147,7 +153,12 @@ export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void 
     return envelope(graph.edges.map((e) => ({ parent: e.parent, child: e.child, callCount: e.callCount })));
   });
 
-  // ---- /api/v3 (OTLP JSON)
+};
+
+/** Jaeger's /api/v3 HTTP API (OTLP JSON), errors as {error:{httpCode,message}}. */
+export const jaegerV3Api: FastifyPluginAsync<{ store: SpanStore }> = async (app, { store }) => {
+  answerErrorsWith(app, v3Error);
+
   app.get('/api/v3/services', async () => ({ services: await store.services() }));
 
   app.get('/api/v3/operations', async (req) => {
@@ -159,14 +170,14 @@ export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void 
 
   app.get<{ Params: { id: string } }>('/api/v3/traces/:id', async (req, reply) => {
     const traceId = parseTraceIdParam(req.params.id);
-    if (traceId === null) return reply.code(400).send({ error: { httpCode: 400, message: `trace id '${req.params.id}' is not valid hex` } });
+    if (traceId === null) return reply.code(400).send(v3Error(400, `trace id '${req.params.id}' is not valid hex`));
     const spans = await store.getTrace(traceId);
-    if (spans.length === 0) return reply.code(404).send({ error: { httpCode: 404, message: 'trace not found' } });
+    if (spans.length === 0) return reply.code(404).send(v3Error(404, 'trace not found'));
     return { result: encodeOtlpJsonTraces(spans) };
   });
 
   app.get('/api/v3/traces', async (req) => {
-    const traces = await fullTraces(store, v3Query(req.query as Query));
+    const traces = await searchFullTraces(store, v3Query(req.query as Query));
     return { result: encodeOtlpJsonTraces(traces.flat()) };
   });
 
@@ -186,4 +197,4 @@ export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void 
       })),
     };
   });
-}
+};

@@ -1,5 +1,5 @@
 /**
- * SQL for trace search (DESIGN.md semantics). Every user-supplied value is a bound parameter; only fixed column
+ * SQL for trace search (the semantics of ARCHITECTURE.md, "Search semantics"). Every user-supplied value is a bound parameter; only fixed column
  * names and operators are spliced into the text.
  */
 import { parseSpanKind, parseStatusCode } from '@sextant/core';
