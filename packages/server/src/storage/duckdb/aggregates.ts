@@ -11,10 +11,11 @@
  */
 import type { DuckDBValue } from '@duckdb/node-api';
 import { traceIdHex } from '../stored/ids.js';
+import type { Row } from './connections.js';
 import type { Param } from './params.js';
 import type { DependencyEdge, DependencyGraph, OperationEdge, RedQuery, RedResult } from '../contract.js';
 
-type Query = (sql: string, params?: readonly Param[]) => Promise<DuckDBValue[][]>;
+type Query = (sql: string, params?: readonly Param[]) => Promise<Row[]>;
 
 /** The `quantile_disc(x, [0.5, 0.95, 0.99])` list as the API's percentile fields. */
 function percentiles(v: DuckDBValue): { p50Nano: bigint; p95Nano: bigint; p99Nano: bigint } {
@@ -95,15 +96,16 @@ export async function dependencyGraph(query: Query, startNano: bigint, endNano: 
   // One pass over the edges for both the service-level and the operation-level aggregates.
   const rows = await query(
     `${EDGE_SOURCE}
-     SELECT parent, child, parent_op, child_op, count(*), count(*) FILTER (WHERE err),
-       quantile_disc(dur, [0.5, 0.95, 0.99]), min(trace_id), bool_and(virtual), grouping(parent_op, child_op) AS service_level
+     SELECT parent, child, parent_op, child_op, count(*) AS calls, count(*) FILTER (WHERE err) AS errors,
+       quantile_disc(dur, [0.5, 0.95, 0.99]) AS pct, min(trace_id) AS example, bool_and(virtual) AS virtual,
+       grouping(parent_op, child_op) AS service_level
      FROM edges GROUP BY GROUPING SETS ((parent, child), (parent, child, parent_op, child_op))
      ORDER BY 5 DESC, 1, 2, 3, 4`,
     params,
   );
   const nodeRows = await query(
-    `SELECT service, count(*) FILTER (WHERE kind IN (2, 5) OR parent_span_id = 0),
-       count(*) FILTER (WHERE is_error AND (kind IN (2, 5) OR parent_span_id = 0))
+    `SELECT service, count(*) FILTER (WHERE kind IN (2, 5) OR parent_span_id = 0) AS calls,
+       count(*) FILTER (WHERE is_error AND (kind IN (2, 5) OR parent_span_id = 0)) AS errors
      FROM spans WHERE start_ns >= ? AND start_ns <= ? GROUP BY 1 ORDER BY 1`,
     params,
   );
@@ -112,19 +114,19 @@ export async function dependencyGraph(query: Query, startNano: bigint, endNano: 
   const virtualChildren = new Map<string, { calls: number; errors: number }>();
   for (const r of rows) {
     const e: DependencyEdge = {
-      parent: r[0] as string,
-      child: r[1] as string,
-      callCount: Number(r[4]),
-      errorCount: Number(r[5]),
-      ...percentiles(r[6]!),
-      exampleTraceId: traceIdHex(r[7] as bigint),
+      parent: r.parent as string,
+      child: r.child as string,
+      callCount: Number(r.calls),
+      errorCount: Number(r.errors),
+      ...percentiles(r.pct!),
+      exampleTraceId: traceIdHex(r.example as bigint),
     };
-    if (Number(r[9]) === 0) {
-      operationEdges.push({ ...e, parentOperation: r[2] as string, childOperation: r[3] as string });
+    if (Number(r.service_level) === 0) {
+      operationEdges.push({ ...e, parentOperation: r.parent_op as string, childOperation: r.child_op as string });
       continue;
     }
     edges.push(e);
-    if (r[8] === true) {
+    if (r.virtual === true) {
       const v = virtualChildren.get(e.child) ?? { calls: 0, errors: 0 };
       v.calls += e.callCount;
       v.errors += e.errorCount;
@@ -132,9 +134,9 @@ export async function dependencyGraph(query: Query, startNano: bigint, endNano: 
     }
   }
   const nodes = nodeRows.map((r) => ({
-    service: r[0] as string,
-    callCount: Number(r[1]),
-    errorCount: Number(r[2]),
+    service: r.service as string,
+    callCount: Number(r.calls),
+    errorCount: Number(r.errors),
     virtual: false,
   }));
   const instrumented = new Set(nodes.map((n) => n.service));
@@ -160,30 +162,31 @@ export async function redMetrics(query: Query, q: RedQuery): Promise<RedResult> 
   }
   const where = filters.join(' AND ');
   const seriesRows = await query(
-    `SELECT (start_ns - ?) // ? AS bucket, count(*), count(*) FILTER (WHERE is_error), quantile_disc(duration_ns, [0.5, 0.95, 0.99])
+    `SELECT (start_ns - ?) // ? AS bucket, count(*) AS n, count(*) FILTER (WHERE is_error) AS n_err,
+       quantile_disc(duration_ns, [0.5, 0.95, 0.99]) AS pct
      FROM spans WHERE ${where} GROUP BY 1 ORDER BY 1`,
     [q.startNano, q.stepNano, ...params],
   );
   const opRows = await query(
-    `SELECT service, name, count(*), count(*) FILTER (WHERE is_error), quantile_disc(duration_ns, [0.5, 0.95, 0.99]),
-       sum(duration_ns)::BIGINT
+    `SELECT service, name, count(*) AS n, count(*) FILTER (WHERE is_error) AS n_err,
+       quantile_disc(duration_ns, [0.5, 0.95, 0.99]) AS pct, sum(duration_ns)::BIGINT AS total
      FROM spans WHERE ${where} GROUP BY 1, 2 ORDER BY 6 DESC, 1, 2`,
     params,
   );
   return {
     series: seriesRows.map((r) => ({
-      t: q.startNano + BigInt(r[0] as bigint) * q.stepNano,
-      count: Number(r[1]),
-      errorCount: Number(r[2]),
-      ...percentiles(r[3]!),
+      t: q.startNano + BigInt(r.bucket as bigint) * q.stepNano,
+      count: Number(r.n),
+      errorCount: Number(r.n_err),
+      ...percentiles(r.pct!),
     })),
     operations: opRows.map((r) => ({
-      service: r[0] as string,
-      operation: r[1] as string,
-      count: Number(r[2]),
-      errorCount: Number(r[3]),
-      ...percentiles(r[4]!),
-      totalNano: r[5] as bigint,
+      service: r.service as string,
+      operation: r.name as string,
+      count: Number(r.n),
+      errorCount: Number(r.n_err),
+      ...percentiles(r.pct!),
+      totalNano: r.total as bigint,
     })),
   };
 }
