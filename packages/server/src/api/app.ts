@@ -1,12 +1,12 @@
 /** The query server (:16686): native and Jaeger-compatible APIs, health, and the web UI's static files. */
 import { existsSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
-import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import type { SpanStore } from '../storage/contract.js';
 import { answerErrorsWith } from './errors.js';
 import { nativeApi } from './native.js';
 import { jaegerApi, jaegerV3Api } from './jaeger.js';
+import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 
 /** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
 export interface ReceiverPorts {
@@ -18,6 +18,7 @@ export interface ReceiverPorts {
 export interface ApiOptions {
   uiDir: string | null;
   isReady: () => boolean;
+  browser: BrowserPolicy;
   /** Read per request: the receivers start after the API. */
   receiverPorts?: () => ReceiverPorts;
 }
@@ -28,7 +29,7 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 
 export async function createApiServer(store: SpanStore, opts: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 500 } });
-  await app.register(cors, { origin: true, methods: ['GET', 'POST', 'OPTIONS'] });
+  applyBrowserPolicy(app, opts.browser);
   // Nanosecond times are bigints in the model; JSON carries them as decimal strings.
   app.setReplySerializer((payload) => JSON.stringify(payload, jsonReplacer));
 

@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { DecodeError } from '@sextant/core';
 import { QueryError, StorageUnavailableError } from '../storage/contract.js';
 import { NotFoundError } from '../query/errors.js';
+import { logFailure } from '../log.js';
 
 /** An answer other than 200 that a handler chooses (a bad parameter, a missing resource...). */
 export class ApiError extends Error {
@@ -27,8 +28,9 @@ export function statusOf(err: Error & { statusCode?: number }): number {
 export function answerErrorsWith(app: FastifyInstance, body: (status: number, message: string) => unknown): void {
   app.setErrorHandler((err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) => {
     const status = statusOf(err);
-    if (status >= 500) req.log.error(err);
-    const message = status >= 500 && status !== 503 ? `internal error: ${err.message}` : err.message;
+    // The server's log gets the details; a client gets no file paths or engine text.
+    if (status >= 500) logFailure(`${req.method} ${req.url.split('?')[0]}`, err);
+    const message = status === 503 ? 'the store cannot be reached just now; retry later' : status >= 500 ? 'internal error; the server log has the details' : err.message;
     if (status === 503) reply.header('retry-after', '1');
     return reply.code(status).send(body(status, message));
   });

@@ -6,6 +6,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { IngestRejected, OverloadedError } from '../ingest/errors.js';
 import { StorageUnavailableError } from '../storage/contract.js';
+import { logFailure } from '../log.js';
 import { HttpError } from './body.js';
 
 export interface IngestFailure {
@@ -29,9 +30,15 @@ function failure(http: number, message: string): IngestFailure {
   return { http, grpc: grpcCodeForHttp(http), message, retryAfterSeconds: http === 503 ? 1 : null };
 }
 
-export function ingestFailure(err: unknown, what: string): IngestFailure {
+/**
+ * @param what the signal ('traces', 'logs', 'spans'); @param receiver the receiver's name, for the server's log.
+ * A failure of the store itself is logged in full and answered with a sentence that names no file or engine
+ * detail, as retryable: what was not acknowledged is not stored, and the sender keeps it.
+ */
+export function ingestFailure(err: unknown, what: string, receiver: string): IngestFailure {
   if (err instanceof HttpError) return failure(err.status, err.message);
   if (err instanceof IngestRejected) return failure(400, err.message);
   if (err instanceof OverloadedError || err instanceof StorageUnavailableError) return failure(503, err.message);
-  return failure(500, `could not store the ${what}: ${(err as Error).message}`);
+  logFailure(`storing ${what} from ${receiver}`, err);
+  return failure(503, `could not store the ${what} just now; retry later`);
 }

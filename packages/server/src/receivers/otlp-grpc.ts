@@ -31,7 +31,7 @@ function exportHandler(ingestor: Ingestor, signal: Signal) {
       const response = signal === 'traces' ? encodeExportTraceResponse(result.rejected, message) : encodeExportLogsResponse(result.rejected, message);
       callback(null, Buffer.from(response));
     } catch (err) {
-      const f = ingestFailure(err, signal);
+      const f = ingestFailure(err, signal, 'OTLP/gRPC');
       callback({ code: f.grpc, details: f.message });
     }
   };

@@ -1,20 +1,23 @@
 /** Zipkin v2 receiver (:9411): POST /api/v2/spans with a JSON list of spans, 202 on success, as Zipkin answers. */
 import Fastify, { type FastifyInstance } from 'fastify';
-import cors from '@fastify/cors';
 import type { Ingestor } from '../ingest/decode.js';
 import { decodeBody, rawBodyReceiver } from './body.js';
 import { ingestFailure } from './ingest-status.js';
 import type { ReceiverOptions } from './otlp-http.js';
+import { applyBrowserPolicy } from '../security/browser-policy.js';
+import { logFailure } from '../log.js';
 
 export async function createZipkinReceiver(ingestor: Ingestor, opts: ReceiverOptions): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: opts.maxBodyBytes, logger: false });
-  await app.register(cors, { origin: opts.corsOrigins === '*' ? true : opts.corsOrigins, methods: ['POST', 'OPTIONS'] });
+  applyBrowserPolicy(app, opts.browser);
   rawBodyReceiver(app);
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply.code(413).type('text/plain').send(`request body is larger than the limit of ${opts.maxBodyBytes} bytes`);
     }
-    return reply.code(err.statusCode ?? 500).type('text/plain').send(err.message);
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).type('text/plain').send(err.message);
+    logFailure(`${req.method} ${req.url}`, err);
+    return reply.code(500).type('text/plain').send('internal error; the server log has the details');
   });
 
   app.post('/api/v2/spans', async (req, reply) => {
@@ -31,7 +34,7 @@ export async function createZipkinReceiver(ingestor: Ingestor, opts: ReceiverOpt
       }
       return reply.code(202).send();
     } catch (err) {
-      const f = ingestFailure(err, 'spans');
+      const f = ingestFailure(err, 'spans', 'Zipkin');
       if (f.retryAfterSeconds !== null) reply.header('retry-after', String(f.retryAfterSeconds));
       return reply.code(f.http).type('text/plain').send(f.message);
     }
