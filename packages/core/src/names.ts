@@ -45,3 +45,15 @@ export function parseStatusCode(text: string): StatusCode | null {
   const i = (STATUS_CODE_NAMES as readonly string[]).indexOf(c);
   return i >= 0 ? (i as StatusCode) : null;
 }
+
+/**
+ * The `otel.status_code` tag of formats without a status field (Zipkin, Jaeger), as OpenTelemetry's non-OTLP
+ * exporter mapping writes it: "OK" or "ERROR", nothing for an unset status.
+ */
+export function statusFromOtelTag(value: unknown): StatusCode | null {
+  return value === 'OK' ? StatusCode.OK : value === 'ERROR' ? StatusCode.ERROR : null;
+}
+
+export function otelStatusTag(code: StatusCode): 'OK' | 'ERROR' | null {
+  return code === StatusCode.OK ? 'OK' : code === StatusCode.ERROR ? 'ERROR' : null;
+}

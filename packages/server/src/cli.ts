@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { analyzeTrace, DecodeError, parseDurationText, decodeTraceFile, formatTraceReport, groupByTrace, type Span } from '@sextant/core';
-import { isScenarioName, runLoad, SCENARIO_NAMES, startDemo } from '@sextant/demo';
 import { startSextant, type RunningSextant } from './server.js';
 
 class UsageError extends Error {}
@@ -106,8 +105,23 @@ async function isSextantRunning(apiUrl: string): Promise<boolean> {
   }
 }
 
+/**
+ * The demo shop is part of the Sextant repository, not of the published server: it is loaded only for
+ * `sextant demo`, so that @sextant/server installs without it.
+ */
+async function loadDemo(): Promise<typeof import('@sextant/demo')> {
+  try {
+    return await import('@sextant/demo');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes('@sextant/demo')) throw err;
+    throw new UsageError('`sextant demo` needs the demo shop (@sextant/demo), which comes with the Sextant repository: run it from a clone (npm install && npm run build)');
+  }
+}
+
 async function demo(o: ServeOptions): Promise<number> {
   const scenario = (o.scenario as string | undefined) ?? 'none';
+  const { isScenarioName, runLoad, SCENARIO_NAMES, startDemo } = await loadDemo();
   if (!isScenarioName(scenario)) throw new UsageError(`--scenario: '${scenario}' is not one of ${SCENARIO_NAMES.join(', ')}`);
   const host = o.host as string;
   const apiUrl = `http://${host}:${parsePort(o.port as string, '--port')}`;
@@ -227,7 +241,7 @@ export function buildProgram(): Command {
   const demoCmd = program
     .command('demo')
     .description('start Sextant (unless one is running), the demo shop and load, to learn tracing on real traces')
-    .option('--scenario <name>', `fault scenario: ${SCENARIO_NAMES.join(', ')}`, 'none')
+    .option('--scenario <name>', 'fault scenario, e.g. slow-db (an unknown name lists them all)', 'none')
     .option('--demo-port <port>', 'port of the shop gateway and control page (the shop uses the next 8 too; 0: any free ports)', '8080')
     .option('--concurrency <n>', 'simulated shoppers', '2')
     .option('--duration <time>', 'stop after this long (e.g. 30s); runs until Ctrl-C by default');

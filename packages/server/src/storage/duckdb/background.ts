@@ -1,9 +1,20 @@
 /** DuckDB's background work: checkpoints as the write-ahead log grows, and retention. */
+import type { CommonStorageOptions, Maintenance } from '../contract.js';
 import { every } from '../periodic.js';
-import type { DuckDBStore, DuckDBStoreOptions } from './duckdb-store.js';
+
+export interface BackgroundTarget extends Pick<Maintenance, 'enforceRetention'> {
+  readonly location: string | null;
+  walBytes(): number;
+  checkpoint(): Promise<void>;
+}
+
+export interface BackgroundOptions extends Partial<CommonStorageOptions> {
+  /** Checkpoint in the background once the write-ahead log is this large (no background checkpoints if unset). */
+  checkpointWalBytes?: number;
+}
 
 /** Starts what the options ask for; returns the function that stops it. */
-export function startBackgroundTasks(store: DuckDBStore, opts: DuckDBStoreOptions): () => void {
+export function startBackgroundTasks(store: BackgroundTarget, opts: BackgroundOptions): () => void {
   const stops: (() => void)[] = [];
   const walLimit = opts.checkpointWalBytes;
   if (walLimit !== undefined && store.location !== null) {

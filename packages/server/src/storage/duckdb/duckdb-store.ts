@@ -8,7 +8,6 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogRecord, Span } from '@sextant/core';
 import type {
-  CommonStorageOptions,
   DependencyGraph,
   OperationInfo,
   RedQuery,
@@ -22,7 +21,7 @@ import { AttributeIndex } from '../stored/attribute-index.js';
 import { hexToBig } from '../stored/ids.js';
 import { appendAll, appendAttrValue, appendLog, appendResource, appendScope, appendSpans, TraceIdCache } from './append.js';
 import { dependencyGraph, redMetrics } from './aggregates.js';
-import { startBackgroundTasks } from './background.js';
+import { startBackgroundTasks, type BackgroundOptions } from './background.js';
 import { Connections, type Row } from './connections.js';
 import { traceIdListParam, traceIdParam, type Param } from './params.js';
 import { LOG_COLUMNS, logFromRow, resolveSideRowsOf, SPAN_COLUMNS, spanFromRow } from './row-mapping.js';
@@ -32,14 +31,12 @@ import { searchTraces } from './search.js';
 import { SideRows, type NewSideRows } from './side-rows.js';
 import { SpanRowEncoder, type SpanRows } from './span-rows.js';
 
-export interface DuckDBStoreOptions extends Partial<CommonStorageOptions> {
+export interface DuckDBStoreOptions extends BackgroundOptions {
   /** Directory holding `sextant.duckdb`; null for an in-memory store. */
   dataDir: string | null;
   /** DuckDB memory limit, e.g. '2GB' (defaults to DuckDB's own). */
   memoryLimit?: string;
   threads?: number;
-  /** Checkpoint in the background once the write-ahead log is this large (no background checkpoints if unset). */
-  checkpointWalBytes?: number;
 }
 
 export class DuckDBStore implements StorageBackend<SpanRows> {
