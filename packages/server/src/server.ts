@@ -84,7 +84,11 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     retentionIntervalMs: opts.retentionIntervalMs ?? 60_000,
   });
   const store = storage.backend;
-  const ingestor = new BatchIngestor(storage.encoder, store, { maxQueuedItems: 200_000, concurrentWrites: storage.capabilities.concurrentWrites });
+  const ingestor = new BatchIngestor(storage.encoder, store, {
+    maxQueuedItems: 200_000,
+    concurrentWrites: storage.capabilities.concurrentWrites,
+    retentionNano: opts.retentionNano ?? null,
+  });
   const closers: (() => Promise<void>)[] = [];
   try {
     const ports: ReceiverPorts = { otlpHttp: null, otlpGrpc: null, zipkin: null };

@@ -4,8 +4,8 @@ import { analyzeTrace, compareTraces, encodeOtlpJsonLogs, encodeOtlpJsonTraces }
 import type { SpanStore } from '../storage/contract.js';
 import { compareSearches } from '../query/cohort.js';
 import { dependencyFigures, redFigures, redStep } from '../query/figures.js';
-import { one, parseDurationNano, parseLimit, parseNativeSearch, parseWindow, type Query } from '../query/search-params.js';
-import { storedTrace, traceIdOf } from '../query/traces.js';
+import { one, parseDurationNano, parseLimit, parseNativeSearch, parseWindow, traceIdParam, type Query } from '../query/search-params.js';
+import { storedTrace } from '../query/traces.js';
 import { ApiError, answerErrorsWith } from './errors.js';
 
 const MAX_COHORT_TRACES = 2000;
@@ -22,7 +22,7 @@ export const nativeApi: FastifyPluginAsync<{ store: SpanStore }> = async (app, {
 
   app.get<{ Params: { id: string } }>('/api/v1/traces/:id/analysis', async (req) => analyzeTrace(await storedTrace(store, req.params.id)));
 
-  app.get<{ Params: { id: string } }>('/api/v1/traces/:id/logs', async (req) => encodeOtlpJsonLogs(await store.getLogs(traceIdOf(req.params.id))));
+  app.get<{ Params: { id: string } }>('/api/v1/traces/:id/logs', async (req) => encodeOtlpJsonLogs(await store.getLogs(traceIdParam(req.params.id))));
 
   app.get('/api/v1/services', async () => ({ services: await store.services() }));
 

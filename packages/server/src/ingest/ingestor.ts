@@ -3,7 +3,7 @@
  * thread, then wait in the group commit until the batch is durable.
  */
 import type { BatchEncoder, BatchWriter, EncodedBatch } from '../storage/contract.js';
-import { decodeIngest, type IngestRequest, type IngestResult, type Ingestor } from './decode.js';
+import { decodeIngest, retentionWarning, type IngestRequest, type IngestResult, type Ingestor } from './decode.js';
 import { IngestPipeline } from './pipeline.js';
 
 export interface IngestOptions {
@@ -11,6 +11,8 @@ export interface IngestOptions {
   maxQueuedItems: number;
   /** Commits in flight at once (the engine's `concurrentWrites`). */
   concurrentWrites: number;
+  /** The store's retention age (null: forever), to warn about spans that are already older. */
+  retentionNano: bigint | null;
 }
 
 export class BatchIngestor<B extends EncodedBatch> implements Ingestor {
@@ -19,7 +21,7 @@ export class BatchIngestor<B extends EncodedBatch> implements Ingestor {
   constructor(
     private readonly encoder: BatchEncoder<B>,
     writer: BatchWriter<B>,
-    opts: IngestOptions,
+    private readonly opts: IngestOptions,
   ) {
     this.pipeline = new IngestPipeline(writer, opts.maxQueuedItems, opts.concurrentWrites);
   }
@@ -27,7 +29,8 @@ export class BatchIngestor<B extends EncodedBatch> implements Ingestor {
   async ingest(req: IngestRequest): Promise<IngestResult> {
     const { spans, logs, result } = decodeIngest(req);
     await this.pipeline.submit(spans.length > 0 ? this.encoder.encode(spans) : null, logs);
-    return { accepted: result.items.length, rejected: result.rejected, errors: result.errors };
+    const warning = retentionWarning(spans, this.opts.retentionNano, BigInt(Date.now()) * 1_000_000n);
+    return { accepted: result.items.length, rejected: result.rejected, errors: result.errors, warning };
   }
 
   /** Resolves when everything accepted so far is committed (or failed). */

@@ -1,19 +1,12 @@
 /** Traces by id and by search, as the API families fetch them. */
 import type { Span } from '@sextant/core';
-import { QueryError, type SpanStore, type TraceQuery } from '../storage/contract.js';
-import { parseTraceIdParam } from '../storage/stored/ids.js';
+import type { SpanStore, TraceQuery } from '../storage/contract.js';
 import { NotFoundError } from './errors.js';
-
-/** A trace id as a user typed it (32 or 16 hex characters), normalised; QueryError if it is not one. */
-export function traceIdOf(text: string): string {
-  const traceId = parseTraceIdParam(text);
-  if (traceId === null) throw new QueryError(`trace id '${text}' is not 32 (or 16) hexadecimal characters`);
-  return traceId;
-}
+import { traceIdParam } from './search-params.js';
 
 /** The spans of a stored trace; NotFoundError when none are stored. */
 export async function storedTrace(store: SpanStore, id: string): Promise<Span[]> {
-  const spans = await store.getTrace(traceIdOf(id));
+  const spans = await store.getTrace(traceIdParam(id));
   if (spans.length === 0) throw new NotFoundError(`trace ${id} not found`);
   return spans;
 }

@@ -4,7 +4,7 @@
  */
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
-import { summarizeRejections, type Ingestor, type Signal } from '../ingest/decode.js';
+import { ingestMessage, type Ingestor, type Signal } from '../ingest/decode.js';
 import { ingestFailure } from './ingest-status.js';
 
 const raw = (b: Buffer): Buffer => b;
@@ -27,7 +27,7 @@ function exportHandler(ingestor: Ingestor, signal: Signal) {
   return async (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
     try {
       const result = await ingestor.ingest({ signal, format: 'otlp-proto', body: call.request });
-      const message = result.rejected > 0 ? summarizeRejections(result.rejected, result.errors) : '';
+      const message = ingestMessage(result);
       const response = signal === 'traces' ? encodeExportTraceResponse(result.rejected, message) : encodeExportLogsResponse(result.rejected, message);
       callback(null, Buffer.from(response));
     } catch (err) {

@@ -7,7 +7,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
-import { summarizeRejections, type Ingestor, type Signal } from '../ingest/decode.js';
+import { ingestMessage, type Ingestor, type Signal } from '../ingest/decode.js';
 import { bodyKind, decodeBody, rawBodyReceiver, type BodyKind } from './body.js';
 import { encodeRpcStatus } from './rpc-status.js';
 import { grpcCodeForHttp, ingestFailure } from './ingest-status.js';
@@ -50,13 +50,13 @@ export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverO
       const raw = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
       const body = decodeBody(raw, req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
       const result = await ingestor.ingest({ signal, format: kind === 'protobuf' ? 'otlp-proto' : 'otlp-json', body });
-      const message = result.rejected > 0 ? summarizeRejections(result.rejected, result.errors) : '';
+      const message = ingestMessage(result);
       if (kind === 'protobuf') {
         const bytes = signal === 'traces' ? encodeExportTraceResponse(result.rejected, message) : encodeExportLogsResponse(result.rejected, message);
         return reply.code(200).type('application/x-protobuf').send(Buffer.from(bytes));
       }
       const field = signal === 'traces' ? 'rejectedSpans' : 'rejectedLogRecords';
-      return reply.code(200).type('application/json').send(result.rejected > 0 ? { partialSuccess: { [field]: String(result.rejected), errorMessage: message } } : {});
+      return reply.code(200).type('application/json').send(message !== '' ? { partialSuccess: { [field]: String(result.rejected), errorMessage: message } } : {});
     } catch (err) {
       const f = ingestFailure(err, signal, 'OTLP/HTTP');
       return sendError(reply, kind, f.http, f.message);
