@@ -37,8 +37,11 @@ export class TraceIdCache {
   }
 }
 
-/** One batch's spans; `resourceIds`/`scopeIds` give the stored id of each of the batch's resources and scopes. */
-export function appendSpans(app: DuckDBAppender, rows: SpanRows, resourceIds: bigint[], scopeIds: bigint[], traceIds: TraceIdCache): void {
+/**
+ * One batch's spans; `resourceIds`/`scopeIds` give the stored id of each of the batch's resources and scopes, `seq`
+ * is the number of the ingest batch (the transaction) they belong to.
+ */
+export function appendSpans(app: DuckDBAppender, rows: SpanRows, resourceIds: bigint[], scopeIds: bigint[], traceIds: TraceIdCache, seq: bigint): void {
   for (let i = 0; i < rows.n; i++) {
     app.appendUHugeInt(traceIds.get(rows.traceIds[i]!));
     app.appendUBigInt(rows.spanIds[i]!);
@@ -61,6 +64,7 @@ export function appendSpans(app: DuckDBAppender, rows: SpanRows, resourceIds: bi
     varcharOrNull(app, rows.dropped[i]!);
     varcharOrNull(app, rows.remoteServices[i]!);
     varcharOrNull(app, rows.peerServices[i]!);
+    app.appendUBigInt(seq);
     app.endRow();
   }
 }

@@ -1,4 +1,4 @@
-/** DuckDB's background work: checkpoints as the write-ahead log grows, and retention. */
+/** DuckDB's background work: folding the rollups, checkpoints as the write-ahead log grows, and retention. */
 import type { CommonStorageOptions, Maintenance } from '../contract.js';
 import { every } from '../periodic.js';
 
@@ -6,6 +6,7 @@ export interface BackgroundTarget extends Pick<Maintenance, 'enforceRetention'> 
   readonly location: string | null;
   walBytes(): number;
   checkpoint(): Promise<void>;
+  foldRollups(): Promise<void>;
 }
 
 export interface BackgroundOptions extends Partial<CommonStorageOptions> {
@@ -15,7 +16,7 @@ export interface BackgroundOptions extends Partial<CommonStorageOptions> {
 
 /** Starts what the options ask for; returns the function that stops it. */
 export function startBackgroundTasks(store: BackgroundTarget, opts: BackgroundOptions): () => void {
-  const stops: (() => void)[] = [];
+  const stops: (() => void)[] = [every(1000, 'folding the rollups', () => store.foldRollups())];
   const walLimit = opts.checkpointWalBytes;
   if (walLimit !== undefined && store.location !== null) {
     // Checkpoint when the WAL grows, never inside a commit (see DuckDBStore.checkpoint).

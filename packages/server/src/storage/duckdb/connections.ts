@@ -13,11 +13,17 @@ export class Connections {
   private readonly freeWriters: DuckDBConnection[];
   private readonly writerWaiters: ((c: DuckDBConnection) => void)[] = [];
 
+  /** Reads that must see one snapshot queue here, one at a time (a connection holds one transaction). */
+  private snapshotQueue: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writers: DuckDBConnection[],
     private readonly reader: DuckDBConnection,
     readonly maintenance: DuckDBConnection,
+    /** Folds into the rollups (rollups.ts). */
+    readonly rollup: DuckDBConnection,
+    private readonly snapshotReader: DuckDBConnection,
   ) {
     this.freeWriters = [...writers];
   }
@@ -31,7 +37,7 @@ export class Connections {
     const writers: DuckDBConnection[] = [];
     for (let i = 0; i < writerCount; i++) writers.push(await instance.connect());
     for (const statement of ddl) await writers[0]!.run(statement);
-    return new Connections(instance, writers, await instance.connect(), await instance.connect());
+    return new Connections(instance, writers, await instance.connect(), await instance.connect(), await instance.connect(), await instance.connect());
   }
 
   /** Rows of a read, by column name. */
@@ -39,6 +45,25 @@ export class Connections {
     const { values, types } = splitParams(params);
     const reader = await this.reader.runAndReadAll(sql, values, types);
     return reader.getRowObjects();
+  }
+
+  /** Runs `f` with reads that all see the same committed state. */
+  readSnapshot<T>(f: (read: (sql: string, params?: readonly Param[]) => Promise<Row[]>) => Promise<T>): Promise<T> {
+    const c = this.snapshotReader;
+    const run = async () => {
+      await c.run('BEGIN TRANSACTION');
+      try {
+        return await f(async (sql, params = []) => {
+          const { values, types } = splitParams(params);
+          return (await c.runAndReadAll(sql, values, types)).getRowObjects();
+        });
+      } finally {
+        await c.run('COMMIT');
+      }
+    };
+    const result = this.snapshotQueue.then(run, run);
+    this.snapshotQueue = result.catch(() => undefined);
+    return result;
   }
 
   /** Runs `f` with a writer connection of its own. */
@@ -58,6 +83,8 @@ export class Connections {
     for (const w of this.writers) w.closeSync();
     this.reader.closeSync();
     this.maintenance.closeSync();
+    this.rollup.closeSync();
+    this.snapshotReader.closeSync();
     this.instance.closeSync();
   }
 }

@@ -2,7 +2,7 @@
  * The embedded store: one DuckDB file (or memory). Each batch is one explicit transaction of appends (so a batch
  * is all-or-nothing and durable on COMMIT); reads see only committed batches. The pieces: connections.ts
  * (connections), side-rows.ts (resource/scope ids), append.ts (appender rows), row-mapping.ts (rows → model),
- * search.ts and search-sql.ts (search), aggregates.ts (graph, RED), retention.ts, background.ts.
+ * search.ts and search-sql.ts (search), rollups.ts (graph, RED), retention.ts, background.ts.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,12 +20,13 @@ import type {
 import { AttributeIndex } from '../stored/attribute-index.js';
 import { hexToBig } from '../stored/ids.js';
 import { appendAll, appendAttrValue, appendLog, appendResource, appendScope, appendSpans, TraceIdCache } from './append.js';
-import { dependencyGraph, redMetrics } from './aggregates.js';
 import { startBackgroundTasks, type BackgroundOptions } from './background.js';
 import { Connections, type Row } from './connections.js';
 import { traceIdListParam, traceIdParam, type Param } from './params.js';
 import { LOG_COLUMNS, logFromRow, resolveSideRowsOf, SPAN_COLUMNS, spanFromRow } from './row-mapping.js';
 import { databaseBytes, enforceRetention } from './retention.js';
+import { redFromSpans } from './red-sql.js';
+import { fold, MINUTE_NS, rolledUpDependencies, rolledUpRed, rollupWatermark } from './rollups.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { searchTraces } from './search.js';
 import { SideRows, type NewSideRows } from './side-rows.js';
@@ -47,6 +48,13 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
   private readonly sides: SideRows;
   private closed = false;
   private stopBackground: () => void = () => undefined;
+  /** Ingest batches are numbered; the rollups fold them in order (rollups.ts). */
+  private nextSeq = 1n;
+  private readonly writing = new Set<bigint>();
+  /** Committed batches not folded into the rollups yet, by seq. */
+  private readonly unfolded: { seq: bigint; spans: number; committedAt: number }[] = [];
+  private foldedThrough = 0n;
+  private folding: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly db: Connections,
@@ -73,6 +81,11 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
     const store = new DuckDBStore(db, opts.dataDir === null ? null : path);
     await store.sides.load();
     for (const r of await store.rows(`SELECT key, value FROM attr_values`)) store.attrIndex.load(r.key as string, r.value as string);
+    store.foldedThrough = await rollupWatermark((sql) => store.rows(sql));
+    const [last] = await store.rows(`SELECT coalesce(max(batch_seq), 0) AS seq FROM spans`);
+    store.nextSeq = (last!.seq as bigint) + 1n;
+    // Batches of an earlier run that it did not fold (it stopped without closing): fold them first.
+    if (store.nextSeq - 1n > store.foldedThrough) store.unfolded.push({ seq: store.nextSeq - 1n, spans: 0, committedAt: 0 });
     store.stopBackground = startBackgroundTasks(store, opts);
     return store;
   }
@@ -91,6 +104,9 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
   async writeBatches(batches: readonly SpanRows[], logs: readonly LogRecord[]): Promise<void> {
     if (this.closed) throw new Error('store is closed');
     if (batches.every((b) => b.n === 0) && logs.length === 0) return;
+    const seq = this.nextSeq++;
+    this.writing.add(seq);
+    let committed = false;
     await this.db.withWriter(async (writer) => {
       await writer.run('BEGIN TRANSACTION');
       const fresh: NewSideRows = { resources: [], scopes: [] };
@@ -98,7 +114,7 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
         await appendAll(writer, 'spans', batches, (app, rows) => {
           const resourceIds = rows.resources.map((r) => this.sides.resourceId(r, fresh));
           const scopeIds = rows.scopes.map((s) => this.sides.scopeId(s, fresh));
-          appendSpans(app, rows, resourceIds, scopeIds, this.traceIds);
+          appendSpans(app, rows, resourceIds, scopeIds, this.traceIds, seq);
           for (const [k, v] of rows.attrPairs) this.attrIndex.addText(k, v);
         });
         await appendAll(writer, 'logs', logs, (app, l) =>
@@ -109,14 +125,50 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
         await appendAll(writer, 'scopes', fresh.scopes, appendScope);
         await appendAll(writer, 'attr_values', this.attrIndex.pendingPairs(), appendAttrValue);
         await writer.run('COMMIT');
+        committed = true;
         this.attrIndex.commit();
       } catch (err) {
         this.sides.forget(fresh);
         this.attrIndex.rollback();
         await writer.run('ROLLBACK').catch(() => undefined);
         throw err;
+      } finally {
+        this.writing.delete(seq);
+        if (committed) this.batchCommitted(seq, batches.reduce((n, b) => n + b.n, 0));
       }
     });
+  }
+
+  private batchCommitted(seq: bigint, spans: number): void {
+    let i = this.unfolded.length;
+    while (i > 0 && this.unfolded[i - 1]!.seq > seq) i--;
+    this.unfolded.splice(i, 0, { seq, spans, committedAt: Date.now() });
+  }
+
+  /**
+   * Folds committed batches into the rollups, oldest first: those committed at least `quietMs` ago (the rest of
+   * their traces has had time to arrive), up to about `maxSpans` spans, never past a batch still being written.
+   */
+  foldRollups(quietMs = 2000, maxSpans = 200_000): Promise<void> {
+    const run = async () => {
+      const settled = Date.now() - quietMs;
+      let oldestWriting: bigint | null = null;
+      for (const s of this.writing) if (oldestWriting === null || s < oldestWriting) oldestWriting = s;
+      let take = 0;
+      let spans = 0;
+      for (const b of this.unfolded) {
+        if ((oldestWriting !== null && b.seq > oldestWriting) || b.committedAt > settled || spans >= maxSpans) break;
+        take++;
+        spans += b.spans;
+      }
+      if (take === 0) return;
+      const hi = this.unfolded[take - 1]!.seq;
+      await fold(this.db.rollup, this.foldedThrough, hi);
+      this.foldedThrough = hi;
+      this.unfolded.splice(0, take);
+    };
+    this.folding = this.folding.then(run, run);
+    return this.folding;
   }
 
   // ---------------------------------------------------------------- reading
@@ -175,11 +227,13 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
   }
 
   dependencies(startNano: bigint, endNano: bigint): Promise<DependencyGraph> {
-    return dependencyGraph((sql, params) => this.rows(sql, params), startNano, endNano);
+    return this.db.readSnapshot((read) => rolledUpDependencies(read, startNano, endNano));
   }
 
   red(q: RedQuery): Promise<RedResult> {
-    return redMetrics((sql, params) => this.rows(sql, params), q);
+    // The rollups hold minutes: finer steps are computed from the spans.
+    if (q.stepNano < MINUTE_NS) return redFromSpans((sql, params) => this.rows(sql, params), q);
+    return this.db.readSnapshot((read) => rolledUpRed(read, q));
   }
 
   // ---------------------------------------------------------------- maintenance
@@ -220,8 +274,10 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
     this.stopBackground();
+    // Leave nothing for the next start to fold.
+    await this.foldRollups(0, Infinity).catch((err) => process.stderr.write(`sextant: folding the rollups failed: ${(err as Error).message}\n`));
+    this.closed = true;
     if (this.location !== null) await this.db.maintenance.run('CHECKPOINT').catch(() => undefined);
     this.db.close();
   }

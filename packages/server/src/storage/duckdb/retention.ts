@@ -1,6 +1,7 @@
 /** Retention by age and by size, oldest data first, on the maintenance connection. */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Row } from './connections.js';
+import { deleteRollupsBefore } from './rollups.js';
 
 type Read = (sql: string) => Promise<Row[]>;
 
@@ -12,6 +13,7 @@ export async function databaseBytes(read: Read): Promise<number> {
 async function deleteBefore(maintenance: DuckDBConnection, cutoffNano: bigint): Promise<number> {
   const res = await maintenance.run(`DELETE FROM spans WHERE start_ns < ?`, [cutoffNano]);
   await maintenance.run(`DELETE FROM logs WHERE time_ns < ?`, [cutoffNano]);
+  await deleteRollupsBefore(maintenance, cutoffNano);
   return Number(res.rowsChanged);
 }
 

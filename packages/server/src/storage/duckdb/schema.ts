@@ -30,8 +30,9 @@ export const DDL = [
     events VARCHAR USING COMPRESSION zstd,
     links VARCHAR USING COMPRESSION zstd,
     dropped VARCHAR,
-    -- Derived at ingest for the live dependency graph, so it never parses JSON per span: the service a span
-    -- names at its other end (core's remoteServiceName) and the caller a server span names (peer.service).
+    -- Derived at ingest for the dependency links, so that they never parse JSON per span: the service a span
+    -- names at its other end (core's remoteServiceName; version 1 files kept it for non-server spans only, with
+    -- peer.service beside it).
     remote_service VARCHAR,
     peer_service VARCHAR,
     -- The ingest batch that wrote the span (increasing): rollups fold spans in batch order.

@@ -170,8 +170,8 @@ export class SpanRowEncoder implements BatchEncoder<SpanRows> {
       rows.events[i] = eventsToJson(s.events);
       rows.links[i] = linksToJson(s.links);
       rows.dropped[i] = droppedToText(s.droppedAttributesCount, s.droppedEventsCount, s.droppedLinksCount);
-      // Only the linker's client side reads the remote name; a server span's attributes name the server itself.
-      rows.remoteServices[i] = (s.kind === SpanKind.SERVER ? undefined : remoteServiceName(s)) ?? null;
+      // The linker's fact (core's remoteServiceName), kept so that rollups never parse attributes back.
+      rows.remoteServices[i] = remoteServiceName(s) ?? null;
       const peer = getAttr(s.attributes, 'peer.service');
       rows.peerServices[i] = typeof peer === 'string' && peer !== '' ? peer : null;
       for (const kv of s.attributes) pairs.add(kv.key, kv.value);
