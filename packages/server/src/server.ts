@@ -10,8 +10,9 @@ import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.
 import { createApiServer, type ReceiverPorts } from './api/app.js';
 import { hostCheck } from './security/hosts.js';
 import { NO_CONTENT_CSP, UI_CSP } from './security/browser-policy.js';
+import { resolveAuth, type AuthSettings } from './auth/config.js';
 
-export interface SextantOptions {
+export interface SextantOptions extends AuthSettings {
   /** Storage engine (storage/engines.ts); 'duckdb' by default. */
   storage?: string;
   /** Options of a storage engine other than DuckDB (DuckDB takes dataDir and memory). */
@@ -52,6 +53,8 @@ export interface RunningSextant {
   storageLocation: string | null;
   /** Called once if the store fails for good while the server runs (its thread died): the server cannot go on. */
   onStoreDeath(listener: (err: Error) => void): void;
+  /** Where a browser logs in with the token generated at start (token authentication only). */
+  loginUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -74,6 +77,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   const ingestBrowser = { hosts, corsOrigins: opts.ingestCorsOrigins ?? [], corsMethods: 'POST', contentSecurityPolicy: NO_CONTENT_CSP };
   const enabled = { otlpGrpc: true, otlpHttp: true, zipkin: true, ...opts.receivers };
   let ready = false;
+  const auth = await resolveAuth(host, opts);
 
   const engine = opts.storage ?? 'duckdb';
   const storage = await openStorage(engine, {
@@ -97,27 +101,28 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
       isReady: () => ready,
       receiverPorts: () => ports,
       browser: { hosts, corsOrigins: opts.corsOrigins ?? [], corsMethods: 'GET, POST', contentSecurityPolicy: UI_CSP },
+      auth: auth.query,
     });
     const apiPort = await listen(api, host, opts.port ?? 16686);
     closers.push(() => api.close());
 
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
-      const app = await createOtlpHttpReceiver(ingestor, { maxBodyBytes: maxBody, browser: ingestBrowser });
+      const app = await createOtlpHttpReceiver(ingestor, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.otlpHttp = await listen(app, host, opts.otlpHttpPort ?? 4318);
       otlpHttp = urlFor(host, ports.otlpHttp);
       closers.push(() => app.close());
     }
     let zipkin: string | null = null;
     if (enabled.zipkin) {
-      const app = await createZipkinReceiver(ingestor, { maxBodyBytes: maxBody, browser: ingestBrowser });
+      const app = await createZipkinReceiver(ingestor, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.zipkin = await listen(app, host, opts.zipkinPort ?? 9411);
       zipkin = urlFor(host, ports.zipkin);
       closers.push(() => app.close());
     }
     let grpc: GrpcReceiver | null = null;
     if (enabled.otlpGrpc) {
-      grpc = await startOtlpGrpcReceiver(ingestor, host, opts.otlpGrpcPort ?? 4317, maxBody);
+      grpc = await startOtlpGrpcReceiver(ingestor, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys);
       const g = grpc;
       ports.otlpGrpc = g.port;
       closers.push(() => g.close());
@@ -127,6 +132,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     let closed = false;
     return {
       urls: { api: urlFor(host, apiPort), otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin },
+      loginUrl: auth.loginUrl(urlFor(host, apiPort)),
       store,
       storageLocation: store.location,
       onStoreDeath: (listener) => storage.onDeath(listener),

@@ -7,6 +7,7 @@ import { answerErrorsWith } from './errors.js';
 import { nativeApi } from './native.js';
 import { jaegerApi, jaegerV3Api } from './jaeger.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
+import { registerQueryAuth, type QueryAuthOptions } from '../auth/query-auth.js';
 
 /** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
 export interface ReceiverPorts {
@@ -19,6 +20,7 @@ export interface ApiOptions {
   uiDir: string | null;
   isReady: () => boolean;
   browser: BrowserPolicy;
+  auth: QueryAuthOptions;
   /** Read per request: the receivers start after the API. */
   receiverPorts?: () => ReceiverPorts;
 }
@@ -30,6 +32,7 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 export async function createApiServer(store: SpanStore, opts: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 500 } });
   applyBrowserPolicy(app, opts.browser);
+  registerQueryAuth(app, opts.auth);
   // Nanosecond times are bigints in the model; JSON carries them as decimal strings.
   app.setReplySerializer((payload) => JSON.stringify(payload, jsonReplacer));
 

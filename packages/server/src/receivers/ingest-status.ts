@@ -21,6 +21,7 @@ export interface IngestFailure {
 export function grpcCodeForHttp(http: number): GrpcStatus {
   if (http === 503 || http === 429) return GrpcStatus.UNAVAILABLE;
   if (http === 413) return GrpcStatus.RESOURCE_EXHAUSTED;
+  if (http === 401) return GrpcStatus.UNAUTHENTICATED;
   if (http === 415) return GrpcStatus.INVALID_ARGUMENT;
   if (http >= 500) return GrpcStatus.INTERNAL;
   return GrpcStatus.INVALID_ARGUMENT;

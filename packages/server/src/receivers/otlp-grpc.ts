@@ -2,10 +2,12 @@
  * OTLP/gRPC receiver (:4317): TraceService/Export and LogsService/Export. Messages are taken as raw bytes and
  * decoded by our own codec (the same one as OTLP/HTTP), so grpc-js only does transport and gzip.
  */
-import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
 import { ingestMessage, type Ingestor, type Signal } from '../ingest/decode.js';
 import { ingestFailure } from './ingest-status.js';
+import { grpcCallAuthorized, INGEST_KEY_MISSING } from '../auth/ingest-auth.js';
+import type { SecretSet } from '../auth/secrets.js';
 
 const raw = (b: Buffer): Buffer => b;
 
@@ -23,8 +25,9 @@ function exportService(serviceName: string): ServiceDefinition {
   };
 }
 
-function exportHandler(ingestor: Ingestor, signal: Signal) {
+function exportHandler(ingestor: Ingestor, signal: Signal, keys: SecretSet | null) {
   return async (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+    if (keys && !grpcCallAuthorized(call.metadata, keys)) return callback({ code: status.UNAUTHENTICATED, details: INGEST_KEY_MISSING });
     try {
       const result = await ingestor.ingest({ signal, format: 'otlp-proto', body: call.request });
       const message = ingestMessage(result);
@@ -42,10 +45,10 @@ export interface GrpcReceiver {
   close(): Promise<void>;
 }
 
-export async function startOtlpGrpcReceiver(ingestor: Ingestor, host: string, port: number, maxBodyBytes: number): Promise<GrpcReceiver> {
+export async function startOtlpGrpcReceiver(ingestor: Ingestor, host: string, port: number, maxBodyBytes: number, keys: SecretSet | null): Promise<GrpcReceiver> {
   const server = new Server({ 'grpc.max_receive_message_length': maxBodyBytes });
-  server.addService(exportService('opentelemetry.proto.collector.trace.v1.TraceService'), { Export: exportHandler(ingestor, 'traces') });
-  server.addService(exportService('opentelemetry.proto.collector.logs.v1.LogsService'), { Export: exportHandler(ingestor, 'logs') });
+  server.addService(exportService('opentelemetry.proto.collector.trace.v1.TraceService'), { Export: exportHandler(ingestor, 'traces', keys) });
+  server.addService(exportService('opentelemetry.proto.collector.logs.v1.LogsService'), { Export: exportHandler(ingestor, 'logs', keys) });
   const bound = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
   });

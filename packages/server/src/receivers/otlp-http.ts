@@ -13,10 +13,14 @@ import { encodeRpcStatus } from './rpc-status.js';
 import { grpcCodeForHttp, ingestFailure } from './ingest-status.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 import { logFailure } from '../log.js';
+import { requireIngestKey } from '../auth/ingest-auth.js';
+import type { SecretSet } from '../auth/secrets.js';
 
 export interface ReceiverOptions {
   maxBodyBytes: number;
   browser: BrowserPolicy;
+  /** null: no key needed. */
+  ingestKeys: SecretSet | null;
 }
 
 function sendError(reply: FastifyReply, kind: BodyKind, status: number, message: string): FastifyReply {
@@ -30,6 +34,7 @@ function sendError(reply: FastifyReply, kind: BodyKind, status: number, message:
 export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverOptions): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: opts.maxBodyBytes, logger: false });
   applyBrowserPolicy(app, opts.browser);
+  if (opts.ingestKeys) requireIngestKey(app, opts.ingestKeys, (reply, message) => sendError(reply, bodyKind(reply.request.headers['content-type']) ?? 'json', 401, message));
   rawBodyReceiver(app);
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const kind = bodyKind(req.headers['content-type']) ?? 'json';

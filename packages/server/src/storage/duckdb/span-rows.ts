@@ -4,7 +4,7 @@
  * batch crosses between threads as flat arrays (typed arrays are transferred, strings copied), which costs far
  * less than cloning span objects.
  */
-import { getAttr, isErrorSpan, remoteServiceName, serviceName, SpanKind, type Resource, type Scope, type Span } from '@sextant/core';
+import { getAttr, isErrorSpan, remoteServiceName, serviceName, type Resource, type Scope, type Span } from '@sextant/core';
 import { attrsToJson } from '../stored/attr-json.js';
 import { AttributeIndex } from '../stored/attribute-index.js';
 import { hash64, hexToBig } from '../stored/ids.js';
