@@ -6,7 +6,7 @@ export interface BackgroundTarget extends Pick<Maintenance, 'enforceRetention'> 
   readonly location: string | null;
   walBytes(): number;
   checkpoint(): Promise<void>;
-  foldRollups(): Promise<void>;
+  foldRollups(): Promise<number>;
 }
 
 export interface BackgroundOptions extends Partial<CommonStorageOptions> {

@@ -54,7 +54,7 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
   /** Committed batches not folded into the rollups yet, by seq. */
   private readonly unfolded: { seq: bigint; spans: number; committedAt: number }[] = [];
   private foldedThrough = 0n;
-  private folding: Promise<void> = Promise.resolve();
+  private folding: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly db: Connections,
@@ -146,11 +146,11 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
   }
 
   /**
-   * Folds committed batches into the rollups, oldest first: those committed at least `quietMs` ago (the rest of
+   * Folds committed batches into the rollups, oldest first (returns how many spans): those committed at least `quietMs` ago (the rest of
    * their traces has had time to arrive), up to about `maxSpans` spans, never past a batch still being written.
    */
-  foldRollups(quietMs = 2000, maxSpans = 200_000): Promise<void> {
-    const run = async () => {
+  foldRollups(quietMs = 2000, maxSpans = 200_000): Promise<number> {
+    const run = async (): Promise<number> => {
       const settled = Date.now() - quietMs;
       let oldestWriting: bigint | null = null;
       for (const s of this.writing) if (oldestWriting === null || s < oldestWriting) oldestWriting = s;
@@ -161,14 +161,16 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
         take++;
         spans += b.spans;
       }
-      if (take === 0) return;
+      if (take === 0) return 0;
       const hi = this.unfolded[take - 1]!.seq;
       await fold(this.db.rollup, this.foldedThrough, hi);
       this.foldedThrough = hi;
       this.unfolded.splice(0, take);
+      return spans;
     };
-    this.folding = this.folding.then(run, run);
-    return this.folding;
+    const result = this.folding.then(run, run);
+    this.folding = result.then(() => undefined, () => undefined);
+    return result;
   }
 
   // ---------------------------------------------------------------- reading
