@@ -1,6 +1,6 @@
 /** Sextant's own API (/api/v1): OTLP-shaped JSON, hex ids, decimal-string nanoseconds; errors as {error}. */
 import type { FastifyPluginAsync } from 'fastify';
-import { analyzeTrace, compareTraces, encodeOtlpJsonLogs, encodeOtlpJsonTraces } from '@sextant/core';
+import { analyzeTrace, compareTraces, defaultCohortBaseline, encodeOtlpJsonLogs, encodeOtlpJsonTraces } from '@sextant/core';
 import type { SpanStore } from '../storage/contract.js';
 import { compareSearches } from '../query/cohort.js';
 import { dependencyFigures, redFigures, redStep } from '../query/figures.js';
@@ -64,7 +64,7 @@ export const nativeApi: FastifyPluginAsync<{ store: SpanStore }> = async (app, {
     const selection = one(q, 'selection');
     if (selection === undefined) throw new ApiError(400, 'cohort needs ?selection=<search query string> (and optionally &baseline=<query string> or rest)');
     const max = parseLimit(one(q, 'max'), 500, MAX_COHORT_TRACES);
-    return compareSearches(store, selection, one(q, 'baseline') ?? 'rest', max);
+    return compareSearches(store, selection, one(q, 'baseline') ?? defaultCohortBaseline(selection).query, max);
   });
 
   app.get('/api/v1/stats', async () => store.stats());
