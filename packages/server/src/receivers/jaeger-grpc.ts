@@ -4,12 +4,11 @@
  * rejected and retention warnings are named in the trailing metadata, since the protocol has no field for them.
  */
 import { Metadata, Server, status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { IngestRejected, OverloadedError, type Ingestor } from '../ingest.js';
+import type { Ingestor } from '../ingest/decode.js';
+import { ingestFailure } from './ingest-status.js';
 import { rawUnaryService, serveGrpc, type GrpcReceiver } from './otlp-grpc.js';
 import { grpcCallAuthorized, INGEST_KEY_MISSING } from '../auth/ingest-auth.js';
 import type { SecretSet } from '../auth/secrets.js';
-import { storeFailureMessage } from './otlp-http.js';
-import { logFailure } from '../log.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -25,12 +24,8 @@ export async function startJaegerGrpcReceiver(ingestor: Ingestor, host: string, 
         if (result.warning !== '') trailer.set('x-sextant-warning', result.warning);
         callback(null, EMPTY, trailer);
       } catch (err) {
-        if (err instanceof IngestRejected) callback({ code: status.INVALID_ARGUMENT, details: err.message });
-        else if (err instanceof OverloadedError) callback({ code: status.UNAVAILABLE, details: err.message });
-        else {
-          logFailure('storing spans from Jaeger gRPC', err);
-          callback({ code: status.UNAVAILABLE, details: storeFailureMessage('traces') });
-        }
+        const f = ingestFailure(err, 'spans', 'Jaeger gRPC');
+        callback({ code: f.grpc, details: f.message });
       }
     },
   });

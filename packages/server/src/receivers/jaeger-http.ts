@@ -3,7 +3,7 @@
  * protocol, as jaeger-client's HTTP sender posts it; 202 on success, as Jaeger's collector answers.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Ingestor } from '../ingest.js';
+import type { Ingestor } from '../ingest/decode.js';
 import type { ReceiverOptions } from './otlp-http.js';
 import { acceptSpans, mediaType, spanPostApp, unsupported } from './span-post.js';
 

@@ -4,9 +4,10 @@
  * failing. Neither protocol has a partial-success answer, so rejections and warnings travel in headers.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { IngestRejected, OverloadedError, type Ingestor, type WireFormat } from '../ingest.js';
-import { decodeBody, HttpError, rawBodyReceiver } from './body.js';
-import { storeFailureMessage, type ReceiverOptions } from './otlp-http.js';
+import type { Ingestor, WireFormat } from '../ingest/decode.js';
+import { decodeBody, rawBodyReceiver } from './body.js';
+import { ingestFailure } from './ingest-status.js';
+import type { ReceiverOptions } from './otlp-http.js';
 import { applyBrowserPolicy } from '../security/browser-policy.js';
 import { logFailure } from '../log.js';
 import { requireIngestKey } from '../auth/ingest-auth.js';
@@ -48,10 +49,8 @@ export async function acceptSpans(ingestor: Ingestor, opts: ReceiverOptions, for
     if (result.warning !== '') reply.header('x-sextant-warning', headerSafe(result.warning));
     return reply.code(202).send();
   } catch (err) {
-    if (err instanceof HttpError) return reply.code(err.status).type('text/plain').send(err.message);
-    if (err instanceof IngestRejected) return reply.code(400).type('text/plain').send(err.message);
-    if (err instanceof OverloadedError) return reply.code(503).header('retry-after', '1').type('text/plain').send(err.message);
-    logFailure(`storing spans from ${sender}`, err);
-    return reply.code(503).header('retry-after', '1').type('text/plain').send(storeFailureMessage('spans'));
+    const f = ingestFailure(err, 'spans', sender);
+    if (f.retryAfterSeconds !== null) reply.header('retry-after', String(f.retryAfterSeconds));
+    return reply.code(f.http).type('text/plain').send(f.message);
   }
 }

@@ -3,7 +3,7 @@
  * protobuf, POST /api/v1/spans with v1 JSON or Thrift.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Ingestor } from '../ingest.js';
+import type { Ingestor } from '../ingest/decode.js';
 import type { ReceiverOptions } from './otlp-http.js';
 import { acceptSpans, mediaType, spanPostApp, unsupported } from './span-post.js';
 
