@@ -24,7 +24,7 @@ import { startBackgroundTasks, type BackgroundOptions } from './background.js';
 import { Connections, type Row } from './connections.js';
 import { traceIdListParam, traceIdParam, type Param } from './params.js';
 import { LOG_COLUMNS, logFromRow, resolveSideRowsOf, SPAN_COLUMNS, spanFromRow } from './row-mapping.js';
-import { databaseBytes, enforceRetention } from './retention.js';
+import { checkpointBetweenWrites, databaseBytes, enforceRetention } from './retention.js';
 import { redFromSpans } from './red-sql.js';
 import { fold, MINUTE_NS, rolledUpDependencies, rolledUpRed, rollupWatermark } from './rollups.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
@@ -271,7 +271,7 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
    * during a checkpoint) so that no commit pays for compression.
    */
   async checkpoint(): Promise<void> {
-    if (this.location !== null && !this.closed) await this.db.maintenance.run('CHECKPOINT');
+    if (this.location !== null && !this.closed) await checkpointBetweenWrites(this.db.maintenance);
   }
 
   async close(): Promise<void> {
@@ -280,7 +280,7 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
     // Leave nothing for the next start to fold.
     await this.foldRollups(0, Infinity).catch((err) => process.stderr.write(`sextant: folding the rollups failed: ${(err as Error).message}\n`));
     this.closed = true;
-    if (this.location !== null) await this.db.maintenance.run('CHECKPOINT').catch(() => undefined);
+    if (this.location !== null) await checkpointBetweenWrites(this.db.maintenance).catch(() => undefined);
     this.db.close();
   }
 }
