@@ -32,6 +32,9 @@ import { searchTraces } from './search.js';
 import { SideRows, type NewSideRows } from './side-rows.js';
 import { SpanRowEncoder, type SpanRows } from './span-rows.js';
 
+/** How long folding may wait while ingest is busy (the answers include unfolded batches meanwhile). */
+const FOLD_DEFER_MS = 30_000;
+
 export interface DuckDBStoreOptions extends BackgroundOptions {
   /** Directory holding `sextant.duckdb`; null for an in-memory store. */
   dataDir: string | null;
@@ -54,6 +57,7 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
   /** Committed batches not folded into the rollups yet, by seq. */
   private readonly unfolded: { seq: bigint; spans: number; committedAt: number }[] = [];
   private foldedThrough = 0n;
+  private lastCommitAt = 0;
   private folding: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -139,7 +143,21 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
     });
   }
 
+  /**
+   * The background pass: folding competes with ingest for the same cores, so while batches keep arriving it waits
+   * until the oldest unfolded one is FOLD_DEFER_MS old (bursts are folded after they end, sustained ingest every
+   * FOLD_DEFER_MS).
+   */
+  foldInBackground(): Promise<number> {
+    const oldest = this.unfolded[0];
+    if (!oldest) return Promise.resolve(0);
+    const busy = Date.now() - this.lastCommitAt < 1000;
+    if (busy && Date.now() - oldest.committedAt < FOLD_DEFER_MS) return Promise.resolve(0);
+    return this.foldRollups(2000, 500_000);
+  }
+
   private batchCommitted(seq: bigint, spans: number): void {
+    this.lastCommitAt = Date.now();
     let i = this.unfolded.length;
     while (i > 0 && this.unfolded[i - 1]!.seq > seq) i--;
     this.unfolded.splice(i, 0, { seq, spans, committedAt: Date.now() });
