@@ -53,7 +53,7 @@ export const RULES: Readonly<Record<RuleId, RuleInfo>> = {
   'missing-service-name': { group: 'identity', severity: 'error', summary: 'spans without service.name or with the SDK default unknown_service:*' },
   'clock-skew': { group: 'timing', severity: 'warn', summary: 'spans shifted to fit inside their parents because host clocks disagree' },
   'non-positive-duration': { group: 'timing', severity: 'error', summary: 'spans that end before or when they start (never ended, or zero-duration)' },
-  'child-outside-parent': { group: 'timing', severity: 'error', summary: 'children that start before their parent, or servers outside their client, beyond the clock-skew tolerance' },
+  'child-outside-parent': { group: 'timing', severity: 'error', summary: 'children that start before their parent beyond the clock-skew tolerance' },
   'id-in-span-name': { group: 'cardinality', severity: 'error', summary: 'span names that contain ids (GET /users/123): unbounded operation names' },
   'oversized-attributes': { group: 'cardinality', severity: 'warn', summary: 'huge attribute values, too many attributes, or dropped attributes' },
   'id-in-attribute-key': { group: 'cardinality', severity: 'warn', summary: 'attribute keys that contain ids: unbounded key sets' },
@@ -68,7 +68,7 @@ export const RULE_IDS = Object.keys(RULES) as RuleId[];
 
 /** Thresholds of the per-trace checks. Times in nanoseconds. */
 export interface RuleThresholds {
-  /** How far a child may start before its parent (or a server sit outside its client) after skew correction. */
+  /** How far a child may start before its parent after skew correction. */
   clockSkewToleranceNano: number;
   /** Longest attribute value (characters, or bytes for binary) before it counts as oversized. */
   maxAttributeValueLength: number;

@@ -131,11 +131,9 @@ export function qualityFindings(
     if (s.endTimeUnixNano <= s.startTimeUnixNano) nonPositive.push(i);
     const p = tree.parent[i];
     if (p >= 0) {
-      // On the corrected clock: what skew correction could not explain is an impossible timing. A server must
-      // also end inside its client; other children may outlive their parent (work that is not awaited).
-      const early = tree.start[p] - tree.start[i] > tolerance;
-      const late = s.kind === SpanKind.SERVER && spans[p].kind === SpanKind.CLIENT && tree.end[i] - tree.end[p] > tolerance;
-      if (early || late) outside.push(i);
+      // On the corrected clock: a start that skew correction could not explain is impossible. Ends are not
+      // judged: children may outlive their parent (work not awaited, a client that timed out).
+      if (tree.start[p] - tree.start[i] > tolerance) outside.push(i);
     }
     if (s.attributes.length > limits.maxAttributesPerSpan || s.droppedAttributesCount > 0 || hasOversizedValue(s.attributes, limits.maxAttributeValueLength)) {
       oversized.push(i);
@@ -197,7 +195,7 @@ export function qualityFindings(
   add(
     'child-outside-parent',
     outside,
-    `${plural(outside.length, 'span')} start before their parent, or a server outlives its client, by more than ${formatDuration(BigInt(Math.round(tolerance)))} after clock-skew correction`,
+    `${plural(outside.length, 'span')} start before their parent by more than ${formatDuration(BigInt(Math.round(tolerance)))} after clock-skew correction`,
   );
   add(
     'client-without-server',
