@@ -45,12 +45,10 @@ test('a rules file and --expect change the verdict; bad usage exits 2 with one s
 
     const badRules = join(dir, 'bad.json');
     writeFileSync(badRules, JSON.stringify({ rules: { 'fragment-roots': 'off' } }));
+    // A few representative cases (each is a process start); parseRulesConfig's own test covers the rest.
     for (const [args, message] of [
       [['check', '--rules', badRules, fixturePath('zipkin/skew.json')], /unknown rule 'fragment-roots'/],
-      [['check', '--rules', join(dir, 'none.json'), fixturePath('zipkin/skew.json')], /no such file/],
-      [['check', '--format', 'xml', fixturePath('zipkin/skew.json')], /xml/],
       [['check', '--url', 'http://127.0.0.1:1', fixturePath('zipkin/skew.json')], /files or --url, not both/],
-      [['check', join(dir, 'missing.json')], /no such file/],
       [['check', '--since', 'soon'], /--since/],
     ] as [string[], RegExp][]) {
       const r = await runCli(args);
