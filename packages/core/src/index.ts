@@ -26,3 +26,4 @@ export * from './analysis/instrumentation-check.js';
 export { nameHasId, keyHasId, sensitiveKind, containsCardNumber } from './analysis/attribute-patterns.js';
 export { parseDurationText, parseTimeText } from './time-text.js';
 export * from './analysis/align-traces.js';
+export * from './traceql/index.js';
