@@ -27,3 +27,4 @@ export { nameHasId, keyHasId, sensitiveKind, containsCardNumber } from './analys
 export { parseDurationText, parseTimeText } from './time-text.js';
 export * from './analysis/align-traces.js';
 export * from './traceql/index.js';
+export * from './analysis/instrumentation-health.js';

@@ -7,6 +7,7 @@ import { MapPage } from './pages/MapPage.js';
 import { ServicesPage } from './pages/ServicesPage.js';
 import { ComparePage } from './pages/ComparePage.js';
 import { UploadPage } from './pages/UploadPage.js';
+import { HealthPage } from './pages/HealthPage.js';
 import { Message } from './components/Message.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 
@@ -15,6 +16,7 @@ const NAV = [
   ['/map', 'Service map'],
   ['/services', 'Services'],
   ['/compare', 'Compare'],
+  ['/health', 'Health'],
   ['/upload', 'Open file'],
 ] as const;
 
@@ -56,6 +58,7 @@ const ROUTES: [RegExp, (m: RegExpExecArray) => ReactNode][] = [
   [/^\/services/, () => <ServicesPage />],
   [/^\/compare/, () => <ComparePage />],
   [/^\/upload/, () => <UploadPage />],
+  [/^\/health/, () => <HealthPage />],
 ];
 
 function Route({ pathname }: { pathname: string }) {

@@ -66,6 +66,11 @@ function listKeys(keys: Iterable<string>, max = 5): string {
   return all.slice(0, max).join(', ') + (all.length > max ? `, … (${all.length - max} more)` : '');
 }
 
+/** The verb form that agrees with a count: `agree(1, 'has', 'have')`. */
+function agree(n: number, one: string, many: string): string {
+  return n === 1 ? one : many;
+}
+
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -84,7 +89,7 @@ export function qualityFindings(
   add(
     'missing-parent',
     tree.orphans,
-    `${plural(tree.orphans.length, 'span')} name a parent that is not in the trace: the trace is incomplete or context propagation broke`,
+    `${plural(tree.orphans.length, 'span')} ${agree(tree.orphans.length, 'names', 'name')} a parent that is not in the trace: the trace is incomplete or context propagation broke`,
   );
   if (tree.roots.length > 1) {
     add('multiple-roots', tree.roots, `the trace has ${tree.roots.length} root spans instead of one`);
@@ -92,7 +97,7 @@ export function qualityFindings(
   add(
     'duplicate-span-id',
     tree.duplicates,
-    `${plural(tree.duplicates.length, 'span')} reuse the id of another span without being its RPC peer (duplicates or fragments of it)`,
+    `${plural(tree.duplicates.length, 'span')} ${agree(tree.duplicates.length, 'reuses', 'reuse')} the id of another span without being its RPC peer (duplicates or fragments of it)`,
   );
   add('parent-cycle', tree.cycleBreaks, `parent ids form a loop; it was cut at ${plural(tree.cycleBreaks.length, 'span')}`);
 
@@ -182,45 +187,45 @@ export function qualityFindings(
       if (lost) clientsWithoutServer.push(i);
     }
   }
-  add('missing-service-name', unnamed, `${plural(unnamed.length, 'span')} have no service.name resource attribute`);
+  add('missing-service-name', unnamed, `${plural(unnamed.length, 'span')} ${agree(unnamed.length, 'has', 'have')} no service.name resource attribute`);
   if (clockSkew.length > 0) {
     const largest = clockSkew.reduce((m, a) => (abs(a.adjustNano) > m ? abs(a.adjustNano) : m), 0n);
     add(
       'clock-skew',
       clockSkew.map((a) => a.node),
-      `${plural(clockSkew.length, 'span')} were shifted (by up to ${formatDuration(largest)}) to fit inside their parents: host clocks disagree`,
+      `${plural(clockSkew.length, 'span')} ${agree(clockSkew.length, 'was', 'were')} shifted (by up to ${formatDuration(largest)}) to fit inside their parents: host clocks disagree`,
     );
   }
-  add('non-positive-duration', nonPositive, `${plural(nonPositive.length, 'span')} end before or when they start (never ended, or a zero-duration span)`);
+  add('non-positive-duration', nonPositive, `${plural(nonPositive.length, 'span')} ${agree(nonPositive.length, 'ends', 'end')} before or when they start (never ended, or a zero-duration span)`);
   add(
     'child-outside-parent',
     outside,
-    `${plural(outside.length, 'span')} start before their parent by more than ${formatDuration(BigInt(Math.round(tolerance)))} after clock-skew correction`,
+    `${plural(outside.length, 'span')} ${agree(outside.length, 'starts', 'start')} before their parent by more than ${formatDuration(BigInt(Math.round(tolerance)))} after clock-skew correction`,
   );
   add(
     'client-without-server',
     clientsWithoutServer,
-    `${plural(clientsWithoutServer.length, 'client span')} have no server span below them although the callee looks instrumented: trace context was probably not propagated`,
+    `${plural(clientsWithoutServer.length, 'client span')} ${agree(clientsWithoutServer.length, 'has', 'have')} no server span below them although the callee looks instrumented: trace context was probably not propagated`,
   );
   add(
     'oversized-attributes',
     oversized,
-    `${plural(oversized.length, 'span')} carry more than ${limits.maxAttributesPerSpan} attributes, a value over ${limits.maxAttributeValueLength} characters, or dropped attributes`,
+    `${plural(oversized.length, 'span')} ${agree(oversized.length, 'carries', 'carry')} more than ${limits.maxAttributesPerSpan} attributes, a value over ${limits.maxAttributeValueLength} characters, or dropped attributes`,
   );
   add(
     'id-in-span-name',
     idNames,
-    `${plural(idNames.length, 'span')} have an id in their name (e.g. ${spans[idNames[0]]?.name ?? ''}): name spans after the route or operation and put the id in an attribute`,
+    `${plural(idNames.length, 'span')} ${agree(idNames.length, 'has', 'have')} an id in their name (e.g. ${spans[idNames[0]]?.name ?? ''}): name spans after the route or operation and put the id in an attribute`,
   );
-  add('id-in-attribute-key', idKeys, `${plural(idKeys.length, 'span')} use attribute keys that contain ids (${listKeys(idKeyNames)}): put the id in the value`);
+  add('id-in-attribute-key', idKeys, `${plural(idKeys.length, 'span')} ${agree(idKeys.length, 'uses', 'use')} attribute keys that contain ids (${listKeys(idKeyNames)}): put the id in the value`);
   add(
     'sensitive-attribute',
     secretSpans,
-    `${plural(secretSpans.length, 'span')} carry attributes that look sensitive (${listKeys([...secretKeys].map(([k, kind]) => `${k}: ${kind}`))}): redact them in the SDK or the Collector`,
+    `${plural(secretSpans.length, 'span')} ${agree(secretSpans.length, 'carries', 'carry')} attributes that look sensitive (${listKeys([...secretKeys].map(([k, kind]) => `${k}: ${kind}`))}): redact them in the SDK or the Collector`,
   );
-  add('deprecated-attribute', deprecated, `${plural(deprecated.length, 'span')} send deprecated names alongside the current ones: ${listKeys(deprecatedPairs)}`);
-  add('http-server-incomplete', incompleteServers, `${plural(incompleteServers.length, 'HTTP server span')} lack ${[...incompleteWhat].join(' and ')}`);
-  add('error-without-detail', bareErrors, `${plural(bareErrors.length, 'error span')} say neither why (status message, error.type) nor what was thrown (exception event)`);
+  add('deprecated-attribute', deprecated, `${plural(deprecated.length, 'span')} ${agree(deprecated.length, 'sends', 'send')} deprecated names alongside the current ones: ${listKeys(deprecatedPairs)}`);
+  add('http-server-incomplete', incompleteServers, `${plural(incompleteServers.length, 'HTTP server span')} ${agree(incompleteServers.length, 'lacks', 'lack')} ${[...incompleteWhat].join(' and ')}`);
+  add('error-without-detail', bareErrors, `${plural(bareErrors.length, 'error span')} ${agree(bareErrors.length, 'says', 'say')} neither why (status message, error.type) nor what was thrown (exception event)`);
   return out;
 }
 

@@ -9,6 +9,7 @@ import { QueryError } from '../store/store.js';
 import { ApiError } from './params.js';
 import { registerNativeApi } from './native.js';
 import { registerJaegerApi } from './jaeger.js';
+import { registerInstrumentationApi } from './instrumentation.js';
 
 /** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
 export interface ReceiverPorts {
@@ -55,6 +56,7 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
 
   registerNativeApi(app, store);
   registerJaegerApi(app, store);
+  registerInstrumentationApi(app, store);
 
   app.all('/api/*', async (req, reply) => reply.code(404).send({ error: `no API endpoint ${req.method} ${req.url.split('?')[0]}` }));
 
