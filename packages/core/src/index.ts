@@ -24,6 +24,7 @@ export { normalizeHexId } from './codec/hex.js';
 export * from './analysis/instrumentation-rules.js';
 export * from './analysis/instrumentation-check.js';
 export { nameHasId, keyHasId, sensitiveKind, containsCardNumber } from './analysis/attribute-patterns.js';
+export * from './codec/jaeger-adjust.js';
 export { parseDurationText, parseTimeText } from './time-text.js';
 export * from './analysis/align-traces.js';
 export * from './traceql/index.js';
