@@ -27,5 +27,6 @@ export { nameHasId, keyHasId, sensitiveKind, containsCardNumber } from './analys
 export * from './codec/jaeger-adjust.js';
 export { parseDurationText, parseTimeText } from './time-text.js';
 export * from './analysis/align-traces.js';
+export * from './analysis/cohort-baseline.js';
 export * from './traceql/index.js';
 export * from './analysis/instrumentation-health.js';
