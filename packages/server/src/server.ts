@@ -86,6 +86,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
       receiverPorts: () => ports,
       browser: { hosts, corsOrigins: opts.corsOrigins ?? [], corsMethods: 'GET, POST', contentSecurityPolicy: UI_CSP },
       auth: auth.query,
+      cost: { engine: 'duckdb', retentionNano: opts.retentionNano ?? null, maxSizeBytes: opts.maxSizeBytes ?? null, ingestMeter: store.ingestMeter },
     });
     const apiPort = await listen(api, host, opts.port ?? 16686);
     closers.push(() => api.close());

@@ -8,6 +8,7 @@ import { ServicesPage } from './pages/ServicesPage.js';
 import { ComparePage } from './pages/ComparePage.js';
 import { UploadPage } from './pages/UploadPage.js';
 import { HealthPage } from './pages/HealthPage.js';
+import { CostPage } from './pages/CostPage.js';
 import { Message } from './components/Message.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 
@@ -17,6 +18,7 @@ const NAV = [
   ['/services', 'Services'],
   ['/compare', 'Compare'],
   ['/health', 'Health'],
+  ['/cost', 'Cost'],
   ['/upload', 'Open file'],
 ] as const;
 
@@ -59,6 +61,7 @@ const ROUTES: [RegExp, (m: RegExpExecArray) => ReactNode][] = [
   [/^\/compare/, () => <ComparePage />],
   [/^\/upload/, () => <UploadPage />],
   [/^\/health/, () => <HealthPage />],
+  [/^\/cost/, () => <CostPage />],
 ];
 
 function Route({ pathname }: { pathname: string }) {

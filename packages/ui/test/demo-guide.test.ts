@@ -206,6 +206,23 @@ describe('the demo, checked as the guide does it', { timeout: 400_000 }, () => {
 
     await guideScreens(page);
 
+    // The cost view: the table sorts, the treemap's biggest cell is the costliest key, advice names it.
+    await page.goto(`${sextant!.urls.api}/cost?lookback=1h`);
+    const rows = page.locator('[data-testid="cost-attribute"]');
+    await rows.first().waitFor();
+    const costliest = await rows.first().getAttribute('data-key');
+    assert.ok(costliest, 'a costliest key');
+    const cells = page.locator('[data-testid="cost-treemap-cell"]');
+    assert.ok((await cells.count()) > 5);
+    const areas = await cells.evaluateAll((els) => els.map((e) => ({ key: e.getAttribute('data-key'), area: e.getBoundingClientRect().width * e.getBoundingClientRect().height })));
+    assert.equal(areas.sort((a, b) => b.area - a.area)[0]!.key, costliest, 'the largest treemap cell is the costliest key');
+    assert.ok((await page.locator('[data-testid="cost-service"]').count()) >= 6);
+    assert.ok((await page.locator('[data-testid="cost-ingest"]').count()) >= 6, 'bytes received per service');
+    await shot(page, 'cost');
+    await page.locator('[data-testid="cost-attributes"] th', { hasText: 'distinct values' }).click();
+    const distinct = await rows.evaluateAll((els) => els.map((e) => Number(e.children[4]!.textContent)));
+    assert.deepEqual(distinct, [...distinct].sort((a, b) => b - a), 'sorted by distinct values, largest first');
+
     // One service's page shows all of its rules.
     await page.goto(`${sextant!.urls.api}/health?service=payments&lookback=1h`);
     await page.locator('[data-testid="health-service"][data-service="payments"]').waitFor();

@@ -9,6 +9,8 @@ import { ApiError } from './params.js';
 import { registerNativeApi } from './native.js';
 import { registerJaegerApi } from './jaeger.js';
 import { registerInstrumentationApi } from './instrumentation.js';
+import { registerCostApi, type CostApiOptions } from './cost.js';
+import { SearchUsage } from './search-usage.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 import { logFailure } from '../log.js';
 import { registerQueryAuth, type QueryAuthOptions } from '../auth/query-auth.js';
@@ -27,6 +29,8 @@ export interface ApiOptions {
   auth: QueryAuthOptions;
   /** Read per request: the receivers start after the API. */
   receiverPorts?: () => ReceiverPorts;
+  /** What the cost view needs besides the store: retention settings and the receivers' byte counts. */
+  cost: Omit<CostApiOptions, 'searchUsage'>;
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {
@@ -62,6 +66,9 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
   registerNativeApi(app, store);
   registerJaegerApi(app, store);
   registerInstrumentationApi(app, store);
+  const searchUsage = new SearchUsage();
+  searchUsage.watch(app);
+  registerCostApi(app, store, { ...opts.cost, searchUsage });
 
   app.all('/api/*', async (req, reply) => reply.code(404).send({ error: `no API endpoint ${req.method} ${req.url.split('?')[0]}` }));
 

@@ -16,7 +16,10 @@ import { AttributeIndex } from './attribute-index.js';
 import { SpanRowEncoder, type ResourceRow, type ScopeRow, type SpanRows } from './span-rows.js';
 import { buildSearchSql, decodeCursor, encodeCursor } from './search-sql.js';
 import { dependencyGraph, redMetrics } from './aggregates.js';
+import { costReport } from './costs.js';
 import type {
+  CostReader,
+  CostReport,
   DependencyGraph,
   OperationInfo,
   RedQuery,
@@ -57,7 +60,7 @@ interface NewRow<T> {
   row: T;
 }
 
-export class DuckDBStore implements SpanStore {
+export class DuckDBStore implements SpanStore, CostReader {
   /** Encodes spans for in-process writes; ingest through the worker encodes on the receiving thread. */
   private readonly encoder = new SpanRowEncoder();
   private readonly knownResources = new Map<bigint, Resource>();
@@ -457,6 +460,10 @@ export class DuckDBStore implements SpanStore {
 
   async dependencies(startNano: bigint, endNano: bigint): Promise<DependencyGraph> {
     return dependencyGraph((sql, params) => this.rows(sql, params), startNano, endNano);
+  }
+
+  async costReport(startNano: bigint, endNano: bigint): Promise<CostReport> {
+    return costReport((sql, params) => this.rows(sql, params), startNano, endNano);
   }
 
   async red(q: RedQuery): Promise<RedResult> {

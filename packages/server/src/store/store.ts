@@ -137,5 +137,28 @@ export interface SpanStore {
   close(): Promise<void>;
 }
 
+/** What the stored spans of a window cost (see storage costs.ts for how bytes are counted). */
+export interface CostReport {
+  spans: number;
+  /** First and last span start in the window (null when it is empty). */
+  firstNano: bigint | null;
+  lastNano: bigint | null;
+  /** Bytes of span data in the window, uncompressed: the spans' rows plus the resources they use, once each. */
+  storedBytes: number;
+  services: { service: string; spans: number; bytes: number }[];
+  /** Per attribute key and where it lives; `spans` carry it, `distinct` values are estimated (a sketch). */
+  attributes: { scope: 'span' | 'resource' | 'event'; key: string; bytes: number; spans: number; distinct: number }[];
+  /** The span names with the most attributes per span. */
+  spanNames: { service: string; name: string; spans: number; attributesPerSpan: number }[];
+}
+
+/**
+ * An engine capability: the cost of stored traces. Engines that cannot compute it do not implement it, and the
+ * API says so (501) instead of guessing.
+ */
+export interface CostReader {
+  costReport(startNano: bigint, endNano: bigint): Promise<CostReport>;
+}
+
 /** Thrown for a query that cannot be answered as asked (bad cursor etc.): the API maps it to 400. */
 export class QueryError extends Error {}

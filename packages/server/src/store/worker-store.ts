@@ -3,8 +3,11 @@ import { Worker } from 'node:worker_threads';
 import type { LogRecord, Span } from '@sextant/core';
 import { decodeIngest, IngestRejected, OverloadedError, retentionWarning, type IngestRequest, type IngestResult, type Ingestor } from '../ingest.js';
 import { rowBuffers, SpanRowEncoder } from './span-rows.js';
+import { IngestMeter } from '../ingest-meter.js';
 import {
   QueryError,
+  type CostReader,
+  type CostReport,
   type DependencyGraph,
   type OperationInfo,
   type RedQuery,
@@ -33,11 +36,13 @@ const ERRORS: Record<string, new (message: string) => Error> = { IngestRejected,
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-export class WorkerStore implements SpanStore, Ingestor {
+export class WorkerStore implements SpanStore, CostReader, Ingestor {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private dead: Error | null = null;
   private closing = false;
+  /** Bytes received per service per minute (request bodies of stored spans), for the cost view. */
+  readonly ingestMeter = new IngestMeter();
   /** Called once if the store thread dies while the server still needs it (not after close()). */
   onDeath: ((err: Error) => void) | null = null;
 
@@ -103,6 +108,7 @@ export class WorkerStore implements SpanStore, Ingestor {
     const { spans, logs, result } = decodeIngest(req);
     const rows = spans.length > 0 ? this.encoder.encode(spans) : null;
     await this.send<void>({ type: 'rows', rows, logs }, rows ? rowBuffers(rows) : []);
+    this.ingestMeter.record(spans, req.body.length);
     const warning = retentionWarning(spans, this.retentionNano, BigInt(Date.now()) * 1_000_000n);
     return { accepted: result.items.length, rejected: result.rejected, errors: result.errors, warning };
   }
@@ -139,6 +145,9 @@ export class WorkerStore implements SpanStore, Ingestor {
   }
   red(q: RedQuery): Promise<RedResult> {
     return this.call('red', q);
+  }
+  costReport(startNano: bigint, endNano: bigint): Promise<CostReport> {
+    return this.call('costReport', startNano, endNano);
   }
   stats(): Promise<StoreStats> {
     return this.call('stats');

@@ -39,7 +39,7 @@ export function HealthPage() {
   const service = loc.search.get('service');
   const lookback = loc.search.get('lookback') ?? '1h';
   const range = useMemo(() => lookbackRange(lookback), [lookback]);
-  const health = useApi<HealthAnswer>(withQuery('/api/v1/instrumentation/health', { start: `${range.start}`, end: `${range.end}`, service }));
+  const health = useApi<HealthAnswer>(withQuery('/api/v1/instrumentation/health', { start: `${range.start}`, end: `${range.end}`, service, limit: '2000' }));
   const set = (patch: Record<string, string | null>) => navigate(withQuery('/health', { service, lookback, ...patch }), { replace: true });
 
   if (health.error) return <ErrorMessage error={health.error} what="instrumentation health" />;
