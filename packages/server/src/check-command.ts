@@ -15,7 +15,7 @@ import {
   type RulesConfig,
   type Span,
 } from '@sextant/core';
-import { parseDurationNano, parseTimeNano } from './api/params.js';
+import { parseDurationNano, parseTimeNano } from './query/search-params.js';
 import { formatCheckJunit, formatCheckText } from './check-report.js';
 import { readTraceFiles } from './trace-files.js';
 import { UsageError } from './usage-error.js';

@@ -3,10 +3,11 @@
  * per service per minute, how often each key was searched by, and the advice that follows.
  */
 import type { FastifyInstance } from 'fastify';
-import type { CostReader, SpanStore } from '../store/store.js';
-import type { IngestMeter } from '../ingest-meter.js';
+import type { CostReader, SpanStore } from '../storage/contract.js';
+import type { IngestMeter } from '../ingest/ingest-meter.js';
 import { costAdvice } from './cost-advice.js';
-import { ApiError, one, parseTimeNano, type Query } from './params.js';
+import { ApiError } from './errors.js';
+import { one, parseTimeNano, type Query } from '../query/search-params.js';
 import type { SearchUsage } from './search-usage.js';
 
 const HOUR_NS = 3_600_000_000_000n;
@@ -14,23 +15,24 @@ const HOUR_NS = 3_600_000_000_000n;
 export interface CostApiOptions {
   /** The engine's name, for the answer when it cannot compute costs. */
   engine: string;
+  /** The store's cost capability; null when the engine does not have it. */
+  reader: CostReader | null;
   retentionNano: bigint | null;
   maxSizeBytes: number | null;
   ingestMeter: IngestMeter;
   searchUsage: SearchUsage;
 }
 
-export function registerCostApi(app: FastifyInstance, store: SpanStore & Partial<CostReader>, opts: CostApiOptions): void {
+export function registerCostApi(app: FastifyInstance, store: SpanStore, opts: CostApiOptions): void {
   app.get('/api/v1/cost', async (req) => {
-    if (typeof store.costReport !== 'function') {
-      throw new ApiError(501, `the ${opts.engine} storage engine does not compute trace costs`);
-    }
+    const reader = opts.reader;
+    if (reader === null) throw new ApiError(501, `the ${opts.engine} storage engine does not compute trace costs`);
     const q = req.query as Query;
     const now = BigInt(Date.now()) * 1_000_000n;
     const end = one(q, 'end') !== undefined ? parseTimeNano(one(q, 'end')!, 'end') : now;
     const start = one(q, 'start') !== undefined ? parseTimeNano(one(q, 'start')!, 'start') : end - HOUR_NS;
     if (start > end) throw new ApiError(400, 'start must not be after end');
-    const [report, stats] = await Promise.all([store.costReport(start, end), store.stats()]);
+    const [report, stats] = await Promise.all([reader.costReport(start, end), store.stats()]);
     const total = report.storedBytes;
     const attributes = report.attributes.map((a) => ({
       ...a,

@@ -4,8 +4,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { checkTraces, serviceHealth, type Span } from '@sextant/core';
-import type { SpanStore } from '../store/store.js';
-import { ApiError, one, parseLimit, parseTimeNano, type Query } from './params.js';
+import type { SpanStore } from '../storage/contract.js';
+import { ApiError } from './errors.js';
+import { one, parseLimit, parseTimeNano, type Query } from '../query/search-params.js';
 
 const HOUR_NS = 3_600_000_000_000n;
 const DEFAULT_TRACES = 500;
