@@ -165,7 +165,7 @@ describe('the demo shop, traced by Sextant', { timeout: 200_000 }, () => {
     assert.equal(producer.service, 'checkout');
     assert.equal(producer.attributes['messaging.destination.name'], 'orders');
     // Database calls are CLIENT spans, as the semantic conventions ask, and so are cache calls (below).
-    const queries = [...all.values()].filter((s) => s.attributes['db.system'] === 'duckdb');
+    const queries = [...all.values()].filter((s) => s.attributes['db.system.name'] === 'duckdb');
     assert.ok(queries.some((q) => q.service === 'worker'), 'the worker stored the order');
     for (const q of queries) assert.equal(q.kind, CLIENT, `${q.service} ${q.name} is a CLIENT span`);
     const a = await analysis(trace.traceId);

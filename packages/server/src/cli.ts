@@ -2,14 +2,15 @@
  * The `sextant` command. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input; errors go to stderr as
  * one sentence.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { analyzeTrace, DecodeError, parseDurationText, decodeTraceFile, formatTraceReport, groupByTrace, type Span } from '@sextant/core';
+import { analyzeTrace, parseDurationText, formatTraceReport, groupByTrace } from '@sextant/core';
 import { startSextant, type RunningSextant, type SextantOptions } from './server.js';
+import { registerCheckCommand } from './check-command.js';
+import { readTraceFiles } from './trace-files.js';
+import { UsageError } from './usage-error.js';
 import { ExposureRefused, isLoopbackHost } from './auth/exposure.js';
 import type { QueryAuthMode } from './auth/query-auth.js';
 
-class UsageError extends Error {}
 
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
 
@@ -223,25 +224,7 @@ async function demo(o: ServeOptions): Promise<number> {
 }
 
 function analyze(files: string[], o: { json?: boolean }): number {
-  const all: Span[] = [];
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-    }
-    try {
-      const { result } = decodeTraceFile(text);
-      if (result.items.length === 0) throw new UsageError(`${file} holds no valid spans${result.errors[0] ? `: ${result.errors[0]}` : ''}`);
-      if (result.rejected > 0) process.stderr.write(`sextant: ${file}: skipped ${result.rejected} invalid spans (${result.errors[0]})\n`);
-      all.push(...result.items);
-    } catch (err) {
-      if (err instanceof DecodeError) throw new UsageError(`${file}: ${err.message}`);
-      throw err;
-    }
-  }
-  const traces = groupByTrace(all);
+  const traces = groupByTrace(readTraceFiles(files));
   const analyses = traces.map((spans) => analyzeTrace(spans));
   if (o.json) {
     process.stdout.write(JSON.stringify({ traces: analyses }, null, 2) + '\n');
@@ -314,6 +297,7 @@ export function buildProgram(): Command {
       program.setOptionValue('exit', analyze(files, o));
     });
 
+  registerCheckCommand(program);
   return program;
 }
 

@@ -2,8 +2,9 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { openStorage } from './storage/open.js';
-import type { SpanStore } from './storage/contract.js';
+import type { CostReader, SpanStore, StorageBackend } from './storage/contract.js';
 import { BatchIngestor } from './ingest/ingestor.js';
+import { IngestMeter } from './ingest/ingest-meter.js';
 import { createOtlpHttpReceiver } from './receivers/otlp-http.js';
 import { createZipkinReceiver } from './receivers/zipkin-http.js';
 import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.js';
@@ -93,10 +94,12 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     retentionIntervalMs: opts.retentionIntervalMs ?? 60_000,
   });
   const store = storage.backend;
+  const ingestMeter = new IngestMeter();
   const ingestor = new BatchIngestor(storage.encoder, store, {
     maxQueuedItems: 200_000,
     concurrentWrites: storage.capabilities.concurrentWrites,
     retentionNano: opts.retentionNano ?? null,
+    meter: ingestMeter,
   });
   const closers: (() => Promise<void>)[] = [];
   try {
@@ -107,6 +110,13 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
       receiverPorts: () => ports,
       browser: { hosts, corsOrigins: opts.corsOrigins ?? [], corsMethods: 'GET, POST', contentSecurityPolicy: UI_CSP },
       auth: auth.query,
+      cost: {
+        engine,
+        reader: storage.capabilities.costs ? (store as StorageBackend & CostReader) : null,
+        retentionNano: opts.retentionNano ?? null,
+        maxSizeBytes: opts.maxSizeBytes ?? null,
+        ingestMeter,
+      },
     });
     const apiPort = await listen(api, host, opts.port ?? 16686);
     closers.push(() => api.close());

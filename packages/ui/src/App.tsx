@@ -7,6 +7,8 @@ import { MapPage } from './pages/MapPage.js';
 import { ServicesPage } from './pages/ServicesPage.js';
 import { ComparePage } from './pages/ComparePage.js';
 import { UploadPage } from './pages/UploadPage.js';
+import { HealthPage } from './pages/HealthPage.js';
+import { CostPage } from './pages/CostPage.js';
 import { Message } from './components/Message.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 
@@ -15,6 +17,8 @@ const NAV = [
   ['/map', 'Service map'],
   ['/services', 'Services'],
   ['/compare', 'Compare'],
+  ['/health', 'Health'],
+  ['/cost', 'Cost'],
   ['/upload', 'Open file'],
 ] as const;
 
@@ -56,6 +60,8 @@ const ROUTES: [RegExp, (m: RegExpExecArray) => ReactNode][] = [
   [/^\/services/, () => <ServicesPage />],
   [/^\/compare/, () => <ComparePage />],
   [/^\/upload/, () => <UploadPage />],
+  [/^\/health/, () => <HealthPage />],
+  [/^\/cost/, () => <CostPage />],
 ];
 
 function Route({ pathname }: { pathname: string }) {

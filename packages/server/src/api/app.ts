@@ -6,6 +6,9 @@ import type { SpanStore } from '../storage/contract.js';
 import { answerErrorsWith } from './errors.js';
 import { nativeApi } from './native.js';
 import { jaegerApi, jaegerV3Api } from './jaeger.js';
+import { registerInstrumentationApi } from './instrumentation.js';
+import { registerCostApi, type CostApiOptions } from './cost.js';
+import { SearchUsage } from './search-usage.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 import { registerQueryAuth, type QueryAuthOptions } from '../auth/query-auth.js';
 
@@ -25,6 +28,8 @@ export interface ApiOptions {
   auth: QueryAuthOptions;
   /** Read per request: the receivers start after the API. */
   receiverPorts?: () => ReceiverPorts;
+  /** What the cost view needs besides the store: retention settings and the receivers' byte counts. */
+  cost: Omit<CostApiOptions, 'searchUsage'>;
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {
@@ -48,9 +53,14 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
 
   app.get('/api/v1/receivers', async () => opts.receiverPorts?.() ?? { otlpHttp: null, otlpGrpc: null, zipkin: null, jaegerHttp: null, jaegerGrpc: null });
 
+  // Before the search routes are registered, so that the hook reaches their contexts.
+  const searchUsage = new SearchUsage();
+  searchUsage.watch(app);
   await app.register(nativeApi, { store });
   await app.register(jaegerApi, { store });
   await app.register(jaegerV3Api, { store });
+  registerInstrumentationApi(app, store);
+  registerCostApi(app, store, { ...opts.cost, searchUsage });
 
   app.all('/api/*', async (req, reply) => reply.code(404).send({ error: `no API endpoint ${req.method} ${req.url.split('?')[0]}` }));
 

@@ -144,6 +144,28 @@ export interface StorageCapabilities {
   sizeRetention: boolean;
   /** How many writeBatches calls may run at once (one commits while the next appends). */
   concurrentWrites: number;
+  /** The backend implements CostReader (what stored traces cost); the API answers 501 for engines without it. */
+  costs: boolean;
+}
+
+/** What the stored spans of a window cost (storage/duckdb/costs.ts says how bytes are counted). */
+export interface CostReport {
+  spans: number;
+  /** First and last span start in the window (null when it is empty). */
+  firstNano: bigint | null;
+  lastNano: bigint | null;
+  /** Bytes of span data in the window, uncompressed: the spans' rows plus the resources they use, once each. */
+  storedBytes: number;
+  services: { service: string; spans: number; bytes: number }[];
+  /** Per attribute key and where it lives; `spans` carry it, `distinct` values are estimated (a sketch). */
+  attributes: { scope: 'span' | 'resource' | 'event'; key: string; bytes: number; spans: number; distinct: number }[];
+  /** The span names with the most attributes per span. */
+  spanNames: { service: string; name: string; spans: number; attributesPerSpan: number }[];
+}
+
+/** The cost capability (`StorageCapabilities.costs`). */
+export interface CostReader {
+  costReport(startNano: bigint, endNano: bigint): Promise<CostReport>;
 }
 
 /** Options every engine understands; each engine adds its own (connection URL, data directory...). */

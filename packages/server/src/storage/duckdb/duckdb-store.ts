@@ -8,6 +8,8 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogRecord, Span } from '@sextant/core';
 import type {
+  CostReader,
+  CostReport,
   DependencyGraph,
   OperationInfo,
   RedQuery,
@@ -29,6 +31,7 @@ import { redFromSpans } from './red-sql.js';
 import { fold, MINUTE_NS, rolledUpDependencies, rolledUpRed, rollupWatermark } from './rollups.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { searchTraces } from './search.js';
+import { costReport } from './costs.js';
 import { SideRows, type NewSideRows } from './side-rows.js';
 import { SpanRowEncoder, type SpanRows } from './span-rows.js';
 
@@ -43,7 +46,7 @@ export interface DuckDBStoreOptions extends BackgroundOptions {
   threads?: number;
 }
 
-export class DuckDBStore implements StorageBackend<SpanRows> {
+export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
   /** Encodes spans for in-process writes; ingest encodes on the receiving thread. */
   private readonly encoder = new SpanRowEncoder();
   private readonly attrIndex = new AttributeIndex();
@@ -257,6 +260,10 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
   }
 
   // ---------------------------------------------------------------- maintenance
+
+  async costReport(startNano: bigint, endNano: bigint): Promise<CostReport> {
+    return costReport((sql, params) => this.rows(sql, params), startNano, endNano);
+  }
 
   async stats(): Promise<StoreStats> {
     const [counts] = await this.rows(

@@ -1,5 +1,5 @@
 /** The methods of a StorageBackend that cross to its thread: one list, used by both sides. */
-import type { StorageBackend } from '../contract.js';
+import type { CostReader, StorageBackend } from '../contract.js';
 import type { MethodsOf } from './rpc.js';
 
 // An object rather than an array so that the compiler checks the list is complete.
@@ -22,6 +22,9 @@ const METHODS = {
 } satisfies Record<MethodsOf<StorageBackend>, true>;
 
 export const STORE_METHODS = Object.keys(METHODS) as MethodsOf<StorageBackend>[];
+
+/** Methods of optional capabilities (StorageCapabilities), served when the engine implements them. */
+export const CAPABILITY_METHODS = ['costReport'] as const satisfies readonly MethodsOf<CostReader>[];
 
 /** What the thread receives to open its engine. */
 export interface StoreThreadData {
