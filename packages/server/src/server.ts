@@ -9,6 +9,7 @@ import { createApiServer, type ReceiverPorts } from './api/app.js';
 import { hostCheck } from './security/hosts.js';
 import { NO_CONTENT_CSP, UI_CSP } from './security/browser-policy.js';
 import { resolveAuth, type AuthSettings } from './auth/config.js';
+import { IngestBudget } from './receivers/admission.js';
 
 export interface SextantOptions extends AuthSettings {
   /** Directory of the DuckDB file; ignored when `memory` is true. */
@@ -25,6 +26,8 @@ export interface SextantOptions extends AuthSettings {
   maxSizeBytes?: number | null;
   /** Largest accepted request body (after decompression), bytes. */
   maxBodyBytes?: number;
+  /** Memory the receivers may hold for requests being read, decoded and committed; past it they answer 503. */
+  maxIngestMemoryBytes?: number;
   /** Static files of the web UI; defaults to packages/ui/dist beside this package. */
   uiDir?: string | null;
   /** Origins whose pages may call the query API (`*`: any). None by default: only the UI itself. */
@@ -48,6 +51,8 @@ export interface RunningSextant {
   close(): Promise<void>;
 }
 
+export const DEFAULT_MAX_INGEST_MEMORY = 256 * 1024 * 1024;
+
 export const DEFAULT_UI_DIR = fileURLToPath(new URL('../../ui/dist', import.meta.url));
 
 async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {
@@ -68,6 +73,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   const enabled = { otlpGrpc: true, otlpHttp: true, zipkin: true, ...opts.receivers };
   let ready = false;
   const auth = await resolveAuth(host, opts);
+  const budget = new IngestBudget(opts.maxIngestMemoryBytes ?? DEFAULT_MAX_INGEST_MEMORY);
 
   const store = await WorkerStore.open({
     dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'),
@@ -92,21 +98,21 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
 
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
-      const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
+      const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, budget, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.otlpHttp = await listen(app, host, opts.otlpHttpPort ?? 4318);
       otlpHttp = urlFor(host, ports.otlpHttp);
       closers.push(() => app.close());
     }
     let zipkin: string | null = null;
     if (enabled.zipkin) {
-      const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
+      const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, budget, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.zipkin = await listen(app, host, opts.zipkinPort ?? 9411);
       zipkin = urlFor(host, ports.zipkin);
       closers.push(() => app.close());
     }
     let grpc: GrpcReceiver | null = null;
     if (enabled.otlpGrpc) {
-      grpc = await startOtlpGrpcReceiver(store, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys);
+      grpc = await startOtlpGrpcReceiver(store, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys, budget);
       const g = grpc;
       ports.otlpGrpc = g.port;
       closers.push(() => g.close());

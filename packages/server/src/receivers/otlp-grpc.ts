@@ -2,10 +2,12 @@
  * OTLP/gRPC receiver (:4317): TraceService/Export and LogsService/Export. Messages are taken as raw bytes and
  * decoded by our own codec (the same one as OTLP/HTTP), so grpc-js only does transport and gzip.
  */
-import { Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, status, type StatusObject, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
 import { IngestRejected, OverloadedError, ingestMessage, type Ingestor, type Signal } from '../ingest.js';
-import { storeFailureMessage } from './otlp-http.js';
+import { storeFailureMessage } from './body.js';
+import { encodeRpcStatus, RpcCode } from './rpc-status.js';
+import { HELD_PER_BODY_BYTE, type IngestBudget } from './admission.js';
 import { logFailure } from '../log.js';
 import { grpcCallAuthorized, INGEST_KEY_MISSING } from '../auth/ingest-auth.js';
 import type { SecretSet } from '../auth/secrets.js';
@@ -26,21 +28,35 @@ function exportService(serviceName: string): ServiceDefinition {
   };
 }
 
-function exportHandler(ingestor: Ingestor, signal: Signal, keys: SecretSet | null) {
+/** UNAVAILABLE with google.rpc.RetryInfo in the status details (`grpc-status-details-bin`), as OTLP/gRPC asks. */
+function unavailable(details: string, retryAfterSeconds: number): Partial<StatusObject> {
+  const metadata = new Metadata();
+  metadata.set('grpc-status-details-bin', Buffer.from(encodeRpcStatus(RpcCode.UNAVAILABLE, details, retryAfterSeconds)));
+  return { code: status.UNAVAILABLE, details, metadata };
+}
+
+function exportHandler(ingestor: Ingestor, signal: Signal, keys: SecretSet | null, budget: IngestBudget) {
   return async (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
     if (keys && !grpcCallAuthorized(call.metadata, keys)) return callback({ code: status.UNAUTHENTICATED, details: INGEST_KEY_MISSING });
+    // grpc-js has read the message already; what the budget still bounds is the decoded form and the queue.
+    const reservation = budget.reserve();
     try {
+      reservation.grow(call.request.length * (1 + HELD_PER_BODY_BYTE.protobuf));
+      if (call.cancelled) return callback({ code: status.CANCELLED, details: 'the client cancelled the call' });
       const result = await ingestor.ingest({ signal, format: 'otlp-proto', body: call.request });
+      reservation.acknowledged();
       const message = ingestMessage(result);
       const response = signal === 'traces' ? encodeExportTraceResponse(result.rejected, message) : encodeExportLogsResponse(result.rejected, message);
       callback(null, Buffer.from(response));
     } catch (err) {
       if (err instanceof IngestRejected) callback({ code: status.INVALID_ARGUMENT, details: err.message });
-      else if (err instanceof OverloadedError) callback({ code: status.UNAVAILABLE, details: err.message });
+      else if (err instanceof OverloadedError) callback(unavailable(err.message, budget.retryAfterSeconds()));
       else {
         logFailure(`storing ${signal} from OTLP/gRPC`, err);
-        callback({ code: status.UNAVAILABLE, details: storeFailureMessage(signal) });
+        callback(unavailable(storeFailureMessage(signal), budget.retryAfterSeconds()));
       }
+    } finally {
+      reservation.release();
     }
   };
 }
@@ -50,10 +66,10 @@ export interface GrpcReceiver {
   close(): Promise<void>;
 }
 
-export async function startOtlpGrpcReceiver(ingestor: Ingestor, host: string, port: number, maxBodyBytes: number, keys: SecretSet | null): Promise<GrpcReceiver> {
+export async function startOtlpGrpcReceiver(ingestor: Ingestor, host: string, port: number, maxBodyBytes: number, keys: SecretSet | null, budget: IngestBudget): Promise<GrpcReceiver> {
   const server = new Server({ 'grpc.max_receive_message_length': maxBodyBytes });
-  server.addService(exportService('opentelemetry.proto.collector.trace.v1.TraceService'), { Export: exportHandler(ingestor, 'traces', keys) });
-  server.addService(exportService('opentelemetry.proto.collector.logs.v1.LogsService'), { Export: exportHandler(ingestor, 'logs', keys) });
+  server.addService(exportService('opentelemetry.proto.collector.trace.v1.TraceService'), { Export: exportHandler(ingestor, 'traces', keys, budget) });
+  server.addService(exportService('opentelemetry.proto.collector.logs.v1.LogsService'), { Export: exportHandler(ingestor, 'logs', keys, budget) });
   const bound = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
   });

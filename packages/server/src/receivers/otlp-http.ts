@@ -7,30 +7,27 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
-import { IngestRejected, OverloadedError, ingestMessage, type Ingestor, type Signal } from '../ingest.js';
-import { bodyKind, decodeBody, HttpError, rawBodyReceiver, type BodyKind } from './body.js';
+import { ingestMessage, type Ingestor, type Signal } from '../ingest.js';
+import { bodyKind, decodeBody, failureAnswer, rawBodyReceiver, type BodyKind } from './body.js';
+import { HELD_PER_BODY_BYTE, reservationOf, clientGone, type IngestBudget } from './admission.js';
 import { encodeRpcStatus, rpcCodeForHttp } from './rpc-status.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
-import { logFailure } from '../log.js';
 import { requireIngestKey } from '../auth/ingest-auth.js';
 import type { SecretSet } from '../auth/secrets.js';
 
 export interface ReceiverOptions {
   maxBodyBytes: number;
+  budget: IngestBudget;
   browser: BrowserPolicy;
   /** null: no key needed. */
   ingestKeys: SecretSet | null;
 }
 
-/** What a client is told when the store failed: retryable, and without paths or engine text. */
-export function storeFailureMessage(what: string): string {
-  return `could not store the ${what} just now; retry later`;
-}
-
-function sendError(reply: FastifyReply, kind: BodyKind, status: number, message: string): FastifyReply {
-  if (status === 503) reply.header('retry-after', '1');
+function sendError(reply: FastifyReply, kind: BodyKind, status: number, message: string, budget?: IngestBudget): FastifyReply {
+  const retry = status === 503 ? (budget?.retryAfterSeconds() ?? 1) : undefined;
+  if (retry !== undefined) reply.header('retry-after', String(retry));
   if (kind === 'protobuf') {
-    return reply.code(status).type('application/x-protobuf').send(Buffer.from(encodeRpcStatus(rpcCodeForHttp(status), message)));
+    return reply.code(status).type('application/x-protobuf').send(Buffer.from(encodeRpcStatus(rpcCodeForHttp(status), message, retry)));
   }
   return reply.code(status).type('application/json').send({ code: rpcCodeForHttp(status), message });
 }
@@ -39,15 +36,10 @@ export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverO
   const app = Fastify({ bodyLimit: opts.maxBodyBytes, logger: false });
   applyBrowserPolicy(app, opts.browser);
   if (opts.ingestKeys) requireIngestKey(app, opts.ingestKeys, (reply, message) => sendError(reply, bodyKind(reply.request.headers['content-type']) ?? 'json', 401, message));
-  rawBodyReceiver(app);
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
-    const kind = bodyKind(req.headers['content-type']) ?? 'json';
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendError(reply, kind, 413, `request body is larger than the limit of ${opts.maxBodyBytes} bytes`);
-    }
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendError(reply, kind, err.statusCode, err.message);
-    logFailure(`${req.method} ${req.url}`, err);
-    return sendError(reply, kind, 500, 'internal error; the server log has the details');
+  rawBodyReceiver(app, opts.budget, opts.maxBodyBytes);
+  app.setErrorHandler((err, req, reply) => {
+    const { status, message } = failureAnswer(err, `a request to ${req.url}`, opts.maxBodyBytes);
+    return sendError(reply, bodyKind(req.headers['content-type']) ?? 'json', status, message, opts.budget);
   });
 
   const handler = (signal: Signal) => async (req: FastifyRequest, reply: FastifyReply) => {
@@ -55,10 +47,15 @@ export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverO
     if (kind === null) {
       return sendError(reply, 'json', 415, `Content-Type '${req.headers['content-type']}' is not supported; send application/x-protobuf or application/json`);
     }
+    const reservation = reservationOf(req)!;
     try {
       const raw = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
       const body = decodeBody(raw, req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
+      // Already counted per received byte; a compressed body holds more once inflated.
+      reservation.grow((body.length - raw.length) * HELD_PER_BODY_BYTE[kind]);
+      if (clientGone(req)) return reply;
       const result = await ingestor.ingest({ signal, format: kind === 'protobuf' ? 'otlp-proto' : 'otlp-json', body });
+      reservation.acknowledged();
       const message = ingestMessage(result);
       if (kind === 'protobuf') {
         const bytes = signal === 'traces' ? encodeExportTraceResponse(result.rejected, message) : encodeExportLogsResponse(result.rejected, message);
@@ -67,11 +64,10 @@ export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverO
       const field = signal === 'traces' ? 'rejectedSpans' : 'rejectedLogRecords';
       return reply.code(200).type('application/json').send(message !== '' ? { partialSuccess: { [field]: String(result.rejected), errorMessage: message } } : {});
     } catch (err) {
-      if (err instanceof HttpError) return sendError(reply, kind, err.status, err.message);
-      if (err instanceof IngestRejected) return sendError(reply, kind, 400, err.message);
-      if (err instanceof OverloadedError) return sendError(reply, kind, 503, err.message);
-      logFailure(`storing ${signal} from OTLP/HTTP`, err);
-      return sendError(reply, kind, 503, storeFailureMessage(signal));
+      const { status, message } = failureAnswer(err, `${signal} from OTLP/HTTP`, opts.maxBodyBytes);
+      return sendError(reply, kind, status, message, opts.budget);
+    } finally {
+      reservation.release();
     }
   };
 

@@ -1,34 +1,38 @@
 /** Zipkin v2 receiver (:9411): POST /api/v2/spans with a JSON list of spans, 202 on success, as Zipkin answers. */
-import Fastify, { type FastifyInstance } from 'fastify';
-import { IngestRejected, OverloadedError, type Ingestor } from '../ingest.js';
-import { decodeBody, HttpError, rawBodyReceiver } from './body.js';
-import { storeFailureMessage, type ReceiverOptions } from './otlp-http.js';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Ingestor } from '../ingest.js';
+import { decodeBody, failureAnswer, rawBodyReceiver } from './body.js';
+import { HELD_PER_BODY_BYTE, reservationOf, clientGone } from './admission.js';
+import type { ReceiverOptions } from './otlp-http.js';
 import { applyBrowserPolicy } from '../security/browser-policy.js';
-import { logFailure } from '../log.js';
 import { requireIngestKey } from '../auth/ingest-auth.js';
 
 export async function createZipkinReceiver(ingestor: Ingestor, opts: ReceiverOptions): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: opts.maxBodyBytes, logger: false });
   applyBrowserPolicy(app, opts.browser);
   if (opts.ingestKeys) requireIngestKey(app, opts.ingestKeys, (reply, message) => reply.type('text/plain').send(message));
-  rawBodyReceiver(app);
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).type('text/plain').send(`request body is larger than the limit of ${opts.maxBodyBytes} bytes`);
-    }
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).type('text/plain').send(err.message);
-    logFailure(`${req.method} ${req.url}`, err);
-    return reply.code(500).type('text/plain').send('internal error; the server log has the details');
-  });
+  rawBodyReceiver(app, opts.budget, opts.maxBodyBytes);
+  const fail = (reply: FastifyReply, err: unknown) => {
+    const { status, message } = failureAnswer(err, 'spans from Zipkin', opts.maxBodyBytes);
+    if (status === 503) reply.header('retry-after', String(opts.budget.retryAfterSeconds()));
+    return reply.code(status).type('text/plain').send(message);
+  };
+  app.setErrorHandler((err, _req, reply) => fail(reply, err));
 
   app.post('/api/v2/spans', async (req, reply) => {
     const ct = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
     if (ct !== 'application/json' && ct !== '') {
       return reply.code(415).type('text/plain').send(`Content-Type '${ct}' is not supported; Sextant accepts Zipkin v2 JSON (application/json)`);
     }
+    const reservation = reservationOf(req)!;
     try {
-      const body = decodeBody((req.body as Buffer | undefined) ?? Buffer.alloc(0), req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
+      const raw = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
+      const body = decodeBody(raw, req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
+      // Already counted per received byte; a compressed body holds more once inflated.
+      reservation.grow((body.length - raw.length) * HELD_PER_BODY_BYTE.json);
+      if (clientGone(req)) return reply;
       const result = await ingestor.ingest({ signal: 'traces', format: 'zipkin-json', body });
+      reservation.acknowledged();
       if (result.rejected > 0) {
         // Zipkin has no partial-success answer; say it in a header rather than fail the valid spans.
         reply.header('x-sextant-rejected', `${result.rejected} spans rejected: ${result.errors[0] ?? ''}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 500));
@@ -36,11 +40,9 @@ export async function createZipkinReceiver(ingestor: Ingestor, opts: ReceiverOpt
       if (result.warning !== '') reply.header('x-sextant-warning', result.warning);
       return reply.code(202).send();
     } catch (err) {
-      if (err instanceof HttpError) return reply.code(err.status).type('text/plain').send(err.message);
-      if (err instanceof IngestRejected) return reply.code(400).type('text/plain').send(err.message);
-      if (err instanceof OverloadedError) return reply.code(503).header('retry-after', '1').type('text/plain').send(err.message);
-      logFailure('storing spans from Zipkin', err);
-      return reply.code(503).header('retry-after', '1').type('text/plain').send(storeFailureMessage('spans'));
+      return fail(reply, err);
+    } finally {
+      reservation.release();
     }
   });
   return app;
