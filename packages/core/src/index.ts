@@ -1,4 +1,6 @@
 export * from './model.js';
+export type * from './query-types.js';
+export * from './names.js';
 export { DecodeError, type DecodeResult } from './codec/errors.js';
 export * from './codec/validate.js';
 export * from './analysis/tree.js';
@@ -24,4 +26,5 @@ export { normalizeHexId } from './codec/hex.js';
 export * from './codec/jaeger-adjust.js';
 export { parseDurationText, parseTimeText } from './time-text.js';
 export * from './analysis/align-traces.js';
+export * from './analysis/cohort-baseline.js';
 export * from './traceql/index.js';

@@ -1,7 +1,9 @@
 /** Starts everything `sextant serve` runs: store, ingest pipeline, receivers, query API + UI, retention. */
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { WorkerStore } from './store/worker-store.js';
+import { openStorage } from './storage/open.js';
+import type { SpanStore } from './storage/contract.js';
+import { BatchIngestor } from './ingest/ingestor.js';
 import { createOtlpHttpReceiver } from './receivers/otlp-http.js';
 import { createZipkinReceiver } from './receivers/zipkin-http.js';
 import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.js';
@@ -12,6 +14,10 @@ import { resolveAuth, type AuthSettings } from './auth/config.js';
 import { IngestBudget } from './receivers/admission.js';
 
 export interface SextantOptions extends AuthSettings {
+  /** Storage engine (storage/engines.ts); 'duckdb' by default. */
+  storage?: string;
+  /** Options of a storage engine other than DuckDB (DuckDB takes dataDir and memory). */
+  storageOptions?: Record<string, unknown>;
   /** Directory of the DuckDB file; ignored when `memory` is true. */
   dataDir?: string;
   memory?: boolean;
@@ -44,8 +50,12 @@ export interface SextantOptions extends AuthSettings {
 
 export interface RunningSextant {
   urls: { api: string; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null };
-  /** The store (in its own thread): queries, and `ingest` for raw request bodies. */
-  store: WorkerStore;
+  /** The store, for queries. */
+  store: SpanStore;
+  /** Where the data lives (a file, a URL without credentials); null when in memory. */
+  storageLocation: string | null;
+  /** Called once if the store fails for good while the server runs (its thread died): the server cannot go on. */
+  onStoreDeath(listener: (err: Error) => void): void;
   /** Where a browser logs in with the token generated at start (token authentication only). */
   loginUrl: string | null;
   close(): Promise<void>;
@@ -75,13 +85,19 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   const auth = await resolveAuth(host, opts);
   const budget = new IngestBudget(opts.maxIngestMemoryBytes ?? DEFAULT_MAX_INGEST_MEMORY);
 
-  const store = await WorkerStore.open({
-    dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'),
+  const engine = opts.storage ?? 'duckdb';
+  const storage = await openStorage(engine, {
+    ...(engine === 'duckdb' ? { dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'), checkpointWalBytes: 64 * 1024 * 1024 } : {}),
+    ...opts.storageOptions,
     retentionNano: opts.retentionNano ?? null,
     maxSizeBytes: opts.maxSizeBytes ?? null,
     retentionIntervalMs: opts.retentionIntervalMs ?? 60_000,
-    checkpointWalBytes: 64 * 1024 * 1024,
+  });
+  const store = storage.backend;
+  const ingestor = new BatchIngestor(storage.encoder, store, {
     maxQueuedItems: 200_000,
+    concurrentWrites: storage.capabilities.concurrentWrites,
+    retentionNano: opts.retentionNano ?? null,
   });
   const closers: (() => Promise<void>)[] = [];
   try {
@@ -98,21 +114,21 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
 
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
-      const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, budget, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
+      const app = await createOtlpHttpReceiver(ingestor, { maxBodyBytes: maxBody, budget, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.otlpHttp = await listen(app, host, opts.otlpHttpPort ?? 4318);
       otlpHttp = urlFor(host, ports.otlpHttp);
       closers.push(() => app.close());
     }
     let zipkin: string | null = null;
     if (enabled.zipkin) {
-      const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, budget, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
+      const app = await createZipkinReceiver(ingestor, { maxBodyBytes: maxBody, budget, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.zipkin = await listen(app, host, opts.zipkinPort ?? 9411);
       zipkin = urlFor(host, ports.zipkin);
       closers.push(() => app.close());
     }
     let grpc: GrpcReceiver | null = null;
     if (enabled.otlpGrpc) {
-      grpc = await startOtlpGrpcReceiver(store, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys, budget);
+      grpc = await startOtlpGrpcReceiver(ingestor, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys, budget);
       const g = grpc;
       ports.otlpGrpc = g.port;
       closers.push(() => g.close());
@@ -124,12 +140,15 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
       urls: { api: urlFor(host, apiPort), otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin },
       loginUrl: auth.loginUrl(urlFor(host, apiPort)),
       store,
+      storageLocation: store.location,
+      onStoreDeath: (listener) => storage.onDeath(listener),
       async close() {
         if (closed) return;
         closed = true;
         ready = false;
         // Stop accepting first, then finish what was accepted and close the file.
         for (const c of closers.reverse()) await c().catch(() => undefined);
+        await ingestor.flush();
         await store.close();
       },
     };

@@ -10,7 +10,7 @@
  * it shrinks while requests take longer than TARGET_ACK_MS to be committed and grows back while they are fast.
  */
 import type { FastifyRequest } from 'fastify';
-import { OverloadedError } from '../ingest.js';
+import { OverloadedError } from '../ingest/errors.js';
 
 /**
  * Memory held per byte of decompressed body until the commit: decoded spans plus encoded rows, measured at

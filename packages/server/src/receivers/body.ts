@@ -1,8 +1,6 @@
 /** Request bodies shared by the HTTP receivers: decompression with a hard limit, and errors with HTTP statuses. */
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
-import { IngestRejected, OverloadedError } from '../ingest.js';
-import { logFailure } from '../log.js';
 import { attachReservation, HELD_PER_BODY_BYTE, reservationOf, type IngestBudget } from './admission.js';
 
 /** An error that answers the request with `status` and a one-sentence message naming what was wrong. */
@@ -42,26 +40,6 @@ export function decodeBody(raw: Buffer, contentEncoding: string | undefined, max
     }
     throw new HttpError(400, `body is not valid ${enc} data: ${(err as Error).message}`);
   }
-}
-
-/** What a client is told when the store failed: retryable, and without paths or engine text. */
-export function storeFailureMessage(what: string): string {
-  return `could not store the ${what} just now; retry later`;
-}
-
-/**
- * The answer to a failed receiver request, one rule for every HTTP receiver: bad input 4xx naming the problem,
- * overload and store failures a retryable 503 (details of the latter go to the server log only).
- */
-export function failureAnswer(err: unknown, what: string, maxBytes: number): { status: number; message: string } {
-  if (err instanceof HttpError) return { status: err.status, message: err.message };
-  if (err instanceof IngestRejected) return { status: 400, message: err.message };
-  if (err instanceof OverloadedError) return { status: 503, message: err.message };
-  const e = err as { code?: string; statusCode?: number; message?: string };
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, message: `request body is larger than the limit of ${maxBytes} bytes` };
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return { status: e.statusCode, message: e.message ?? 'bad request' };
-  logFailure(`storing ${what}`, err);
-  return { status: 503, message: storeFailureMessage(what) };
 }
 
 export type BodyKind = 'protobuf' | 'json';

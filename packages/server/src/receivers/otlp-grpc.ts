@@ -4,11 +4,10 @@
  */
 import { Metadata, Server, ServerCredentials, status, type StatusObject, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
-import { IngestRejected, OverloadedError, ingestMessage, type Ingestor, type Signal } from '../ingest.js';
-import { storeFailureMessage } from './body.js';
-import { encodeRpcStatus, RpcCode } from './rpc-status.js';
+import { ingestMessage, type Ingestor, type Signal } from '../ingest/decode.js';
+import { ingestFailure } from './ingest-status.js';
+import { encodeRpcStatus } from './rpc-status.js';
 import { HELD_PER_BODY_BYTE, type IngestBudget } from './admission.js';
-import { logFailure } from '../log.js';
 import { grpcCallAuthorized, INGEST_KEY_MISSING } from '../auth/ingest-auth.js';
 import type { SecretSet } from '../auth/secrets.js';
 
@@ -28,11 +27,12 @@ function exportService(serviceName: string): ServiceDefinition {
   };
 }
 
-/** UNAVAILABLE with google.rpc.RetryInfo in the status details (`grpc-status-details-bin`), as OTLP/gRPC asks. */
-function unavailable(details: string, retryAfterSeconds: number): Partial<StatusObject> {
+/** A retryable failure carries google.rpc.RetryInfo in the status details (`grpc-status-details-bin`), as OTLP/gRPC asks. */
+function statusWithRetry(code: status, details: string, retryAfterSeconds: number | null): Partial<StatusObject> {
+  if (retryAfterSeconds === null) return { code, details };
   const metadata = new Metadata();
-  metadata.set('grpc-status-details-bin', Buffer.from(encodeRpcStatus(RpcCode.UNAVAILABLE, details, retryAfterSeconds)));
-  return { code: status.UNAVAILABLE, details, metadata };
+  metadata.set('grpc-status-details-bin', Buffer.from(encodeRpcStatus(code, details, retryAfterSeconds)));
+  return { code, details, metadata };
 }
 
 function exportHandler(ingestor: Ingestor, signal: Signal, keys: SecretSet | null, budget: IngestBudget) {
@@ -49,12 +49,8 @@ function exportHandler(ingestor: Ingestor, signal: Signal, keys: SecretSet | nul
       const response = signal === 'traces' ? encodeExportTraceResponse(result.rejected, message) : encodeExportLogsResponse(result.rejected, message);
       callback(null, Buffer.from(response));
     } catch (err) {
-      if (err instanceof IngestRejected) callback({ code: status.INVALID_ARGUMENT, details: err.message });
-      else if (err instanceof OverloadedError) callback(unavailable(err.message, budget.retryAfterSeconds()));
-      else {
-        logFailure(`storing ${signal} from OTLP/gRPC`, err);
-        callback(unavailable(storeFailureMessage(signal), budget.retryAfterSeconds()));
-      }
+      const f = ingestFailure(err, signal, 'OTLP/gRPC', budget.retryAfterSeconds());
+      callback(statusWithRetry(f.grpc, f.message, f.retryAfterSeconds));
     } finally {
       reservation.release();
     }

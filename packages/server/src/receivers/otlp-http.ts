@@ -2,15 +2,16 @@
  * OTLP/HTTP receiver (:4318): POST /v1/traces and /v1/logs, protobuf or JSON, optionally compressed. Answers
  * follow the OTLP/HTTP spec: 200 with an Export*ServiceResponse (partial_success when some items were rejected),
  * 400 with a google.rpc.Status naming what was wrong, 415/413 for unsupported or oversized bodies, 503 with
- * Retry-After when the ingest queue is full or the store fails (both retryable). Browser SDKs may send only from
+ * Retry-After when the ingest memory budget (admission.ts) or queue is full or the store fails (both retryable). Browser SDKs may send only from
  * origins listed in --ingest-cors-origins (security/browser-policy.ts).
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
-import { ingestMessage, type Ingestor, type Signal } from '../ingest.js';
-import { bodyKind, decodeBody, failureAnswer, rawBodyReceiver, type BodyKind } from './body.js';
-import { HELD_PER_BODY_BYTE, reservationOf, clientGone, type IngestBudget } from './admission.js';
-import { encodeRpcStatus, rpcCodeForHttp } from './rpc-status.js';
+import { ingestMessage, type Ingestor, type Signal } from '../ingest/decode.js';
+import { bodyKind, decodeBody, rawBodyReceiver, type BodyKind } from './body.js';
+import { clientGone, HELD_PER_BODY_BYTE, reservationOf, type IngestBudget } from './admission.js';
+import { encodeRpcStatus } from './rpc-status.js';
+import { grpcCodeForHttp, ingestFailure } from './ingest-status.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 import { requireIngestKey } from '../auth/ingest-auth.js';
 import type { SecretSet } from '../auth/secrets.js';
@@ -23,13 +24,13 @@ export interface ReceiverOptions {
   ingestKeys: SecretSet | null;
 }
 
-function sendError(reply: FastifyReply, kind: BodyKind, status: number, message: string, budget?: IngestBudget): FastifyReply {
-  const retry = status === 503 ? (budget?.retryAfterSeconds() ?? 1) : undefined;
-  if (retry !== undefined) reply.header('retry-after', String(retry));
+/** @param retryAfterSeconds the Retry-After of a 503, also put in the protobuf status as google.rpc.RetryInfo. */
+function sendError(reply: FastifyReply, kind: BodyKind, status: number, message: string, retryAfterSeconds: number | null = null): FastifyReply {
+  if (retryAfterSeconds !== null) reply.header('retry-after', String(retryAfterSeconds));
   if (kind === 'protobuf') {
-    return reply.code(status).type('application/x-protobuf').send(Buffer.from(encodeRpcStatus(rpcCodeForHttp(status), message, retry)));
+    return reply.code(status).type('application/x-protobuf').send(Buffer.from(encodeRpcStatus(grpcCodeForHttp(status), message, retryAfterSeconds ?? undefined)));
   }
-  return reply.code(status).type('application/json').send({ code: rpcCodeForHttp(status), message });
+  return reply.code(status).type('application/json').send({ code: grpcCodeForHttp(status), message });
 }
 
 export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverOptions): Promise<FastifyInstance> {
@@ -37,10 +38,11 @@ export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverO
   applyBrowserPolicy(app, opts.browser);
   if (opts.ingestKeys) requireIngestKey(app, opts.ingestKeys, (reply, message) => sendError(reply, bodyKind(reply.request.headers['content-type']) ?? 'json', 401, message));
   rawBodyReceiver(app, opts.budget, opts.maxBodyBytes);
-  app.setErrorHandler((err, req, reply) => {
-    const { status, message } = failureAnswer(err, `a request to ${req.url}`, opts.maxBodyBytes);
-    return sendError(reply, bodyKind(req.headers['content-type']) ?? 'json', status, message, opts.budget);
-  });
+  const fail = (reply: FastifyReply, kind: BodyKind, err: unknown, what: string) => {
+    const f = ingestFailure(err, what, 'OTLP/HTTP', opts.budget.retryAfterSeconds());
+    return sendError(reply, kind, f.http, f.message, f.retryAfterSeconds);
+  };
+  app.setErrorHandler((err, req, reply) => fail(reply, bodyKind(req.headers['content-type']) ?? 'json', err, 'a request'));
 
   const handler = (signal: Signal) => async (req: FastifyRequest, reply: FastifyReply) => {
     const kind = bodyKind(req.headers['content-type']);
@@ -64,8 +66,7 @@ export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverO
       const field = signal === 'traces' ? 'rejectedSpans' : 'rejectedLogRecords';
       return reply.code(200).type('application/json').send(message !== '' ? { partialSuccess: { [field]: String(result.rejected), errorMessage: message } } : {});
     } catch (err) {
-      const { status, message } = failureAnswer(err, `${signal} from OTLP/HTTP`, opts.maxBodyBytes);
-      return sendError(reply, kind, status, message, opts.budget);
+      return fail(reply, kind, err, signal);
     } finally {
       reservation.release();
     }

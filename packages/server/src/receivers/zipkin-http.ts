@@ -1,8 +1,9 @@
 /** Zipkin v2 receiver (:9411): POST /api/v2/spans with a JSON list of spans, 202 on success, as Zipkin answers. */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import type { Ingestor } from '../ingest.js';
-import { decodeBody, failureAnswer, rawBodyReceiver } from './body.js';
-import { HELD_PER_BODY_BYTE, reservationOf, clientGone } from './admission.js';
+import type { Ingestor } from '../ingest/decode.js';
+import { decodeBody, rawBodyReceiver } from './body.js';
+import { clientGone, HELD_PER_BODY_BYTE, reservationOf } from './admission.js';
+import { ingestFailure } from './ingest-status.js';
 import type { ReceiverOptions } from './otlp-http.js';
 import { applyBrowserPolicy } from '../security/browser-policy.js';
 import { requireIngestKey } from '../auth/ingest-auth.js';
@@ -13,9 +14,9 @@ export async function createZipkinReceiver(ingestor: Ingestor, opts: ReceiverOpt
   if (opts.ingestKeys) requireIngestKey(app, opts.ingestKeys, (reply, message) => reply.type('text/plain').send(message));
   rawBodyReceiver(app, opts.budget, opts.maxBodyBytes);
   const fail = (reply: FastifyReply, err: unknown) => {
-    const { status, message } = failureAnswer(err, 'spans from Zipkin', opts.maxBodyBytes);
-    if (status === 503) reply.header('retry-after', String(opts.budget.retryAfterSeconds()));
-    return reply.code(status).type('text/plain').send(message);
+    const f = ingestFailure(err, 'spans', 'Zipkin', opts.budget.retryAfterSeconds());
+    if (f.retryAfterSeconds !== null) reply.header('retry-after', String(f.retryAfterSeconds));
+    return reply.code(f.http).type('text/plain').send(f.message);
   };
   app.setErrorHandler((err, _req, reply) => fail(reply, err));
 
