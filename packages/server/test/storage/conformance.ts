@@ -93,6 +93,47 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     assert.deepEqual(await store.attributeValues('k'), ['v']);
   });
 
+  // Idempotent ingest: a span is (trace id, span id, kind, start time); kind tells Zipkin's shared client and server
+  // halves (one span id) apart. Receiving a span again — a retry, a re-sent file, after a restart — never stores a
+  // copy; the same id reported for events at other times (Zipkin consumers do) is kept.
+  t('a span received again is stored once: trace by id, getTraces, search counts and stats, also after a restart', async (store, dir) => {
+    const encoder = engine.encoder();
+    const traceId = hexId(16);
+    const root = makeSpan({ traceId, service: 'front', name: 'GET /', kind: SpanKind.SERVER });
+    const call = makeSpan({ traceId, service: 'front', name: 'call back', kind: SpanKind.CLIENT, parentSpanId: root.spanId, startNano: root.startTimeUnixNano + 1n });
+    // The Zipkin way: the server half has the client's span id, and kind SERVER.
+    const served = { ...makeSpan({ traceId, service: 'back', name: 'handle', kind: SpanKind.SERVER, parentSpanId: root.spanId, startNano: root.startTimeUnixNano + 2n }), spanId: call.spanId };
+    const again = { ...served, startTimeUnixNano: served.startTimeUnixNano + 5n, endTimeUnixNano: served.endTimeUnixNano + 5n };
+    const all = [root, call, served, again];
+    await store.write(all, []);
+    await store.write(all, []);
+    await store.writeBatches([encoder.encode([root, call]), encoder.encode([served, root])], []);
+    // Two batches at once carrying the same new span: still one copy.
+    const late = makeSpan({ traceId, service: 'back', name: 'late', parentSpanId: served.spanId, startNano: root.startTimeUnixNano + 3n });
+    await Promise.all([store.writeBatches([encoder.encode([late])], []), store.writeBatches([encoder.encode([late])], []), store.write([late, late], [])]);
+    const expected = sortById([...all, late]);
+    const check = async (s: StorageBackend) => {
+      const got = await s.getTrace(traceId);
+      assert.equal(got.length, 5, 'trace by id');
+      const ident = (xs: Span[]) => xs.map((x) => `${x.spanId}/${x.kind}/${x.startTimeUnixNano}`).sort();
+      assert.deepEqual(ident(got), ident(expected));
+      assert.equal((await s.stats()).spans, 5, 'stats');
+      const found = await s.searchTraces({ service: 'front', limit: 10 });
+      assert.equal(found.traces.length, 1);
+      assert.equal(found.traces[0]!.spanCount, 5, 'search summary span count');
+      assert.equal((await s.getTraces([traceId])).get(traceId)!.length, 5, 'getTraces');
+    };
+    await check(store);
+    await store.close();
+    const reopened = await engine.open(dir);
+    try {
+      await reopened.write(expected, []);
+      await check(reopened);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   t('getTraces returns each asked trace, and nothing for unknown ids', async (store) => {
     const spans = [makeSpan(), makeSpan(), makeSpan()];
     await store.write(spans, []);
