@@ -32,6 +32,8 @@ export interface SextantOptions extends AuthSettings {
   maxSizeBytes?: number | null;
   /** Largest accepted request body (after decompression), bytes. */
   maxBodyBytes?: number;
+  /** Most spans one trace-by-id answer holds; the answer is marked truncated beyond it. */
+  maxTraceSpans?: number;
   /** Memory the receivers may hold for requests being read, decoded and committed; past it they answer 503. */
   maxIngestMemoryBytes?: number;
   /** Static files of the web UI; defaults to packages/ui/dist beside this package. */
@@ -108,6 +110,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
       receiverPorts: () => ports,
       browser: { hosts, corsOrigins: opts.corsOrigins ?? [], corsMethods: 'GET, POST', contentSecurityPolicy: UI_CSP },
       auth: auth.query,
+      maxTraceSpans: opts.maxTraceSpans,
     });
     const apiPort = await listen(api, host, opts.port ?? 16686);
     closers.push(() => api.close());

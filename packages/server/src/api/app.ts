@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { SpanStore } from '../storage/contract.js';
 import { answerErrorsWith } from './errors.js';
 import { nativeApi } from './native.js';
+import { DEFAULT_MAX_TRACE_SPANS } from '../query/traces.js';
 import { jaegerApi, jaegerV3Api } from './jaeger.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 import { registerQueryAuth, type QueryAuthOptions } from '../auth/query-auth.js';
@@ -21,6 +22,8 @@ export interface ApiOptions {
   isReady: () => boolean;
   browser: BrowserPolicy;
   auth: QueryAuthOptions;
+  /** Most spans a trace-by-id answer holds (--max-trace-spans); beyond it the answer says it was truncated. */
+  maxTraceSpans?: number;
   /** Read per request: the receivers start after the API. */
   receiverPorts?: () => ReceiverPorts;
 }
@@ -46,9 +49,10 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
 
   app.get('/api/v1/receivers', async () => opts.receiverPorts?.() ?? { otlpHttp: null, otlpGrpc: null, zipkin: null });
 
-  await app.register(nativeApi, { store });
-  await app.register(jaegerApi, { store });
-  await app.register(jaegerV3Api, { store });
+  const maxTraceSpans = opts.maxTraceSpans ?? DEFAULT_MAX_TRACE_SPANS;
+  await app.register(nativeApi, { store, maxTraceSpans });
+  await app.register(jaegerApi, { store, maxTraceSpans });
+  await app.register(jaegerV3Api, { store, maxTraceSpans });
 
   app.all('/api/*', async (req, reply) => reply.code(404).send({ error: `no API endpoint ${req.method} ${req.url.split('?')[0]}` }));
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeZipkinV2, SpanKind, type LogRecord, type Span } from '@sextant/core';
 import { readFixtureJson } from '../../../../testing/fixtures.js';
-import { QueryError, type BatchEncoder, type EncodedBatch, type StorageBackend } from '../../src/storage/contract.js';
+import { MAX_TAG_FILTERS, QueryError, type BatchEncoder, type EncodedBatch, type StorageBackend } from '../../src/storage/contract.js';
 import { BASE_TIME, hexId, makeSpan, resourceFor } from '../support/spans.js';
 
 export interface ConformanceEngine {
@@ -132,6 +132,23 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     } finally {
       await reopened.close();
     }
+  });
+
+  t('a search with more attribute filters than MAX_TAG_FILTERS is refused with a clear QueryError', async (store) => {
+    await store.write([makeSpan({ service: 'x' })], []);
+    const tags = Array.from({ length: MAX_TAG_FILTERS + 1 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
+    await assert.rejects(store.searchTraces({ tags, limit: 10 }), (err: Error) => err instanceof QueryError && /at most \d+ attribute filters; this one has/.test(err.message));
+    assert.equal((await store.searchTraces({ tags: tags.slice(0, MAX_TAG_FILTERS), limit: 10 })).traces.length, 0);
+  });
+
+  t('getTrace with maxSpans returns at most that many spans, the earliest by start time', async (store) => {
+    const traceId = hexId(16);
+    const spans = Array.from({ length: 6 }, (_, i) => makeSpan({ traceId, name: `s${i}`, startNano: BASE_TIME + BigInt(5 - i) * 1000n }));
+    await store.write(spans, []);
+    const capped = await store.getTrace(traceId, 4);
+    assert.deepEqual(capped.map((x) => x.name), ['s5', 's4', 's3', 's2']);
+    assert.equal((await store.getTrace(traceId, 6)).length, 6);
+    assert.equal((await store.getTrace(traceId)).length, 6);
   });
 
   t('getTraces returns each asked trace, and nothing for unknown ids', async (store) => {

@@ -17,6 +17,7 @@ import type {
   StoreStats,
   TraceQuery,
 } from '../contract.js';
+import { checkSearchLimits } from '../contract.js';
 import { AttributeIndex } from '../stored/attribute-index.js';
 import { hexToBig } from '../stored/ids.js';
 import { appendAll, appendAttrValue, appendLog, appendResource, appendScope, appendSpans, TraceIdCache } from './append.js';
@@ -191,8 +192,9 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
     return rows.map((r) => spanFromRow(r, this.sides));
   }
 
-  async getTrace(traceId: string): Promise<Span[]> {
-    return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id`, [traceIdParam(hexToBig(traceId))]));
+  async getTrace(traceId: string, maxSpans?: number): Promise<Span[]> {
+    const limit = maxSpans === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(maxSpans))}`;
+    return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id${limit}`, [traceIdParam(hexToBig(traceId))]));
   }
 
   async getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>> {
@@ -210,7 +212,8 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
     return out;
   }
 
-  searchTraces(q: TraceQuery): Promise<SearchResult> {
+  async searchTraces(q: TraceQuery): Promise<SearchResult> {
+    checkSearchLimits(q);
     return searchTraces((sql, params) => this.rows(sql, params), q);
   }
 
