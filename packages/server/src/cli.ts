@@ -21,6 +21,12 @@ export function parseSize(text: string, name: string): number {
   return Math.round(Number(m[1]) * SIZE_UNITS[unit]!);
 }
 
+function positiveInt(text: string, name: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name}: '${text}' is not a positive whole number`);
+  return n;
+}
+
 function parsePort(text: string, name: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${name}: '${text}' is not a port number`);
@@ -55,6 +61,8 @@ function startFromOptions(o: ServeOptions): Promise<RunningSextant> {
     retentionNano: durationOption(o.retention as string, '--retention'),
     maxSizeBytes: o.maxSize ? parseSize(o.maxSize as string, '--max-size') : null,
     maxBodyBytes: parseSize(o.maxBody as string, '--max-body'),
+    maxIngestMemoryBytes: parseSize(o.maxIngestMemory as string, '--max-ingest-memory'),
+    maxTraceSpans: positiveInt(o.maxTraceSpans as string, '--max-trace-spans'),
     corsOrigins: listOption(o.corsOrigins),
     ingestCorsOrigins: listOption(o.ingestCorsOrigins),
     allowedHosts: listOption(o.allowedHosts),
@@ -248,6 +256,8 @@ function addServeOptions(cmd: Command): Command {
     .addOption(new Option('--retention <age>', 'delete data older than this (e.g. 7d, 12h; 0 keeps forever)').default('7d').env('SEXTANT_RETENTION'))
     .addOption(new Option('--max-size <size>', 'delete the oldest data beyond this database size (e.g. 10GB)').env('SEXTANT_MAX_SIZE'))
     .addOption(new Option('--max-body <size>', 'largest accepted request body, after decompression').default('8MiB').env('SEXTANT_MAX_BODY'))
+    .addOption(new Option('--max-ingest-memory <size>', 'memory for requests being received, decoded and committed; past it receivers answer 503 / UNAVAILABLE with Retry-After').default('256MiB').env('SEXTANT_MAX_INGEST_MEMORY'))
+    .addOption(new Option('--max-trace-spans <n>', 'most spans a trace-by-id answer holds (the earliest); beyond it the answer is marked truncated').default('500000').env('SEXTANT_MAX_TRACE_SPANS'))
     .addOption(new Option('--cors-origins <origins>', 'comma-separated origins whose pages may call the query API (none: only the UI itself)').env('SEXTANT_CORS_ORIGINS'))
     .addOption(new Option('--ingest-cors-origins <origins>', 'comma-separated origins whose pages may send spans to OTLP/HTTP and Zipkin (browser SDKs)').env('SEXTANT_INGEST_CORS_ORIGINS'))
     .addOption(new Option('--ingest-key <keys>', 'key the receivers require (Authorization: Bearer or x-api-key; comma-separated to rotate)').env('SEXTANT_INGEST_KEY'))

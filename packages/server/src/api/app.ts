@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { SpanStore } from '../storage/contract.js';
 import { answerErrorsWith } from './errors.js';
 import { nativeApi } from './native.js';
+import { DEFAULT_MAX_TRACE_SPANS } from '../query/traces.js';
 import { jaegerApi, jaegerV3Api } from './jaeger.js';
 import { registerInstrumentationApi } from './instrumentation.js';
 import { registerCostApi, type CostApiOptions } from './cost.js';
@@ -26,6 +27,8 @@ export interface ApiOptions {
   isReady: () => boolean;
   browser: BrowserPolicy;
   auth: QueryAuthOptions;
+  /** Most spans a trace-by-id answer holds (--max-trace-spans); beyond it the answer says it was truncated. */
+  maxTraceSpans?: number;
   /** Read per request: the receivers start after the API. */
   receiverPorts?: () => ReceiverPorts;
   /** What the cost view needs besides the store: retention settings and the receivers' byte counts. */
@@ -56,9 +59,10 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
   // Before the search routes are registered, so that the hook reaches their contexts.
   const searchUsage = new SearchUsage();
   searchUsage.watch(app);
-  await app.register(nativeApi, { store });
-  await app.register(jaegerApi, { store });
-  await app.register(jaegerV3Api, { store });
+  const maxTraceSpans = opts.maxTraceSpans ?? DEFAULT_MAX_TRACE_SPANS;
+  await app.register(nativeApi, { store, maxTraceSpans });
+  await app.register(jaegerApi, { store, maxTraceSpans });
+  await app.register(jaegerV3Api, { store, maxTraceSpans });
   registerInstrumentationApi(app, store);
   registerCostApi(app, store, { ...opts.cost, searchUsage });
 

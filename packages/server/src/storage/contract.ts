@@ -75,8 +75,11 @@ export interface TraceWriter {
 }
 
 export interface TraceReader {
-  /** All stored spans of a trace; empty if unknown. */
-  getTrace(traceId: string): Promise<Span[]>;
+  /**
+   * The stored spans of a trace, ordered by start time; empty if unknown. With `maxSpans`, at most that many: the
+   * earliest (the API asks one more than its cap, to know whether it truncated).
+   */
+  getTrace(traceId: string, maxSpans?: number): Promise<Span[]>;
   getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>>;
   searchTraces(q: TraceQuery): Promise<SearchResult>;
   getLogs(traceId: string): Promise<LogRecord[]>;
@@ -192,6 +195,18 @@ export interface StorageEngine<B extends EncodedBatch = EncodedBatch, O extends 
 /** A query that cannot be answered as asked (bad cursor etc.): the API maps it to 400. */
 export class QueryError extends Error {
   override name = 'QueryError';
+}
+
+/**
+ * Most attribute filters one search may carry. Each is a condition on every candidate span; hundreds of them make
+ * one query run for many seconds (and hold back everything queued behind it), so more is refused up front.
+ */
+export const MAX_TAG_FILTERS = 32;
+
+/** The limits every engine applies to a search before running it; QueryError (400) past them. */
+export function checkSearchLimits(q: TraceQuery): void {
+  const n = q.tags?.length ?? 0;
+  if (n > MAX_TAG_FILTERS) throw new QueryError(`a search may have at most ${MAX_TAG_FILTERS} attribute filters; this one has ${n}`);
 }
 
 /** The engine cannot be reached right now (a server down, a connection refused): a retryable answer (503). */

@@ -19,12 +19,14 @@ import type {
   StoreStats,
   TraceQuery,
 } from '../contract.js';
+import { checkSearchLimits } from '../contract.js';
 import { AttributeIndex } from '../stored/attribute-index.js';
 import { hexToBig } from '../stored/ids.js';
 import { appendAll, appendAttrValue, appendLog, appendResource, appendScope, appendSpans, TraceIdCache } from './append.js';
 import { startBackgroundTasks, type BackgroundOptions } from './background.js';
 import { Connections, type Row } from './connections.js';
-import { traceIdListParam, traceIdParam, type Param } from './params.js';
+import { splitParams, traceIdListParam, traceIdParam, type Param } from './params.js';
+import { findDuplicates, WritingKeys } from './dedup.js';
 import { LOG_COLUMNS, logFromRow, resolveSideRowsOf, SPAN_COLUMNS, spanFromRow } from './row-mapping.js';
 import { checkpointBetweenWrites, databaseBytes, enforceRetention } from './retention.js';
 import { redFromSpans } from './red-sql.js';
@@ -57,6 +59,8 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
   /** Ingest batches are numbered; the rollups fold them in order (rollups.ts). */
   private nextSeq = 1n;
   private readonly writing = new Set<bigint>();
+  /** Span keys of batches being written, for idempotent ingest (dedup.ts). */
+  private readonly writingKeys = new WritingKeys();
   /** Committed batches not folded into the rollups yet, by seq. */
   private readonly unfolded: { seq: bigint; spans: number; committedAt: number }[] = [];
   private foldedThrough = 0n;
@@ -114,14 +118,21 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     const seq = this.nextSeq++;
     this.writing.add(seq);
     let committed = false;
+    let kept = 0;
+    this.writingKeys.begin(seq);
     await this.db.withWriter(async (writer) => {
       await writer.run('BEGIN TRANSACTION');
       const fresh: NewSideRows = { resources: [], scopes: [] };
       try {
+        const skips = await findDuplicates(seq, batches, this.traceIds, async (sql, params) => {
+          const { values, types } = splitParams(params);
+          return (await writer.runAndReadAll(sql, values, types)).getRowObjects();
+        }, this.writingKeys);
         await appendAll(writer, 'spans', batches, (app, rows) => {
+          const skip = skips[batches.indexOf(rows)] ?? null;
           const resourceIds = rows.resources.map((r) => this.sides.resourceId(r, fresh));
           const scopeIds = rows.scopes.map((s) => this.sides.scopeId(s, fresh));
-          appendSpans(app, rows, resourceIds, scopeIds, this.traceIds, seq);
+          kept += appendSpans(app, rows, resourceIds, scopeIds, this.traceIds, seq, skip);
           for (const [k, v] of rows.attrPairs) this.attrIndex.addText(k, v);
         });
         await appendAll(writer, 'logs', logs, (app, l) =>
@@ -141,7 +152,8 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
         throw err;
       } finally {
         this.writing.delete(seq);
-        if (committed) this.batchCommitted(seq, batches.reduce((n, b) => n + b.n, 0));
+        this.writingKeys.finish(seq, committed);
+        if (committed) this.batchCommitted(seq, kept);
       }
     });
   }
@@ -201,8 +213,9 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     return rows.map((r) => spanFromRow(r, this.sides));
   }
 
-  async getTrace(traceId: string): Promise<Span[]> {
-    return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id`, [traceIdParam(hexToBig(traceId))]));
+  async getTrace(traceId: string, maxSpans?: number): Promise<Span[]> {
+    const limit = maxSpans === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(maxSpans))}`;
+    return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id${limit}`, [traceIdParam(hexToBig(traceId))]));
   }
 
   async getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>> {
@@ -220,7 +233,8 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     return out;
   }
 
-  searchTraces(q: TraceQuery): Promise<SearchResult> {
+  async searchTraces(q: TraceQuery): Promise<SearchResult> {
+    checkSearchLimits(q);
     return searchTraces((sql, params) => this.rows(sql, params), q);
   }
 
