@@ -15,6 +15,8 @@ export interface MetricsRange {
   stepNano: bigint;
   /** Most exemplars to keep per series (Tempo's `exemplars` parameter); 0 for none. */
   exemplars?: number;
+  /** Align steps to multiples of the step (default, as query_range does); false for an instant query. */
+  align?: boolean;
 }
 
 export interface SeriesLabel {
@@ -86,7 +88,7 @@ export class MetricsAccumulator {
     if (range.stepNano <= 0n) throw new RangeError('step must be positive');
     if (range.endNano <= range.startNano) throw new RangeError('end must be after start');
     this.stage = query.metrics;
-    this.alignedStart = range.startNano - (range.startNano % range.stepNano);
+    this.alignedStart = range.align === false ? range.startNano : range.startNano - (range.startNano % range.stepNano);
     const n = (range.endNano - this.alignedStart + range.stepNano - 1n) / range.stepNano;
     if (n > 11_000n) throw new RangeError(`the range holds ${n} steps; at most 11,000 are allowed (raise step)`);
     this.bucketCount = Number(n);

@@ -9,6 +9,9 @@ import { QueryError } from '../store/store.js';
 import { ApiError } from './params.js';
 import { registerNativeApi } from './native.js';
 import { registerJaegerApi } from './jaeger.js';
+import { registerTempoApi } from './tempo.js';
+import { registerJaegerMonitorApi } from './jaeger-monitor.js';
+import { DEFAULT_CANDIDATE_BOUND } from './traceql-engine.js';
 
 /** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
 export interface ReceiverPorts {
@@ -55,6 +58,8 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
 
   registerNativeApi(app, store);
   registerJaegerApi(app, store);
+  registerTempoApi(app, store, { isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND });
+  registerJaegerMonitorApi(app, store);
 
   app.all('/api/*', async (req, reply) => reply.code(404).send({ error: `no API endpoint ${req.method} ${req.url.split('?')[0]}` }));
 

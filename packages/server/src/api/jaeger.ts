@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { encodeJaegerTrace, encodeOtlpJsonTraces, SpanKind, type Span } from '@sextant/core';
 import { parseTraceIdParam } from '../store/ids.js';
+import { tempoTraceProtobuf, wantsProtobuf } from './tempo.js';
 import type { SpanStore, TagFilter, TraceQuery } from '../store/store.js';
 import { parseSpanKind } from '../store/search-sql.js';
 import { ApiError, all, one, parseDurationNano, parseLimit, parseTagParams, parseTimeNano, type Query } from './params.js';
@@ -138,6 +139,8 @@ export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void 
   });
 
   app.get<{ Params: { id: string } }>('/api/traces/:id', async (req, reply) => {
+    // Tempo claims this path too; its clients (Grafana) ask for protobuf, Jaeger UI for JSON.
+    if (wantsProtobuf(req)) return tempoTraceProtobuf(store, req.params.id, reply);
     const traceId = parseTraceIdParam(req.params.id);
     if (traceId === null) return jaegerError(reply, 400, `trace id '${req.params.id}' is not valid hex`);
     const spans = await store.getTrace(traceId);
