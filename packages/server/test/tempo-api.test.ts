@@ -2,10 +2,11 @@
 // double-encoded tag paths, Accept: application/protobuf for traces, and query_range with a Go duration step.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeTraceRequest, serviceName, decodeZipkinV2 } from '@sextant/core';
+import { MetricsAccumulator, decodeTraceRequest, parseTraceQL, serviceName, decodeZipkinV2 } from '@sextant/core';
 import { readFixtureText } from '../../../testing/fixtures.js';
 import type { RunningSextant } from '../src/server.js';
 import { getJson, startTestServer } from './support/server.js';
+import { scalarToAnyValue } from '../src/api/tempo.js';
 
 let s: RunningSextant;
 let api: string;
@@ -165,5 +166,18 @@ test('metrics query_range and instant query match counts over the stored spans',
 
   for (const bad of ['q=' + encodeURIComponent('{ }'), `q=${q}&step=0s`, `q=${q}&start=10&end=5`, `q=${q}&step=1ms&${WINDOW}`, 'step=1m']) {
     assert.equal((await getJson(`${api}/api/metrics/query_range?${bad}`)).status, 400, bad);
+  }
+});
+
+test('counting plans run in the engine and agree with the in-memory evaluator', async () => {
+  for (const text of ['{ kind = server && duration > 1ms } | histogram_over_time(duration) by(resource.service.name)', '{ status = error } | rate() by(name, kind)']) {
+    const r = await getJson(`${api}/api/metrics/query_range?q=${encodeURIComponent(text)}&${WINDOW}&step=10s`);
+    assert.equal(r.body.metrics.inspectedTraces, 0, 'no traces were loaded');
+    const acc = new MetricsAccumulator(parseTraceQL(text), { startNano: 1543549000n * 1_000_000_000n, endNano: 1543551000n * 1_000_000_000n, stepNano: 10_000_000_000n });
+    acc.addTrace(stSpans);
+    const expected = acc.result().map((x) => [x.labels.map((l) => [l.key, Object.values(scalarToAnyValue(l.value))[0]]), x.samples.map((p) => [p.timestampMs, p.value])]);
+    const got = r.body.series.map((x: any) => [x.labels.map((l: any) => [l.key, Object.values(l.value)[0]]), x.samples.map((p: any) => [Number(p.timestampMs), p.value])]);
+    const norm = (xs: any[]) => JSON.stringify(xs.map(([ls, ss]) => [ls.map(([k, v]: any) => [k, String(v)]), ss]).sort());
+    assert.equal(norm(got), norm(expected), text);
   }
 });

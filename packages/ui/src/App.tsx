@@ -7,11 +7,13 @@ import { MapPage } from './pages/MapPage.js';
 import { ServicesPage } from './pages/ServicesPage.js';
 import { ComparePage } from './pages/ComparePage.js';
 import { UploadPage } from './pages/UploadPage.js';
+import { TraceQLPage } from './pages/TraceQLPage.js';
 import { Message } from './components/Message.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 
 const NAV = [
   ['/search', 'Search'],
+  ['/traceql', 'TraceQL'],
   ['/map', 'Service map'],
   ['/services', 'Services'],
   ['/compare', 'Compare'],
@@ -56,6 +58,7 @@ const ROUTES: [RegExp, (m: RegExpExecArray) => ReactNode][] = [
   [/^\/services/, () => <ServicesPage />],
   [/^\/compare/, () => <ComparePage />],
   [/^\/upload/, () => <UploadPage />],
+  [/^\/traceql/, () => <TraceQLPage />],
 ];
 
 function Route({ pathname }: { pathname: string }) {

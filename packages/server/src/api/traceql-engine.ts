@@ -5,7 +5,7 @@
  * bound cut the scan short is reported with the answer.
  */
 import {
-  MetricsAccumulator, evaluateTrace, pushdownConditions, serviceName, type MetricsRange, type MetricsSeries, type PushedCondition,
+  MetricsAccumulator, countingPlan, evaluateTrace, pushdownConditions, serviceName, type MetricsRange, type MetricsSeries, type PushedCondition,
   type Query, type Span, type Spanset, type TraceContext,
 } from '@sextant/core';
 import type { SpanStore, TraceQuery } from '../store/store.js';
@@ -129,6 +129,13 @@ export async function metricsTraceQL(
   bound = DEFAULT_CANDIDATE_BOUND,
 ): Promise<{ series: MetricsSeries[]; metrics: InspectionMetrics }> {
   const acc = new MetricsAccumulator(query, range);
+  const plan = countingPlan(query);
+  if (plan !== null && store.countSpans !== undefined) {
+    // Wholly answerable by counting spans in the engine: no traces are loaded, no bound applies.
+    const rows = await store.countSpans({ conditions: plan.conditions, groupBy: plan.groupBy, startNano: range.startNano, endNano: range.endNano, firstStepNano: acc.firstStepNano, stepNano: range.stepNano });
+    for (const row of rows) acc.addCounted(plan, row);
+    return { series: acc.result(), metrics: { inspectedTraces: 0, inspectedSpans: acc.spansMeasured, truncated: false, pushedDown: 'the whole query (counted in the storage engine)' } };
+  }
   // A span counts in the bucket of its start, so traces that started up to the range end are candidates.
   const metrics = await scanCandidates(store, query, { startNano: range.startNano, endNano: range.endNano }, bound, (spans) => {
     acc.addTrace(spans);

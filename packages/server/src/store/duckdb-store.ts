@@ -16,10 +16,13 @@ import { AttributeIndex } from './attribute-index.js';
 import { SpanRowEncoder, type ResourceRow, type ScopeRow, type SpanRows } from './span-rows.js';
 import { buildSearchSql, decodeCursor, encodeCursor } from './search-sql.js';
 import { dependencyGraph, redMetrics } from './aggregates.js';
+import { countSpans } from './span-counts-sql.js';
 import type {
   DependencyGraph,
   OperationInfo,
   RedQuery,
+  SpanCountQuery,
+  SpanCountRow,
   RedResult,
   SearchResult,
   SpanStore,
@@ -461,6 +464,10 @@ export class DuckDBStore implements SpanStore {
 
   async red(q: RedQuery): Promise<RedResult> {
     return redMetrics((sql, params) => this.rows(sql, params), q);
+  }
+
+  async countSpans(q: SpanCountQuery): Promise<SpanCountRow[]> {
+    return countSpans((sql, params) => this.rows(sql, params), q);
   }
 
   async stats(): Promise<StoreStats> {

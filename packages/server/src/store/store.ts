@@ -1,5 +1,5 @@
 /** The store contract: query semantics are defined here once, whatever engine sits behind them. */
-import type { LogRecord, Span, SpanKind } from '@sextant/core';
+import type { CountingPlan, ExactCondition, LogRecord, Span, SpanKind } from '@sextant/core';
 
 export interface TagFilter {
   key: string;
@@ -110,6 +110,26 @@ export interface RedResult {
   operations: RedOperation[];
 }
 
+/** A TraceQL counting plan (core's countingPlan) over a time range, counted per step by the engine. */
+export interface SpanCountQuery {
+  conditions: ExactCondition[];
+  groupBy: CountingPlan['groupBy'];
+  /** Spans with start in [startNano, endNano); step i starts at firstStepNano + i·stepNano. */
+  startNano: bigint;
+  endNano: bigint;
+  firstStepNano: bigint;
+  stepNano: bigint;
+}
+
+export interface SpanCountRow {
+  step: number;
+  /** Group values in groupBy order: strings for service and name, numbers for kind, status and the bucket (ns). */
+  keys: (string | number)[];
+  count: number;
+  /** The slowest span of the group and step. */
+  exemplar: { traceId: string; spanId: string; startNano: bigint; durationNano: number };
+}
+
 export interface StoreStats {
   spans: number;
   traces: number;
@@ -131,6 +151,11 @@ export interface SpanStore {
   attributeValues(key: string): Promise<string[]>;
   dependencies(startNano: bigint, endNano: bigint): Promise<DependencyGraph>;
   red(q: RedQuery): Promise<RedResult>;
+  /**
+   * TraceQL reader capability: spans counted per step and group for a counting plan, in the engine. Optional:
+   * without it TraceQL metrics are evaluated over candidate traces (bounded).
+   */
+  countSpans?(q: SpanCountQuery): Promise<SpanCountRow[]>;
   stats(): Promise<StoreStats>;
   /** Deletes the oldest data until it is younger than maxAgeNano and smaller than maxBytes. */
   enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }>;

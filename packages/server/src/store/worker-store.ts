@@ -8,6 +8,8 @@ import {
   type DependencyGraph,
   type OperationInfo,
   type RedQuery,
+  type SpanCountQuery,
+  type SpanCountRow,
   type RedResult,
   type SearchResult,
   type SpanStore,
@@ -137,6 +139,9 @@ export class WorkerStore implements SpanStore, Ingestor {
   }
   red(q: RedQuery): Promise<RedResult> {
     return this.call('red', q);
+  }
+  countSpans(q: SpanCountQuery): Promise<SpanCountRow[]> {
+    return this.call('countSpans', q);
   }
   stats(): Promise<StoreStats> {
     return this.call('stats');
