@@ -116,7 +116,7 @@ function TraceQLResults({ q, lookback }: { q: string; lookback: string }) {
                 <b>{t.rootServiceName}</b>: {t.rootTraceName}
               </Link>{' '}
               <span className="muted">
-                {formatLocalTime(t.startTimeUnixNano)} · {t.durationMs} ms · {t.traceID.slice(0, 16)}…
+                {formatLocalTime(t.startTimeUnixNano)} · {t.durationMs} ms · {t.traceID}
               </span>
             </header>
             {t.spanSets.map((set, i) => (

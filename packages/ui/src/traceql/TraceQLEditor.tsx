@@ -41,9 +41,18 @@ export function TraceQLEditor(props: { value: string; onChange: (text: string) =
         EditorView.contentAttributes.of({ 'aria-label': 'TraceQL query', 'data-testid': 'traceql-input' }),
       ],
     });
-    const v = new EditorView({ state, parent: box.current! });
+    // Inside a shadow root CodeMirror styles itself with constructed style sheets, which the UI's
+    // Content-Security-Policy (style-src 'self') allows; in the document it would add <style> tags, which it refuses.
+    const host = box.current!;
+    const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
+    const parent = document.createElement('div');
+    shadow.appendChild(parent);
+    const v = new EditorView({ state, parent, root: shadow });
     view.current = v;
-    return () => v.destroy();
+    return () => {
+      v.destroy();
+      parent.remove();
+    };
     // The editor owns its text; outside changes come in through the effect below.
   }, []);
 
