@@ -123,8 +123,8 @@ export function registerJaegerMonitorApi(app: FastifyInstance, store: SpanStore)
       })));
   });
 
-  // Steps are computed from raw spans, so any step down to a millisecond can be served.
-  app.get('/api/metrics/minstep', async () => ({ minStep: '0.001s' }));
+  // In milliseconds, in Jaeger's envelope. Steps are computed from raw spans, so a millisecond can be served.
+  app.get('/api/metrics/minstep', async () => ({ data: 1, total: 0, limit: 0, offset: 0, errors: null }));
 
   app.post('/api/transform', { bodyLimit: TRANSFORM_BODY_LIMIT }, async (req) => {
     const doc = typeof req.body === 'string' ? JSON.parse(req.body) : req.body;
