@@ -184,7 +184,7 @@ async function traceqlMeasures(store: DuckDBStore, start: bigint): Promise<void>
     runs.push(t);
     note = `${fmt(r.metrics.inspectedSpans)} spans measured${r.metrics.truncated ? ', PARTIAL: candidate bound reached' : ''}`;
   }
-  report('TraceQL { } | rate() by(resource.service.name), the hour holding all spans, 1-min steps', `median ${ms(median(runs))} (${note})`, '≤ 500 ms');
+  report('TraceQL rate() by(resource.service.name) of { }, the hour holding all spans, 1-min steps', `median ${ms(median(runs))} (${note})`, '≤ 500 ms');
 }
 
 /** One wide and deep trace: every span starts after and ends before its parent, as in a healthy trace. */
