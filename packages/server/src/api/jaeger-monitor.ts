@@ -3,11 +3,13 @@
  * Jaeger query service's MetricFamily JSON, and POST /api/transform (OTLP JSON in, Jaeger JSON out). The
  * metrics are TraceQL metrics queries over the stored spans, so they need no span-metrics pipeline.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { decodeOtlpJsonTraces, parseTraceQL, transformOtlpToJaeger, type MetricsSeries } from '@sextant/core';
-import type { SpanStore } from '../store/store.js';
-import { ApiError, all, one, type Query } from './params.js';
-import { metricsTraceQL } from './traceql-engine.js';
+import type { SpanStore } from '../storage/contract.js';
+import { all, one, type Query } from '../query/search-params.js';
+import { ApiError, answerErrorsWith } from './errors.js';
+import { envelopeError } from './jaeger.js';
+import { metricsTraceQL } from '../query/traceql.js';
 
 const MS = 1_000_000n;
 const KINDS = new Set(['unspecified', 'internal', 'server', 'client', 'producer', 'consumer']);
@@ -89,7 +91,8 @@ function family(name: string, help: string, metrics: { labels: { name: string; v
   };
 }
 
-export function registerJaegerMonitorApi(app: FastifyInstance, store: SpanStore): void {
+export const jaegerMonitorApi: FastifyPluginAsync<{ store: SpanStore }> = async (app, { store }) => {
+  answerErrorsWith(app, envelopeError);
   app.get('/api/metrics/latencies', async (req) => {
     const q = req.query as Query;
     const p = monitorParams(q);
@@ -133,4 +136,4 @@ export function registerJaegerMonitorApi(app: FastifyInstance, store: SpanStore)
     const traces = transformOtlpToJaeger(decoded.items);
     return { data: traces, total: traces.length, limit: 0, offset: 0, errors: null };
   });
-}
+};

@@ -1,6 +1,6 @@
 /** Tempo's query-string time forms: epoch seconds (what Grafana sends), ms, µs or ns by magnitude, or RFC 3339. */
 import { parseDurationText, parseTimeText } from '@sextant/core';
-import { ApiError } from './params.js';
+import { ApiError } from './errors.js';
 
 export function parseTempoTime(text: string, name: string): bigint {
   if (/^\d+$/.test(text)) {

@@ -5,17 +5,18 @@
  * tempopb's JSON so that Grafana's protojson decoding accepts them (no extra fields; Sextant's own notes go in
  * SearchMetrics.additionalMetrics and an `X-Sextant-Note` header).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   TraceQLError, encodeOtlpJsonTraces, encodeTraceRequest, evalField, formatStatic, kindName, labelText,
   parseTraceQL, referencedFields, serviceName, statusName, type FieldExpr, type MetricsSeries, type Query as TraceQLQuery, type Scalar,
   type SeriesLabel, type Span,
 } from '@sextant/core';
-import type { SpanStore } from '../store/store.js';
-import { parseTraceIdParam } from '../store/ids.js';
-import { ApiError, one, parseLimit, type Query } from './params.js';
+import type { SpanStore } from '../storage/contract.js';
+import { parseTraceIdParam } from '../storage/stored/ids.js';
+import { one, parseLimit, type Query } from '../query/search-params.js';
+import { ApiError, answerErrorsWith } from './errors.js';
 import { defaultStep, parseTempoStep, parseTempoTime } from './tempo-time.js';
-import { metricsTraceQL, sampleTags, searchTraceQL, type InspectionMetrics, type TraceMatch } from './traceql-engine.js';
+import { metricsTraceQL, sampleTags, searchTraceQL, type InspectionMetrics, type TraceMatch } from '../query/traceql.js';
 
 /** The Tempo version Sextant answers as: Grafana enables TraceQL, v2 tags and metrics from its build info. */
 export const TEMPO_COMPAT_VERSION = '2.8.0';
@@ -185,8 +186,11 @@ function isFilterQuery(q: string | undefined): q is string {
   return q !== undefined && q.replace(/\s/g, '') !== '{}' && q.trim() !== '';
 }
 
-export function registerTempoApi(app: FastifyInstance, store: SpanStore, opts: { isReady: () => boolean; candidateBound: number }): void {
+/** Tempo answers errors as plain text (Grafana shows the text); so does this plugin. */
+export const tempoApi: FastifyPluginAsync<{ store: SpanStore; isReady: () => boolean; candidateBound: number }> = async (app, opts) => {
+  const { store } = opts;
   const bound = opts.candidateBound;
+  answerErrorsWith(app, (_status, message) => message);
   app.get('/api/echo', async (_req, reply) => reply.type('text/plain').send('echo'));
   app.get('/ready', async (_req, reply) => (opts.isReady() ? reply.type('text/plain').send('ready') : reply.code(503).type('text/plain').send('not ready')));
   app.get('/api/status/buildinfo', async () => ({
@@ -329,7 +333,7 @@ export function registerTempoApi(app: FastifyInstance, store: SpanStore, opts: {
       metrics: searchMetrics(metrics, bound),
     };
   });
-}
+};
 
 /** A range the accumulator refuses (too many steps, empty) is the caller's mistake: 400. */
 async function runMetrics(...args: Parameters<typeof metricsTraceQL>): ReturnType<typeof metricsTraceQL> {

@@ -8,7 +8,7 @@ import {
   MetricsAccumulator, countingPlan, evaluateTrace, pushdownConditions, serviceName, type MetricsRange, type MetricsSeries, type PushedCondition,
   type Query, type Span, type Spanset, type TraceContext,
 } from '@sextant/core';
-import type { SpanStore, TraceQuery } from '../store/store.js';
+import type { SpanStore, TraceQuery } from '../storage/contract.js';
 
 export interface InspectionMetrics {
   inspectedTraces: number;
