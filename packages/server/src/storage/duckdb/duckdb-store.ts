@@ -259,7 +259,9 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
     };
   }
 
-  enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }> {
+  async enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }> {
+    // Retention checkpoints, which DuckDB refuses while a rollup fold holds a write transaction.
+    await this.folding;
     return enforceRetention(this.db.maintenance, (sql) => this.rows(sql), maxAgeNano, maxBytes);
   }
 
@@ -278,6 +280,7 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
    * during a checkpoint) so that no commit pays for compression.
    */
   async checkpoint(): Promise<void> {
+    await this.folding;
     if (this.location !== null && !this.closed) await this.db.maintenance.run('CHECKPOINT');
   }
 
