@@ -11,6 +11,8 @@ import { startChildServer } from '../packages/server/test/support/child.js';
 import { DEFAULT_UI_DIR, startSextant } from '../packages/server/src/server.js';
 import { makeTraces } from './workload.js';
 import { percentile, rssOf, runOverload } from '../testing/overload.js';
+import { metricsTraceQL, searchTraceQL } from '../packages/server/src/query/traceql.js';
+import { parseTraceQL } from '@sextant/core';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const INGEST_SPANS = Math.round(500_000 * SCALE);
@@ -157,10 +159,43 @@ async function queryBench(): Promise<void> {
     report('dependency graph, whole window', `${ms(depMs)} (${graph.edges.length} edges)`, '≤ 100 ms');
     const [redMs] = await time(() => ro.red({ startNano: start, endNano: now, stepNano: 60_000_000_000n }));
     report('RED metrics, all services, 1-min buckets', ms(redMs), '≤ 100 ms');
+    await traceqlMeasures(ro, start);
     await ro.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** TraceQL on the same store as the native figures above, so each target sits beside its floor. */
+async function traceqlMeasures(store: DuckDBStore, start: bigint): Promise<void> {
+  const searches: [string, string, string][] = [
+    ['TraceQL { resource.service.name = "checkout" && duration > 100ms } (limit 20)', '{ resource.service.name = "checkout" && duration > 100ms }', '≤ 100 ms'],
+    ['TraceQL { resource.service.name = "checkout" && duration > 30ms } (limit 20)', '{ resource.service.name = "checkout" && duration > 30ms }', '≤ 100 ms'],
+    ['TraceQL structural { status = error } >> { resource.service.name = "auth" } (limit 20)', '{ status = error } >> { resource.service.name = "auth" }', '≤ 1 s'],
+    ['TraceQL structural { kind = server } > { name = "SELECT orders" } (limit 20)', '{ kind = server } > { name = "SELECT orders" }', '≤ 1 s'],
+  ];
+  for (const [label, text, target] of searches) {
+    const query = parseTraceQL(text);
+    const runs: number[] = [];
+    let inspected = 0;
+    let found = 0;
+    for (let i = 0; i < 10; i++) {
+      const [t, r] = await time(() => searchTraceQL(store, query, { limit: 20 }));
+      runs.push(t);
+      inspected = r.metrics.inspectedTraces;
+      found = r.matches.length;
+    }
+    report(label, `median ${ms(median(runs))}, p95 ${ms(p95(runs))} (${found} traces, ${fmt(inspected)} inspected)`, target);
+  }
+  const rate = parseTraceQL('{ } | rate() by(resource.service.name)');
+  const runs: number[] = [];
+  let note = '';
+  for (let i = 0; i < 3; i++) {
+    const [t, r] = await time(() => metricsTraceQL(store, rate, { startNano: start, endNano: start + 3_600_000_000_000n, stepNano: 60_000_000_000n }));
+    runs.push(t);
+    note = `${fmt(r.metrics.inspectedSpans)} spans measured${r.metrics.truncated ? ', PARTIAL: candidate bound reached' : ''}`;
+  }
+  report('TraceQL rate() by(resource.service.name) of { }, the hour holding all spans, 1-min steps', `median ${ms(median(runs))} (${note})`, '≤ 500 ms');
 }
 
 /** One wide and deep trace: every span starts after and ends before its parent, as in a healthy trace. */

@@ -9,11 +9,13 @@ import { ComparePage } from './pages/ComparePage.js';
 import { UploadPage } from './pages/UploadPage.js';
 import { HealthPage } from './pages/HealthPage.js';
 import { CostPage } from './pages/CostPage.js';
+import { TraceQLPage } from './pages/TraceQLPage.js';
 import { Message } from './components/Message.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 
 const NAV = [
   ['/search', 'Search'],
+  ['/traceql', 'TraceQL'],
   ['/map', 'Service map'],
   ['/services', 'Services'],
   ['/compare', 'Compare'],
@@ -62,6 +64,7 @@ const ROUTES: [RegExp, (m: RegExpExecArray) => ReactNode][] = [
   [/^\/upload/, () => <UploadPage />],
   [/^\/health/, () => <HealthPage />],
   [/^\/cost/, () => <CostPage />],
+  [/^\/traceql/, () => <TraceQLPage />],
 ];
 
 function Route({ pathname }: { pathname: string }) {

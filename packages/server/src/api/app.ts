@@ -10,6 +10,9 @@ import { jaegerApi, jaegerV3Api } from './jaeger.js';
 import { registerInstrumentationApi } from './instrumentation.js';
 import { registerCostApi, type CostApiOptions } from './cost.js';
 import { SearchUsage } from './search-usage.js';
+import { tempoApi } from './tempo.js';
+import { jaegerMonitorApi } from './jaeger-monitor.js';
+import { DEFAULT_CANDIDATE_BOUND } from '../query/traceql.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 import { registerQueryAuth, type QueryAuthOptions } from '../auth/query-auth.js';
 
@@ -65,6 +68,8 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
   await app.register(jaegerV3Api, { store, maxTraceSpans });
   registerInstrumentationApi(app, store);
   registerCostApi(app, store, { ...opts.cost, searchUsage });
+  await app.register(tempoApi, { store, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND });
+  await app.register(jaegerMonitorApi, { store });
 
   app.all('/api/*', async (req, reply) => reply.code(404).send({ error: `no API endpoint ${req.method} ${req.url.split('?')[0]}` }));
 

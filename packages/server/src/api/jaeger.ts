@@ -9,6 +9,7 @@ import type { SpanStore, TagFilter, TraceQuery } from '../storage/contract.js';
 import { all, checkWindow, one, parseBoolParam, parseDurationNano, parseLimit, parseTagParams, parseTimeNano, traceIdParam, type Query } from '../query/search-params.js';
 import { readTrace, truncationNote, searchFullTraces } from '../query/traces.js';
 import { ApiError, answerErrorsWith } from './errors.js';
+import { tempoTraceProtobuf, wantsProtobuf } from './tempo.js';
 
 const US = 1000n;
 /** Jaeger's api/v3 search depth when the request names none; a client's own, smaller limit then applies to these. */
@@ -18,7 +19,7 @@ function envelope<T>(data: T, total = Array.isArray(data) ? data.length : 0) {
   return { data, total, limit: 0, offset: 0, errors: null };
 }
 
-function envelopeError(status: number, msg: string) {
+export function envelopeError(status: number, msg: string) {
   return { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg }] };
 }
 
@@ -170,6 +171,8 @@ export const jaegerApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: nu
   });
 
   app.get<{ Params: { id: string } }>('/api/traces/:id', async (req, reply) => {
+    // Tempo claims this path too; its clients (Grafana) ask for protobuf, Jaeger UI for JSON.
+    if (wantsProtobuf(req)) return tempoTraceProtobuf(store, req.params.id, reply);
     const q = req.query as Query;
     const traceId = traceIdParam(req.params.id);
     const startText = one(q, 'start');

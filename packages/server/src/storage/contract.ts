@@ -4,7 +4,9 @@
  * every engine to them. ARCHITECTURE.md describes the layers around it.
  */
 import type {
+  CountingPlan,
   DependencyGraph,
+  ExactCondition,
   LogRecord,
   OperationInfo,
   RedResult,
@@ -99,6 +101,36 @@ export interface MetricsReader {
   red(q: RedQuery): Promise<RedResult>;
 }
 
+/** A TraceQL counting plan (core's countingPlan) over a time range, counted per step by the engine. */
+export interface SpanCountQuery {
+  conditions: ExactCondition[];
+  groupBy: CountingPlan['groupBy'];
+  /** Spans with start in [startNano, endNano); step i starts at firstStepNano + i·stepNano. */
+  startNano: bigint;
+  endNano: bigint;
+  firstStepNano: bigint;
+  stepNano: bigint;
+}
+
+export interface SpanCountRow {
+  step: number;
+  /** Group values in groupBy order: strings for service and name, numbers for kind, status and the bucket (ns). */
+  keys: (string | number)[];
+  count: number;
+  /** The slowest span of the group and step. */
+  exemplar: { traceId: string; spanId: string; startNano: bigint; durationNano: number };
+}
+
+/**
+ * The TraceQL reader capability. TraceQL runs on every engine through TraceReader (the pushed-down span
+ * conditions become a TraceQuery, the evaluator reads the candidate traces); an engine that offers countSpans
+ * also answers counting metrics (`{ exact conditions } | rate() by(columns)`) in one scan, with no bound.
+ * `services` and the span columns mean what they mean in TraceQuery; `status` is the OTLP status code.
+ */
+export interface TraceQLReader {
+  countSpans?(q: SpanCountQuery): Promise<SpanCountRow[]>;
+}
+
 export interface Maintenance {
   stats(): Promise<StoreStats>;
   /** Deletes the oldest data until it is younger than maxAgeNano and smaller than maxBytes. */
@@ -108,7 +140,7 @@ export interface Maintenance {
 }
 
 /** Everything the query side reads: what the HTTP API and query/ depend on. */
-export interface SpanStore extends TraceWriter, TraceReader, DependencyReader, MetricsReader, Maintenance {}
+export interface SpanStore extends TraceWriter, TraceReader, DependencyReader, MetricsReader, TraceQLReader, Maintenance {}
 
 /** A batch of spans in an engine's own write form (columns, rows...): `n` spans. */
 export interface EncodedBatch {

@@ -15,6 +15,8 @@ import type {
   RedQuery,
   RedResult,
   SearchResult,
+  SpanCountQuery,
+  SpanCountRow,
   StorageBackend,
   StoreStats,
   TraceQuery,
@@ -30,6 +32,7 @@ import { findDuplicates, WritingKeys } from './dedup.js';
 import { LOG_COLUMNS, logFromRow, resolveSideRowsOf, SPAN_COLUMNS, spanFromRow } from './row-mapping.js';
 import { checkpointBetweenWrites, databaseBytes, enforceRetention } from './retention.js';
 import { redFromSpans } from './red-sql.js';
+import { countSpans } from './span-counts-sql.js';
 import { fold, MINUTE_NS, rolledUpDependencies, rolledUpRed, rollupWatermark } from './rollups.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { searchTraces } from './search.js';
@@ -273,6 +276,10 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     return this.db.readSnapshot((read) => rolledUpRed(read, q));
   }
 
+  countSpans(q: SpanCountQuery): Promise<SpanCountRow[]> {
+    return countSpans((sql, params) => this.rows(sql, params), q);
+  }
+
   // ---------------------------------------------------------------- maintenance
 
   async costReport(startNano: bigint, endNano: bigint): Promise<CostReport> {
@@ -291,7 +298,9 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     };
   }
 
-  enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }> {
+  async enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }> {
+    // Retention checkpoints, which DuckDB refuses while a rollup fold holds a write transaction.
+    await this.folding;
     return enforceRetention(this.db.maintenance, (sql) => this.rows(sql), maxAgeNano, maxBytes);
   }
 
@@ -310,6 +319,7 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
    * during a checkpoint) so that no commit pays for compression.
    */
   async checkpoint(): Promise<void> {
+    await this.folding;
     if (this.location !== null && !this.closed) await checkpointBetweenWrites(this.db.maintenance);
   }
 

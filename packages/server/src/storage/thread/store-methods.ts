@@ -16,12 +16,18 @@ const METHODS = {
   attributeValues: true,
   dependencies: true,
   red: true,
+  countSpans: true,
   stats: true,
   enforceRetention: true,
   close: true,
-} satisfies Record<MethodsOf<StorageBackend>, true>;
+} satisfies Record<ThreadMethod, true>;
 
-export const STORE_METHODS = Object.keys(METHODS) as MethodsOf<StorageBackend>[];
+/**
+ * Optional capabilities (countSpans) are listed too: only engines that implement them run in a thread of
+ * their own (DuckDB), so the proxy may offer them.
+ */
+export type ThreadMethod = MethodsOf<Required<StorageBackend>>;
+export const STORE_METHODS = Object.keys(METHODS) as ThreadMethod[];
 
 /** Methods of optional capabilities (StorageCapabilities), served when the engine implements them. */
 export const CAPABILITY_METHODS = ['costReport'] as const satisfies readonly MethodsOf<CostReader>[];

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   // After closing, nothing is left for this thread to do.
   backend.close = () => close().finally(() => setImmediate(() => port.close()));
   const optional = CAPABILITY_METHODS.filter((m) => typeof (backend as Partial<CostReader>)[m] === 'function');
-  serveRpc(port, backend as StorageBackend & CostReader, [...STORE_METHODS, ...optional]);
+  serveRpc(port, backend as Required<StorageBackend> & CostReader, [...STORE_METHODS, ...optional]);
   port.postMessage({ type: 'ready', location: backend.location } satisfies ThreadStartup);
 }
 

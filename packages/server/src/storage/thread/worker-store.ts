@@ -44,7 +44,7 @@ export async function openInWorker<B extends EncodedBatch>(engine: string, optio
     worker.on('message', onMessage);
     worker.once('error', reject);
   });
-  const client = new RpcClient<StorageBackend<B> & CostReader>(worker, [QueryError, StorageUnavailableError]);
+  const client = new RpcClient<Required<StorageBackend<B>> & CostReader>(worker, [QueryError, StorageUnavailableError]);
   let closing = false;
   const methods = remoteMethods(client, STORE_METHODS);
   const store: WorkerStore<B> = {
