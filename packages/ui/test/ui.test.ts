@@ -657,6 +657,23 @@ describe('web UI: what trips a new user', () => {
     await page.close();
   });
 
+  test('the id box finds a trace by a unique prefix; "Longest first" is the longest of the whole match', async () => {
+    const page = await newPage();
+    await page.goto(`${server.urls.api}/search`);
+    await page.getByLabel('Go to trace id').fill(FAIL_TRACE.slice(0, 12).toUpperCase());
+    await page.getByLabel('Go to trace id').press('Enter');
+    await page.waitForURL(`**/trace/${FAIL_TRACE}`);
+    await page.getByTestId('span-row').first().waitFor();
+
+    const all = (await (await fetch(`${server.urls.api}/api/v1/traces?limit=1000`)).json()) as { traces: { traceId: string; durationNano: string }[] };
+    const longest = all.traces.reduce((a, b) => (BigInt(b.durationNano) > BigInt(a.durationNano) ? b : a));
+    assert.notEqual(all.traces.slice(0, 5).map((t) => t.traceId).includes(longest.traceId), true, 'the longest trace is not among the five most recent');
+    await page.goto(`${server.urls.api}/search?limit=5&sort=longest`);
+    await page.getByTestId('trace-row').first().waitFor();
+    assert.equal(await page.getByTestId('trace-row').first().getAttribute('data-trace-id'), longest.traceId);
+    await page.close();
+  });
+
   test('every filter in the URL is visible and editable in the form', async () => {
     const page = await newPage();
     await page.goto(`${server.urls.api}/search?parentService=platformapi&service=gizmo&tag=http.method:GET&foo=bar`);
