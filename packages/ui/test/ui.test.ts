@@ -816,3 +816,47 @@ describe('web UI: services page and map read cleanly', () => {
     await page.close();
   });
 });
+
+describe('web UI: flame graph and span table', () => {
+  test('the flame graph draws a 50,000-span trace, shares selection and zoom with the timeline', async () => {
+    const page = await newPage();
+    await page.goto(`${server.urls.api}/trace/${BIG_TRACE}?tab=flame`);
+    const flame = page.getByTestId('flamegraph');
+    await flame.waitFor({ timeout: 60_000 });
+    assert.equal(await flame.getAttribute('data-spans'), String(BIG_SPANS));
+    const canvas = flame.locator('canvas');
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + 40, box.y + 9);
+    assert.match(await page.getByTestId('flame-tooltip').innerText(), /svc-0[\s\S]*op-0[\s\S]*total[\s\S]*self/);
+    await shot(page, 'trace-flamegraph');
+    // A frame one level down: selecting it puts it in the URL and zooms the shared window to it.
+    await page.mouse.click(box.x + box.width / 2, box.y + 18 + 9);
+    await page.waitForURL(/span=/);
+    const picked = new URL(page.url()).searchParams.get('span');
+    assert.notEqual(picked, hex(1, 16), 'a child of the root was picked');
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    await page.getByRole('button', { name: /Reset zoom/ }).waitFor();
+    assert.equal(await page.locator('[data-testid="span-row"].selected').getAttribute('data-span-id'), picked);
+    await page.close();
+  });
+
+  test('the span table sorts 50,000 spans by duration, self time and service, and opens a span', async () => {
+    const page = await newPage('dark');
+    await page.goto(`${server.urls.api}/trace/${BIG_TRACE}?tab=spans`);
+    const rows = page.getByTestId('span-table-row');
+    await rows.first().waitFor({ timeout: 60_000 });
+    assert.ok((await rows.count()) < 200, 'rows are virtualised');
+    assert.equal(await rows.first().getAttribute('data-span-id'), hex(1, 16), 'longest first: the root');
+    await page.getByRole('columnheader', { name: /Service/ }).click();
+    assert.match(await rows.first().innerText(), /^svc-0\b/);
+    await page.getByRole('columnheader', { name: /Self time/ }).click();
+    const first = await rows.first().getAttribute('data-span-id');
+    const selfs = await rows.evaluateAll((els) => els.slice(0, 5).map((e) => e.children[3].textContent));
+    assert.ok(selfs.length === 5);
+    await shot(page, 'trace-span-table-dark');
+    await rows.first().click();
+    await page.waitForURL((u) => u.searchParams.get('span') === first && !u.searchParams.has('tab'));
+    await page.getByTestId('span-detail').waitFor();
+    await page.close();
+  });
+});
