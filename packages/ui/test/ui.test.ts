@@ -860,3 +860,35 @@ describe('web UI: flame graph and span table', () => {
     await page.close();
   });
 });
+
+describe('web UI: logs beside a trace', () => {
+  test("the trace's Logs tab lists lines in time order with service and span, and a line opens its span", async () => {
+    const t0 = BigInt(Date.now() - 90_000) * 1_000_000n;
+    const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+    const line = (ms: bigint, spanId: string, body: string, severityText: string) => ({
+      timeUnixNano: `${t0 + ms * 1_000_000n}`, severityText, severityNumber: severityText === 'ERROR' ? 17 : 9, body: { stringValue: body }, traceId: FAIL_TRACE, spanId, attributes: [],
+    });
+    // Sent out of order: the tab orders them by time.
+    await post(`${server.urls.otlpHttp}/v1/logs`, {
+      resourceLogs: [{ resource: { attributes: [str('service.name', 'shop')] }, scopeLogs: [{ scope: { name: 'pino' }, logRecords: [
+        line(44n, 'f000000000000011', 'stock lookup 2 timed out', 'ERROR'),
+        line(1n, 'f000000000000001', 'checkout started', 'INFO'),
+        line(19n, 'f000000000000010', 'stock lookup 1 timed out', 'ERROR'),
+      ] }] }],
+    });
+    const page = await newPage();
+    await page.goto(`${server.urls.api}/trace/${FAIL_TRACE}?tab=logs`);
+    const rows = page.getByTestId('trace-log-row');
+    await rows.first().waitFor();
+    const texts = await rows.allInnerTexts();
+    assert.equal(texts.length, 3);
+    assert.match(texts[0], /INFO[\s\S]*shop[\s\S]*POST \/checkout[\s\S]*checkout started/);
+    assert.match(texts[1], /ERROR[\s\S]*shop[\s\S]*GET \/stock[\s\S]*stock lookup 1/);
+    assert.match(texts[2], /stock lookup 2/);
+    await shot(page, 'trace-logs');
+    await rows.nth(2).click();
+    await page.waitForURL((u) => u.searchParams.get('span') === 'f000000000000011' && !u.searchParams.has('tab'));
+    await page.getByTestId('span-detail').waitFor();
+    await page.close();
+  });
+});

@@ -5,7 +5,7 @@ import { formatMs } from '../lib/format.js';
 import { Time } from '../components/Time.js';
 import { buildTraceLayout, visibleRows, type TraceLayout } from './layout.js';
 import { Timeline } from './Timeline.js';
-import { LogLine, SpanDetail } from './SpanDetail.js';
+import { SpanDetail } from './SpanDetail.js';
 import { SelfTimeTable } from './SelfTimeTable.js';
 import { QualityList } from './QualityList.js';
 import { CriticalPathSummary } from './CriticalPathSummary.js';
@@ -16,6 +16,7 @@ import type { ViewParams } from './view-params.js';
 import { ErrorBoundary } from '../components/ErrorBoundary.js';
 import { FlameGraph } from './FlameGraph.js';
 import { SpanTable } from './SpanTable.js';
+import { TraceLogs } from './TraceLogs.js';
 
 const TABS = ['timeline', 'flame', 'spans', 'critical', 'repeated', 'selftime', 'quality', 'logs'] as const;
 type Tab = (typeof TABS)[number];
@@ -386,14 +387,10 @@ export function TraceView(props: {
         </div>
       )}
       {tab === 'logs' && (
-        <div className="tab-body panel">
-          {!logs || logs.length === 0 ? (
-            <div className="muted">
-              No logs are correlated with this trace. Logs sent over OTLP with this trace id appear here.
-            </div>
-          ) : (
-            logs.map((l, i) => <LogLine key={i} log={l} />)
-          )}
+        <div className="tab-body">
+          <ErrorBoundary what="view" resetKey={tab}>
+            <TraceLogs layout={layout} logs={logs} onOpen={open} />
+          </ErrorBoundary>
         </div>
       )}
     </div>
