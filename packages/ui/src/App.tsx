@@ -12,6 +12,8 @@ import { CostPage } from './pages/CostPage.js';
 import { TraceQLPage } from './pages/TraceQLPage.js';
 import { Message } from './components/Message.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
+import { getJson } from './lib/api.js';
+import type { TraceSearchResult } from './lib/api-types.js';
 
 const NAV = [
   ['/search', 'Search'],
@@ -79,21 +81,35 @@ function Route({ pathname }: { pathname: string }) {
   );
 }
 
+/** Opens a trace by id; a shorter hex id (as other tools print) opens the one trace it starts, else lists them. */
 function TraceIdJump() {
   const [id, setId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const go = async (v: string) => {
+    if (!/^[0-9a-f]{1,31}$/.test(v)) return navigate(`/trace/${encodeURIComponent(v)}`);
+    setBusy(true);
+    try {
+      const r = await getJson<TraceSearchResult>(`/api/v1/traces?traceIdPrefix=${v}&limit=2`);
+      navigate(r.traces.length === 1 ? `/trace/${r.traces[0].traceId}` : `/search?traceIdPrefix=${v}`);
+    } catch {
+      navigate(`/search?traceIdPrefix=${v}`);
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <form
       className="jump"
       onSubmit={(e) => {
         e.preventDefault();
         const v = id.trim().toLowerCase();
-        if (v) navigate(`/trace/${encodeURIComponent(v)}`);
+        if (v && !busy) void go(v);
         setId('');
       }}
     >
       <input
         aria-label="Go to trace id"
-        placeholder="Trace id…"
+        placeholder="Trace id (or its start)…"
         value={id}
         onChange={(e) => setId(e.target.value)}
         spellCheck={false}

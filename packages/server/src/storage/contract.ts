@@ -58,9 +58,16 @@ export interface TraceQuery {
   /** Window on span start times, inclusive, ns since epoch. */
   startNano?: bigint;
   endNano?: bigint;
+  /** Traces whose id starts with these lower-case hex digits (finding a trace from a pasted, shortened id). */
+  traceIdPrefix?: string;
+  /** Order of the whole match (and so of the pages): most recent first by default. */
+  sort?: TraceSort;
   limit: number;
   cursor?: string;
 }
+
+export const TRACE_SORTS = ['recent', 'longest', 'shortest', 'spans', 'errors'] as const;
+export type TraceSort = (typeof TRACE_SORTS)[number];
 
 export interface RedQuery {
   service?: string;
