@@ -8,6 +8,7 @@ import { analyzeTrace, DecodeError, decodeTraceFile, formatTraceReport, groupByT
 import { isScenarioName, runLoad, SCENARIO_NAMES, startDemo } from '@sextant/demo';
 import { startSextant, type RunningSextant } from './server.js';
 import { parseDurationNano } from './api/params.js';
+import { runStdioMcp } from './mcp/stdio.js';
 
 class UsageError extends Error {}
 
@@ -234,6 +235,17 @@ export function buildProgram(): Command {
     .option('--json', 'print the analysis JSON instead of a report')
     .action((files: string[], o: { json?: boolean }) => {
       program.setOptionValue('exit', analyze(files, o));
+    });
+
+  program
+    .command('mcp')
+    .description('serve the Model Context Protocol on stdio for a running Sextant (agents: Claude Desktop, IDEs); the server also serves it at /api/mcp')
+    .addOption(new Option('--url <url>', 'the Sextant to query').default('http://127.0.0.1:16686').env('SEXTANT_URL'))
+    .addOption(new Option('--token <token>', 'API token, when that Sextant requires one').env('SEXTANT_TOKEN'))
+    .action(async (o: { url: string; token?: string }) => {
+      if (!/^https?:\/\/[^/]/.test(o.url)) throw new UsageError(`--url: '${o.url}' is not an http(s) URL`);
+      await runStdioMcp(o.url, o.token);
+      program.setOptionValue('exit', 0);
     });
 
   return program;

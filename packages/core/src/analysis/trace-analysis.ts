@@ -8,7 +8,7 @@ import { clockShifts } from './clock-skew.js';
 import { criticalPath } from './critical-path.js';
 import { dependencyLinks, type DependencyLink } from './dependencies.js';
 import { analyzeErrors, errorReason } from './errors.js';
-import { formatDuration, formatPercent } from './format.js';
+import { formatDuration, formatPercent, printable } from './format.js';
 import { findRepeatedCalls, type RepeatedCallFinding } from './n-plus-one.js';
 import { qualityFindings, type QualityFinding } from './quality.js';
 import { selfTimeStats, selfTimes, type SelfTimeRow } from './self-time.js';
@@ -210,9 +210,4 @@ export function formatTraceReport(analysis: TraceAnalysis, spans: readonly Span[
     lines.push(`  ${q.check}: ${q.message} [${sample}]`);
   }
   return lines.map(printable).join('\n') + '\n';
-}
-
-/** Span data is untrusted: control characters (terminal escape sequences) are shown, not obeyed. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

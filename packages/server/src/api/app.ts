@@ -9,6 +9,7 @@ import { QueryError } from '../store/store.js';
 import { ApiError } from './params.js';
 import { registerNativeApi } from './native.js';
 import { registerJaegerApi } from './jaeger.js';
+import { registerMcpRoute } from '../mcp/http.js';
 
 export interface ApiOptions {
   uiDir: string | null;
@@ -44,6 +45,7 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
 
   registerNativeApi(app, store);
   registerJaegerApi(app, store);
+  registerMcpRoute(app);
 
   app.all('/api/*', async (req, reply) => reply.code(404).send({ error: `no API endpoint ${req.method} ${req.url.split('?')[0]}` }));
 
