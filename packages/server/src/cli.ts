@@ -221,7 +221,7 @@ export function buildProgram(): Command {
     .command('demo')
     .description('start Sextant (unless one is running), the demo shop and load, to learn tracing on real traces')
     .option('--scenario <name>', `fault scenario: ${SCENARIO_NAMES.join(', ')}`, 'none')
-    .option('--demo-port <port>', 'port of the shop gateway and control page (the shop uses the next 8 too; 0: any free ports)', '8080')
+    .option('--demo-port <port>', 'port of the shop gateway and control page (the shop uses the next 9 too; 0: any free ports)', '8080')
     .option('--concurrency <n>', 'simulated shoppers', '2')
     .option('--duration <time>', 'stop after this long (e.g. 30s); runs until Ctrl-C by default');
   addServeOptions(demoCmd).action(async (o) => {

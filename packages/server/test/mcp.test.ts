@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { decodeTraceFile, SpanKind, type Span } from '@sextant/core';
+import { analyzeTrace, decodeTraceFile, getAttr, SpanKind, type Span } from '@sextant/core';
 import { runLoad, startDemo } from '@sextant/demo';
 import { readFixtureText } from '../../../testing/fixtures.js';
 import type { RunningSextant } from '../src/server.js';
@@ -24,6 +24,7 @@ const TOOLS = [
   'get_span',
   'get_trace_errors',
   'get_trace_logs',
+  'get_genai_steps',
   'get_dependencies',
   'get_red',
   'compare_traces',
@@ -90,7 +91,12 @@ before(async () => {
     await sextant.store.write(decodeTraceFile(readFixtureText(file)).result.items, []);
   }
   await sextant.store.write(bigTrace(), []);
-  const demo = await startDemo({ otlpEndpoint: sextant.urls.otlpHttp!, scenario: 'slow-db', env: { OTEL_BSP_SCHEDULE_DELAY: '200' } });
+  // The launcher picks free ports and then binds them; on a busy machine another process can take one in between.
+  const launch = () => startDemo({ otlpEndpoint: sextant.urls.otlpHttp!, scenario: 'slow-db', env: { OTEL_BSP_SCHEDULE_DELAY: '200' } });
+  const demo = await launch().catch((err: Error) => {
+    if (!/EADDRINUSE/.test(err.message)) throw err;
+    return launch();
+  });
   try {
     await runLoad({ gatewayUrl: demo.gatewayUrl, durationMs: 4000, concurrency: 2 });
   } finally {
@@ -146,6 +152,30 @@ test('an agent finds the slow endpoint of the demo, opens a trace and names the 
   assert.match(cohort, /catalog SELECT[^\n]*\+[\d.]+ ms/, cohort);
 });
 
+test("the demo assistant's agent runs: conversation, tokens and where the run spent its time", async () => {
+  const found = await sextant.store.searchTraces({ service: 'assistant', operation: 'invoke_agent shop-assistant', limit: 5 });
+  assert.ok(found.traces.length > 0, 'the load asked the assistant');
+  const spans = await sextant.store.getTrace(found.traces[0]!.traceId);
+  const g = analyzeTrace(spans).genAi!;
+  // search, look up the best match, answer: three model calls and two tools.
+  assert.deepEqual(g.steps.map((s) => s.toolName ?? s.kind), ['agent', 'model', 'search_products', 'model', 'get_product', 'model']);
+  const usage = (key: string) => spans.reduce((a, s) => a + Number(getAttr(s.attributes, key) ?? 0n), 0);
+  assert.equal(g.inputTokens, usage('gen_ai.usage.input_tokens'));
+  assert.equal(g.outputTokens, usage('gen_ai.usage.output_tokens'));
+  assert.ok(g.inputTokens > 100 && g.outputTokens > 20);
+  const answer = g.steps[5]!.output[0]!.parts[0]!.text;
+  assert.match(answer, /^Yes: the .+ costs \$\d+\.\d\d and \d+ are in stock\.$/);
+  // The run's critical path tiles its span; with slow-db on, the catalog search inside the tool dominates it.
+  const run = g.runs[0]!;
+  const split = [run.criticalPath.modelNano, run.criticalPath.toolNano, run.criticalPath.otherNano].map(Number);
+  assert.ok(Math.abs(split[0]! + split[1]! + split[2]! - Number(run.durationNano)) <= 1, `${split} tile ${run.durationNano}`);
+  assert.ok(split[1]! > 250e6, `tool time ${split[1]} ns includes the slow search`);
+  assert.ok(split[0]! > 30e6, `three model calls of 10 ms and more: ${split[0]} ns`);
+  const text = await call(http, 'get_genai_steps', { traceId: found.traces[0]!.traceId });
+  assert.match(text, /tool_call → search_products\(\{"query":"[a-z]+"\}\)/);
+  assert.match(text, /assistant: Yes: the /);
+});
+
 test('fixture traces: services, errors, spans under a span, logs, comparison and the analysis resource', async () => {
   const services = await call(http, 'list_services', {});
   assert.match(services, /catalog: .*GET \/search \[server\]/);
@@ -168,6 +198,13 @@ test('fixture traces: services, errors, spans under a span, logs, comparison and
   const [a, b] = [...found.matchAll(/^([0-9a-f]{32}) /gm)].map((m) => m[1]);
   const cmp = await call(http, 'compare_traces', { a, b });
   assert.match(cmp, /^A [0-9a-f]{32}: [\d.]+ \S+; B [0-9a-f]{32}: /);
+  assert.match(overview, /GenAI: 5 model calls, 10 tool calls, 8280 tokens in, 1180 tokens out/);
+  assert.match(overview, /run 0000000000000004 invoke_agent triage-agent \(42\.00 s\): critical path in model 3\.50 s \(8\.3%\), tools 500 ms \(1\.2%\), other 38\.00 s/);
+  const steps = await call(http, 'get_genai_steps', { traceId: FIXTURE_TRACE, limit: 3 });
+  assert.match(steps, /^2\. 0000000000000005 model chat model-a \[model-a\]: 1840 → 260 tokens, 1\.80 s at \+4\.0 ms\n {5}system: You are a triage assistant/m);
+  assert.match(steps, /tool_call → list_dashboards\(\{"window":"1h"\}\)\n {5}tool ← \{"status":"ok","rows":12\}/);
+  assert.match(steps, /\[truncated: 14 more rows not shown; call again with offset=3\]/);
+  assert.match(await call(http, 'get_genai_steps', { traceId: BIG }), /has no GenAI spans/);
   const res = await http.readResource({ uri: `sextant://traces/${FIXTURE_TRACE}/analysis` });
   const analysis = JSON.parse((res.contents[0] as { text: string }).text) as { traceId: string; criticalPath: unknown[] };
   assert.equal(analysis.traceId, FIXTURE_TRACE);
@@ -184,6 +221,7 @@ test('every answer stays within its budget on a 50,000-span trace, with explicit
     ['get_trace_spans', { traceId: BIG, mode: 'children', spanId: bigRoot, limit: 500 }],
     ['get_span', { traceId: BIG, spanId: bigWorker }],
     ['get_trace_errors', { traceId: BIG, limit: 500 }],
+    ['get_genai_steps', { traceId: FIXTURE_TRACE, limit: 500, maxText: 4000 }],
     ['search_traces', { limit: 200 }],
     ['list_services', {}],
     ['get_dependencies', { lookback: '1h' }],

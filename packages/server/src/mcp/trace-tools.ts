@@ -58,6 +58,9 @@ export function registerTraceTools(server: McpServer, traces: TraceLoader, clien
       const trace = await traces.load(traceId);
       const out = new BoundedText(maxTokens);
       const lines = formatTraceReport(trace.analysis, trace.spans).trimEnd().split('\n');
+      const g = trace.analysis.genAi;
+      // The report lists GenAI last; an agent looking at an LLM run should learn that early, whatever its budget.
+      if (g) lines.splice(3, 0, `  GenAI: ${g.modelCalls} model calls, ${g.toolCalls} tool calls, ${g.inputTokens} tokens in, ${g.outputTokens} tokens out (get_genai_steps lists the conversation)`);
       for (const line of lines) {
         if (!out.add(line)) {
           out.marker('the rest of the overview; raise maxTokens, or use get_trace_spans / get_trace_errors for the details');
@@ -227,6 +230,58 @@ export function registerTraceTools(server: McpServer, traces: TraceLoader, clien
         (n) => `call again with offset=${from + n}`,
       );
       pageMarker(out, ordered.length, from, shown);
+      return textResult(out);
+    },
+  );
+
+  server.registerTool(
+    'get_genai_steps',
+    {
+      title: 'An LLM agent run, step by step',
+      description:
+        'For traces of LLM agents (OpenTelemetry gen_ai.* spans): the model calls, tool calls and agent steps in the order they started, ' +
+        'each with model, tokens in → out, duration, and the messages it added to the conversation (clipped to maxText characters each). ' +
+        'get_trace_overview has the totals and where the run\'s critical path went (model vs tools vs other).',
+      inputSchema: {
+        traceId: traceIdSchema,
+        ...pageShape,
+        maxText: z.number().int().min(40).max(4000).default(300).describe('characters kept of each message part'),
+        maxTokens: maxTokensSchema(),
+      },
+    },
+    async ({ traceId, offset: from, limit, maxText, maxTokens }) => {
+      const trace = await traces.load(traceId);
+      const g = trace.analysis.genAi;
+      const out = new BoundedText(maxTokens);
+      if (g === undefined) {
+        out.add(`Trace ${trace.traceId} has no GenAI spans (no gen_ai.operation.name, gen_ai.request.model, gen_ai.tool.name or gen_ai.agent.name).`);
+        return textResult(out);
+      }
+      const start = BigInt(trace.analysis.startUnixNano);
+      out.add(`Trace ${trace.traceId}: ${g.modelCalls} model calls, ${g.toolCalls} tool calls, ${g.inputTokens} tokens in, ${g.outputTokens} tokens out; steps ${from + 1}–${Math.min(g.steps.length, from + limit)} of ${g.steps.length}`);
+      const page = g.steps.slice(from, from + limit);
+      const shown = out.rows(
+        page,
+        (s, i) => {
+          const head =
+            `${from + i + 1}. ${s.spanId} ${s.kind} ${clip(s.name, 120)}${s.model ? ` [${clip(s.model, 60)}]` : ''}: ` +
+            `${s.inputTokens !== undefined || s.outputTokens !== undefined ? `${s.inputTokens ?? 0} → ${s.outputTokens ?? 0} tokens, ` : ''}` +
+            `${dur(s.durationNano)} at +${dur(BigInt(s.startUnixNano) - start)}${s.error ? ' [ERROR]' : ''}`;
+          const msgs = [...s.input, ...s.output].flatMap((m) =>
+            m.parts.map((p) =>
+              p.type === 'tool_call'
+                ? `     ${m.role} → ${clip(p.toolName ?? 'tool', 80)}(${clip(p.text, maxText)})`
+                : p.type === 'tool_result'
+                  ? `     ${m.role} ← ${clip(p.text, maxText)}`
+                  : `     ${m.role}: ${clip(p.text, maxText)}`,
+            ),
+          );
+          return [head, ...msgs].join('\n');
+        },
+        'steps',
+        (n) => `call again with offset=${from + n}, or a smaller maxText`,
+      );
+      pageMarker(out, g.steps.length, from, shown);
       return textResult(out);
     },
   );
