@@ -38,6 +38,11 @@ function durationOption(text: string, name: string): bigint | null {
 
 type ServeOptions = Record<string, string | boolean | undefined>;
 
+/** A comma-separated flag value (flags and env vars alike). */
+function listOption(value: string | boolean | undefined): string[] {
+  return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [];
+}
+
 function startFromOptions(o: ServeOptions): Promise<RunningSextant> {
   return startSextant({
     dataDir: o.data as string,
@@ -50,6 +55,9 @@ function startFromOptions(o: ServeOptions): Promise<RunningSextant> {
     retentionNano: durationOption(o.retention as string, '--retention'),
     maxSizeBytes: o.maxSize ? parseSize(o.maxSize as string, '--max-size') : null,
     maxBodyBytes: parseSize(o.maxBody as string, '--max-body'),
+    corsOrigins: listOption(o.corsOrigins),
+    ingestCorsOrigins: listOption(o.ingestCorsOrigins),
+    allowedHosts: listOption(o.allowedHosts),
   });
 }
 
@@ -200,7 +208,10 @@ function addServeOptions(cmd: Command): Command {
     .addOption(new Option('--zipkin-port <port>', 'Zipkin v2 receiver port').default('9411').env('SEXTANT_ZIPKIN_PORT'))
     .addOption(new Option('--retention <age>', 'delete data older than this (e.g. 7d, 12h; 0 keeps forever)').default('7d').env('SEXTANT_RETENTION'))
     .addOption(new Option('--max-size <size>', 'delete the oldest data beyond this database size (e.g. 10GB)').env('SEXTANT_MAX_SIZE'))
-    .addOption(new Option('--max-body <size>', 'largest accepted request body, after decompression').default('8MiB').env('SEXTANT_MAX_BODY'));
+    .addOption(new Option('--max-body <size>', 'largest accepted request body, after decompression').default('8MiB').env('SEXTANT_MAX_BODY'))
+    .addOption(new Option('--cors-origins <origins>', 'comma-separated origins whose pages may call the query API (none: only the UI itself)').env('SEXTANT_CORS_ORIGINS'))
+    .addOption(new Option('--ingest-cors-origins <origins>', 'comma-separated origins whose pages may send spans to OTLP/HTTP and Zipkin (browser SDKs)').env('SEXTANT_INGEST_CORS_ORIGINS'))
+    .addOption(new Option('--allowed-hosts <names>', 'comma-separated host names to answer besides loopback names and IP addresses (.example.com: a domain and its subdomains)').env('SEXTANT_ALLOWED_HOSTS'));
 }
 
 export function buildProgram(): Command {
