@@ -3,6 +3,7 @@
 // fixture traces and a 50,000-span trace.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -128,7 +129,8 @@ test('over HTTP the SDK client lists every tool, each with a JSON schema taking 
 test('an agent finds the slow endpoint of the demo, opens a trace and names the slow database call on its critical path', async () => {
   const red = await call(http, 'get_red', { service: 'catalog', lookback: '15m' });
   assert.match(red, /catalog GET \/search: \d+ calls/, red);
-  const found = await call(http, 'search_traces', { service: 'catalog', operation: 'GET /search', traceMinDuration: '240ms', limit: 5 });
+  // The shop's search endpoint (the assistant's tool calls reach the catalog's search too, inside agent runs).
+  const found = await call(http, 'search_traces', { service: 'gateway', operation: 'GET /api/search', traceMinDuration: '240ms', limit: 5 });
   const traceId = /^([0-9a-f]{32}) /m.exec(found)?.[1];
   assert.ok(traceId, `a slow search trace: ${found}`);
   const overview = await call(http, 'get_trace_overview', { traceId });
@@ -141,13 +143,13 @@ test('an agent finds the slow endpoint of the demo, opens a trace and names the 
   const top = rows.reduce((a, r) => (Number(r[5]) > Number(a[5]) ? r : a));
   assert.equal(top[2], 'catalog');
   assert.match(top[3]!, /SELECT/);
-  assert.ok(Number(top[5]) > 50, `the query holds most of the path: ${top[0]}`);
+  assert.ok(Number(top[5]) > 30, `the query holds the largest share of the path: ${top[0]}`);
   const span = await call(http, 'get_span', { traceId, spanId: top[1] });
   assert.match(span, /db\.(query\.text|statement) = "SELECT id, name, price FROM products/, span);
   assert.match(span, /duration [\d.]+ ms/);
   const deps = await call(http, 'get_dependencies', { lookback: '15m', service: 'catalog' });
   assert.match(deps, /gateway → catalog: \d+ calls, \d+ errors \([\d.]+%\), p50 [\d.]+ \S+, p95 .*example trace [0-9a-f]{32}/, deps);
-  const cohort = await call(http, 'compare_cohorts', { selection: { service: 'catalog', operation: 'GET /search', traceMinDuration: '240ms', lookback: '15m' } });
+  const cohort = await call(http, 'compare_cohorts', { selection: { service: 'gateway', operation: 'GET /api/search', traceMinDuration: '240ms', lookback: '15m' } });
   assert.match(cohort, /Selection \d+ traces vs baseline \d+ traces/);
   assert.match(cohort, /catalog SELECT[^\n]*\+[\d.]+ ms/, cohort);
 });
@@ -169,7 +171,8 @@ test("the demo assistant's agent runs: conversation, tokens and where the run sp
   const run = g.runs[0]!;
   const split = [run.criticalPath.modelNano, run.criticalPath.toolNano, run.criticalPath.otherNano].map(Number);
   assert.ok(Math.abs(split[0]! + split[1]! + split[2]! - Number(run.durationNano)) <= 1, `${split} tile ${run.durationNano}`);
-  assert.ok(split[1]! > 250e6, `tool time ${split[1]} ns includes the slow search`);
+  const timing = () => JSON.stringify({ run, spans: spans.map((s) => [s.spanId, s.parentSpanId, s.name, String(s.startTimeUnixNano), String(s.endTimeUnixNano - s.startTimeUnixNano)]) });
+  assert.ok(split[1]! > 250e6, `tool time ${split[1]} ns includes the slow search: ${timing()}`);
   assert.ok(split[0]! > 30e6, `three model calls of 10 ms and more: ${split[0]} ns`);
   const text = await call(http, 'get_genai_steps', { traceId: found.traces[0]!.traceId });
   assert.match(text, /tool_call → search_products\(\{"query":"[a-z]+"\}\)/);
@@ -271,10 +274,17 @@ test('/api/mcp refuses other websites: a foreign Origin gets 403 and a rebound H
   const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
   const foreign = await fetch(`${sextant.urls.api}/api/mcp`, { method: 'POST', body, headers: { ...headers, origin: 'https://evil.example' } });
   assert.equal(foreign.status, 403);
-  // DNS rebinding: the page's own name arrives as Host (undici lets a test set it).
-  const port = new URL(sextant.urls.api).port;
-  const rebound = await fetch(`${sextant.urls.api}/api/mcp`, { method: 'POST', body, headers: { ...headers, host: `evil.example:${port}`, origin: `http://evil.example:${port}` } });
-  assert.equal(rebound.status, 421);
+  // DNS rebinding: the page is same-origin with the attacker's name, which arrives as Host (fetch cannot set Host).
+  const { hostname, port } = new URL(sextant.urls.api);
+  const rebound = await new Promise<number>((resolve, reject) => {
+    const req = httpRequest({ host: hostname, port, path: '/api/mcp', method: 'POST', headers: { ...headers, host: `evil.example:${port}`, origin: `http://evil.example:${port}` } }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  assert.equal(rebound, 421);
   const same = await fetch(`${sextant.urls.api}/api/mcp`, { method: 'POST', body, headers: { ...headers, origin: sextant.urls.api } });
   assert.equal(same.status, 200);
   assert.ok(((await same.json()) as { result: { tools: unknown[] } }).result.tools.length > 5);
