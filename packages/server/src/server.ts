@@ -8,8 +8,9 @@ import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.
 import { createApiServer, type ReceiverPorts } from './api/app.js';
 import { hostCheck } from './security/hosts.js';
 import { NO_CONTENT_CSP, UI_CSP } from './security/browser-policy.js';
+import { resolveAuth, type AuthSettings } from './auth/config.js';
 
-export interface SextantOptions {
+export interface SextantOptions extends AuthSettings {
   /** Directory of the DuckDB file; ignored when `memory` is true. */
   dataDir?: string;
   memory?: boolean;
@@ -42,6 +43,8 @@ export interface RunningSextant {
   urls: { api: string; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null };
   /** The store (in its own thread): queries, and `ingest` for raw request bodies. */
   store: WorkerStore;
+  /** Where a browser logs in with the token generated at start (token authentication only). */
+  loginUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   const ingestBrowser = { hosts, corsOrigins: opts.ingestCorsOrigins ?? [], corsMethods: 'POST', contentSecurityPolicy: NO_CONTENT_CSP };
   const enabled = { otlpGrpc: true, otlpHttp: true, zipkin: true, ...opts.receivers };
   let ready = false;
+  const auth = await resolveAuth(host, opts);
 
   const store = await WorkerStore.open({
     dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'),
@@ -81,27 +85,28 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
       isReady: () => ready,
       receiverPorts: () => ports,
       browser: { hosts, corsOrigins: opts.corsOrigins ?? [], corsMethods: 'GET, POST', contentSecurityPolicy: UI_CSP },
+      auth: auth.query,
     });
     const apiPort = await listen(api, host, opts.port ?? 16686);
     closers.push(() => api.close());
 
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
-      const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser });
+      const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.otlpHttp = await listen(app, host, opts.otlpHttpPort ?? 4318);
       otlpHttp = urlFor(host, ports.otlpHttp);
       closers.push(() => app.close());
     }
     let zipkin: string | null = null;
     if (enabled.zipkin) {
-      const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser });
+      const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.zipkin = await listen(app, host, opts.zipkinPort ?? 9411);
       zipkin = urlFor(host, ports.zipkin);
       closers.push(() => app.close());
     }
     let grpc: GrpcReceiver | null = null;
     if (enabled.otlpGrpc) {
-      grpc = await startOtlpGrpcReceiver(store, host, opts.otlpGrpcPort ?? 4317, maxBody);
+      grpc = await startOtlpGrpcReceiver(store, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys);
       const g = grpc;
       ports.otlpGrpc = g.port;
       closers.push(() => g.close());
@@ -111,6 +116,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     let closed = false;
     return {
       urls: { api: urlFor(host, apiPort), otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin },
+      loginUrl: auth.loginUrl(urlFor(host, apiPort)),
       store,
       async close() {
         if (closed) return;

@@ -291,6 +291,43 @@ test('/api/mcp refuses other websites: a foreign Origin gets 403 and a rebound H
   assert.equal((await fetch(`${sextant.urls.api}/api/mcp`)).status, 405);
 });
 
+test('with API tokens required, /api/mcp and `sextant mcp --token` work with the token and get 401 without', async () => {
+  const locked = await startTestServer({ queryAuth: { mode: 'token', apiTokens: ['mcp-test-token'] } });
+  try {
+    await locked.store.write(decodeTraceFile(readFixtureText('jaeger-ui/misc/genaiTestTrace.json')).result.items, []);
+    const url = new URL(`${locked.urls.api}/api/mcp`);
+    const anonymous = new Client({ name: 'anonymous', version: '1.0.0' });
+    await assert.rejects(anonymous.connect(new StreamableHTTPClientTransport(url)), /401|authentication required/);
+    const authed = new Client({ name: 'authed', version: '1.0.0' });
+    await authed.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { authorization: 'Bearer mcp-test-token' } } }));
+    try {
+      // The tools' in-process API calls carry the caller's token past the same check.
+      assert.match(await call(authed, 'get_trace_overview', { traceId: FIXTURE_TRACE, maxTokens: 400 }), /57 spans, 10 services/);
+    } finally {
+      await authed.close();
+    }
+    const stdio = new Client({ name: 'stdio-token', version: '1.0.0' });
+    const args = ['--conditions=sextant-source', '--import', 'tsx', CLI_ENTRY, 'mcp', '--url', locked.urls.api];
+    await stdio.connect(new StdioClientTransport({ command: process.execPath, args: [...args, '--token', 'mcp-test-token'], stderr: 'pipe' }));
+    try {
+      assert.match(await call(stdio, 'list_services', {}), /coding-agent: /);
+    } finally {
+      await stdio.close();
+    }
+    const refused = new Client({ name: 'stdio-no-token', version: '1.0.0' });
+    await refused.connect(new StdioClientTransport({ command: process.execPath, args, stderr: 'pipe', env: { ...process.env, SEXTANT_API_TOKEN: '' } as Record<string, string> }));
+    try {
+      const r = await refused.callTool({ name: 'list_services', arguments: {} });
+      assert.equal(r.isError, true);
+      assert.match(text(r), /authentication required/);
+    } finally {
+      await refused.close();
+    }
+  } finally {
+    await locked.close();
+  }
+});
+
 test('over stdio, the real `sextant mcp` serves the same tools against the running server', async () => {
   const stdio = new Client({ name: 'sextant-test-stdio', version: '1.0.0' });
   const transport = new StdioClientTransport({
