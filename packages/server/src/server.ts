@@ -1,7 +1,9 @@
 /** Starts everything `sextant serve` runs: store, ingest pipeline, receivers, query API + UI, retention. */
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { WorkerStore } from './store/worker-store.js';
+import { openStorage } from './storage/open.js';
+import type { SpanStore } from './storage/contract.js';
+import { BatchIngestor } from './ingest/ingestor.js';
 import { createOtlpHttpReceiver } from './receivers/otlp-http.js';
 import { createZipkinReceiver } from './receivers/zipkin-http.js';
 import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.js';
@@ -11,6 +13,10 @@ import { NO_CONTENT_CSP, UI_CSP } from './security/browser-policy.js';
 import { resolveAuth, type AuthSettings } from './auth/config.js';
 
 export interface SextantOptions extends AuthSettings {
+  /** Storage engine (storage/engines.ts); 'duckdb' by default. */
+  storage?: string;
+  /** Options of a storage engine other than DuckDB (DuckDB takes dataDir and memory). */
+  storageOptions?: Record<string, unknown>;
   /** Directory of the DuckDB file; ignored when `memory` is true. */
   dataDir?: string;
   memory?: boolean;
@@ -41,8 +47,12 @@ export interface SextantOptions extends AuthSettings {
 
 export interface RunningSextant {
   urls: { api: string; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null };
-  /** The store (in its own thread): queries, and `ingest` for raw request bodies. */
-  store: WorkerStore;
+  /** The store, for queries. */
+  store: SpanStore;
+  /** Where the data lives (a file, a URL without credentials); null when in memory. */
+  storageLocation: string | null;
+  /** Called once if the store fails for good while the server runs (its thread died): the server cannot go on. */
+  onStoreDeath(listener: (err: Error) => void): void;
   /** Where a browser logs in with the token generated at start (token authentication only). */
   loginUrl: string | null;
   close(): Promise<void>;
@@ -69,13 +79,19 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   let ready = false;
   const auth = await resolveAuth(host, opts);
 
-  const store = await WorkerStore.open({
-    dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'),
+  const engine = opts.storage ?? 'duckdb';
+  const storage = await openStorage(engine, {
+    ...(engine === 'duckdb' ? { dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'), checkpointWalBytes: 64 * 1024 * 1024 } : {}),
+    ...opts.storageOptions,
     retentionNano: opts.retentionNano ?? null,
     maxSizeBytes: opts.maxSizeBytes ?? null,
     retentionIntervalMs: opts.retentionIntervalMs ?? 60_000,
-    checkpointWalBytes: 64 * 1024 * 1024,
+  });
+  const store = storage.backend;
+  const ingestor = new BatchIngestor(storage.encoder, store, {
     maxQueuedItems: 200_000,
+    concurrentWrites: storage.capabilities.concurrentWrites,
+    retentionNano: opts.retentionNano ?? null,
   });
   const closers: (() => Promise<void>)[] = [];
   try {
@@ -92,21 +108,21 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
 
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
-      const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
+      const app = await createOtlpHttpReceiver(ingestor, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.otlpHttp = await listen(app, host, opts.otlpHttpPort ?? 4318);
       otlpHttp = urlFor(host, ports.otlpHttp);
       closers.push(() => app.close());
     }
     let zipkin: string | null = null;
     if (enabled.zipkin) {
-      const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
+      const app = await createZipkinReceiver(ingestor, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.zipkin = await listen(app, host, opts.zipkinPort ?? 9411);
       zipkin = urlFor(host, ports.zipkin);
       closers.push(() => app.close());
     }
     let grpc: GrpcReceiver | null = null;
     if (enabled.otlpGrpc) {
-      grpc = await startOtlpGrpcReceiver(store, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys);
+      grpc = await startOtlpGrpcReceiver(ingestor, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys);
       const g = grpc;
       ports.otlpGrpc = g.port;
       closers.push(() => g.close());
@@ -118,12 +134,15 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
       urls: { api: urlFor(host, apiPort), otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin },
       loginUrl: auth.loginUrl(urlFor(host, apiPort)),
       store,
+      storageLocation: store.location,
+      onStoreDeath: (listener) => storage.onDeath(listener),
       async close() {
         if (closed) return;
         closed = true;
         ready = false;
         // Stop accepting first, then finish what was accepted and close the file.
         for (const c of closers.reverse()) await c().catch(() => undefined);
+        await ingestor.flush();
         await store.close();
       },
     };

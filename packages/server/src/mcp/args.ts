@@ -1,6 +1,6 @@
 /** Argument schemas shared by the MCP tools, and their translation into the native API's query parameters. */
 import { z } from 'zod';
-import { ApiError, parseDurationNano } from '../api/params.js';
+import { parseDurationNano, parseTimeNano } from '../query/search-params.js';
 import type { Params } from './client.js';
 
 export const traceIdSchema = z
@@ -20,18 +20,11 @@ export const windowShape = {
 };
 type Window = { lookback?: string; start?: string; end?: string };
 
-function toNano(text: string, name: string): bigint {
-  if (/^\d+$/.test(text)) return BigInt(text);
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new ApiError(400, `${name}: '${text}' is neither an RFC 3339 time nor nanoseconds since the epoch`);
-  return BigInt(ms) * 1_000_000n;
-}
-
 /** start/end as nanosecond strings; `defaultLookback` applies when neither start nor lookback is given. */
 export function windowParams(w: Window, defaultLookback?: string): { start?: string; end?: string } {
-  const end = w.end !== undefined ? toNano(w.end, 'end') : BigInt(Date.now()) * 1_000_000n;
+  const end = w.end !== undefined ? parseTimeNano(w.end, 'end') : BigInt(Date.now()) * 1_000_000n;
   const lookback = w.lookback ?? (w.start === undefined ? defaultLookback : undefined);
-  if (w.start !== undefined) return { start: toNano(w.start, 'start').toString(), end: end.toString() };
+  if (w.start !== undefined) return { start: parseTimeNano(w.start, 'start').toString(), end: end.toString() };
   if (lookback !== undefined) return { start: (end - parseDurationNano(lookback, 'lookback')).toString(), end: end.toString() };
   return w.end !== undefined ? { end: end.toString() } : {};
 }
