@@ -7,6 +7,8 @@ import { BatchIngestor } from './ingest/ingestor.js';
 import { createOtlpHttpReceiver } from './receivers/otlp-http.js';
 import { createZipkinReceiver } from './receivers/zipkin-http.js';
 import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.js';
+import { createJaegerHttpReceiver } from './receivers/jaeger-http.js';
+import { startJaegerGrpcReceiver } from './receivers/jaeger-grpc.js';
 import { createApiServer, type ReceiverPorts } from './api/app.js';
 import { hostCheck } from './security/hosts.js';
 import { NO_CONTENT_CSP, UI_CSP } from './security/browser-policy.js';
@@ -25,6 +27,9 @@ export interface SextantOptions extends AuthSettings {
   otlpGrpcPort?: number;
   otlpHttpPort?: number;
   zipkinPort?: number;
+  /** Jaeger's legacy collector ports (jaeger.thrift over HTTP, api_v2 gRPC); off unless given (the CLI gives 14268, 14250). */
+  jaegerHttpPort?: number;
+  jaegerGrpcPort?: number;
   /** Maximum age of stored data in ns (null: keep forever). */
   retentionNano?: bigint | null;
   /** Maximum database size in bytes (null: unbounded). */
@@ -42,11 +47,11 @@ export interface SextantOptions extends AuthSettings {
   /** How often retention runs (default once a minute). */
   retentionIntervalMs?: number;
   /** Receivers to start; all by default. */
-  receivers?: { otlpGrpc?: boolean; otlpHttp?: boolean; zipkin?: boolean };
+  receivers?: { otlpGrpc?: boolean; otlpHttp?: boolean; zipkin?: boolean; jaegerHttp?: boolean; jaegerGrpc?: boolean };
 }
 
 export interface RunningSextant {
-  urls: { api: string; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null };
+  urls: { api: string; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null; jaegerHttp: string | null; jaegerGrpc: string | null };
   /** The store, for queries. */
   store: SpanStore;
   /** Where the data lives (a file, a URL without credentials); null when in memory. */
@@ -75,7 +80,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   const maxBody = opts.maxBodyBytes ?? 8 * 1024 * 1024;
   const hosts = hostCheck(host, opts.allowedHosts ?? []);
   const ingestBrowser = { hosts, corsOrigins: opts.ingestCorsOrigins ?? [], corsMethods: 'POST', contentSecurityPolicy: NO_CONTENT_CSP };
-  const enabled = { otlpGrpc: true, otlpHttp: true, zipkin: true, ...opts.receivers };
+  const enabled = { otlpGrpc: true, otlpHttp: true, zipkin: true, jaegerHttp: opts.jaegerHttpPort !== undefined, jaegerGrpc: opts.jaegerGrpcPort !== undefined, ...opts.receivers };
   let ready = false;
   const auth = await resolveAuth(host, opts);
 
@@ -95,7 +100,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   });
   const closers: (() => Promise<void>)[] = [];
   try {
-    const ports: ReceiverPorts = { otlpHttp: null, otlpGrpc: null, zipkin: null };
+    const ports: ReceiverPorts = { otlpHttp: null, otlpGrpc: null, zipkin: null, jaegerHttp: null, jaegerGrpc: null };
     const api = await createApiServer(store, {
       uiDir: opts.uiDir === undefined ? DEFAULT_UI_DIR : opts.uiDir,
       isReady: () => ready,
@@ -120,6 +125,20 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
       zipkin = urlFor(host, ports.zipkin);
       closers.push(() => app.close());
     }
+    let jaegerHttp: string | null = null;
+    if (enabled.jaegerHttp) {
+      const app = await createJaegerHttpReceiver(ingestor, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
+      ports.jaegerHttp = await listen(app, host, opts.jaegerHttpPort ?? 14268);
+      jaegerHttp = urlFor(host, ports.jaegerHttp);
+      closers.push(() => app.close());
+    }
+    let jaegerGrpc: string | null = null;
+    if (enabled.jaegerGrpc) {
+      const g = await startJaegerGrpcReceiver(ingestor, host, opts.jaegerGrpcPort ?? 14250, maxBody, auth.ingestKeys);
+      ports.jaegerGrpc = g.port;
+      jaegerGrpc = urlFor(host, g.port);
+      closers.push(() => g.close());
+    }
     let grpc: GrpcReceiver | null = null;
     if (enabled.otlpGrpc) {
       grpc = await startOtlpGrpcReceiver(ingestor, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys);
@@ -131,7 +150,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     ready = true;
     let closed = false;
     return {
-      urls: { api: urlFor(host, apiPort), otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin },
+      urls: { api: urlFor(host, apiPort), otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin, jaegerHttp, jaegerGrpc },
       loginUrl: auth.loginUrl(urlFor(host, apiPort)),
       store,
       storageLocation: store.location,
