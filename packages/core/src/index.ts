@@ -16,6 +16,7 @@ export * from './analysis/quality.js';
 export * from './analysis/n-plus-one.js';
 export * from './analysis/format.js';
 export * from './analysis/trace-analysis.js';
+export * from './analysis/genai.js';
 export * from './codec/jaeger-json.js';
 export * from './codec/detect.js';
 export * from './analysis/call-path.js';

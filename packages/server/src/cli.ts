@@ -10,6 +10,7 @@ import { readTraceFiles } from './trace-files.js';
 import { UsageError } from './usage-error.js';
 import { ExposureRefused, isLoopbackHost } from './auth/exposure.js';
 import type { QueryAuthMode } from './auth/query-auth.js';
+import { runStdioMcp } from './mcp/stdio.js';
 
 
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
@@ -291,7 +292,7 @@ export function buildProgram(): Command {
     .command('demo')
     .description('start Sextant (unless one is running), the demo shop and load, to learn tracing on real traces')
     .option('--scenario <name>', 'fault scenario, e.g. slow-db (an unknown name lists them all)', 'none')
-    .option('--demo-port <port>', 'port of the shop gateway and control page (the shop uses the next 8 too; 0: any free ports)', '8080')
+    .option('--demo-port <port>', 'port of the shop gateway and control page (the shop uses the next 9 too; 0: any free ports)', '8080')
     .option('--concurrency <n>', 'simulated shoppers', '2')
     .option('--duration <time>', 'stop after this long (e.g. 30s); runs until Ctrl-C by default');
   addServeOptions(demoCmd).action(async (o) => {
@@ -308,6 +309,17 @@ export function buildProgram(): Command {
     });
 
   registerCheckCommand(program);
+  program
+    .command('mcp')
+    .description('serve the Model Context Protocol on stdio for a running Sextant (agents: Claude Desktop, IDEs); the server also serves it at /api/mcp')
+    .addOption(new Option('--url <url>', 'the Sextant to query').default('http://127.0.0.1:16686').env('SEXTANT_URL'))
+    .addOption(new Option('--token <token>', 'API token (one of its --api-token values), when that Sextant requires one').env('SEXTANT_API_TOKEN'))
+    .action(async (o: { url: string; token?: string }) => {
+      if (!/^https?:\/\/[^/]/.test(o.url)) throw new UsageError(`--url: '${o.url}' is not an http(s) URL`);
+      await runStdioMcp(o.url, o.token);
+      program.setOptionValue('exit', 0);
+    });
+
   return program;
 }
 

@@ -15,6 +15,7 @@ import { jaegerMonitorApi } from './jaeger-monitor.js';
 import { DEFAULT_CANDIDATE_BOUND } from '../query/traceql.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 import { registerQueryAuth, type QueryAuthOptions } from '../auth/query-auth.js';
+import { registerMcpRoute } from '../mcp/http.js';
 
 /** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
 export interface ReceiverPorts {
@@ -70,6 +71,7 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
   registerCostApi(app, store, { ...opts.cost, searchUsage });
   await app.register(tempoApi, { store, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND });
   await app.register(jaegerMonitorApi, { store });
+  registerMcpRoute(app);
 
   app.all('/api/*', async (req, reply) => reply.code(404).send({ error: `no API endpoint ${req.method} ${req.url.split('?')[0]}` }));
 

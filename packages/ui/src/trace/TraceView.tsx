@@ -18,7 +18,9 @@ import { FlameGraph } from './FlameGraph.js';
 import { SpanTable } from './SpanTable.js';
 import { TraceLogs } from './TraceLogs.js';
 
-const TABS = ['timeline', 'flame', 'spans', 'critical', 'repeated', 'selftime', 'quality', 'logs'] as const;
+import { GenAiView, hasGenAi } from './GenAiView.js';
+
+const TABS = ['timeline', 'flame', 'spans', 'critical', 'repeated', 'selftime', 'quality', 'logs', 'genai'] as const;
 type Tab = (typeof TABS)[number];
 
 /** The exception type a span recorded (its first exception event, else its attributes), if any. */
@@ -261,6 +263,11 @@ export function TraceView(props: {
             <span className="badge warn">{analysis.quality.length + repeated.length}</span>
           )}
         </TabButton>
+        {hasGenAi(analysis) && (
+          <TabButton tab="genai" cur={tab} set={setTab}>
+            GenAI <span className="badge">{analysis.genAi.modelCalls + analysis.genAi.toolCalls}</span>
+          </TabButton>
+        )}
         <TabButton tab="logs" cur={tab} set={setTab}>
           Logs {logs && logs.length > 0 && <span className="badge">{logs.length}</span>}
         </TabButton>
@@ -378,6 +385,8 @@ export function TraceView(props: {
               <CriticalPathSummary analysis={analysis} onSelect={(ids) => highlightSpans('critical path of the operation', ids)} />
             ) : tab === 'repeated' ? (
               <RepeatedCalls analysis={analysis} parentName={spanName} onSelect={(ids) => highlightSpans(`${ids.length} repeated calls`, ids)} />
+            ) : tab === 'genai' ? (
+              hasGenAi(analysis) ? <GenAiView analysis={analysis} onOpenSpan={openById} /> : <div className="panel muted">This trace has no GenAI spans.</div>
             ) : tab === 'selftime' ? (
               <SelfTimeTable analysis={analysis} by={params.get('by') === 'operation' ? 'operation' : 'service'} onBy={(by) => params.set({ by: by === 'service' ? null : by })} />
             ) : (
