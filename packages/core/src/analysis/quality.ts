@@ -21,7 +21,9 @@ export interface QualityFinding {
   message: string;
 }
 
-const REMOTE_HINTS = ['server.address', 'network.peer.address', 'net.peer.name', 'url.full', 'http.url'];
+// Attributes that name a client span's callee; a GenAI provider (gen_ai.provider.name, formerly gen_ai.system) is one
+// too: model APIs are called, not instrumented.
+const REMOTE_HINTS = ['server.address', 'network.peer.address', 'net.peer.name', 'url.full', 'http.url', 'gen_ai.provider.name', 'gen_ai.system'];
 
 function valueLength(v: AttrValue): number {
   if (typeof v === 'string') return v.length;
