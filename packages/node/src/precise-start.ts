@@ -16,12 +16,26 @@ let anchorPerf = Number.NaN;
 let checkedAt = Number.NaN;
 
 function anchor(): void {
-  // Date.now() ticks in whole ms: anchoring right at a tick makes the fraction measured from it true.
-  const wall = Date.now();
-  let next = Date.now();
-  while (next === wall) next = Date.now();
-  anchorWall = next;
-  anchorPerf = performance.now();
+  // Date.now() ticks in whole ms, so the instant of a tick is known to within the performance.now() readings
+  // that bracket it. Keep the tightest of a few brackets: a thread descheduled while it watched for the tick
+  // would otherwise shift every start it stamps by the time it lost (and a callee could seem to start before
+  // its caller in another process).
+  let tightest = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const wall = Date.now();
+    let before = performance.now();
+    let next = Date.now();
+    while (next === wall) {
+      before = performance.now();
+      next = Date.now();
+    }
+    const after = performance.now();
+    if (after - before < tightest) {
+      tightest = after - before;
+      anchorWall = next;
+      anchorPerf = (before + after) / 2;
+    }
+  }
   checkedAt = anchorPerf;
 }
 
