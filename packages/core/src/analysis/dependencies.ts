@@ -47,7 +47,11 @@ export class DependencyLinker {
   private readonly byParent = new Map<string, Map<string, DependencyLink>>();
   private readonly links: DependencyLink[] = [];
 
-  add(parent: string, child: string, callCount: number, errorCount: number): void {
+  /**
+   * @param via the node (of the trace being put) whose span made the call, for subclasses that keep more per
+   * link than counts (operations, latencies); -1 when links are added by hand.
+   */
+  add(parent: string, child: string, callCount: number, errorCount: number, _via = -1): void {
     let byChild = this.byParent.get(parent);
     if (byChild === undefined) this.byParent.set(parent, (byChild = new Map()));
     const link = byChild.get(child);
@@ -96,20 +100,20 @@ export class DependencyLinker {
       }
       let isError = failed[i] === 1;
       if (kind === SpanKind.PRODUCER || kind === SpanKind.CONSUMER) {
-        if (from !== undefined && to !== undefined) this.add(from, to, 1, isError ? 1 : 0);
+        if (from !== undefined && to !== undefined) this.add(from, to, 1, isError ? 1 : 0, i);
         continue;
       }
       const ra = remoteAncestor[i];
       const raName = ra >= 0 ? local(ra) : undefined;
       if (raName !== undefined) {
         // A client whose nearest remote ancestor is another service: that service called us without a span.
-        if (kind === SpanKind.CLIENT && service !== undefined && raName !== service) this.add(raName, service, 1, 0);
+        if (kind === SpanKind.CLIENT && service !== undefined && raName !== service) this.add(raName, service, 1, 0, i);
         if (kind === SpanKind.SERVER || from === undefined) from = raName;
         // The server half of a split RPC carries the link, so it also carries the client's failure.
         if (!isError && spans[ra].kind === SpanKind.CLIENT && parentOf(i) === ra) isError = failed[ra] === 1;
       }
       if (from === undefined || to === undefined) continue;
-      this.add(from, to, 1, isError ? 1 : 0);
+      this.add(from, to, 1, isError ? 1 : 0, i);
     }
     return this;
   }

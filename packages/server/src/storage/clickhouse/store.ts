@@ -1,0 +1,355 @@
+/**
+ * The ClickHouse backend: Sextant's store contract over the OpenTelemetry Collector exporter's tables, on a
+ * ClickHouse server (HTTP) or the embedded engine (chdb). It talks to a server, so it runs on the main thread.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { LogRecord, Span, SpanKind } from '@sextant/core';
+import { decodeIngest, OverloadedError, type IngestRequest, type IngestResult, type Ingestor } from '../../ingest.js';
+import { decodeCursor, encodeCursor } from '../../store/search-sql.js';
+import {
+  QueryError,
+  type DependencyGraph,
+  type OperationInfo,
+  type RedQuery,
+  type RedResult,
+  type SearchResult,
+  type SpanStore,
+  type StoreStats,
+  type TraceQuery,
+  type TraceSummary,
+} from '../../store/store.js';
+import { dependencyGraph, redMetrics } from './aggregates.js';
+import { connect, parseClickHouseUrl, type ClickHouseTarget } from './connect.js';
+import { kindFromText, LOG_COLUMNS, logFromRow, logRow, SPAN_COLUMNS, spanFromRow, traceRow, type LogSelectRow, type SpanSelectRow } from './rows.js';
+import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, sextantDdl, TABLES, type SchemaOptions } from './schema.js';
+import { buildSearchSql, type SearchRow } from './search.js';
+import { DEFAULT_RETRY, insertRows, withRetries, type RetryPolicy } from './writer.js';
+
+export interface ClickHouseStoreOptions {
+  /** `http(s)://user:password@host:8123/database` or `chdb:DIR?database=NAME`. */
+  url: string;
+  /** Create the contrib tables when missing (Sextant's own tables are always created). */
+  createSchema?: boolean;
+  cluster?: string | null;
+  retentionNano?: bigint | null;
+  retry?: RetryPolicy;
+  /** Ingest queue bound (spans + logs waiting for an insert): beyond it receivers answer 503. */
+  maxQueuedItems?: number;
+}
+
+interface Pending {
+  spans: string;
+  logs: string;
+  n: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+const encodeSpans = (spans: readonly Span[]) => spans.map((s) => JSON.stringify(traceRow(s))).join('\n');
+const encodeLogs = (logs: readonly LogRecord[]) => logs.map((l) => JSON.stringify(logRow(l))).join('\n');
+
+export class ClickHouseStore implements SpanStore, Ingestor {
+  private queue: Pending[] = [];
+  private queued = 0;
+  private writing = 0;
+  private scheduled = false;
+  private idle: (() => void)[] = [];
+  /** Called once if the store becomes unusable (never for ClickHouse: a server that is down is retried). */
+  onDeath: ((err: Error) => void) | null = null;
+
+  private constructor(
+    private readonly client: ClickHouseClient,
+    readonly target: ClickHouseTarget,
+    readonly version: string,
+    /** Sextant's own tables that could not be created (no rights), with the reason. */
+    readonly missing: ReadonlyMap<string, string>,
+    private readonly retry: RetryPolicy,
+    private readonly maxQueued: number,
+  ) {}
+
+  /** Where the data lives, for people: the server without credentials, or the chdb directory. */
+  get path(): string {
+    return this.target.display;
+  }
+
+  private get db(): string {
+    return ident(this.target.database);
+  }
+
+  static async open(opts: ClickHouseStoreOptions): Promise<ClickHouseStore> {
+    const target = parseClickHouseUrl(opts.url);
+    const client = await connect(target);
+    const retry = opts.retry ?? DEFAULT_RETRY;
+    try {
+      const [{ version }] = await withRetries(retry, 'the version query', async () =>
+        (await client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' })).json<{ version: string }>(),
+      );
+      const schema: SchemaOptions = {
+        database: target.database,
+        cluster: opts.cluster ?? null,
+        retentionNano: opts.retentionNano ?? null,
+        fullTextSearch: hasFullTextSearch(version!),
+      };
+      if (opts.createSchema !== false) {
+        await client.command({ query: databaseDdl(schema) });
+        for (const ddl of contribDdl(schema)) await client.command({ query: ddl });
+      }
+      const exists = await client.query({
+        query: 'SELECT name FROM system.tables WHERE database = {db:String} AND name IN {names:Array(String)}',
+        query_params: { db: target.database, names: [TABLES.traces, TABLES.logs, TABLES.traceIdTs] },
+        format: 'JSONEachRow',
+      });
+      const found = new Set((await exists.json<{ name: string }>()).map((r) => r.name));
+      if (!found.has(TABLES.traces)) {
+        throw new Error(
+          `${target.display} has no ${TABLES.traces} table: create the OpenTelemetry Collector clickhouseexporter schema, or drop --clickhouse-create-schema=false`,
+        );
+      }
+      const missing = new Map<string, string>();
+      for (const ddl of sextantDdl(schema)) {
+        try {
+          await client.command({ query: ddl });
+        } catch (err) {
+          const table = /(?:TABLE|VIEW) IF NOT EXISTS \S+\.`([^`]+)`/.exec(ddl)?.[1] ?? 'a Sextant table';
+          missing.set(table, (err as Error).message);
+        }
+      }
+      return new ClickHouseStore(client, target, version!, missing, retry, opts.maxQueuedItems ?? 200_000);
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async rows<T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    const rs = await this.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
+    return rs.json<T>();
+  }
+
+  private needs(table: string, feature: string): void {
+    const why = this.missing.get(table);
+    if (why !== undefined) throw new QueryError(`${feature} needs Sextant's table ${table}, which could not be created: ${why}`);
+  }
+
+  // ---- writes
+
+  async write(spans: readonly Span[], logs: readonly LogRecord[]): Promise<void> {
+    await this.insert(encodeSpans(spans), encodeLogs(logs));
+  }
+
+  private async insert(spans: string, logs: string): Promise<void> {
+    await Promise.all([
+      insertRows(this.client, `${this.db}.${ident(TABLES.traces)}`, spans, this.retry),
+      insertRows(this.client, `${this.db}.${ident(TABLES.logs)}`, logs, this.retry),
+    ]);
+  }
+
+  /**
+   * Group commit: requests that arrive while an insert runs are sent together as the next one, and each is
+   * acknowledged only once ClickHouse has acknowledged the insert that carries it.
+   */
+  async ingest(req: IngestRequest): Promise<IngestResult> {
+    const { spans, logs, result } = decodeIngest(req);
+    const n = spans.length + logs.length;
+    if (n > 0) {
+      if (this.queued > 0 && this.queued + n > this.maxQueued) {
+        throw new OverloadedError(`ingest queue is full (${this.queued} items waiting for ClickHouse); retry later`);
+      }
+      await new Promise<void>((resolve, reject) => {
+        this.queue.push({ spans: encodeSpans(spans), logs: encodeLogs(logs), n, resolve, reject });
+        this.queued += n;
+        if (!this.scheduled) {
+          this.scheduled = true;
+          setImmediate(() => {
+            this.scheduled = false;
+            this.startInserts();
+          });
+        }
+      });
+    }
+    return { accepted: result.items.length, rejected: result.rejected, errors: result.errors };
+  }
+
+  private startInserts(): void {
+    while (this.writing < 2 && this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      this.writing++;
+      const join = (part: 'spans' | 'logs') => batch.map((p) => p[part]).filter((s) => s !== '').join('\n');
+      void this.insert(join('spans'), join('logs'))
+        .then(
+          () => batch.forEach((p) => p.resolve()),
+          (err) => batch.forEach((p) => p.reject(err)),
+        )
+        .finally(() => {
+          for (const p of batch) this.queued -= p.n;
+          this.writing--;
+          this.startInserts();
+          if (this.writing === 0 && this.queue.length === 0) for (const w of this.idle.splice(0)) w();
+        });
+    }
+  }
+
+  private flushed(): Promise<void> {
+    if (this.writing === 0 && this.queue.length === 0 && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  // ---- reads
+
+  async getTrace(traceId: string): Promise<Span[]> {
+    return (await this.getTraces([traceId])).get(traceId) ?? [];
+  }
+
+  /**
+   * Through the exporter's lookup table, as its documented trace-by-id query does: the trace's time range
+   * narrows the read to a few partitions and granules of otel_traces.
+   */
+  async getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>> {
+    const out = new Map<string, Span[]>();
+    if (traceIds.length === 0) return out;
+    const ids = [...new Set(traceIds)];
+    const [range] = await this.rows<{ start: string | null; end: string | null }>(
+      `SELECT toString(min(Start)) AS start, toString(max(End) + 1) AS end FROM ${this.db}.${ident(TABLES.traceIdTs)} WHERE TraceId IN {ids:Array(String)}
+       HAVING count() > 0`,
+      { ids },
+    );
+    // Without a lookup row (a table filled before the view existed) the TraceId skip index still finds the spans.
+    const window = range ? `AND Timestamp >= toDateTime({start:String}, 'UTC') AND Timestamp <= toDateTime({end:String}, 'UTC')` : '';
+    const rows = await this.rows<SpanSelectRow>(
+      `SELECT ${SPAN_COLUMNS} FROM ${this.db}.${ident(TABLES.traces)} WHERE TraceId IN {ids:Array(String)} ${window}
+       ORDER BY TraceId, Timestamp, SpanId`,
+      { ids, ...(range ? { start: range.start, end: range.end } : {}) },
+    );
+    for (const r of rows) {
+      const s = spanFromRow(r);
+      let list = out.get(s.traceId);
+      if (!list) out.set(s.traceId, (list = []));
+      list.push(s);
+    }
+    return out;
+  }
+
+  async searchTraces(q: TraceQuery): Promise<SearchResult> {
+    const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+    const { sql, params } = buildSearchSql(this.db, q, cursor);
+    const rows = await this.rows<SearchRow>(sql, params);
+    const page = rows.slice(0, q.limit);
+    const traces: TraceSummary[] = page.map((r) => ({
+      traceId: r.TraceId,
+      startUnixNano: BigInt(r.TStart),
+      durationNano: BigInt(r.TEnd) - BigInt(r.TStart),
+      spanCount: Number(r.SpanCount),
+      errorCount: Number(r.ErrorCount),
+      rootService: r.RootService,
+      rootName: r.RootName,
+      orphanCount: 0,
+      services: [],
+    }));
+    if (traces.length > 0) {
+      const byId = new Map(traces.map((t) => [t.traceId, t]));
+      const ids = traces.map((t) => t.traceId);
+      const [svcRows, orphanRows] = await Promise.all([
+        this.rows<{ TraceId: string; ServiceName: string; n: string; e: string }>(
+          `SELECT TraceId, ServiceName, count() AS n, countIf(${IS_ERROR}) AS e FROM ${this.db}.${ident(TABLES.traces)}
+           WHERE TraceId IN {ids:Array(String)} GROUP BY TraceId, ServiceName ORDER BY TraceId, n DESC, ServiceName`,
+          { ids },
+        ),
+        this.rows<{ TraceId: string; n: string }>(
+          `SELECT TraceId, count() AS n FROM ${this.db}.${ident(TABLES.traces)}
+           WHERE TraceId IN {ids:Array(String)} AND ParentSpanId != ''
+             AND (TraceId, ParentSpanId) NOT IN (SELECT TraceId, SpanId FROM ${this.db}.${ident(TABLES.traces)} WHERE TraceId IN {ids:Array(String)})
+           GROUP BY TraceId`,
+          { ids },
+        ),
+      ]);
+      for (const r of svcRows) byId.get(r.TraceId)?.services.push({ name: r.ServiceName, spanCount: Number(r.n), errorCount: Number(r.e) });
+      for (const r of orphanRows) {
+        const t = byId.get(r.TraceId);
+        if (t) t.orphanCount = Number(r.n);
+      }
+    }
+    const last = traces[traces.length - 1];
+    const nextCursor = rows.length > q.limit && last ? encodeCursor(last.startUnixNano, last.traceId) : null;
+    return { traces, nextCursor };
+  }
+
+  async getLogs(traceId: string): Promise<LogRecord[]> {
+    const rows = await this.rows<LogSelectRow>(
+      `SELECT ${LOG_COLUMNS} FROM ${this.db}.${ident(TABLES.logs)} WHERE TraceId = {id:String} ORDER BY Timestamp`,
+      { id: traceId },
+    );
+    return rows.map(logFromRow);
+  }
+
+  async services(): Promise<string[]> {
+    const rows = await this.rows<{ s: string }>(`SELECT DISTINCT ServiceName AS s FROM ${this.db}.${ident(TABLES.traces)} ORDER BY s`);
+    return rows.map((r) => r.s);
+  }
+
+  async operations(service?: string): Promise<(OperationInfo & { service: string })[]> {
+    const where = service === undefined ? '' : 'WHERE ServiceName = {service:String}';
+    const rows = await this.rows<{ ServiceName: string; SpanName: string; SpanKind: string }>(
+      `SELECT DISTINCT ServiceName, SpanName, SpanKind FROM ${this.db}.${ident(TABLES.traces)} ${where}`,
+      service === undefined ? {} : { service },
+    );
+    // Both enum spellings map to one kind: dedupe after mapping, then order as the contract does.
+    const seen = new Map<string, OperationInfo & { service: string }>();
+    for (const r of rows) {
+      const spanKind: SpanKind = kindFromText(r.SpanKind);
+      seen.set(`${r.ServiceName}\u0000${r.SpanName}\u0000${spanKind}`, { service: r.ServiceName, name: r.SpanName, spanKind });
+    }
+    return [...seen.values()].sort(
+      (a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.spanKind - b.spanKind,
+    );
+  }
+
+  async attributeKeys(): Promise<string[]> {
+    this.needs(TABLES.attributeKeys, 'attribute autocomplete');
+    const rows = await this.rows<{ Key: string }>(`SELECT DISTINCT Key FROM ${this.db}.${ident(TABLES.attributeKeys)} ORDER BY Key LIMIT 10000`);
+    return rows.map((r) => r.Key);
+  }
+
+  async attributeValues(key: string): Promise<string[]> {
+    this.needs(TABLES.attributeKeys, 'attribute autocomplete');
+    const rows = await this.rows<{ v: string[] }>(
+      `SELECT arraySort(groupUniqArrayMerge(200)(Values)) AS v FROM ${this.db}.${ident(TABLES.attributeKeys)} WHERE Key = {key:String}`,
+      { key },
+    );
+    return (rows[0]?.v ?? []).filter((v) => v !== '');
+  }
+
+  async dependencies(startNano: bigint, endNano: bigint): Promise<DependencyGraph> {
+    return dependencyGraph((sql, params) => this.rows(sql, params), this.db, startNano, endNano);
+  }
+
+  async red(q: RedQuery): Promise<RedResult> {
+    this.needs(TABLES.red, 'RED metrics');
+    return redMetrics((sql, params) => this.rows(sql, params), this.db, q);
+  }
+
+  async stats(): Promise<StoreStats> {
+    const [r] = await this.rows<{ spans: string; traces: string; logs: string; bytes: string }>(
+      `SELECT (SELECT count() FROM ${this.db}.${ident(TABLES.traces)}) AS spans,
+         (SELECT uniqExact(TraceId) FROM ${this.db}.${ident(TABLES.traces)}) AS traces,
+         (SELECT count() FROM ${this.db}.${ident(TABLES.logs)}) AS logs,
+         (SELECT sum(bytes_on_disk) FROM system.parts WHERE database = {db:String} AND active) AS bytes`,
+      { db: this.target.database },
+    );
+    return { spans: Number(r!.spans), traces: Number(r!.traces), logs: Number(r!.logs), bytes: Number(r!.bytes) };
+  }
+
+  /**
+   * Age retention is the tables' TTL (from --retention when Sextant created them), applied by ClickHouse as it
+   * merges; Sextant deletes nothing itself and never alters the tables, so there is no size bound here.
+   */
+  async enforceRetention(): Promise<{ deletedSpans: number }> {
+    return { deletedSpans: 0 };
+  }
+
+  /** Finishes accepted inserts, then closes the connection. */
+  async close(): Promise<void> {
+    await this.flushed();
+    await this.client.close();
+  }
+}
