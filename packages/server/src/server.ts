@@ -2,6 +2,9 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { WorkerStore } from './store/worker-store.js';
+import type { SpanStore } from './store/store.js';
+import type { Ingestor } from './ingest.js';
+import { ClickHouseStore } from './storage/clickhouse/store.js';
 import { createOtlpHttpReceiver } from './receivers/otlp-http.js';
 import { createZipkinReceiver } from './receivers/zipkin-http.js';
 import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.js';
@@ -29,12 +32,26 @@ export interface SextantOptions {
   retentionIntervalMs?: number;
   /** Receivers to start; all by default. */
   receivers?: { otlpGrpc?: boolean; otlpHttp?: boolean; zipkin?: boolean };
+  /** The engine: embedded DuckDB (default) or ClickHouse. */
+  storage?: 'duckdb' | 'clickhouse';
+  clickhouse?: { url: string; createSchema?: boolean; cluster?: string | null };
+  /**
+   * What this process does: `ingest` runs only the receivers (stateless: a request is answered once ClickHouse
+   * has acknowledged its insert), `query` only the API and UI, `all` both. Split roles need ClickHouse.
+   */
+  role?: Role;
 }
 
+export type Role = 'ingest' | 'query' | 'all';
+
+/** What the server needs of a store, whichever engine is behind it. */
+export type ServingStore = SpanStore & Ingestor & { readonly path: string | null; onDeath: ((err: Error) => void) | null };
+
 export interface RunningSextant {
-  urls: { api: string; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null };
-  /** The store (in its own thread): queries, and `ingest` for raw request bodies. */
-  store: WorkerStore;
+  /** `api` is null on an ingest-only process. */
+  urls: { api: string | null; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null };
+  /** The store: queries, and `ingest` for raw request bodies. */
+  store: ServingStore;
   close(): Promise<void>;
 }
 
@@ -54,22 +71,20 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   const host = opts.host ?? '127.0.0.1';
   const maxBody = opts.maxBodyBytes ?? 8 * 1024 * 1024;
   const corsOrigins = opts.corsOrigins ?? '*';
-  const enabled = { otlpGrpc: true, otlpHttp: true, zipkin: true, ...opts.receivers };
+  const role = opts.role ?? 'all';
+  const receiving = role !== 'query';
+  const enabled = receiving ? { otlpGrpc: true, otlpHttp: true, zipkin: true, ...opts.receivers } : { otlpGrpc: false, otlpHttp: false, zipkin: false };
   let ready = false;
 
-  const store = await WorkerStore.open({
-    dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'),
-    retentionNano: opts.retentionNano ?? null,
-    maxSizeBytes: opts.maxSizeBytes ?? null,
-    retentionIntervalMs: opts.retentionIntervalMs ?? 60_000,
-    checkpointWalBytes: 64 * 1024 * 1024,
-    maxQueuedItems: 200_000,
-  });
+  const store = await openStore(opts, role);
   const closers: (() => Promise<void>)[] = [];
   try {
-    const api = await createApiServer(store, { uiDir: opts.uiDir === undefined ? DEFAULT_UI_DIR : opts.uiDir, isReady: () => ready });
-    const apiPort = await listen(api, host, opts.port ?? 16686);
-    closers.push(() => api.close());
+    let apiUrl: string | null = null;
+    if (role !== 'ingest') {
+      const api = await createApiServer(store, { uiDir: opts.uiDir === undefined ? DEFAULT_UI_DIR : opts.uiDir, isReady: () => ready });
+      apiUrl = urlFor(host, await listen(api, host, opts.port ?? 16686));
+      closers.push(() => api.close());
+    }
 
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
@@ -93,7 +108,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     ready = true;
     let closed = false;
     return {
-      urls: { api: urlFor(host, apiPort), otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin },
+      urls: { api: apiUrl, otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin },
       store,
       async close() {
         if (closed) return;
@@ -109,4 +124,25 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     await store.close();
     throw err;
   }
+}
+
+async function openStore(opts: SextantOptions, role: Role): Promise<ServingStore> {
+  if (opts.storage === 'clickhouse') {
+    if (!opts.clickhouse?.url) throw new Error('--storage clickhouse needs --clickhouse-url (http(s)://user:password@host:8123/database or chdb:DIR)');
+    return ClickHouseStore.open({
+      url: opts.clickhouse.url,
+      createSchema: opts.clickhouse.createSchema ?? true,
+      cluster: opts.clickhouse.cluster ?? null,
+      retentionNano: opts.retentionNano ?? null,
+    });
+  }
+  if (role !== 'all') throw new Error(`--role ${role} needs --storage clickhouse: the embedded DuckDB store lives in one process`);
+  return WorkerStore.open({
+    dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'),
+    retentionNano: opts.retentionNano ?? null,
+    maxSizeBytes: opts.maxSizeBytes ?? null,
+    retentionIntervalMs: opts.retentionIntervalMs ?? 60_000,
+    checkpointWalBytes: 64 * 1024 * 1024,
+    maxQueuedItems: 200_000,
+  });
 }

@@ -47,26 +47,30 @@ interface RedOpRow {
 }
 
 /**
- * Partial aggregates per series bucket, service and operation: the minute table for whole minutes inside the
- * window, the spans for the rest. `filters` restricts by service and operation.
+ * Partial aggregates per series bucket, service and operation: the minute table for the whole minutes it covers
+ * inside the window ([tableFrom, tableTo)), the spans for the rest. `filters` restricts by service and operation.
  */
-function redSource(db: string, aligned: boolean, filters: string): string {
+function redSource(db: string, useTable: boolean, filters: string): string {
   const raw = (where: string) => `SELECT intDiv(toUnixTimestamp64Nano(Timestamp) - {start:Int64}, {step:Int64}) AS b, ServiceName, SpanName,
       toUInt64(count()) AS Calls, toUInt64(countIf(${IS_ERROR})) AS Errors, toUInt64(sum(Duration)) AS TotalDuration,
       quantilesTDigestState(0.5, 0.95, 0.99)(Duration) AS Latency
     FROM ${db}.otel_traces WHERE ${ENTRY_SPAN} ${filters} AND ${where}
     GROUP BY b, ServiceName, SpanName`;
-  const spanWindow = (from: string) => `Timestamp >= fromUnixTimestamp64Nano({${from}:Int64}) AND Timestamp <= fromUnixTimestamp64Nano({end:Int64})`;
-  if (!aligned) return raw(spanWindow('start'));
+  const at = (p: string) => `fromUnixTimestamp64Nano({${p}:Int64})`;
+  if (!useTable) return raw(`Timestamp >= ${at('start')} AND Timestamp <= ${at('end')}`);
   return `SELECT intDiv(toInt64(toUnixTimestamp(Minute)) * 1000000000 - {start:Int64}, {step:Int64}) AS b, ServiceName, SpanName,
       Calls, Errors, TotalDuration, Latency
     FROM ${db}.sextant_red_1m
-    WHERE Minute >= toDateTime(intDiv({start:Int64}, 1000000000)) AND Minute < toDateTime(intDiv({wholeEnd:Int64}, 1000000000)) ${filters}
+    WHERE Minute >= toDateTime(intDiv({tableFrom:Int64}, 1000000000)) AND Minute < toDateTime(intDiv({tableTo:Int64}, 1000000000)) ${filters}
     UNION ALL
-    ${raw(spanWindow('wholeEnd'))}`;
+    ${raw(`((Timestamp >= ${at('start')} AND Timestamp < ${at('tableFrom')}) OR (Timestamp >= ${at('tableTo')} AND Timestamp <= ${at('end')}))`)}`;
 }
 
-export async function redMetrics(rows: Rows, db: string, q: RedQuery): Promise<RedResult> {
+/**
+ * @param coveredFrom the first minute the per-minute table holds every span of (it fills from when its view was
+ * created: older spans, such as a Collector's history, are read from otel_traces).
+ */
+export async function redMetrics(rows: Rows, db: string, q: RedQuery, coveredFrom: bigint): Promise<RedResult> {
   const params: Record<string, unknown> = { start: q.startNano.toString(), end: q.endNano.toString(), step: q.stepNano.toString() };
   let filters = '';
   if (q.service !== undefined) {
@@ -79,9 +83,12 @@ export async function redMetrics(rows: Rows, db: string, q: RedQuery): Promise<R
   }
   // A minute row belongs wholly to one series bucket only when the window starts on a minute and steps by minutes.
   const aligned = q.startNano % MINUTE === 0n && q.stepNano % MINUTE === 0n;
-  const wholeEnd = ((q.endNano + 1n) / MINUTE) * MINUTE;
-  params.wholeEnd = (wholeEnd > q.startNano ? wholeEnd : q.startNano).toString();
-  const source = redSource(db, aligned, filters);
+  const tableFrom = q.startNano > coveredFrom ? q.startNano : coveredFrom;
+  const tableTo = ((q.endNano + 1n) / MINUTE) * MINUTE;
+  const useTable = aligned && tableFrom < tableTo;
+  params.tableFrom = tableFrom.toString();
+  params.tableTo = tableTo.toString();
+  const source = redSource(db, useTable, filters);
   const merged = `sum(Calls) AS calls, sum(Errors) AS errors, quantilesTDigestMerge(0.5, 0.95, 0.99)(Latency) AS q`;
   const [series, ops] = await Promise.all([
     rows<RedRow>(

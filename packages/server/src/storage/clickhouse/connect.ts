@@ -4,7 +4,7 @@
  * chdb is an optional install (a few hundred MB): it is loaded only when a chdb: URL asks for it.
  */
 import { resolve } from 'node:path';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 
 /** The exporter's default database. */
 export const DEFAULT_DATABASE = 'otel';
@@ -67,16 +67,20 @@ async function chdbConnection(dir: string): Promise<NonNullable<Parameters<typeo
   return mod.createChdbConnection({ path: dir }) as NonNullable<Parameters<typeof createClient>[0]>['connection'];
 }
 
+// Failures reach the caller (and a refused ingest the sender); the client's own error log would repeat each retry.
+const LOG = { level: ClickHouseLogLevel.OFF };
+
 /** A client whose queries run in no database in particular (the database may not exist yet). */
 export async function connect(t: ClickHouseTarget): Promise<ClickHouseClient> {
   if (t.kind === 'chdb') {
-    return createClient({ connection: await chdbConnection(t.dir), clickhouse_settings: SETTINGS });
+    return createClient({ connection: await chdbConnection(t.dir), clickhouse_settings: SETTINGS, log: LOG });
   }
   return createClient({
     url: t.url,
     username: t.username,
     password: t.password,
     clickhouse_settings: SETTINGS,
+    log: LOG,
     request_timeout: 60_000,
     compression: { request: true, response: true },
   });

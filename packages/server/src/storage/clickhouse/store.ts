@@ -21,7 +21,7 @@ import {
 import { dependencyGraph, redMetrics } from './aggregates.js';
 import { connect, parseClickHouseUrl, type ClickHouseTarget } from './connect.js';
 import { kindFromText, LOG_COLUMNS, logFromRow, logRow, SPAN_COLUMNS, spanFromRow, traceRow, type LogSelectRow, type SpanSelectRow } from './rows.js';
-import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, sextantDdl, TABLES, type SchemaOptions } from './schema.js';
+import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, LOCAL_SUFFIX, sextantDdl, TABLES, type SchemaOptions } from './schema.js';
 import { buildSearchSql, type SearchRow } from './search.js';
 import { DEFAULT_RETRY, insertRows, withRetries, type RetryPolicy } from './writer.js';
 
@@ -65,6 +65,8 @@ export class ClickHouseStore implements SpanStore, Ingestor {
     readonly missing: ReadonlyMap<string, string>,
     private readonly retry: RetryPolicy,
     private readonly maxQueued: number,
+    /** First minute the per-minute RED table has every span of (see redMetrics). */
+    private readonly redCoveredFrom: bigint,
   ) {}
 
   /** Where the data lives, for people: the server without credentials, or the chdb directory. */
@@ -114,7 +116,18 @@ export class ClickHouseStore implements SpanStore, Ingestor {
           missing.set(table, (err as Error).message);
         }
       }
-      return new ClickHouseStore(client, target, version!, missing, retry, opts.maxQueuedItems ?? 200_000);
+      // The view fills the table from its creation on; a minute of margin covers inserts that were in flight then.
+      const [created] = await (
+        await client.query({
+          query: `SELECT toString(toUnixTimestamp(metadata_modification_time)) AS t FROM system.tables
+                  WHERE database = {db:String} AND name IN {names:Array(String)}`,
+          query_params: { db: target.database, names: [TABLES.redView, TABLES.redView + LOCAL_SUFFIX] },
+          format: 'JSONEachRow',
+        })
+      ).json<{ t: string }>();
+      const minute = 60_000_000_000n;
+      const redCoveredFrom = created ? (BigInt(created.t) * 1_000_000_000n / minute + 2n) * minute : BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000_000n;
+      return new ClickHouseStore(client, target, version!, missing, retry, opts.maxQueuedItems ?? 200_000, redCoveredFrom);
     } catch (err) {
       await client.close().catch(() => undefined);
       throw err;
@@ -325,7 +338,7 @@ export class ClickHouseStore implements SpanStore, Ingestor {
 
   async red(q: RedQuery): Promise<RedResult> {
     this.needs(TABLES.red, 'RED metrics');
-    return redMetrics((sql, params) => this.rows(sql, params), this.db, q);
+    return redMetrics((sql, params) => this.rows(sql, params), this.db, q, this.redCoveredFrom);
   }
 
   async stats(): Promise<StoreStats> {

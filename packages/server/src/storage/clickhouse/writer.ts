@@ -30,7 +30,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { budgetMs: 10_000, firstDelayMs: 100, maxDelayMs: 2_000 };
+/**
+ * Short enough that a sender hears 503 before its own timeout (OTLP exporters default to 10 s) and retries the
+ * request itself, which keeps the data in the sender rather than in this stateless process.
+ */
+export const DEFAULT_RETRY: RetryPolicy = { budgetMs: 3_000, firstDelayMs: 100, maxDelayMs: 1_000 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
