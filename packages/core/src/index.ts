@@ -21,3 +21,5 @@ export * from './analysis/compare-traces.js';
 export * from './analysis/cohort.js';
 export { bytesToBase64, base64ToBytes } from './codec/base64.js';
 export { normalizeHexId } from './codec/hex.js';
+export { parseDurationText, parseTimeText } from './time-text.js';
+export * from './analysis/align-traces.js';

@@ -19,6 +19,7 @@ export {
   isValidTracestateKey,
   isValidTracestateValue,
   MAX_TRACESTATE_MEMBERS,
+  W3CTraceState,
   type TracestateMember,
 } from './tracestate.js';
 export type { OtlpProtocol } from './exporters.js';

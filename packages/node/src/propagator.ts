@@ -1,7 +1,8 @@
 // Our W3C Trace Context propagator. The OpenTelemetry one (@opentelemetry/core W3CTraceContextPropagator)
 // departs from the spec and the w3c/trace-context test harness (strict level 2) in ways that matter to us:
 // - it drops invalid tracestate members one by one and truncates past 32 members, where the spec asks to
-//   discard the whole tracestate (a vendor that cannot parse it must not pass a partial list on);
+//   discard the whole tracestate (a vendor that cannot parse it must not pass a partial list on), and its
+//   TraceState checks keys with Level 1 rules, dropping Level 2 keys such as `foo@` or a 242-character tenant;
 // - it never sends the Level 2 random-trace-id flag (the SDK only keeps the sampled bit on new spans), and it
 //   would write a 3-digit flags field for received flags >= 0x10;
 // - it accepts at most one white-space character around traceparent (Node's HTTP parser trims header values,
@@ -19,9 +20,9 @@ import {
   type TextMapGetter,
   type TextMapSetter,
 } from '@opentelemetry/api';
-import { isTracingSuppressed, TraceState, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { isTracingSuppressed, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { FLAG_RANDOM, formatTraceparent, parseTraceparent } from './traceparent.js';
-import { parseTracestate, serializeTracestate, truncateTracestate } from './tracestate.js';
+import { parseTracestate, truncateTracestate, W3CTraceState } from './tracestate.js';
 
 const TRACEPARENT = 'traceparent';
 const TRACESTATE = 'tracestate';
@@ -74,7 +75,7 @@ export class SextantTraceContextPropagator extends W3CTraceContextPropagator {
       traceFlags: parent.traceFlags,
       isRemote: true,
     };
-    if (members && members.length > 0) spanContext.traceState = new TraceState(serializeTracestate(truncateTracestate(members)));
+    if (members && members.length > 0) spanContext.traceState = new W3CTraceState(truncateTracestate(members));
     const origin: RemoteTraceOrigin = { traceId: parent.traceId, random: (parent.traceFlags & FLAG_RANDOM) !== 0 };
     return trace.setSpanContext(context, spanContext).setValue(REMOTE_TRACE_ORIGIN, origin);
   }

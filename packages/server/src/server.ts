@@ -8,7 +8,7 @@ import { ClickHouseStore } from './storage/clickhouse/store.js';
 import { createOtlpHttpReceiver } from './receivers/otlp-http.js';
 import { createZipkinReceiver } from './receivers/zipkin-http.js';
 import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.js';
-import { createApiServer } from './api/app.js';
+import { createApiServer, type ReceiverPorts } from './api/app.js';
 
 export interface SextantOptions {
   /** Directory of the DuckDB file; ignored when `memory` is true. */
@@ -79,9 +79,10 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   const store = await openStore(opts, role);
   const closers: (() => Promise<void>)[] = [];
   try {
+    const ports: ReceiverPorts = { otlpHttp: null, otlpGrpc: null, zipkin: null };
     let apiUrl: string | null = null;
     if (role !== 'ingest') {
-      const api = await createApiServer(store, { uiDir: opts.uiDir === undefined ? DEFAULT_UI_DIR : opts.uiDir, isReady: () => ready });
+      const api = await createApiServer(store, { uiDir: opts.uiDir === undefined ? DEFAULT_UI_DIR : opts.uiDir, isReady: () => ready, receiverPorts: () => ports });
       apiUrl = urlFor(host, await listen(api, host, opts.port ?? 16686));
       closers.push(() => api.close());
     }
@@ -89,19 +90,22 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
       const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, corsOrigins });
-      otlpHttp = urlFor(host, await listen(app, host, opts.otlpHttpPort ?? 4318));
+      ports.otlpHttp = await listen(app, host, opts.otlpHttpPort ?? 4318);
+      otlpHttp = urlFor(host, ports.otlpHttp);
       closers.push(() => app.close());
     }
     let zipkin: string | null = null;
     if (enabled.zipkin) {
       const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, corsOrigins });
-      zipkin = urlFor(host, await listen(app, host, opts.zipkinPort ?? 9411));
+      ports.zipkin = await listen(app, host, opts.zipkinPort ?? 9411);
+      zipkin = urlFor(host, ports.zipkin);
       closers.push(() => app.close());
     }
     let grpc: GrpcReceiver | null = null;
     if (enabled.otlpGrpc) {
       grpc = await startOtlpGrpcReceiver(store, host, opts.otlpGrpcPort ?? 4317, maxBody);
       const g = grpc;
+      ports.otlpGrpc = g.port;
       closers.push(() => g.close());
     }
 

@@ -151,3 +151,10 @@ test('analysis, logs beside a trace, comparison and cohorts', async () => {
   assert.equal(cohort.body.baselineCount, 2);
   assert.equal((await getJson(`${api}/api/v1/cohort`)).status, 400);
 });
+
+test('receivers: the ports the OTLP and Zipkin listeners really use', async () => {
+  const body = (await getJson(`${api}/api/v1/receivers`)).body;
+  const port = (url: string | null) => (url === null ? null : Number(new URL(url).port));
+  assert.deepEqual(body, { otlpHttp: port(s.urls.otlpHttp), otlpGrpc: port(s.urls.otlpGrpc), zipkin: port(s.urls.zipkin) });
+  assert.ok(body.otlpHttp > 0 && body.otlpHttp !== 4318, 'the test server listens on a free port, not the default');
+});

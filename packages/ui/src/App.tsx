@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { setTheme, useTheme } from './lib/theme.js';
 import { Link, navigate, useLocation } from './lib/router.js';
 import { SearchPage } from './pages/SearchPage.js';
@@ -8,6 +8,7 @@ import { ServicesPage } from './pages/ServicesPage.js';
 import { ComparePage } from './pages/ComparePage.js';
 import { UploadPage } from './pages/UploadPage.js';
 import { Message } from './components/Message.js';
+import { ErrorBoundary } from './components/ErrorBoundary.js';
 
 const NAV = [
   ['/search', 'Search'],
@@ -39,20 +40,29 @@ export function App() {
         <ThemeToggle />
       </header>
       <main className="page">
-        <Route pathname={loc.pathname} />
+        <ErrorBoundary what="page" resetKey={loc.href}>
+          <Route pathname={loc.pathname} />
+        </ErrorBoundary>
       </main>
     </div>
   );
 }
 
+/** Pages by path: the first pattern that matches renders, with its capture groups. One line per page. */
+const ROUTES: [RegExp, (m: RegExpExecArray) => ReactNode][] = [
+  [/^\/(search|$)/, () => <SearchPage />],
+  [/^\/trace\/([^/]+)\/?$/, (m) => <TracePage key={m[1]} traceId={decodeURIComponent(m[1])} />],
+  [/^\/map/, () => <MapPage />],
+  [/^\/services/, () => <ServicesPage />],
+  [/^\/compare/, () => <ComparePage />],
+  [/^\/upload/, () => <UploadPage />],
+];
+
 function Route({ pathname }: { pathname: string }) {
-  if (pathname === '/' || pathname.startsWith('/search')) return <SearchPage />;
-  const trace = /^\/trace\/([^/]+)\/?$/.exec(pathname);
-  if (trace) return <TracePage key={trace[1]} traceId={decodeURIComponent(trace[1])} />;
-  if (pathname.startsWith('/map')) return <MapPage />;
-  if (pathname.startsWith('/services')) return <ServicesPage />;
-  if (pathname.startsWith('/compare')) return <ComparePage />;
-  if (pathname.startsWith('/upload')) return <UploadPage />;
+  for (const [re, render] of ROUTES) {
+    const m = re.exec(pathname);
+    if (m) return render(m);
+  }
   return (
     <Message title="Page not found">
       Nothing lives at this address. Start from <Link to="/search">trace search</Link>.

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { decodeOtlpJsonTraces } from '@sextant/core';
+import { decodeOtlpJsonTraces, formatDuration } from '@sextant/core';
 import { startSextant } from '@sextant/server';
 import { REPO_ROOT, fixturePath, readFixtureJson, readFixtureText } from '../../../testing/fixtures.js';
 
@@ -15,6 +15,8 @@ const UI_DIR = resolve(REPO_ROOT, 'packages/ui/dist');
 const SHOTS = resolve(REPO_ROOT, 'test-output/screenshots');
 const XSS = '<img src=x onerror=alert(1)>';
 const XSS_TRACE = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+const FAIL_TRACE = 'fa11fa11fa11fa11fa11fa11fa11fa11';
+const FAILURES = 3;
 const BIG_TRACE = 'b16b16b16b16b16b16b16b16b16b16b1';
 const BIG_SPANS = 50_000;
 
@@ -72,6 +74,30 @@ function xssTrace() {
       },
     ],
   };
+}
+
+/** A checkout whose three stock lookups all fail the same way: one root cause, three times, with its exception type. */
+function failingTrace() {
+  const t0 = BigInt(Date.now() - 90_000) * 1_000_000n;
+  const ms = 1_000_000n;
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const spans = [
+    { traceId: FAIL_TRACE, spanId: 'f000000000000001', name: 'POST /checkout', kind: 2, startTimeUnixNano: `${t0}`, endTimeUnixNano: `${t0 + 80n * ms}`, attributes: [], status: { code: 2 } },
+  ];
+  for (let i = 0; i < FAILURES; i++)
+    spans.push({
+      traceId: FAIL_TRACE,
+      spanId: `f00000000000001${i}`,
+      parentSpanId: 'f000000000000001',
+      name: 'GET /stock',
+      kind: 3,
+      startTimeUnixNano: `${t0 + BigInt(5 + i * 20) * ms}`,
+      endTimeUnixNano: `${t0 + BigInt(20 + i * 20) * ms}`,
+      attributes: [],
+      status: { code: 2, message: 'stock service timed out' },
+      events: [{ name: 'exception', timeUnixNano: `${t0 + BigInt(19 + i * 20) * ms}`, attributes: [str('exception.type', 'TimeoutError'), str('exception.message', 'stock service timed out')] }],
+    } as (typeof spans)[number]);
+  return { resourceSpans: [{ resource: { attributes: [str('service.name', 'shop')] }, scopeSpans: [{ scope: { name: 'ui-test' }, spans }] }] };
 }
 
 /** A synthetic 50,000-span trace: a root with 500 requests of 99 nested/sibling calls, across 20 services. */
@@ -205,6 +231,8 @@ before(async () => {
     assert.ok(res.ok, `zipkin ${f}: ${res.status}`);
   }
   await post(`${server.urls.otlpHttp}/v1/traces`, xssTrace());
+  await post(`${server.urls.otlpHttp}/v1/traces`, failingTrace());
+  await post(`${server.urls.otlpHttp}/v1/traces`, cohortTraces().batch);
   for (const batch of bigTraceBatches(5_000)) await post(`${server.urls.otlpHttp}/v1/traces`, batch);
   userDataDir = mkdtempSync(join(tmpdir(), 'sextant-ui-chromium-'));
   // A fresh profile per run: nothing cached or remembered from an earlier run can make a test pass.
@@ -413,8 +441,7 @@ describe('web UI', () => {
   });
 
   test('the cohort view ranks the planted repeated call first and links to the slow traces', async () => {
-    const { batch, slowIds } = cohortTraces();
-    await post(`${server.urls.otlpHttp}/v1/traces`, batch);
+    const { slowIds } = cohortTraces();
     const ms = 1_000_000n;
     const selection = new URLSearchParams({
       service: 'orders',
@@ -484,6 +511,220 @@ describe('web UI', () => {
     const shownIds = await page.getByTestId('span-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-span-id')));
     assert.deepEqual(new Set(shownIds), yelpIds, 'the file opened in the browser shows every span');
     await shot(page, 'upload');
+    await page.close();
+  });
+});
+
+/** Every rendered timeline row's duration label: its text, its box and the box of the lane it must stay inside. */
+async function labelBoxes(page: Page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('[data-testid="span-row"]')].flatMap((row) => {
+      const label = row.querySelector<HTMLElement>('.bar-label');
+      const lane = row.querySelector<HTMLElement>('.bar-lane')!.getBoundingClientRect();
+      const rows = document.querySelector<HTMLElement>('.rows')!.getBoundingClientRect();
+      const r = row.getBoundingClientRect();
+      // Only rows inside the scrolled viewport are on screen.
+      if (r.bottom <= rows.top || r.top >= rows.bottom) return [];
+      const b = label?.getBoundingClientRect();
+      return [{ spanId: row.dataset.spanId!, text: label?.textContent ?? null, box: b ? { left: b.left, right: b.right } : null, lane: { left: lane.left, right: lane.right } }];
+    }),
+  );
+}
+
+async function assertLabelsExact(page: Page, traceId: string, what: string) {
+  const stored = decodeOtlpJsonTraces(await (await fetch(`${server.urls.api}/api/v1/traces/${traceId}`)).json()).items;
+  const durations = new Map<string, Set<string>>();
+  for (const s of stored) {
+    if (!durations.has(s.spanId)) durations.set(s.spanId, new Set());
+    durations.get(s.spanId)!.add(formatDuration(s.endTimeUnixNano - s.startTimeUnixNano));
+  }
+  const rows = await labelBoxes(page);
+  assert.ok(rows.length >= Math.min(stored.length, 10), `${what}: rows on screen`);
+  for (const r of rows) {
+    assert.ok(r.text !== null && r.box, `${what}: span ${r.spanId} has a duration label`);
+    assert.ok(durations.get(r.spanId)!.has(r.text!), `${what}: span ${r.spanId} label '${r.text}' is its duration (${[...durations.get(r.spanId)!]})`);
+    assert.ok(r.box!.left >= r.lane.left - 0.5 && r.box!.right <= r.lane.right + 0.5, `${what}: label '${r.text}' of ${r.spanId} is inside its lane (${JSON.stringify(r)})`);
+  }
+}
+
+describe('web UI: what trips a new user', () => {
+  test('every time form the API accepts works in URLs, and a broken view does not blank the app', async () => {
+    const page = await newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const start = new Date(Number(COHORT_T0 / 1_000_000n) - 1000).toISOString();
+    const end = new Date(Number(COHORT_T0 / 1_000_000n) + 20_000).toISOString();
+    await page.goto(`${server.urls.api}/search?service=orders&start=${start}&end=${end}`);
+    await page.getByTestId('trace-row').first().waitFor();
+    assert.equal(await page.getByTestId('trace-row').count(), 10, 'the ten cohort traces of that window');
+    const from = await page.getByLabel('From').inputValue();
+    assert.match(from, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/, 'the custom range shows the time from the URL, to the second');
+    const fromBox = await page.getByLabel('From').boundingBox();
+    assert.ok(fromBox && fromBox.width >= 200, `the time field is wide enough to show the time (${fromBox?.width}px)`);
+
+    // The cohort view builds its "traces →" links from the selection as given: RFC 3339 here.
+    const selection = new URLSearchParams({ service: 'orders', traceMinDuration: '200ms', start, end }).toString();
+    await page.goto(`${server.urls.api}/compare?${new URLSearchParams({ selection, baseline: 'rest' })}`);
+    await page.getByTestId('cohort-structure-row').first().getByRole('link', { name: 'traces →' }).click();
+    await page.waitForURL(/\/search\?/);
+    await page.getByTestId('trace-row').first().waitFor();
+    assert.equal(await page.getByTestId('trace-row').count(), 4, 'the slow traces');
+
+    // A view that cannot render says so in place; the navigation stays.
+    await page.route('**/api/v1/traces/*/analysis', (r) =>
+      r.fulfill({ contentType: 'application/json', body: JSON.stringify({ criticalPath: [{ spanId: 'x', startUnixNano: 'not-a-time', endUnixNano: '1' }] }) }),
+    );
+    await page.goto(`${server.urls.api}/trace/${XSS_TRACE}`);
+    await page.getByTestId('view-error').waitFor();
+    assert.ok(await page.getByRole('link', { name: 'Search' }).isVisible(), 'the top bar still works');
+    await page.unroute('**/api/v1/traces/*/analysis');
+    await page.getByRole('link', { name: 'Search' }).click();
+    await page.getByTestId('trace-row').first().waitFor();
+    await page.close();
+  });
+
+  test('timeline duration labels read each span duration and are never clipped, also after resizing the name column', async () => {
+    const smart = await storedTraceId('14b60fd9ae504820');
+    const page = await newPage();
+    for (const id of [smart, XSS_TRACE, FAIL_TRACE]) {
+      await page.goto(`${server.urls.api}/trace/${id}`);
+      await page.getByTestId('span-row').first().waitFor();
+      await page.waitForTimeout(100);
+      await assertLabelsExact(page, id, id);
+    }
+    // Drag the name column wider: every label is placed again and still fits.
+    const handle = page.getByRole('separator', { name: 'Resize the name column' });
+    const box = (await handle.boundingBox())!;
+    const nameBefore = (await page.locator('.name-cell').first().boundingBox())!.width;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 300, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const nameAfter = (await page.locator('.name-cell').first().boundingBox())!.width;
+    assert.ok(nameAfter > nameBefore + 200, `the name column widened (${nameBefore} → ${nameAfter})`);
+    await page.waitForTimeout(100);
+    await assertLabelsExact(page, FAIL_TRACE, 'after resize');
+    await page.reload();
+    await page.getByTestId('span-row').first().waitFor();
+    assert.ok(Math.abs((await page.locator('.name-cell').first().boundingBox())!.width - nameAfter) < 2, 'the width is remembered');
+    await page.evaluate(() => localStorage.clear());
+    await page.close();
+  });
+
+  test('repeated calls (N+1) show on the trace page, in their own view and in Quality', async () => {
+    const slow = cohortTraces().slowIds[0];
+    const page = await newPage();
+    await page.goto(`${server.urls.api}/trace/${slow}`);
+    const callout = page.getByTestId('repeated-calls-callout');
+    await callout.waitFor();
+    assert.match(await callout.innerText(), new RegExp(`${SLOW_QUERIES}× orders · SELECT order_items \\(one after another\\)`));
+    await page.getByRole('tab', { name: /Repeated calls/ }).click();
+    const row = page.getByTestId('repeated-calls').getByTestId('repeated-call-row');
+    assert.equal(await row.count(), 1);
+    assert.equal(await row.getAttribute('data-count'), String(SLOW_QUERIES));
+    assert.equal(await row.getAttribute('data-pattern'), 'sequential');
+    assert.match(await row.innerText(), /N\+1 \(sequential\)/);
+    await shot(page, 'trace-repeated-calls');
+    await row.click();
+    assert.equal(new URL(page.url()).searchParams.get('tab'), null, 'clicking a finding goes back to the timeline');
+    await page.getByTestId('highlight-chip').waitFor();
+    const marked = await page.locator('[data-testid="span-row"].match').evaluateAll((els) => els.map((e) => e.textContent));
+    assert.equal(marked.length, SLOW_QUERIES, 'every repeated call is marked');
+    assert.ok(marked.every((t) => t!.includes('SELECT order_items')));
+    await page.getByRole('tab', { name: /Quality/ }).click();
+    assert.equal(await page.locator('[data-testid="quality-finding"][data-check="repeated-calls"]').count(), 1);
+    assert.doesNotMatch(await page.locator('.tab-body').innerText(), /No problems found/);
+    await page.close();
+  });
+
+  test('search cards show whole trace ids with a copy button', async () => {
+    await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.urls.api });
+    const page = await newPage();
+    await page.goto(`${server.urls.api}/search?service=shop`);
+    const row = page.getByTestId('trace-row');
+    await row.first().waitFor();
+    assert.equal(await row.getByTestId('trace-id').innerText(), FAIL_TRACE);
+    await row.getByRole('button', { name: /Copy trace id/ }).click();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), FAIL_TRACE);
+    assert.match(new URL(page.url()).pathname, /^\/search/, 'copying does not open the trace');
+    await page.close();
+  });
+
+  test('every filter in the URL is visible and editable in the form', async () => {
+    const page = await newPage();
+    await page.goto(`${server.urls.api}/search?parentService=platformapi&service=gizmo&tag=http.method:GET&foo=bar`);
+    await page.getByTestId('trace-row').first().waitFor().catch(() => undefined);
+    assert.equal(await page.getByLabel('Parent service').inputValue(), 'platformapi');
+    assert.equal(await page.getByLabel('Attribute key').first().inputValue(), 'http.method');
+    assert.equal(await page.getByLabel('Value of foo').inputValue(), 'bar', 'an unknown parameter is shown');
+    await page.getByTestId('other-filter').getByRole('button', { name: '✕' }).click();
+    await page.getByLabel('Parent service').selectOption('');
+    await page.getByRole('button', { name: 'Find traces' }).click();
+    await page.waitForURL((u) => !u.search.includes('parentService'));
+    const q = new URL(page.url()).searchParams;
+    assert.equal(q.get('service'), 'gizmo');
+    assert.equal(q.get('attr.http.method'), 'GET');
+    assert.equal(q.get('foo'), null);
+    await page.close();
+  });
+
+  test('the empty state names the ports this server listens on', async () => {
+    const page = await newPage();
+    await page.route('**/api/v1/services', (r) => r.fulfill({ contentType: 'application/json', body: '{"services":[]}' }));
+    await page.route('**/api/v1/traces?*', (r) => r.fulfill({ contentType: 'application/json', body: '{"traces":[],"nextCursor":null}' }));
+    await page.goto(`${server.urls.api}/search`);
+    const env = page.getByTestId('otlp-env');
+    await env.waitFor();
+    assert.ok((await env.innerText()).includes(`:${new URL(server.urls.otlpHttp!).port}`));
+    const ports = await page.getByTestId('receiver-ports').innerText();
+    assert.ok(ports.includes(new URL(server.urls.otlpGrpc!).port) && ports.includes(new URL(server.urls.zipkin!).port), ports);
+    assert.doesNotMatch(`${await env.innerText()} ${ports}`, /\b(4317|4318|9411)\b/);
+    await page.close();
+  });
+
+  test('compare: pick two recent traces; headers in units; root causes counted with their exception type', async () => {
+    const page = await newPage();
+    await page.goto(`${server.urls.api}/compare`);
+    await page.getByTestId('compare-candidate').first().waitFor();
+    const [a, b] = [cohortTraces().slowIds[0], cohortTraces().slowIds[1]];
+    await page.getByLabel(`Use ${a} as A`).check();
+    await page.getByLabel(`Use ${b} as B`).check();
+    await shot(page, 'compare-picker');
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await page.waitForURL(/a=.*b=/);
+    await page.getByTestId('what-changed').waitFor();
+    const text = await page.locator('.page').innerText();
+    assert.doesNotMatch(text, /nano/i, 'no raw nanosecond headers');
+    await shot(page, 'compare');
+
+    await page.goto(`${server.urls.api}/trace/${FAIL_TRACE}`);
+    const causes = page.getByTestId('root-cause');
+    await causes.first().waitFor();
+    assert.equal(await causes.count(), 1, 'the same failure three times is one line');
+    assert.match(await causes.innerText(), new RegExp(`${FAILURES}×[\\s\\S]*shop · GET /stock[\\s\\S]*TimeoutError`));
+    await causes.click();
+    assert.equal(await page.locator('[data-testid="span-row"].match').count(), FAILURES);
+    await page.close();
+  });
+
+  test('the URL holds the trace tab and the self-time grouping', async () => {
+    const page = await newPage();
+    await page.goto(`${server.urls.api}/trace/${XSS_TRACE}`);
+    await page.getByTestId('span-row').first().waitFor();
+    await page.getByRole('tab', { name: /Self time/ }).click();
+    await page.getByRole('button', { name: 'Operation' }).click();
+    const q = new URL(page.url()).searchParams;
+    assert.equal(q.get('tab'), 'selftime');
+    assert.equal(q.get('by'), 'operation');
+    await page.reload();
+    await page.locator('table.data tbody tr').first().waitFor();
+    assert.equal(await page.getByRole('tab', { name: /Self time/ }).getAttribute('aria-selected'), 'true');
+    assert.match(await page.locator('table.data thead').innerText(), /Service · operation/);
+    await page.getByRole('tab', { name: /Critical path/ }).click();
+    await page.getByTestId('critical-path-summary').waitFor();
+    await page.goBack();
+    await page.locator('table.data thead').filter({ hasText: 'Service · operation' }).waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('tab'), 'selftime', 'Back returns to the previous tab');
     await page.close();
   });
 });

@@ -10,9 +10,18 @@ import { ApiError } from './params.js';
 import { registerNativeApi } from './native.js';
 import { registerJaegerApi } from './jaeger.js';
 
+/** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
+export interface ReceiverPorts {
+  otlpHttp: number | null;
+  otlpGrpc: number | null;
+  zipkin: number | null;
+}
+
 export interface ApiOptions {
   uiDir: string | null;
   isReady: () => boolean;
+  /** Read per request: the receivers start after the API. */
+  receiverPorts?: () => ReceiverPorts;
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {
@@ -41,6 +50,8 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
     if (!opts.isReady()) return reply.code(503).send({ status: 'starting' });
     return { status: 'ok' };
   });
+
+  app.get('/api/v1/receivers', async () => opts.receiverPorts?.() ?? { otlpHttp: null, otlpGrpc: null, zipkin: null });
 
   registerNativeApi(app, store);
   registerJaegerApi(app, store);

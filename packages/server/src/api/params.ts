@@ -1,4 +1,5 @@
 /** Query-string parsing shared by the native and Jaeger-compatible APIs; bad values raise ApiError (HTTP 400). */
+import { parseDurationText, parseTimeText } from '@sextant/core';
 import { parseSpanKind } from '../store/search-sql.js';
 import type { TagFilter, TraceQuery } from '../store/store.js';
 
@@ -21,35 +22,18 @@ export function all(q: Query, name: string): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-const UNIT_NANOS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9, d: 86400e9 };
-
 /** Go-style duration ("1.5s", "100ms", "1h30m") or a bare integer of nanoseconds. */
 export function parseDurationNano(text: string, name: string): bigint {
-  const t = text.trim();
-  if (/^\d+$/.test(t)) return BigInt(t);
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|μs|ms|s|m|h|d)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(t); m; m = re.exec(t)) {
-    total += Number(m[1]) * UNIT_NANOS[m[2]!]!;
-    matched = re.lastIndex;
-  }
-  if (matched === 0 || matched !== t.length) {
-    throw new ApiError(400, `${name}: '${text}' is not a duration (examples: 250ms, 1.5s, 2m, or nanoseconds)`);
-  }
-  return BigInt(Math.round(total));
+  const d = parseDurationText(text);
+  if (d === null) throw new ApiError(400, `${name}: '${text}' is not a duration (examples: 250ms, 1.5s, 2m, or nanoseconds)`);
+  return d;
 }
 
 /** A point in time: integer nanoseconds since the epoch, or an RFC 3339 timestamp. */
 export function parseTimeNano(text: string, name: string): bigint {
-  const t = text.trim();
-  if (/^\d+$/.test(t)) return BigInt(t);
-  const ms = Date.parse(t);
-  if (Number.isNaN(ms)) throw new ApiError(400, `${name}: '${text}' is neither nanoseconds since the epoch nor an RFC 3339 time`);
-  // Keep sub-millisecond digits that Date.parse drops.
-  const frac = /\.(\d{4,9})/.exec(t)?.[1];
-  const extra = frac ? BigInt(frac.padEnd(9, '0').slice(3)) : 0n;
-  return BigInt(ms) * 1_000_000n + extra;
+  const t = parseTimeText(text);
+  if (t === null) throw new ApiError(400, `${name}: '${text}' is neither nanoseconds since the epoch nor an RFC 3339 time`);
+  return t;
 }
 
 export function parseLimit(text: string | undefined, def: number, max: number): number {

@@ -1,4 +1,4 @@
-import { formatDuration as coreFormatDuration, type AttrValue } from '@sextant/core';
+import { formatDuration as coreFormatDuration, parseTimeText, type AttrValue } from '@sextant/core';
 export { formatPercent } from '@sextant/core';
 
 /** A duration in the unit a person would say it in; accepts the API's decimal strings and float nanoseconds. */
@@ -13,13 +13,16 @@ export function formatMs(ms: number): string {
   return formatDuration(ms * 1e6);
 }
 
+/** Accepts every time form the API does, so a time read from a URL never throws. */
 function toDate(nano: bigint | string): Date {
-  return new Date(Number(BigInt(nano) / 1_000_000n));
+  const n = typeof nano === 'bigint' ? nano : parseTimeText(nano);
+  return new Date(n === null ? NaN : Number(n / 1_000_000n));
 }
 
 /** Local wall-clock time with milliseconds. */
 export function formatLocalTime(nano: bigint | string): string {
   const d = toDate(nano);
+  if (Number.isNaN(d.getTime())) return String(nano);
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   return (
     `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
@@ -28,7 +31,9 @@ export function formatLocalTime(nano: bigint | string): string {
 }
 
 export function formatUtcTime(nano: bigint | string): string {
-  return toDate(nano).toISOString().replace('T', ' ').replace('Z', ' UTC');
+  const d = toDate(nano);
+  if (Number.isNaN(d.getTime())) return String(nano);
+  return d.toISOString().replace('T', ' ').replace('Z', ' UTC');
 }
 
 export function formatRate(perSecond: number): string {

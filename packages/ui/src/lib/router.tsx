@@ -55,3 +55,13 @@ export function withQuery(path: string, params: Record<string, string | undefine
   const s = q.toString();
   return s ? `${path}?${s}` : path;
 }
+
+/** Changes some parameters of the current URL (null removes one), keeping the others. */
+export function updateQuery(patch: Record<string, string | null>, opts: { replace?: boolean } = {}): void {
+  const url = new URL(window.location.href);
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null || v === '') url.searchParams.delete(k);
+    else url.searchParams.set(k, v);
+  }
+  navigate(url.pathname + (url.search === '?' ? '' : url.search), opts);
+}

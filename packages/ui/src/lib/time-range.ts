@@ -1,3 +1,5 @@
+import { parseTimeText } from '@sextant/core';
+
 // Search time ranges. The URL keeps a relative `lookback` (so a shared link means "the last hour" when opened)
 // or absolute `start`/`end` in nanoseconds, exactly as the API takes them.
 
@@ -30,13 +32,17 @@ export function resolveRange(params: URLSearchParams, nowMs = Date.now()): URLSe
   return out;
 }
 
-/** `datetime-local` input value ↔ nanosecond string. */
-export function nanoToLocalInput(nano: string | null): string {
-  if (!nano) return '';
-  const d = new Date(Number(BigInt(nano) / 1_000_000n));
+/**
+ * `datetime-local` input value ↔ the URL's time. The URL may hold any form the API takes (nanoseconds or RFC
+ * 3339, as links from elsewhere write it); seconds are kept so that a precise window survives the form.
+ */
+export function nanoToLocalInput(text: string | null): string {
+  const nano = text ? parseTimeText(text) : null;
+  if (nano === null) return '';
+  const d = new Date(Number(nano / 1_000_000n));
   if (Number.isNaN(d.getTime())) return '';
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
 export function localInputToNano(v: string): string {

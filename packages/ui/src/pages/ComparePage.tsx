@@ -1,12 +1,13 @@
 import { useEffect, useMemo, useState } from 'react';
-import { buildTraceTree, decodeOtlpJsonTraces, isErrorSpan, type Span } from '@sextant/core';
+import { PATH_SEPARATOR, alignTraces, decodeOtlpJsonTraces, type AlignedCall, type Span, type TraceComparison } from '@sextant/core';
 import { enc, getJson, useApi } from '../lib/api.js';
 import { serviceColor } from '../lib/colors.js';
 import { formatDuration } from '../lib/format.js';
 import { Link, navigate, useLocation, withQuery } from '../lib/router.js';
 import { ErrorMessage, Loading, Message } from '../components/Message.js';
 import { CohortView } from './CohortView.js';
-import { JsonTables } from '../components/JsonTables.js';
+import type { TraceSummary } from '../lib/api-types.js';
+import { Time } from '../components/Time.js';
 
 /** /compare?a=&b= (two traces) or /compare?selection=&baseline= (two cohorts). */
 export function ComparePage() {
@@ -17,63 +18,6 @@ export function ComparePage() {
   if (a && b) return <TwoTraces a={a} b={b} />;
   if (selection !== null) return <CohortView selection={selection} baseline={loc.search.get('baseline') ?? 'rest'} />;
   return <ComparePicker a={a ?? ''} />;
-}
-
-interface AlignedRow {
-  key: string;
-  depth: number;
-  service: string;
-  name: string;
-  a?: { spanId: string; durNano: bigint; error: boolean };
-  b?: { spanId: string; durNano: bigint; error: boolean };
-}
-
-/**
- * Lines up two traces by position in the call tree: a span's key is its ancestors' service/operation chain
- * plus its rank among same-named siblings, so the 3rd `SELECT` under `GET /cart` meets the 3rd in the other
- * trace. Rows present on one side only are calls that appeared or disappeared.
- */
-function alignTraces(sa: Span[], sb: Span[]): AlignedRow[] {
-  const rows = new Map<string, AlignedRow>();
-  const walk = (spans: Span[], side: 'a' | 'b'): string[] => {
-    const tree = buildTraceTree(spans);
-    const keys: string[] = new Array(spans.length);
-    const seen = new Map<string, number>();
-    const order: string[] = [];
-    for (const node of tree.preorder) {
-      const s = spans[node];
-      const p = tree.parent[node];
-      const base = `${p >= 0 ? keys[p] : ''}/${tree.services[node]}\u0000${s.name}`;
-      const rank = seen.get(base) ?? 0;
-      seen.set(base, rank + 1);
-      const key = `${base}#${rank}`;
-      keys[node] = key;
-      order.push(key);
-      let row = rows.get(key);
-      if (!row) rows.set(key, (row = { key, depth: tree.depth[node], service: tree.services[node], name: s.name }));
-      row[side] = { spanId: s.spanId, durNano: s.endTimeUnixNano - s.startTimeUnixNano, error: isErrorSpan(s) };
-    }
-    return order;
-  };
-  const orderA = walk(sa, 'a');
-  const orderB = walk(sb, 'b');
-  // A's tree order, with each call that only B made placed right after the row B had just before it.
-  const after = new Map<string, string[]>();
-  let anchor = '';
-  for (const k of orderB) {
-    if (rows.get(k)!.a) anchor = k;
-    else {
-      const list = after.get(anchor);
-      if (list) list.push(k);
-      else after.set(anchor, [k]);
-    }
-  }
-  const out: AlignedRow[] = (after.get('') ?? []).map((k) => rows.get(k)!);
-  for (const k of orderA) {
-    out.push(rows.get(k)!);
-    for (const extra of after.get(k) ?? []) out.push(rows.get(extra)!);
-  }
-  return out;
 }
 
 function TwoTraces({ a, b }: { a: string; b: string }) {
@@ -89,7 +33,7 @@ function TwoTraces({ a, b }: { a: string; b: string }) {
     return () => ctl.abort();
   }, [a, b]);
   const rows = useMemo(() => (state.spans ? alignTraces(...state.spans) : []), [state.spans]);
-  const summary = useApi<Record<string, unknown>>(`/api/v1/compare?a=${enc(a)}&b=${enc(b)}`);
+  const summary = useApi<TraceComparison>(`/api/v1/compare?a=${enc(a)}&b=${enc(b)}`);
   if (state.error) return <ErrorMessage error={state.error} what="the traces to compare" />;
   if (!state.spans) return <Loading what="both traces" />;
 
@@ -145,17 +89,7 @@ function TwoTraces({ a, b }: { a: string; b: string }) {
           </div>
         ))}
       </div>
-      {summary.data && (
-        <details className="panel" style={{ marginBottom: 12 }} open>
-          <summary>
-            <b>What changed</b> <span className="muted">(calls grouped by their path in the tree)</span>
-          </summary>
-          <JsonTables
-            value={Object.fromEntries(Object.entries(summary.data).filter(([, v]) => Array.isArray(v) && v.length > 0))}
-            depth={1}
-          />
-        </details>
-      )}
+      {summary.data && <WhatChanged c={summary.data} />}
       <div className="panel" style={{ padding: 0 }}>
         <div className="cmp-row cmp-head">
           <span>Call tree (service · operation)</span>
@@ -184,7 +118,7 @@ function TwoTraces({ a, b }: { a: string; b: string }) {
 }
 
 /** A change worth colouring: at least 20% and 1ms either way. */
-function significant(r: AlignedRow): boolean {
+function significant(r: AlignedCall): boolean {
   if (!r.a || !r.b) return true;
   const d = r.b.durNano - r.a.durNano;
   const abs = d < 0n ? -d : d;
@@ -194,34 +128,114 @@ function significant(r: AlignedRow): boolean {
 function ComparePicker(props: { a: string }) {
   const [a, setA] = useState(props.a);
   const [b, setB] = useState('');
-  const recent = useApi<{ traces: { traceId: string; rootService: string; rootName: string; durationNano: string }[] }>('/api/v1/traces?limit=20');
+  const recent = useApi<{ traces: TraceSummary[] }>('/api/v1/traces?limit=20');
+  const go = (x: string, y: string) => x.trim() && y.trim() && navigate(withQuery('/compare', { a: x.trim(), b: y.trim() }));
   return (
-    <Message title="Compare two traces">
+    <div className="compare-picker">
+      <h1>Compare two traces</h1>
       <p className="muted">
-        Paste two trace ids, or pick from recent traces. Spans are matched by their place in the call tree, so you see
-        which calls got slower, which appeared and which went missing. To compare groups of traces, drag a box on the
-        search page's scatter plot.
+        Paste two trace ids, or pick A and B from the recent traces below. Spans are matched by their place in the call
+        tree, so you see which calls got slower, which appeared and which went missing. To compare groups of traces,
+        drag a box on the search page's scatter plot.
       </p>
       <form
         className="toolbar"
         onSubmit={(e) => {
           e.preventDefault();
-          if (a.trim() && b.trim()) navigate(withQuery('/compare', { a: a.trim(), b: b.trim() }));
+          go(a, b);
         }}
       >
-        <input className="mono" list="recent-traces" style={{ flex: 1 }} placeholder="Trace A id" aria-label="Trace A id" value={a} onChange={(e) => setA(e.target.value)} />
-        <input className="mono" list="recent-traces" style={{ flex: 1 }} placeholder="Trace B id" aria-label="Trace B id" value={b} onChange={(e) => setB(e.target.value)} />
+        <input className="mono" style={{ flex: 1 }} placeholder="Trace A id" aria-label="Trace A id" value={a} onChange={(e) => setA(e.target.value)} />
+        <input className="mono" style={{ flex: 1 }} placeholder="Trace B id" aria-label="Trace B id" value={b} onChange={(e) => setB(e.target.value)} />
         <button type="submit" disabled={!a.trim() || !b.trim()}>
           Compare
         </button>
-        <datalist id="recent-traces">
-          {(recent.data?.traces ?? []).map((t) => (
-            <option key={t.traceId} value={t.traceId}>
-              {`${t.rootService}: ${t.rootName} (${formatDuration(t.durationNano)})`}
-            </option>
-          ))}
-        </datalist>
       </form>
-    </Message>
+      <h2 style={{ marginTop: 16 }}>Recent traces</h2>
+      {recent.error ? (
+        <ErrorMessage error={recent.error} what="recent traces" />
+      ) : !recent.data ? (
+        <Loading what="recent traces" />
+      ) : recent.data.traces.length === 0 ? (
+        <p className="muted">No traces stored yet.</p>
+      ) : (
+        <table className="data panel" data-testid="compare-picker">
+          <thead>
+            <tr>
+              <th>A</th>
+              <th>B</th>
+              <th>Trace</th>
+              <th className="num">Duration</th>
+              <th className="num">Spans</th>
+              <th>Started</th>
+            </tr>
+          </thead>
+          <tbody>
+            {recent.data.traces.map((t) => (
+              <tr key={t.traceId} data-testid="compare-candidate" data-trace-id={t.traceId}>
+                <td>
+                  <input type="radio" name="pick-a" aria-label={`Use ${t.traceId} as A`} checked={a === t.traceId} onChange={() => setA(t.traceId)} />
+                </td>
+                <td>
+                  <input type="radio" name="pick-b" aria-label={`Use ${t.traceId} as B`} checked={b === t.traceId} onChange={() => setB(t.traceId)} />
+                </td>
+                <td>
+                  <span className="dot" style={{ background: serviceColor(t.rootService), marginRight: 6 }} />
+                  {t.rootService}: {t.rootName} <span className="mono muted">{t.traceId}</span>
+                </td>
+                <td className="num">{formatDuration(t.durationNano)}</td>
+                <td className="num">{t.spanCount}</td>
+                <td>
+                  <Time nano={t.startUnixNano} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+/** The server's comparison by call-tree path, in words and units: what appeared, went missing, got slower. */
+function WhatChanged({ c }: { c: TraceComparison }) {
+  const last = (path: string) => path.split(PATH_SEPARATOR).pop() ?? path;
+  const sections: [string, string, { path: string; text: string }[]][] = [
+    ['added', 'Only in B', c.added.map((x) => ({ path: x.path, text: `${x.count}× · ${formatDuration(x.totalNano)}` }))],
+    ['missing', 'Only in A', c.missing.map((x) => ({ path: x.path, text: `${x.count}× · ${formatDuration(x.totalNano)}` }))],
+    ['slower', 'Slower in B', c.slower.map((x) => ({ path: x.path, text: `${formatDuration(x.totalNanoA)} → ${formatDuration(x.totalNanoB)} (+${formatDuration(x.deltaNano)})` }))],
+    ['faster', 'Faster in B', c.faster.map((x) => ({ path: x.path, text: `${formatDuration(x.totalNanoA)} → ${formatDuration(x.totalNanoB)} (−${formatDuration(-x.deltaNano)})` }))],
+    ['count', 'Called a different number of times', c.countChanged.map((x) => ({ path: x.path, text: `${x.countA}× → ${x.countB}×` }))],
+  ];
+  const shown = sections.filter(([, , rows]) => rows.length > 0);
+  return (
+    <div className="panel what-changed" style={{ marginBottom: 12 }} data-testid="what-changed">
+      <h3 style={{ marginTop: 0 }}>What changed</h3>
+      {shown.length === 0 && <p className="muted">The two traces make the same calls in about the same time.</p>}
+      {shown.map(([key, title, rows]) => (
+        <div key={key} className="section">
+          <b>{title}</b>
+          <table className="data">
+            <thead>
+              <tr>
+                <th>Call (service:operation, under its callers)</th>
+                <th className="num">{key === 'count' ? 'Calls A → B' : key === 'added' || key === 'missing' ? 'Calls · time' : 'Time A → B'}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.slice(0, 10).map((r) => (
+                <tr key={r.path} title={r.path}>
+                  <td>
+                    <b>{last(r.path)}</b> <span className="muted">{r.path.split(PATH_SEPARATOR).slice(0, -1).join(' › ')}</span>
+                  </td>
+                  <td className="num">{r.text}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {rows.length > 10 && <span className="muted">and {rows.length - 10} more</span>}
+        </div>
+      ))}
+    </div>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { parseDurationText } from '@sextant/core';
 import { enc, useApi } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { LOOKBACKS, localInputToNano, nanoToLocalInput } from '../lib/time-range.js';
@@ -7,6 +8,7 @@ const KINDS = ['', 'server', 'client', 'internal', 'producer', 'consumer'];
 
 interface FormState {
   service: string;
+  parentService: string;
   operation: string;
   spanKind: string;
   attrs: { key: string; value: string }[];
@@ -19,14 +21,26 @@ interface FormState {
   start: string;
   end: string;
   limit: string;
+  /** Parameters the form has no field for (kept, shown and removable, so the URL never filters unseen). */
+  other: [string, string][];
 }
+
+/** Parameters with a field of their own (sort and cursor belong to the result list). */
+const KNOWN = new Set(['service', 'parentService', 'operation', 'spanKind', 'minDuration', 'maxDuration', 'traceMinDuration', 'traceMaxDuration', 'status', 'lookback', 'start', 'end', 'limit', 'sort', 'cursor', 'tag']);
 
 function fromParams(p: URLSearchParams): FormState {
   const attrs: { key: string; value: string }[] = [];
-  for (const [k, v] of p) if (k.startsWith('attr.')) attrs.push({ key: k.slice(5), value: v });
+  const other: [string, string][] = [];
+  for (const [k, v] of p) {
+    if (k.startsWith('attr.')) attrs.push({ key: k.slice(5), value: v });
+    // Jaeger's `tag=key:value` form means the same as attr.key=value.
+    else if (k === 'tag' && v.indexOf(':') > 0) attrs.push({ key: v.slice(0, v.indexOf(':')), value: v.slice(v.indexOf(':') + 1) });
+    else if (!KNOWN.has(k) || (k === 'status' && v !== 'error')) other.push([k, v]);
+  }
   const custom = !p.get('lookback') && (p.get('start') || p.get('end'));
   return {
     service: p.get('service') ?? '',
+    parentService: p.get('parentService') ?? '',
     operation: p.get('operation') ?? '',
     spanKind: p.get('spanKind') ?? '',
     attrs: attrs.length ? attrs : [{ key: '', value: '' }],
@@ -39,6 +53,7 @@ function fromParams(p: URLSearchParams): FormState {
     start: p.get('start') ?? '',
     end: p.get('end') ?? '',
     limit: p.get('limit') ?? '',
+    other,
   };
 }
 
@@ -46,6 +61,7 @@ function toQuery(f: FormState): string {
   const q = new URLSearchParams();
   const set = (k: string, v: string) => v.trim() && q.set(k, v.trim());
   set('service', f.service);
+  set('parentService', f.parentService);
   set('operation', f.operation);
   set('spanKind', f.spanKind);
   for (const a of f.attrs) if (a.key.trim()) q.append(`attr.${a.key.trim()}`, a.value);
@@ -59,13 +75,14 @@ function toQuery(f: FormState): string {
     set('end', f.end);
   } else set('lookback', f.lookback);
   set('limit', f.limit);
+  for (const [k, v] of f.other) q.append(k, v);
   return q.toString();
 }
 
-const DURATION_RE = /^\s*(\d+(\.\d+)?(ns|us|µs|ms|s|m|h)?)?\s*$/;
 
 /** The search filters. Submitting writes them into the URL, which is what the results read. */
 export function SearchForm({ params }: { params: URLSearchParams }) {
+  const sort = params.get('sort');
   const [f, setF] = useState(() => fromParams(params));
   const paramsKey = params.toString();
   useEffect(() => setF(fromParams(new URLSearchParams(paramsKey))), [paramsKey]);
@@ -78,12 +95,13 @@ export function SearchForm({ params }: { params: URLSearchParams }) {
   const [valueKey, setValueKey] = useState('');
   const values = useApi<{ values: string[] }>(valueKey ? `/api/v1/attributes/${enc(valueKey)}/values` : null);
 
-  const badDuration = [f.minDuration, f.maxDuration, f.traceMinDuration, f.traceMaxDuration].some((d) => !DURATION_RE.test(d));
+  const badDuration = [f.minDuration, f.maxDuration, f.traceMinDuration, f.traceMaxDuration].some((d) => d.trim() !== '' && parseDurationText(d) === null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (badDuration) return;
-    const q = toQuery(f);
-    navigate(q ? `/search?${q}` : '/search?');
+    const q = new URLSearchParams(toQuery(f));
+    if (sort) q.set('sort', sort);
+    navigate(`/search?${q.toString()}`);
   };
   const upd = (patch: Partial<FormState>) => setF((s) => ({ ...s, ...patch }));
   const opNames = [...new Set(ops.data?.operations.map((o) => o.name) ?? [])].sort();
@@ -100,6 +118,18 @@ export function SearchForm({ params }: { params: URLSearchParams }) {
             </option>
           ))}
           {f.service && !services.data?.services.includes(f.service) && <option value={f.service}>{f.service}</option>}
+        </select>
+      </label>
+      <label className="field">
+        <span>Called by (parent service)</span>
+        <select aria-label="Parent service" value={f.parentService} onChange={(e) => upd({ parentService: e.target.value })}>
+          <option value="">Any caller</option>
+          {(services.data?.services ?? []).map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+          {f.parentService && !services.data?.services.includes(f.parentService) && <option value={f.parentService}>{f.parentService}</option>}
         </select>
       </label>
       <label className="field">
@@ -197,9 +227,15 @@ export function SearchForm({ params }: { params: URLSearchParams }) {
         </select>
       </label>
       {f.lookback === 'custom' && (
-        <div className="field-row">
-          <input type="datetime-local" aria-label="From" value={nanoToLocalInput(f.start)} onChange={(e) => upd({ start: localInputToNano(e.target.value) })} />
-          <input type="datetime-local" aria-label="To" value={nanoToLocalInput(f.end)} onChange={(e) => upd({ end: localInputToNano(e.target.value) })} />
+        <div className="time-fields">
+          <label>
+            <span className="muted">From</span>
+            <input type="datetime-local" step={1} aria-label="From" value={nanoToLocalInput(f.start)} onChange={(e) => upd({ start: localInputToNano(e.target.value) })} />
+          </label>
+          <label>
+            <span className="muted">To</span>
+            <input type="datetime-local" step={1} aria-label="To" value={nanoToLocalInput(f.end)} onChange={(e) => upd({ end: localInputToNano(e.target.value) })} />
+          </label>
         </div>
       )}
       <label className="field">
@@ -212,6 +248,20 @@ export function SearchForm({ params }: { params: URLSearchParams }) {
           ))}
         </select>
       </label>
+      {f.other.length > 0 && (
+        <div className="field">
+          <span>Other filters (from the address)</span>
+          {f.other.map(([k, v], i) => (
+            <div className="attr-row" key={`${k}=${v}`} data-testid="other-filter">
+              <input aria-label={`Filter ${k}`} value={k} readOnly />
+              <input aria-label={`Value of ${k}`} value={v} onChange={(e) => upd({ other: f.other.map((o, j) => (j === i ? [k, e.target.value] : o)) })} />
+              <button type="button" className="ghost small" title="Remove" onClick={() => upd({ other: f.other.filter((_, j) => j !== i) })}>
+                ✕
+              </button>
+            </div>
+          ))}
+        </div>
+      )}
       <button type="submit" disabled={badDuration}>
         Find traces
       </button>

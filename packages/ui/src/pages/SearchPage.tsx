@@ -7,6 +7,7 @@ import { Link, navigate, useLocation, withQuery } from '../lib/router.js';
 import { resolveRange } from '../lib/time-range.js';
 import { ErrorMessage, Loading, Message, NoDataYet } from '../components/Message.js';
 import { Time } from '../components/Time.js';
+import { CopyButton } from '../components/CopyButton.js';
 import { SearchForm } from './SearchForm.js';
 import { TraceScatter, type ScatterSelection } from './TraceScatter.js';
 
@@ -211,7 +212,12 @@ function TraceRow({ t, picked, onPick }: { t: TraceSummary; picked: boolean; onP
       </div>
       <div className="when">
         <Time nano={t.startUnixNano} />
-        <div className="mono">{t.traceId.replace(/^0{16}/, '').slice(0, 16)}</div>
+        <div className="trace-id">
+          <span className="mono" data-testid="trace-id">
+            {t.traceId}
+          </span>
+          <CopyButton text={t.traceId} label="Copy trace id" />
+        </div>
       </div>
     </Link>
   );

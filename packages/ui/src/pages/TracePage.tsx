@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { analyzeTrace, decodeOtlpJsonLogs, decodeOtlpJsonTraces, type LogRecord, type Span } from '@sextant/core';
 import { ApiError, enc, getJson } from '../lib/api.js';
-import { Link, navigate, useLocation, withQuery } from '../lib/router.js';
+import { Link, navigate, updateQuery, useLocation, withQuery } from '../lib/router.js';
 import { ErrorMessage, Loading, Message } from '../components/Message.js';
 import { TraceView } from '../trace/TraceView.js';
 import type { TraceAnalysis } from '../trace/analysis-types.js';
@@ -63,15 +63,18 @@ export function TracePage({ traceId }: { traceId: string }) {
   if (!state.data) return <Loading what="trace" />;
   if (state.data.spans.length === 0) return <Message title="This trace has no spans">The server returned an empty trace.</Message>;
 
-  const spanId = loc.search.get('span');
+  const params = {
+    get: (k: string) => loc.search.get(k),
+    // A new tab is a new history entry (Back returns to the previous tab); moving between spans is not.
+    set: (patch: Record<string, string | null>) => updateQuery(patch, { replace: !('tab' in patch && patch.tab !== loc.search.get('tab')) }),
+  };
   return (
     <TraceView
       spans={state.data.spans}
       analysis={state.data.analysis}
       analysisError={state.data.analysisError}
       logs={state.data.logs}
-      openSpanId={spanId}
-      onOpenSpan={(id) => navigate(withQuery(`/trace/${enc(traceId)}`, { span: id }), { replace: true })}
+      params={params}
       actions={
         <>
           <button className="small secondary" onClick={() => navigate(withQuery('/compare', { a: traceId }))}>

@@ -5,6 +5,7 @@ import { serviceColor } from '../lib/colors.js';
 import { Message } from '../components/Message.js';
 import { Time } from '../components/Time.js';
 import { TraceView } from '../trace/TraceView.js';
+import { useLocalViewParams } from '../trace/view-params.js';
 import type { TraceAnalysis } from '../trace/analysis-types.js';
 
 interface OpenedFile {
@@ -24,7 +25,7 @@ export function UploadPage() {
   const [error, setError] = useState<string | null>(null);
   const [over, setOver] = useState(false);
   const [open, setOpen] = useState<number | null>(null);
-  const [spanId, setSpanId] = useState<string | null>(null);
+  const viewParams = useLocalViewParams();
   const [analysis, setAnalysis] = useState<{ value?: TraceAnalysis; error?: Error }>({});
 
   const read = async (f: File) => {
@@ -45,7 +46,7 @@ export function UploadPage() {
   };
   const show = (spans: Span[], i = 0) => {
     setOpen(i);
-    setSpanId(null);
+    viewParams.set({ span: null });
     try {
       setAnalysis({ value: analyzeTrace(spans) });
     } catch (e) {
@@ -67,8 +68,7 @@ export function UploadPage() {
         analysis={analysis.value}
         analysisError={analysis.error}
         logs={undefined}
-        openSpanId={spanId}
-        onOpenSpan={setSpanId}
+        params={viewParams}
         actions={
           <>
             <span className="badge accent" title="Analysed in the browser; not stored">

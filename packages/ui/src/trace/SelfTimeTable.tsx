@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { serviceColor } from '../lib/colors.js';
 import { formatDuration, formatPercent } from '../lib/format.js';
 import { useSort } from '../components/sort.js';
@@ -16,8 +16,7 @@ interface Row {
 type Col = 'name' | 'count' | 'total' | 'self' | 'avgSelf' | 'share';
 
 /** Where the trace's time went: self time (time not spent waiting on children) by service or operation. */
-export function SelfTimeTable({ analysis }: { analysis: TraceAnalysis }) {
-  const [by, setBy] = useState<'service' | 'operation'>('service');
+export function SelfTimeTable({ analysis, by, onBy: setBy }: { analysis: TraceAnalysis; by: 'service' | 'operation'; onBy: (by: 'service' | 'operation') => void }) {
   const rows = useMemo(
     () =>
       (by === 'service' ? analysis.selfTimeByService : analysis.selfTime).map((r) => ({

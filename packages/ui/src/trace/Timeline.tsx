@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { serviceColor } from '../lib/colors.js';
 import { formatMs } from '../lib/format.js';
@@ -6,7 +6,40 @@ import { Minimap } from './Minimap.js';
 import type { TraceLayout } from './layout.js';
 
 const ROW_H = 24;
-const NAME_W = 'clamp(260px, 34%, 520px)';
+const NAME_W_DEFAULT = 'clamp(260px, 34%, 520px)';
+const NAME_W_KEY = 'sextant.timeline.nameWidth';
+const LABEL_GAP = 4;
+
+function storedNameWidth(): number | null {
+  try {
+    const v = Number(localStorage.getItem(NAME_W_KEY));
+    return Number.isFinite(v) && v >= 120 ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+let measureCtx: CanvasRenderingContext2D | null | undefined;
+/** Rendered width of a bar label, so it can be placed where it fits whole. */
+function labelWidth(text: string): number {
+  if (measureCtx === undefined) {
+    measureCtx = document.createElement('canvas').getContext('2d');
+    if (measureCtx) measureCtx.font = `11px ${getComputedStyle(document.body).fontFamily}`;
+  }
+  return Math.ceil((measureCtx?.measureText(text).width ?? text.length * 7) + 2);
+}
+
+/**
+ * Where a duration label goes, in pixels of the bar lane: right of the bar when it fits there, else left of
+ * it, else inside the bar's right end. The label is never cut by the lane's edges or the name column.
+ */
+export function placeLabel(barLeft: number, barRight: number, laneW: number, textW: number): { left: number; inside: boolean } {
+  const l = Math.max(0, barLeft);
+  const r = Math.min(laneW, barRight);
+  if (r + LABEL_GAP + textW <= laneW) return { left: Math.max(0, r) + LABEL_GAP, inside: false };
+  if (l - LABEL_GAP - textW >= 0) return { left: Math.min(laneW, l) - LABEL_GAP - textW, inside: false };
+  return { left: Math.max(0, Math.min(r, laneW) - LABEL_GAP - textW), inside: true };
+}
 
 export interface TimelineState {
   collapsed: ReadonlySet<number>;
@@ -52,18 +85,74 @@ export function Timeline(props: {
   const span = Math.max(1e-9, v1 - v0);
   const ticks = [0, 0.2, 0.4, 0.6, 0.8];
 
+  // The bar lane's width in pixels: labels are placed in pixels so that they always fit.
+  const ticksEl = useRef<HTMLDivElement>(null);
+  const [laneW, setLaneW] = useState(0);
+  useEffect(() => {
+    const el = ticksEl.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setLaneW(el.clientWidth));
+    ro.observe(el);
+    setLaneW(el.clientWidth);
+    return () => ro.disconnect();
+  }, []);
+
+  const [nameW, setNameW] = useState<number | null>(storedNameWidth);
+  const timelineEl = useRef<HTMLDivElement>(null);
+  const startResize = (e: PointerEvent<HTMLDivElement>) => {
+    e.preventDefault();
+    e.stopPropagation();
+    const handle = e.currentTarget;
+    handle.setPointerCapture(e.pointerId);
+    const box = timelineEl.current!.getBoundingClientRect();
+    const move = (ev: globalThis.PointerEvent) => setNameW(Math.round(Math.min(box.width - 160, Math.max(120, ev.clientX - box.left))));
+    const up = () => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+      setNameW((w) => {
+        try {
+          if (w !== null) localStorage.setItem(NAME_W_KEY, String(w));
+        } catch {
+          // Private mode: the width is not remembered.
+        }
+        return w;
+      });
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
+  };
+
   return (
     <div
       className="timeline"
+      ref={timelineEl}
       tabIndex={0}
       onKeyDown={props.onKey}
-      style={{ ['--name-w' as string]: NAME_W }}
+      style={{ ['--name-w' as string]: nameW === null ? NAME_W_DEFAULT : `${nameW}px` }}
       aria-label="Trace timeline. Up and down move, left and right collapse and expand, Enter opens details."
     >
       <Minimap layout={layout} view={state.view} onView={props.onView} />
       <div className="ruler">
-        <div className="head">Service · operation</div>
-        <div className="ticks">
+        <div className="head">
+          Service · operation
+          <div
+            className="col-resize"
+            role="separator"
+            aria-orientation="vertical"
+            aria-label="Resize the name column"
+            title="Drag to resize the name column (double-click to reset)"
+            onPointerDown={startResize}
+            onDoubleClick={() => {
+              setNameW(null);
+              try {
+                localStorage.removeItem(NAME_W_KEY);
+              } catch {
+                // nothing remembered
+              }
+            }}
+          />
+        </div>
+        <div className="ticks" ref={ticksEl}>
           {ticks.map((t) => (
             <div key={t} className="tick" style={{ left: `${t * 100}%` }}>
               {formatMs(v0 + t * span)}
@@ -87,6 +176,7 @@ export function Timeline(props: {
                 showCritical={state.showCritical}
                 match={state.matches.has(pos)}
                 ticks={ticks}
+                laneW={laneW}
                 onToggle={props.onToggle}
                 onSelect={props.onSelect}
                 onOpen={props.onOpen}
@@ -109,11 +199,12 @@ function SpanRow(props: {
   showCritical: boolean;
   match: boolean;
   ticks: number[];
+  laneW: number;
   onToggle: (pos: number) => void;
   onSelect: (pos: number) => void;
   onOpen: (pos: number) => void;
 }) {
-  const { layout, pos, view } = props;
+  const { layout, pos, view, laneW } = props;
   const s = layout.spans[pos];
   const svc = layout.service[pos];
   const color = serviceColor(svc);
@@ -127,7 +218,8 @@ function SpanRow(props: {
   const err = layout.isError[pos] === 1;
   const hasKids = layout.childCount[pos] > 0;
   const skew = layout.skewMs[pos];
-  const labelRight = left + width < 75;
+  const label = formatMs(end - start);
+  const place = placeLabel((left / 100) * laneW, ((left + width) / 100) * laneW, laneW, labelWidth(label));
   const cls = ['span-row'];
   if (props.selected) cls.push('selected');
   if (props.match) cls.push('match');
@@ -179,12 +271,11 @@ function SpanRow(props: {
           crit?.map(([a, b], k) => (
             <div key={k} className="crit-seg" style={{ left: `${((a - v0) / w) * 100}%`, width: `${((b - a) / w) * 100}%` }} />
           ))}
-        <span
-          className="bar-label"
-          style={labelRight ? { left: `calc(${Math.max(0, left + width)}% + 4px)` } : { right: `calc(${Math.max(0, 100 - left)}% + 4px)` }}
-        >
-          {formatMs(end - start)}
-        </span>
+        {laneW > 0 && (
+          <span className={`bar-label${place.inside ? ' inside' : ''}`} style={{ left: place.left }}>
+            {label}
+          </span>
+        )}
       </div>
     </div>
   );

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import type { LogRecord, Span } from '@sextant/core';
+import { getAttr, type LogRecord, type Span } from '@sextant/core';
 import { serviceColor } from '../lib/colors.js';
 import { formatMs } from '../lib/format.js';
 import { Time } from '../components/Time.js';
@@ -8,10 +8,51 @@ import { Timeline } from './Timeline.js';
 import { LogLine, SpanDetail } from './SpanDetail.js';
 import { SelfTimeTable } from './SelfTimeTable.js';
 import { QualityList } from './QualityList.js';
+import { CriticalPathSummary } from './CriticalPathSummary.js';
+import { RepeatedCalls, repeatedCallTitle } from './RepeatedCalls.js';
 import { spanSearchText } from './span-text.js';
 import type { TraceAnalysis } from './analysis-types.js';
+import type { ViewParams } from './view-params.js';
+import { ErrorBoundary } from '../components/ErrorBoundary.js';
 
-type Tab = 'timeline' | 'selftime' | 'quality' | 'logs';
+const TABS = ['timeline', 'critical', 'repeated', 'selftime', 'quality', 'logs'] as const;
+type Tab = (typeof TABS)[number];
+
+/** The exception type a span recorded (its first exception event, else its attributes), if any. */
+function exceptionType(s: Span): string | undefined {
+  for (const e of s.events) {
+    if (e.name !== 'exception') continue;
+    const t = getAttr(e.attributes, 'exception.type');
+    if (typeof t === 'string' && t) return t;
+  }
+  const t = getAttr(s.attributes, 'exception.type') ?? getAttr(s.attributes, 'error.type');
+  return typeof t === 'string' && t ? t : undefined;
+}
+
+interface RootCauseGroup {
+  positions: number[];
+  service: string;
+  name: string;
+  type?: string;
+  reason: string;
+}
+
+/** Root-cause spans that failed the same way (service, operation, exception type, reason) as one line with a count. */
+function groupRootCauses(layout: TraceLayout, ids: readonly string[]): RootCauseGroup[] {
+  const groups = new Map<string, RootCauseGroup>();
+  for (const id of ids) {
+    const pos = layout.indexById.get(id);
+    if (pos === undefined) continue;
+    const s = layout.spans[pos];
+    const type = exceptionType(s);
+    const reason = layout.errorReason[pos];
+    const key = [layout.service[pos], s.name, type ?? '', reason].join('\u0000');
+    const g = groups.get(key);
+    if (g) g.positions.push(pos);
+    else groups.set(key, { positions: [pos], service: layout.service[pos], name: s.name, type, reason });
+  }
+  return [...groups.values()];
+}
 
 /**
  * One trace: header, tabs, waterfall with detail panel. Used for stored traces and for files opened in the
@@ -22,30 +63,35 @@ export function TraceView(props: {
   analysis: TraceAnalysis | undefined;
   analysisError?: Error;
   logs: LogRecord[] | undefined;
-  openSpanId: string | null;
-  onOpenSpan: (spanId: string | null) => void;
+  /** Open span (`span`), tab (`tab`) and self-time grouping (`by`). */
+  params: ViewParams;
   actions?: ReactNode;
 }) {
-  const { spans, analysis, logs } = props;
+  const { spans, analysis, logs, params } = props;
   const layout = useMemo(() => buildTraceLayout(spans, analysis), [spans, analysis]);
-  const [tab, setTab] = useState<Tab>('timeline');
+  const tabParam = params.get('tab') as Tab | null;
+  const tab: Tab = tabParam && (TABS as readonly string[]).includes(tabParam) ? tabParam : 'timeline';
+  const setTab = (t: Tab) => params.set({ tab: t === 'timeline' ? null : t });
+  const onOpenSpan = (id: string | null) => params.set({ span: id });
+  const openSpanId = params.get('span');
+  const [highlight, setHighlight] = useState<{ label: string; rows: ReadonlySet<number> } | null>(null);
   const [collapsed, setCollapsed] = useState<ReadonlySet<number>>(() => new Set());
   const [view, setView] = useState<[number, number]>([0, layout.durationMs]);
   const [showCritical, setShowCritical] = useState(true);
   const [query, setQuery] = useState('');
-  const openPos = props.openSpanId === null ? -1 : (layout.indexById.get(props.openSpanId) ?? -1);
+  const openPos = openSpanId === null ? -1 : (layout.indexById.get(openSpanId) ?? -1);
   const [selected, setSelected] = useState(openPos >= 0 ? openPos : 0);
 
   const rows = useMemo(() => visibleRows(layout, collapsed), [layout, collapsed]);
   const searchText = useRef<string[] | null>(null);
   const matches = useMemo(() => {
     const q = query.trim().toLowerCase();
-    const out = new Set<number>();
+    const out = new Set<number>(highlight?.rows);
     if (!q) return out;
     if (!searchText.current) searchText.current = layout.spans.map((s, i) => spanSearchText(s, layout.service[i]));
     searchText.current.forEach((t, i) => t.includes(q) && out.add(i));
     return out;
-  }, [query, layout]);
+  }, [query, layout, highlight]);
 
   /** Unfolds every collapsed ancestor of `pos` so that it has a row. */
   const reveal = useCallback(
@@ -65,16 +111,25 @@ export function TraceView(props: {
     (pos: number) => {
       setSelected(pos);
       reveal(pos);
-      props.onOpenSpan(layout.spans[pos].spanId);
+      params.set({ span: layout.spans[pos].spanId, tab: null });
     },
-    [layout, reveal, props],
+    [layout, reveal, params],
   );
   const openById = (id: string) => {
     const pos = layout.indexById.get(id);
-    if (pos !== undefined) {
-      setTab('timeline');
-      open(pos);
+    if (pos !== undefined) open(pos);
+  };
+  /** Marks a set of spans in the timeline (like find matches) and opens the first. */
+  const highlightSpans = (label: string, ids: readonly string[]) => {
+    const rows = new Set<number>();
+    for (const id of ids) {
+      const pos = layout.indexById.get(id);
+      if (pos !== undefined) rows.add(pos);
     }
+    if (rows.size === 0) return;
+    for (const r of rows) reveal(r);
+    setHighlight({ label, rows });
+    open(Math.min(...rows));
   };
   const toggle = (pos: number) =>
     setCollapsed((c) => {
@@ -114,7 +169,7 @@ export function TraceView(props: {
         open(selected);
         break;
       case 'Escape':
-        props.onOpenSpan(null);
+        onOpenSpan(null);
         break;
       default:
         return;
@@ -123,27 +178,50 @@ export function TraceView(props: {
   };
 
   const zoomed = view[0] > 0 || view[1] < layout.durationMs;
-  const rootCauses = analysis?.errors.rootCauseSpanIds ?? [];
+  const rootCauses = useMemo(() => groupRootCauses(layout, analysis?.errors.rootCauseSpanIds ?? []), [layout, analysis]);
   const errorCount = layout.isError.reduce((a, b) => a + b, 0);
+  const repeated = analysis?.nPlusOne ?? [];
+  const spanName = (id: string) => {
+    const pos = layout.indexById.get(id);
+    return pos === undefined ? id : `${layout.service[pos]} · ${layout.spans[pos].name}`;
+  };
 
   return (
     <div className="trace-page">
       <TraceHeader layout={layout} errorCount={errorCount} actions={props.actions} />
       {rootCauses.length > 0 && (
-        <div className="callout">
+        <div className="callout" data-testid="root-cause-callout">
           <b>Root cause{rootCauses.length > 1 ? 's' : ''}:</b>
-          {rootCauses.slice(0, 5).map((id) => {
-            const pos = layout.indexById.get(id);
-            if (pos === undefined) return null;
-            const s = layout.spans[pos];
-            return (
-              <button key={id} className="link" onClick={() => openById(id)}>
-                {layout.service[pos]} · {s.name}
-                {s.status.message ? ` — ${s.status.message}` : ''}
-              </button>
-            );
-          })}
-          {rootCauses.length > 5 && <span className="muted">and {rootCauses.length - 5} more</span>}
+          {rootCauses.slice(0, 5).map((g) => (
+            <button
+              key={g.positions[0]}
+              className="link"
+              data-testid="root-cause"
+              onClick={() =>
+                g.positions.length > 1
+                  ? highlightSpans(`${g.positions.length} failing ${g.service} · ${g.name}`, g.positions.map((p) => layout.spans[p].spanId))
+                  : open(g.positions[0])
+              }
+            >
+              {g.positions.length > 1 && <span className="badge error">{g.positions.length}×</span>} {g.service} · {g.name}
+              {g.type && <span className="exc-type"> {g.type}</span>}
+              {g.reason && !(g.type && g.reason === `exception ${g.type}`) ? ` — ${g.reason.replace(/^exception /, '')}` : ''}
+            </button>
+          ))}
+          {rootCauses.length > 5 && <span className="muted">and {rootCauses.length - 5} more kinds</span>}
+        </div>
+      )}
+      {repeated.length > 0 && (
+        <div className="callout warn" data-testid="repeated-calls-callout">
+          <b>Repeated calls:</b>
+          {repeated.slice(0, 3).map((f, i) => (
+            <button key={i} className="link" onClick={() => highlightSpans(repeatedCallTitle(f), f.spanIds)}>
+              {repeatedCallTitle(f)}, {formatMs(Number(f.pattern === 'sequential' ? f.totalNano : f.wallNano) / 1e6)}
+            </button>
+          ))}
+          <button className="small secondary" onClick={() => setTab('repeated')}>
+            All {repeated.length}
+          </button>
         </div>
       )}
       {analysis && analysis.clockSkew.length > 0 && (
@@ -159,11 +237,20 @@ export function TraceView(props: {
         <TabButton tab="timeline" cur={tab} set={setTab}>
           Timeline
         </TabButton>
+        <TabButton tab="critical" cur={tab} set={setTab}>
+          Critical path
+        </TabButton>
+        <TabButton tab="repeated" cur={tab} set={setTab}>
+          Repeated calls {repeated.length > 0 && <span className="badge warn">{repeated.length}</span>}
+        </TabButton>
         <TabButton tab="selftime" cur={tab} set={setTab}>
           Self time
         </TabButton>
         <TabButton tab="quality" cur={tab} set={setTab}>
-          Quality {analysis && analysis.quality.length > 0 && <span className="badge warn">{analysis.quality.length}</span>}
+          Quality{' '}
+          {analysis && analysis.quality.length + repeated.length > 0 && (
+            <span className="badge warn">{analysis.quality.length + repeated.length}</span>
+          )}
         </TabButton>
         <TabButton tab="logs" cur={tab} set={setTab}>
           Logs {logs && logs.length > 0 && <span className="badge">{logs.length}</span>}
@@ -182,6 +269,14 @@ export function TraceView(props: {
                 if (e.key === 'Enter') jumpMatch(e.shiftKey ? -1 : 1);
               }}
             />
+            {highlight && (
+              <span className="chip" data-testid="highlight-chip">
+                Marked: {highlight.label}
+                <button className="ghost small" title="Clear" onClick={() => setHighlight(null)}>
+                  ✕
+                </button>
+              </span>
+            )}
             {query && (
               <>
                 <span className="muted">{matches.size} match{matches.size === 1 ? '' : 'es'}</span>
@@ -237,21 +332,28 @@ export function TraceView(props: {
                 layout={layout}
                 pos={openPos}
                 logs={logs}
-                onClose={() => props.onOpenSpan(null)}
+                onClose={() => onOpenSpan(null)}
                 onSelectSpan={openById}
               />
             )}
           </div>
         </>
       )}
-      {tab === 'selftime' && (
+      {tab !== 'timeline' && tab !== 'logs' && (
         <div className="tab-body">
-          {analysis ? <SelfTimeTable analysis={analysis} /> : <div className="panel muted">Analysis unavailable.</div>}
-        </div>
-      )}
-      {tab === 'quality' && (
-        <div className="tab-body">
-          {analysis ? <QualityList analysis={analysis} onSelectSpan={openById} /> : <div className="panel muted">Analysis unavailable.</div>}
+          <ErrorBoundary what="view" resetKey={tab}>
+            {!analysis ? (
+              <div className="panel muted">Analysis unavailable.</div>
+            ) : tab === 'critical' ? (
+              <CriticalPathSummary analysis={analysis} onSelect={(ids) => highlightSpans('critical path of the operation', ids)} />
+            ) : tab === 'repeated' ? (
+              <RepeatedCalls analysis={analysis} parentName={spanName} onSelect={(ids) => highlightSpans(`${ids.length} repeated calls`, ids)} />
+            ) : tab === 'selftime' ? (
+              <SelfTimeTable analysis={analysis} by={params.get('by') === 'operation' ? 'operation' : 'service'} onBy={(by) => params.set({ by: by === 'service' ? null : by })} />
+            ) : (
+              <QualityList analysis={analysis} onSelectSpan={openById} onSelectSpans={(ids) => highlightSpans(`${ids.length} repeated calls`, ids)} />
+            )}
+          </ErrorBoundary>
         </div>
       )}
       {tab === 'logs' && (
