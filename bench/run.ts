@@ -10,6 +10,7 @@ import { DuckDBStore } from '../packages/server/src/store/duckdb-store.js';
 import { startChildServer } from '../packages/server/test/support/child.js';
 import { DEFAULT_UI_DIR, startSextant } from '../packages/server/src/server.js';
 import { makeTraces } from './workload.js';
+import { clickhouseBench } from './clickhouse.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const INGEST_SPANS = Math.round(500_000 * SCALE);
@@ -228,6 +229,7 @@ if (!only || only === 'ingest') await ingestBench();
 if (!only || only === 'query') await queryBench();
 if (!only || only === 'analysis') await analysisBench();
 if (!only || only === 'ui') await uiBench();
+if (!only || only === 'clickhouse') await clickhouseBench(report, INGEST_SPANS, QUERY_SPANS);
 
 console.log('\n| measure | result | target |\n|---|---|---|');
 for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);

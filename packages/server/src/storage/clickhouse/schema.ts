@@ -250,8 +250,15 @@ ARRAY JOIN arrayConcat(CAST(SpanAttributes, 'Array(Tuple(String, String))'), CAS
 GROUP BY Day, Key`);
 }
 
-/** RED per service and operation and minute: counts, errors and a latency sketch, merged at query time. */
-function redTable(o: SchemaOptions): string {
+/** The comment on sextant_red_1m that says from which second on it holds every span (see redMetrics). */
+export const RED_COMMENT = /^sextant: complete from (\d+)$/;
+
+/**
+ * RED per service and operation and minute: counts, errors and a latency sketch, merged at query time.
+ * @param completeFromSec the first second whose spans the view will all see: 0 when otel_traces is empty
+ * as the view is made, else a minute after now (older spans, such as a Collector's history, are read raw).
+ */
+function redTable(o: SchemaOptions, completeFromSec: bigint): string {
   const t = target(o, TABLES.red);
   return `CREATE TABLE IF NOT EXISTS ${t.stored} ${t.onCluster} (
     Minute DateTime CODEC(Delta, ZSTD(1)),
@@ -265,7 +272,8 @@ function redTable(o: SchemaOptions): string {
 PARTITION BY toDate(Minute)
 ORDER BY (ServiceName, SpanName, Minute)
 ${ttlClause(o.retentionNano, 'Minute')}
-SETTINGS ttl_only_drop_parts = 1`;
+SETTINGS ttl_only_drop_parts = 1
+COMMENT 'sextant: complete from ${completeFromSec}'`;
 }
 
 function redView(o: SchemaOptions): string {
@@ -291,12 +299,12 @@ export function contribDdl(o: SchemaOptions): string[] {
 }
 
 /** Sextant's own tables and the views that fill them (they need otel_traces to exist). */
-export function sextantDdl(o: SchemaOptions): string[] {
+export function sextantDdl(o: SchemaOptions, redCompleteFromSec = 0n): string[] {
   return [
     attributeKeysTable(o),
     ...distributed(o, TABLES.attributeKeys, 'rand()'),
     attributeKeysView(o),
-    redTable(o),
+    redTable(o, redCompleteFromSec),
     ...distributed(o, TABLES.red, 'rand()'),
     redView(o),
   ];

@@ -21,7 +21,7 @@ import {
 import { dependencyGraph, redMetrics } from './aggregates.js';
 import { connect, parseClickHouseUrl, type ClickHouseTarget } from './connect.js';
 import { kindFromText, LOG_COLUMNS, logFromRow, logRow, SPAN_COLUMNS, spanFromRow, traceRow, type LogSelectRow, type SpanSelectRow } from './rows.js';
-import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, LOCAL_SUFFIX, sextantDdl, TABLES, type SchemaOptions } from './schema.js';
+import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, LOCAL_SUFFIX, RED_COMMENT, sextantDdl, TABLES, type SchemaOptions } from './schema.js';
 import { buildSearchSql, type SearchRow } from './search.js';
 import { DEFAULT_RETRY, insertRows, withRetries, type RetryPolicy } from './writer.js';
 
@@ -107,8 +107,25 @@ export class ClickHouseStore implements SpanStore, Ingestor {
           `${target.display} has no ${TABLES.traces} table: create the OpenTelemetry Collector clickhouseexporter schema, or drop --clickhouse-create-schema=false`,
         );
       }
+      const tableInfo = async (names: string[]) =>
+        (
+          await client.query({
+            query: 'SELECT name, comment FROM system.tables WHERE database = {db:String} AND name IN {names:Array(String)}',
+            query_params: { db: target.database, names },
+            format: 'JSONEachRow',
+          })
+        ).json<{ name: string; comment: string }>();
+      const redNames = [TABLES.red, TABLES.red + LOCAL_SUFFIX];
+      let completeFrom = 0n;
+      if ((await tableInfo(redNames)).length === 0) {
+        // The view will see every span from now on; only a table that already has spans needs a cut-off.
+        const [traces] = await (
+          await client.query({ query: `SELECT toString(count()) AS n FROM ${ident(target.database)}.${ident(TABLES.traces)}`, format: 'JSONEachRow' })
+        ).json<{ n: string }>();
+        if (traces && traces.n !== '0') completeFrom = (BigInt(Math.floor(Date.now() / 60_000)) + 2n) * 60n;
+      }
       const missing = new Map<string, string>();
-      for (const ddl of sextantDdl(schema)) {
+      for (const ddl of sextantDdl(schema, completeFrom)) {
         try {
           await client.command({ query: ddl });
         } catch (err) {
@@ -116,17 +133,8 @@ export class ClickHouseStore implements SpanStore, Ingestor {
           missing.set(table, (err as Error).message);
         }
       }
-      // The view fills the table from its creation on; a minute of margin covers inserts that were in flight then.
-      const [created] = await (
-        await client.query({
-          query: `SELECT toString(toUnixTimestamp(metadata_modification_time)) AS t FROM system.tables
-                  WHERE database = {db:String} AND name IN {names:Array(String)}`,
-          query_params: { db: target.database, names: [TABLES.redView, TABLES.redView + LOCAL_SUFFIX] },
-          format: 'JSONEachRow',
-        })
-      ).json<{ t: string }>();
-      const minute = 60_000_000_000n;
-      const redCoveredFrom = created ? (BigInt(created.t) * 1_000_000_000n / minute + 2n) * minute : BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000_000n;
+      const red = (await tableInfo(redNames)).find((t) => RED_COMMENT.test(t.comment));
+      const redCoveredFrom = red ? BigInt(RED_COMMENT.exec(red.comment)![1]!) * 1_000_000_000n : 0n;
       return new ClickHouseStore(client, target, version!, missing, retry, opts.maxQueuedItems ?? 200_000, redCoveredFrom);
     } catch (err) {
       await client.close().catch(() => undefined);
