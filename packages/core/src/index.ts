@@ -23,3 +23,4 @@ export { bytesToBase64, base64ToBytes } from './codec/base64.js';
 export { normalizeHexId } from './codec/hex.js';
 export { parseDurationText, parseTimeText } from './time-text.js';
 export * from './analysis/align-traces.js';
+export * from './traceql/index.js';

@@ -48,6 +48,11 @@ function choiceOption<T extends string>(text: string, name: string, choices: rea
   throw new UsageError(`${name}: '${text}' is not one of ${choices.join(', ')}`);
 }
 
+/** A comma-separated flag value (flags and env vars alike). */
+function listOption(value: string | boolean | undefined): string[] {
+  return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [];
+}
+
 function startFromOptions(o: ServeOptions): Promise<RunningSextant> {
   const storage = choiceOption(o.storage as string, '--storage', ['duckdb', 'clickhouse'] as const);
   const role = choiceOption(o.role as string, '--role', ['ingest', 'query', 'all'] as const);
@@ -75,6 +80,9 @@ function startFromOptions(o: ServeOptions): Promise<RunningSextant> {
     retentionNano: durationOption(o.retention as string, '--retention'),
     maxSizeBytes: o.maxSize ? parseSize(o.maxSize as string, '--max-size') : null,
     maxBodyBytes: parseSize(o.maxBody as string, '--max-body'),
+    corsOrigins: listOption(o.corsOrigins),
+    ingestCorsOrigins: listOption(o.ingestCorsOrigins),
+    allowedHosts: listOption(o.allowedHosts),
   });
 }
 
@@ -230,7 +238,10 @@ function addServeOptions(cmd: Command): Command {
     .addOption(new Option('--clickhouse-url <url>', 'http(s)://user:password@host:8123/database (database otel when omitted) or chdb:DIR[?database=NAME]').env('SEXTANT_CLICKHOUSE_URL'))
     .addOption(new Option('--clickhouse-create-schema <bool>', 'create the OpenTelemetry Collector exporter tables when missing').default('true').env('SEXTANT_CLICKHOUSE_CREATE_SCHEMA'))
     .addOption(new Option('--clickhouse-cluster <name>', 'create tables ON CLUSTER, Replicated*MergeTree with Distributed tables in front').env('SEXTANT_CLICKHOUSE_CLUSTER'))
-    .addOption(new Option('--role <role>', 'ingest (receivers only), query (API and UI only) or all').default('all').env('SEXTANT_ROLE'));
+    .addOption(new Option('--role <role>', 'ingest (receivers only), query (API and UI only) or all').default('all').env('SEXTANT_ROLE'))
+    .addOption(new Option('--cors-origins <origins>', 'comma-separated origins whose pages may call the query API (none: only the UI itself)').env('SEXTANT_CORS_ORIGINS'))
+    .addOption(new Option('--ingest-cors-origins <origins>', 'comma-separated origins whose pages may send spans to OTLP/HTTP and Zipkin (browser SDKs)').env('SEXTANT_INGEST_CORS_ORIGINS'))
+    .addOption(new Option('--allowed-hosts <names>', 'comma-separated host names to answer besides loopback names and IP addresses (.example.com: a domain and its subdomains)').env('SEXTANT_ALLOWED_HOSTS'));
 }
 
 export function buildProgram(): Command {

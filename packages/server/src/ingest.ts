@@ -13,6 +13,7 @@ import {
   type LogRecord,
   type Span,
 } from '@sextant/core';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 
 export type Signal = 'traces' | 'logs';
 export type WireFormat = 'otlp-proto' | 'otlp-json' | 'zipkin-json';
@@ -43,6 +44,7 @@ export interface Ingestor {
 const NAMES: Record<WireFormat, string> = { 'otlp-proto': 'OTLP protobuf', 'otlp-json': 'OTLP JSON', 'zipkin-json': 'Zipkin v2 JSON' };
 
 function parseJson(body: Uint8Array, what: string): unknown {
+  if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) throw new IngestRejected(`${what} nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(new TextDecoder().decode(body));
   } catch (err) {

@@ -9,6 +9,8 @@ import { createOtlpHttpReceiver } from './receivers/otlp-http.js';
 import { createZipkinReceiver } from './receivers/zipkin-http.js';
 import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.js';
 import { createApiServer, type ReceiverPorts } from './api/app.js';
+import { hostCheck } from './security/hosts.js';
+import { NO_CONTENT_CSP, UI_CSP } from './security/browser-policy.js';
 
 export interface SextantOptions {
   /** Directory of the DuckDB file; ignored when `memory` is true. */
@@ -27,7 +29,12 @@ export interface SextantOptions {
   maxBodyBytes?: number;
   /** Static files of the web UI; defaults to packages/ui/dist beside this package. */
   uiDir?: string | null;
-  corsOrigins?: string[] | '*';
+  /** Origins whose pages may call the query API (`*`: any). None by default: only the UI itself. */
+  corsOrigins?: string[];
+  /** Origins whose pages may send to OTLP/HTTP and Zipkin (browser SDKs). None by default. */
+  ingestCorsOrigins?: string[];
+  /** Host names answered besides loopback names, IP literals and `host` (`.example.com` covers subdomains; `*` all). */
+  allowedHosts?: string[];
   /** How often retention runs (default once a minute). */
   retentionIntervalMs?: number;
   /** Receivers to start; all by default. */
@@ -70,7 +77,8 @@ function urlFor(host: string, port: number, scheme = 'http'): string {
 export async function startSextant(opts: SextantOptions = {}): Promise<RunningSextant> {
   const host = opts.host ?? '127.0.0.1';
   const maxBody = opts.maxBodyBytes ?? 8 * 1024 * 1024;
-  const corsOrigins = opts.corsOrigins ?? '*';
+  const hosts = hostCheck(host, opts.allowedHosts ?? []);
+  const ingestBrowser = { hosts, corsOrigins: opts.ingestCorsOrigins ?? [], corsMethods: 'POST', contentSecurityPolicy: NO_CONTENT_CSP };
   const role = opts.role ?? 'all';
   const receiving = role !== 'query';
   const enabled = receiving ? { otlpGrpc: true, otlpHttp: true, zipkin: true, ...opts.receivers } : { otlpGrpc: false, otlpHttp: false, zipkin: false };
@@ -82,21 +90,26 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     const ports: ReceiverPorts = { otlpHttp: null, otlpGrpc: null, zipkin: null };
     let apiUrl: string | null = null;
     if (role !== 'ingest') {
-      const api = await createApiServer(store, { uiDir: opts.uiDir === undefined ? DEFAULT_UI_DIR : opts.uiDir, isReady: () => ready, receiverPorts: () => ports });
+      const api = await createApiServer(store, {
+        uiDir: opts.uiDir === undefined ? DEFAULT_UI_DIR : opts.uiDir,
+        isReady: () => ready,
+        receiverPorts: () => ports,
+        browser: { hosts, corsOrigins: opts.corsOrigins ?? [], corsMethods: 'GET, POST', contentSecurityPolicy: UI_CSP },
+      });
       apiUrl = urlFor(host, await listen(api, host, opts.port ?? 16686));
       closers.push(() => api.close());
     }
 
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
-      const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, corsOrigins });
+      const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser });
       ports.otlpHttp = await listen(app, host, opts.otlpHttpPort ?? 4318);
       otlpHttp = urlFor(host, ports.otlpHttp);
       closers.push(() => app.close());
     }
     let zipkin: string | null = null;
     if (enabled.zipkin) {
-      const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, corsOrigins });
+      const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser });
       ports.zipkin = await listen(app, host, opts.zipkinPort ?? 9411);
       zipkin = urlFor(host, ports.zipkin);
       closers.push(() => app.close());

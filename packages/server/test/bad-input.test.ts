@@ -128,6 +128,17 @@ test('Zipkin: malformed JSON, not a span list, wrong content type, oversized', a
   await assertUnharmed();
 });
 
+test('deeply nested JSON gets 400 on Zipkin and OTLP/HTTP, not a stack overflow', async () => {
+  const nested = '['.repeat(30_000) + ']'.repeat(30_000);
+  let res = await post('/api/v2/spans', nested, 'application/json', {}, sextant.urls.zipkin!);
+  assert.equal(res.status, 400, res.text);
+  assert.match(res.text, /nests arrays or objects deeper than/);
+  res = await post('/v1/traces', `{"resourceSpans":${'['.repeat(30_000)}${']'.repeat(30_000)}}`, 'application/json');
+  assert.equal(res.status, 400, res.text);
+  assert.match(res.text, /deeper than/);
+  await assertUnharmed();
+});
+
 test('OTLP/gRPC: garbage and truncated messages get INVALID_ARGUMENT; oversized gets RESOURCE_EXHAUSTED', async () => {
   const client = new Client(sextant.urls.otlpGrpc!.replace('http://', ''), credentials.createInsecure());
   const call = (body: Buffer) =>

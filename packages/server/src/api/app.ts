@@ -1,7 +1,6 @@
 /** The query server (:16686): native and Jaeger-compatible APIs, health, and the web UI's static files. */
 import { existsSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
-import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import { DecodeError } from '@sextant/core';
 import type { SpanStore } from '../store/store.js';
@@ -9,6 +8,8 @@ import { QueryError } from '../store/store.js';
 import { ApiError } from './params.js';
 import { registerNativeApi } from './native.js';
 import { registerJaegerApi } from './jaeger.js';
+import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
+import { logFailure } from '../log.js';
 
 /** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
 export interface ReceiverPorts {
@@ -20,6 +21,7 @@ export interface ReceiverPorts {
 export interface ApiOptions {
   uiDir: string | null;
   isReady: () => boolean;
+  browser: BrowserPolicy;
   /** Read per request: the receivers start after the API. */
   receiverPorts?: () => ReceiverPorts;
 }
@@ -30,7 +32,7 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 
 export async function createApiServer(store: SpanStore, opts: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 500 } });
-  await app.register(cors, { origin: true, methods: ['GET', 'POST', 'OPTIONS'] });
+  applyBrowserPolicy(app, opts.browser);
   // Nanosecond times are bigints in the model; JSON carries them as decimal strings.
   app.setReplySerializer((payload) => JSON.stringify(payload, jsonReplacer));
 
@@ -39,8 +41,8 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
     if (err instanceof ApiError) status = err.status;
     else if (err instanceof QueryError || err instanceof DecodeError) status = 400;
     else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) status = err.statusCode;
-    if (status >= 500) req.log.error(err);
-    const message = status >= 500 ? `internal error: ${err.message}` : err.message;
+    if (status >= 500) logFailure(`${req.method} ${req.url.split('?')[0]}`, err);
+    const message = status >= 500 ? 'internal error; the server log has the details' : err.message;
     if (req.url.startsWith('/api/v3/')) return reply.code(status).send({ error: { httpCode: status, message } });
     if (req.url.startsWith('/api/v1/') || req.url.startsWith('/api/health')) return reply.code(status).send({ error: message });
     return reply.code(status).send({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg: message }] });

@@ -5,6 +5,8 @@
 import { Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
 import { IngestRejected, OverloadedError, summarizeRejections, type Ingestor, type Signal } from '../ingest.js';
+import { storeFailureMessage } from './otlp-http.js';
+import { logFailure } from '../log.js';
 
 const raw = (b: Buffer): Buffer => b;
 
@@ -32,7 +34,10 @@ function exportHandler(ingestor: Ingestor, signal: Signal) {
     } catch (err) {
       if (err instanceof IngestRejected) callback({ code: status.INVALID_ARGUMENT, details: err.message });
       else if (err instanceof OverloadedError) callback({ code: status.UNAVAILABLE, details: err.message });
-      else callback({ code: status.INTERNAL, details: `could not store the ${signal}: ${(err as Error).message}` });
+      else {
+        logFailure(`storing ${signal} from OTLP/gRPC`, err);
+        callback({ code: status.UNAVAILABLE, details: storeFailureMessage(signal) });
+      }
     }
   };
 }

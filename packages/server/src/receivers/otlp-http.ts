@@ -2,18 +2,25 @@
  * OTLP/HTTP receiver (:4318): POST /v1/traces and /v1/logs, protobuf or JSON, optionally compressed. Answers
  * follow the OTLP/HTTP spec: 200 with an Export*ServiceResponse (partial_success when some items were rejected),
  * 400 with a google.rpc.Status naming what was wrong, 415/413 for unsupported or oversized bodies, 503 with
- * Retry-After when the ingest queue is full. CORS is open so that browser SDKs can send.
+ * Retry-After when the ingest queue is full or the store fails (both retryable). Browser SDKs may send only from
+ * origins listed in --ingest-cors-origins (security/browser-policy.ts).
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import cors from '@fastify/cors';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
 import { IngestRejected, OverloadedError, summarizeRejections, type Ingestor, type Signal } from '../ingest.js';
 import { bodyKind, decodeBody, HttpError, rawBodyReceiver, type BodyKind } from './body.js';
 import { encodeRpcStatus, rpcCodeForHttp } from './rpc-status.js';
+import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
+import { logFailure } from '../log.js';
 
 export interface ReceiverOptions {
   maxBodyBytes: number;
-  corsOrigins: string[] | '*';
+  browser: BrowserPolicy;
+}
+
+/** What a client is told when the store failed: retryable, and without paths or engine text. */
+export function storeFailureMessage(what: string): string {
+  return `could not store the ${what} just now; retry later`;
 }
 
 function sendError(reply: FastifyReply, kind: BodyKind, status: number, message: string): FastifyReply {
@@ -26,15 +33,16 @@ function sendError(reply: FastifyReply, kind: BodyKind, status: number, message:
 
 export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverOptions): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: opts.maxBodyBytes, logger: false });
-  await app.register(cors, { origin: opts.corsOrigins === '*' ? true : opts.corsOrigins, methods: ['POST', 'OPTIONS'] });
+  applyBrowserPolicy(app, opts.browser);
   rawBodyReceiver(app);
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const kind = bodyKind(req.headers['content-type']) ?? 'json';
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return sendError(reply, kind, 413, `request body is larger than the limit of ${opts.maxBodyBytes} bytes`);
     }
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    return sendError(reply, kind, status, err.message);
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendError(reply, kind, err.statusCode, err.message);
+    logFailure(`${req.method} ${req.url}`, err);
+    return sendError(reply, kind, 500, 'internal error; the server log has the details');
   });
 
   const handler = (signal: Signal) => async (req: FastifyRequest, reply: FastifyReply) => {
@@ -57,7 +65,8 @@ export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverO
       if (err instanceof HttpError) return sendError(reply, kind, err.status, err.message);
       if (err instanceof IngestRejected) return sendError(reply, kind, 400, err.message);
       if (err instanceof OverloadedError) return sendError(reply, kind, 503, err.message);
-      return sendError(reply, kind, 500, `could not store the ${signal}: ${(err as Error).message}`);
+      logFailure(`storing ${signal} from OTLP/HTTP`, err);
+      return sendError(reply, kind, 503, storeFailureMessage(signal));
     }
   };
 

@@ -1,19 +1,22 @@
 /** Zipkin v2 receiver (:9411): POST /api/v2/spans with a JSON list of spans, 202 on success, as Zipkin answers. */
 import Fastify, { type FastifyInstance } from 'fastify';
-import cors from '@fastify/cors';
 import { IngestRejected, OverloadedError, type Ingestor } from '../ingest.js';
 import { decodeBody, HttpError, rawBodyReceiver } from './body.js';
-import type { ReceiverOptions } from './otlp-http.js';
+import { storeFailureMessage, type ReceiverOptions } from './otlp-http.js';
+import { applyBrowserPolicy } from '../security/browser-policy.js';
+import { logFailure } from '../log.js';
 
 export async function createZipkinReceiver(ingestor: Ingestor, opts: ReceiverOptions): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: opts.maxBodyBytes, logger: false });
-  await app.register(cors, { origin: opts.corsOrigins === '*' ? true : opts.corsOrigins, methods: ['POST', 'OPTIONS'] });
+  applyBrowserPolicy(app, opts.browser);
   rawBodyReceiver(app);
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply.code(413).type('text/plain').send(`request body is larger than the limit of ${opts.maxBodyBytes} bytes`);
     }
-    return reply.code(err.statusCode ?? 500).type('text/plain').send(err.message);
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).type('text/plain').send(err.message);
+    logFailure(`${req.method} ${req.url}`, err);
+    return reply.code(500).type('text/plain').send('internal error; the server log has the details');
   });
 
   app.post('/api/v2/spans', async (req, reply) => {
@@ -33,7 +36,8 @@ export async function createZipkinReceiver(ingestor: Ingestor, opts: ReceiverOpt
       if (err instanceof HttpError) return reply.code(err.status).type('text/plain').send(err.message);
       if (err instanceof IngestRejected) return reply.code(400).type('text/plain').send(err.message);
       if (err instanceof OverloadedError) return reply.code(503).header('retry-after', '1').type('text/plain').send(err.message);
-      throw err;
+      logFailure('storing spans from Zipkin', err);
+      return reply.code(503).header('retry-after', '1').type('text/plain').send(storeFailureMessage('spans'));
     }
   });
   return app;
