@@ -21,6 +21,7 @@ export * from './analysis/compare-traces.js';
 export * from './analysis/cohort.js';
 export { bytesToBase64, base64ToBytes } from './codec/base64.js';
 export { normalizeHexId } from './codec/hex.js';
+export * from './codec/jaeger-adjust.js';
 export { parseDurationText, parseTimeText } from './time-text.js';
 export * from './analysis/align-traces.js';
 export * from './traceql/index.js';

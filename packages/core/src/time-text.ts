@@ -20,9 +20,13 @@ export function parseDurationText(text: string): bigint | null {
   return BigInt(Math.round(total));
 }
 
-/** A point in time: integer nanoseconds since the epoch or an RFC 3339 timestamp; null when it is neither. */
+/**
+ * A point in time: integer nanoseconds since the epoch or an RFC 3339 timestamp (`Z` or an offset such as
+ * `+01:00`); null when it is neither. An unencoded `+` in a query string arrives as a space, so
+ * `…T10:00:00 01:00` is read as the +01:00 it was.
+ */
 export function parseTimeText(text: string): bigint | null {
-  const t = text.trim();
+  const t = text.trim().replace(/(T\d\d:\d\d:\d\d(?:\.\d+)?) (\d\d:\d\d)$/, '$1+$2');
   if (/^\d+$/.test(t)) return BigInt(t);
   const ms = Date.parse(t);
   if (Number.isNaN(ms)) return null;

@@ -29,6 +29,8 @@ export interface IngestResult {
   rejected: number;
   /** The first problems found with rejected items, one sentence each. */
   errors: string[];
+  /** Something the sender should know about accepted items ('' when nothing): see retentionWarning. */
+  warning: string;
 }
 
 /** The request as a whole cannot be stored (unreadable, or nothing in it valid): HTTP 400 / INVALID_ARGUMENT. */
@@ -56,6 +58,27 @@ export function summarizeRejections(rejected: number, errors: readonly string[])
   const shown = errors.slice(0, 5).join('; ');
   const more = errors.length > 5 ? ` (and ${errors.length - 5} more)` : '';
   return `${rejected} rejected: ${shown}${more}`;
+}
+
+/**
+ * Retention is by span time, so spans that are already older than the retention age (an imported 2018 trace)
+ * are stored and then deleted by the next retention pass, within a minute. They are accepted, as the sender
+ * asked, and the answer says so rather than letting them vanish silently.
+ */
+export function retentionWarning(spans: readonly Span[], retentionNano: bigint | null, nowNano: bigint): string {
+  if (retentionNano === null || spans.length === 0) return '';
+  const cutoff = nowNano - retentionNano;
+  let old = 0;
+  for (const s of spans) if (s.endTimeUnixNano < cutoff) old++;
+  if (old === 0) return '';
+  return `${old} of ${spans.length} spans ended before the retention window (--retention) and will be deleted by the next retention pass, within a minute; to keep old traces, run sextant with a longer --retention or --retention 0`;
+}
+
+/** The one-line message an answer carries: rejections first, then any warning ('' when there is neither). */
+export function ingestMessage(result: IngestResult): string {
+  const parts = result.rejected > 0 ? [summarizeRejections(result.rejected, result.errors)] : [];
+  if (result.warning !== '') parts.push(result.warning);
+  return parts.join('; ');
 }
 
 /** Decodes one request body into spans or log records; throws IngestRejected when nothing can be kept. */

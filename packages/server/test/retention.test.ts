@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeTraceRequest, type Span } from '@sextant/core';
+import { encodeOtlpJsonTraces, encodeTraceRequest, type Span } from '@sextant/core';
+import { readFixtureText } from '../../../testing/fixtures.js';
 import { DuckDBStore } from '../src/store/duckdb-store.js';
 import { getJson, startTestServer } from './support/server.js';
 import { hexId, makeSpan } from './support/spans.js';
@@ -81,5 +82,24 @@ test('size retention never deletes what cannot give space back', async () => {
     assert.equal((await store.stats()).spans, 1000);
   } finally {
     await store.close();
+  }
+});
+
+test('spans older than the retention age are accepted with a warning that says retention will delete them', async () => {
+  const s = await startTestServer({ retentionNano: 2n * HOUR, retentionIntervalMs: 3_600_000 });
+  try {
+    const old = tracesAt(now() - 3n * HOUR, 2, 'old');
+    const json = await fetch(`${s.urls.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(encodeOtlpJsonTraces([...old, ...tracesAt(now(), 1)])) });
+    assert.equal(json.status, 200);
+    const answer = await json.json();
+    assert.equal(answer.partialSuccess.rejectedSpans, '0', 'a warning, not a rejection');
+    assert.match(answer.partialSuccess.errorMessage, /^4 of 6 spans ended before the retention window .* deleted by the next retention pass/);
+    const zipkin = await fetch(`${s.urls.zipkin}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFixtureText('zipkin/skew.json') });
+    assert.equal(zipkin.status, 202);
+    assert.match(zipkin.headers.get('x-sextant-warning') ?? '', /spans ended before the retention window/);
+    const fresh = await fetch(`${s.urls.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(encodeOtlpJsonTraces(tracesAt(now(), 1))) });
+    assert.deepEqual(await fresh.json(), {}, 'no warning for recent spans');
+  } finally {
+    await s.close();
   }
 });

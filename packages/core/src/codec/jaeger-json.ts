@@ -6,7 +6,6 @@ import { emptyScope, getAttr, serviceName, type AttrValue, type KeyValue, type R
 import { base64ToBytes, bytesToBase64 } from './base64.js';
 import { DecodeError, emptyResult, quote, reject, type DecodeResult } from './errors.js';
 import { normalizeHexId } from './hex.js';
-import { attrValueToJson } from './otlp-json.js';
 import { validateSpan } from './validate.js';
 import { blankSpan, isObject, ScopeInterner, type Json } from './common.js';
 
@@ -263,7 +262,28 @@ function tag(key: string, value: AttrValue): JaegerKeyValue {
   if (typeof value === 'number') return { key, type: 'float64', value: Number.isFinite(value) ? value : String(value) };
   if (value instanceof Uint8Array) return { key, type: 'binary', value: bytesToBase64(value) };
   if (value === null) return { key, type: 'string', value: '' };
-  return { key, type: 'string', value: JSON.stringify(attrValueToJson(value)) };
+  return { key, type: 'string', value: goJson(value) };
+}
+
+/**
+ * An array or map attribute as the Collector's Jaeger translator writes it: pcommon's AsString, i.e. Go's
+ * json.Marshal of the plain value (map keys sorted, bytes as base64, <, > and & escaped for HTML).
+ */
+function goJson(value: AttrValue): string {
+  const json = (v: AttrValue): string => {
+    if (v === null) return 'null';
+    if (typeof v === 'bigint') return v.toString();
+    if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : 'null';
+    if (v instanceof Uint8Array) return JSON.stringify(bytesToBase64(v));
+    if (Array.isArray(v)) return `[${v.map(json).join(',')}]`;
+    if (typeof v === 'object') {
+      const entries = new Map(v.kvlist.map((kv) => [kv.key, kv.value]));
+      const keys = [...entries.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${json(entries.get(k)!)}`).join(',')}}`;
+    }
+    return JSON.stringify(v);
+  };
+  return json(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function spanTags(span: Span): JaegerKeyValue[] {
@@ -292,8 +312,11 @@ function references(span: Span): JaegerReference[] {
   return refs;
 }
 
-/** One trace in Jaeger UI JSON. Processes are named p1, p2… in order of first appearance of each distinct resource. */
-export function encodeJaegerTrace(spans: readonly Span[]): JaegerTrace {
+/**
+ * One trace in Jaeger UI JSON. Processes are named p1, p2… in order of first appearance of each distinct resource.
+ * `warnings` are Jaeger's per-span warnings, by index into `spans` (see jaegerView).
+ */
+export function encodeJaegerTrace(spans: readonly Span[], warnings?: ReadonlyMap<number, readonly string[]>): JaegerTrace {
   const processes: Record<string, JaegerProcess> = {};
   const processIds = new Map<Resource, string>();
   const byContent = new Map<string, string>();
@@ -314,7 +337,7 @@ export function encodeJaegerTrace(spans: readonly Span[]): JaegerTrace {
     processIds.set(resource, id);
     return id;
   };
-  const out = spans.map((span): JaegerSpan => {
+  const out = spans.map((span, i): JaegerSpan => {
     const js: JaegerSpan = {
       traceID: span.traceId,
       spanID: span.spanId,
@@ -328,7 +351,7 @@ export function encodeJaegerTrace(spans: readonly Span[]): JaegerTrace {
         fields: [...(e.name === '' ? [] : [tag('event', e.name)]), ...e.attributes.map((kv) => tag(kv.key, kv.value))],
       })),
       processID: processOf(span.resource, span),
-      warnings: null,
+      warnings: warnings?.has(i) ? [...warnings.get(i)!] : null,
     };
     if (span.flags !== 0) js.flags = span.flags;
     return js;
@@ -347,5 +370,5 @@ export function transformOtlpToJaeger(spans: readonly Span[]): JaegerTrace[] {
       throw new DecodeError(`span ${span.spanId} ('${span.name}') has a resource without a service.name attribute, which Jaeger needs to name its process.`);
     }
   }
-  return groupByTrace(spans).map(encodeJaegerTrace);
+  return groupByTrace(spans).map((trace) => encodeJaegerTrace(trace));
 }

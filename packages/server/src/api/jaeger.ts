@@ -3,13 +3,15 @@
  * /api/* JSON model ({data,total,limit,offset,errors}, µs times) and the /api/v3/* OTLP-shaped HTTP API.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { encodeJaegerTrace, encodeOtlpJsonTraces, SpanKind, type Span } from '@sextant/core';
+import { encodeJaegerTrace, encodeOtlpJsonTraces, jaegerView, jaegerViewSpans, SpanKind, type JaegerTrace, type Span } from '@sextant/core';
 import { parseTraceIdParam } from '../store/ids.js';
 import type { SpanStore, TagFilter, TraceQuery } from '../store/store.js';
 import { parseSpanKind } from '../store/search-sql.js';
-import { ApiError, all, one, parseDurationNano, parseLimit, parseTagParams, parseTimeNano, type Query } from './params.js';
+import { ApiError, all, checkWindow, one, parseBoolParam, parseDurationNano, parseLimit, parseTagParams, parseTimeNano, traceIdParam, type Query } from './params.js';
 
 const US = 1000n;
+/** Jaeger's api/v3 search depth when the request names none; a client's own, smaller limit then applies to these. */
+const V3_DEFAULT_SEARCH_DEPTH = 100;
 
 function envelope<T>(data: T, total = Array.isArray(data) ? data.length : 0) {
   return { data, total, limit: 0, offset: 0, errors: null };
@@ -53,6 +55,26 @@ async function operationsOf(store: SpanStore, service: string, kindText: string 
     .map((o) => ({ name: o.name, spanKind: KIND_NAME[o.spanKind] ?? '' }));
 }
 
+/** One trace as Jaeger's query service answers it (see jaegerView): adjusted unless `raw`. */
+function jaegerTrace(spans: readonly Span[], raw: boolean): JaegerTrace {
+  const view = jaegerView(spans, raw);
+  return encodeJaegerTrace(view.spans, view.warnings);
+}
+
+/** Spans of traces for an OTLP answer (api/v3), adjusted per trace unless `raw`. */
+function otlpTraces(traces: readonly (readonly Span[])[], raw: boolean): ReturnType<typeof encodeOtlpJsonTraces> {
+  return encodeOtlpJsonTraces(traces.flatMap((t) => jaegerViewSpans(jaegerView(t, raw))));
+}
+
+/**
+ * The spans of a trace that start inside the window a get-trace request gives (Jaeger passes it to storage
+ * to narrow the lookup; a trace with no span in it is not found).
+ */
+function inWindow(spans: Span[], start: bigint | undefined, end: bigint | undefined): Span[] {
+  if (start === undefined && end === undefined) return spans;
+  return spans.filter((s) => (start === undefined || s.startTimeUnixNano >= start) && (end === undefined || s.startTimeUnixNano <= end));
+}
+
 async function fullTraces(store: SpanStore, q: TraceQuery): Promise<Span[][]> {
   const { traces } = await store.searchTraces(q);
   const byId = await store.getTraces(traces.map((t) => t.traceId));
@@ -71,6 +93,7 @@ function classicQuery(q: Query): TraceQuery {
   let start = startText !== undefined ? parseMicros(startText, 'start') : undefined;
   const lookback = one(q, 'lookback');
   if (start === undefined && lookback !== undefined && lookback !== 'custom') start = (end ?? nowNs) - parseDurationNano(lookback, 'lookback');
+  checkWindow(start, end, 'start', 'end');
   const minD = one(q, 'minDuration');
   const maxD = one(q, 'maxDuration');
   return {
@@ -97,16 +120,24 @@ function v3Query(q: Query): TraceQuery {
     const v = get(camel, snake);
     return v === undefined ? undefined : parseDurationNano(v, `query.${camel}`);
   };
+  const startNano = time('startTimeMin', 'start_time_min');
+  const endNano = time('startTimeMax', 'start_time_max');
+  checkWindow(startNano, endNano, 'query.startTimeMin', 'query.startTimeMax');
   return {
     service: get('serviceName', 'service_name'),
     operation: get('operationName', 'operation_name'),
     tags: attrs !== undefined ? parseTagsJson(attrs, 'query.attributes') : [],
-    startNano: time('startTimeMin', 'start_time_min'),
-    endNano: time('startTimeMax', 'start_time_max'),
+    startNano,
+    endNano,
     minDurationNano: dur('durationMin', 'duration_min'),
     maxDurationNano: dur('durationMax', 'duration_max'),
-    limit: parseLimit(get('searchDepth', 'search_depth') ?? get('numTraces', 'num_traces'), 20, 1500),
+    limit: parseLimit(get('searchDepth', 'search_depth') ?? get('numTraces', 'num_traces'), V3_DEFAULT_SEARCH_DEPTH, 1500),
   };
+}
+
+function v3Raw(q: Query): boolean {
+  const name = one(q, 'query.rawTraces') !== undefined ? 'query.rawTraces' : 'query.raw_traces';
+  return parseBoolParam(one(q, name), name);
 }
 
 export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void {
@@ -128,21 +159,28 @@ export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void 
   app.get('/api/traces', async (req) => {
     const q = req.query as Query;
     const ids = all(q, 'traceID');
+    const raw = parseBoolParam(one(q, 'raw'), 'raw');
     if (ids.length > 0) {
       const parsed = ids.map((id) => parseTraceIdParam(id) ?? '');
       const byId = await store.getTraces(parsed.filter((x) => x !== ''));
-      return envelope([...byId.values()].map((spans) => encodeJaegerTrace(spans)));
+      return envelope([...byId.values()].map((spans) => jaegerTrace(spans, raw)));
     }
     const traces = await fullTraces(store, classicQuery(q));
-    return envelope(traces.map((t) => encodeJaegerTrace(t)));
+    return envelope(traces.map((t) => jaegerTrace(t, raw)));
   });
 
   app.get<{ Params: { id: string } }>('/api/traces/:id', async (req, reply) => {
-    const traceId = parseTraceIdParam(req.params.id);
-    if (traceId === null) return jaegerError(reply, 400, `trace id '${req.params.id}' is not valid hex`);
-    const spans = await store.getTrace(traceId);
+    const q = req.query as Query;
+    const traceId = traceIdParam(req.params.id);
+    const startText = one(q, 'start');
+    const endText = one(q, 'end');
+    const start = startText !== undefined ? parseMicros(startText, 'start') : undefined;
+    const end = endText !== undefined ? parseMicros(endText, 'end') : undefined;
+    checkWindow(start, end, 'start', 'end');
+    const raw = parseBoolParam(one(q, 'raw'), 'raw');
+    const spans = inWindow(await store.getTrace(traceId), start, end);
     if (spans.length === 0) return jaegerError(reply, 404, 'trace not found');
-    return envelope([encodeJaegerTrace(spans)]);
+    return envelope([jaegerTrace(spans, raw)]);
   });
 
   app.get('/api/dependencies', async (req) => {
@@ -168,16 +206,26 @@ export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void 
   });
 
   app.get<{ Params: { id: string } }>('/api/v3/traces/:id', async (req, reply) => {
-    const traceId = parseTraceIdParam(req.params.id);
-    if (traceId === null) return reply.code(400).send({ error: { httpCode: 400, message: `trace id '${req.params.id}' is not valid hex` } });
-    const spans = await store.getTrace(traceId);
+    const q = req.query as Query;
+    const traceId = traceIdParam(req.params.id);
+    const time = (camel: string, snake: string) => {
+      const name = one(q, camel) !== undefined ? camel : snake;
+      const v = one(q, name);
+      return v === undefined ? undefined : parseTimeNano(v, name);
+    };
+    const start = time('startTime', 'start_time');
+    const end = time('endTime', 'end_time');
+    checkWindow(start, end, 'startTime', 'endTime');
+    const rawName = one(q, 'rawTraces') !== undefined ? 'rawTraces' : 'raw_traces';
+    const spans = inWindow(await store.getTrace(traceId), start, end);
     if (spans.length === 0) return reply.code(404).send({ error: { httpCode: 404, message: 'trace not found' } });
-    return { result: encodeOtlpJsonTraces(spans) };
+    return { result: otlpTraces([spans], parseBoolParam(one(q, rawName), rawName)) };
   });
 
   app.get('/api/v3/traces', async (req) => {
-    const traces = await fullTraces(store, v3Query(req.query as Query));
-    return { result: encodeOtlpJsonTraces(traces.flat()) };
+    const q = req.query as Query;
+    const traces = await fullTraces(store, v3Query(q));
+    return { result: otlpTraces(traces, v3Raw(q)) };
   });
 
   app.get('/api/v3/trace-summaries', async (req) => {

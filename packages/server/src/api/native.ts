@@ -1,21 +1,14 @@
 /** Sextant's own API (/api/v1): OTLP-shaped JSON, hex ids, decimal-string nanoseconds. */
 import type { FastifyInstance } from 'fastify';
 import { analyzeTrace, compareCohorts, compareTraces, encodeOtlpJsonLogs, encodeOtlpJsonTraces, type Span } from '@sextant/core';
-import { parseTraceIdParam } from '../store/ids.js';
 import type { SpanStore, TraceQuery } from '../store/store.js';
-import { ApiError, one, parseDurationNano, parseLimit, parseNativeSearch, parseTimeNano, type Query } from './params.js';
+import { ApiError, one, traceIdParam, parseDurationNano, parseLimit, parseNativeSearch, parseTimeNano, type Query } from './params.js';
 
 const HOUR_NS = 3_600_000_000_000n;
 const MAX_COHORT_TRACES = 2000;
 
-function traceIdOr400(id: string): string {
-  const traceId = parseTraceIdParam(id);
-  if (traceId === null) throw new ApiError(400, `trace id '${id}' is not 32 (or 16) hexadecimal characters`);
-  return traceId;
-}
-
 async function traceOr404(store: SpanStore, id: string): Promise<Span[]> {
-  const spans = await store.getTrace(traceIdOr400(id));
+  const spans = await store.getTrace(traceIdParam(id));
   if (spans.length === 0) throw new ApiError(404, `trace ${id} not found`);
   return spans;
 }
@@ -53,7 +46,7 @@ export function registerNativeApi(app: FastifyInstance, store: SpanStore): void 
 
   app.get<{ Params: { id: string } }>('/api/v1/traces/:id/analysis', async (req) => analyzeTrace(await traceOr404(store, req.params.id)));
 
-  app.get<{ Params: { id: string } }>('/api/v1/traces/:id/logs', async (req) => encodeOtlpJsonLogs(await store.getLogs(traceIdOr400(req.params.id))));
+  app.get<{ Params: { id: string } }>('/api/v1/traces/:id/logs', async (req) => encodeOtlpJsonLogs(await store.getLogs(traceIdParam(req.params.id))));
 
   app.get('/api/v1/services', async () => ({ services: await store.services() }));
 

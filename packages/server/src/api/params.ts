@@ -1,5 +1,6 @@
 /** Query-string parsing shared by the native and Jaeger-compatible APIs; bad values raise ApiError (HTTP 400). */
 import { parseDurationText, parseTimeText } from '@sextant/core';
+import { parseTraceIdParam } from '../store/ids.js';
 import { parseSpanKind } from '../store/search-sql.js';
 import type { TagFilter, TraceQuery } from '../store/store.js';
 
@@ -29,10 +30,32 @@ export function parseDurationNano(text: string, name: string): bigint {
   return d;
 }
 
-/** A point in time: integer nanoseconds since the epoch, or an RFC 3339 timestamp. */
+/** A trace id from a URL: 32 hex digits, or 16 (a 64-bit id); the error says what is wrong with anything else. */
+export function traceIdParam(text: string): string {
+  const id = parseTraceIdParam(text);
+  if (id !== null) return id;
+  if (!/^[0-9a-fA-F]+$/.test(text)) throw new ApiError(400, `trace id '${text}' is not hexadecimal: expected 32 (or 16) hex digits`);
+  const what = text.length < 32 ? 'too short' : 'too long';
+  throw new ApiError(400, `trace id '${text}' is ${what} (${text.length} hex digits): expected 32, or 16 for a 64-bit id`);
+}
+
+/** Go's strconv.ParseBool, which Jaeger's `raw` parameters use. */
+export function parseBoolParam(text: string | undefined, name: string): boolean {
+  if (text === undefined) return false;
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text)) return false;
+  throw new ApiError(400, `${name}: '${text}' is not true or false`);
+}
+
+/** Rejects a window whose start is after its end (an empty answer would look like "no data"). */
+export function checkWindow(start: bigint | undefined, end: bigint | undefined, startName: string, endName: string): void {
+  if (start !== undefined && end !== undefined && start > end) throw new ApiError(400, `${startName} must not be after ${endName}`);
+}
+
+/** A point in time: integer nanoseconds since the epoch, or an RFC 3339 timestamp (see parseTimeText). */
 export function parseTimeNano(text: string, name: string): bigint {
   const t = parseTimeText(text);
-  if (t === null) throw new ApiError(400, `${name}: '${text}' is neither nanoseconds since the epoch nor an RFC 3339 time`);
+  if (t === null) throw new ApiError(400, `${name}: '${text}' is neither nanoseconds since the epoch nor an RFC 3339 time (2026-01-02T15:04:05Z, or with an offset such as +01:00)`);
   return t;
 }
 
@@ -62,7 +85,8 @@ export function parseTagParams(q: Query): TagFilter[] {
 export function parseNativeSearch(q: Query): TraceQuery {
   const tags: TagFilter[] = [];
   for (const [k, v] of Object.entries(q)) {
-    if (!k.startsWith('attr.') || k.length <= 5) continue;
+    if (!k.startsWith('attr.')) continue;
+    if (k.length === 5) throw new ApiError(400, `'attr.' needs an attribute key after the dot, as in attr.http.route=/cart`);
     for (const value of Array.isArray(v) ? v : [v ?? '']) tags.push({ key: k.slice(5), value });
   }
   tags.push(...parseTagParams(q));
@@ -72,6 +96,9 @@ export function parseNativeSearch(q: Query): TraceQuery {
     const v = one(q, name);
     return v === undefined ? undefined : f(v, name);
   };
+  const startNano = opt('start', parseTimeNano);
+  const endNano = opt('end', parseTimeNano);
+  checkWindow(startNano, endNano, 'start', 'end');
   return {
     service: one(q, 'service'),
     parentService: one(q, 'parentService'),
@@ -83,8 +110,8 @@ export function parseNativeSearch(q: Query): TraceQuery {
     traceMinDurationNano: opt('traceMinDuration', parseDurationNano),
     traceMaxDurationNano: opt('traceMaxDuration', parseDurationNano),
     errorsOnly: status === 'error',
-    startNano: opt('start', parseTimeNano),
-    endNano: opt('end', parseTimeNano),
+    startNano,
+    endNano,
     limit: parseLimit(one(q, 'limit'), 20, 1000),
     cursor: one(q, 'cursor'),
   };

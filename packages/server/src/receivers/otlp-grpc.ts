@@ -4,7 +4,7 @@
  */
 import { Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
-import { IngestRejected, OverloadedError, summarizeRejections, type Ingestor, type Signal } from '../ingest.js';
+import { IngestRejected, OverloadedError, ingestMessage, type Ingestor, type Signal } from '../ingest.js';
 import { storeFailureMessage } from './otlp-http.js';
 import { logFailure } from '../log.js';
 
@@ -28,7 +28,7 @@ function exportHandler(ingestor: Ingestor, signal: Signal) {
   return async (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
     try {
       const result = await ingestor.ingest({ signal, format: 'otlp-proto', body: call.request });
-      const message = result.rejected > 0 ? summarizeRejections(result.rejected, result.errors) : '';
+      const message = ingestMessage(result);
       const response = signal === 'traces' ? encodeExportTraceResponse(result.rejected, message) : encodeExportLogsResponse(result.rejected, message);
       callback(null, Buffer.from(response));
     } catch (err) {

@@ -7,7 +7,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
-import { IngestRejected, OverloadedError, summarizeRejections, type Ingestor, type Signal } from '../ingest.js';
+import { IngestRejected, OverloadedError, ingestMessage, type Ingestor, type Signal } from '../ingest.js';
 import { bodyKind, decodeBody, HttpError, rawBodyReceiver, type BodyKind } from './body.js';
 import { encodeRpcStatus, rpcCodeForHttp } from './rpc-status.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
@@ -54,13 +54,13 @@ export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverO
       const raw = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
       const body = decodeBody(raw, req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
       const result = await ingestor.ingest({ signal, format: kind === 'protobuf' ? 'otlp-proto' : 'otlp-json', body });
-      const message = result.rejected > 0 ? summarizeRejections(result.rejected, result.errors) : '';
+      const message = ingestMessage(result);
       if (kind === 'protobuf') {
         const bytes = signal === 'traces' ? encodeExportTraceResponse(result.rejected, message) : encodeExportLogsResponse(result.rejected, message);
         return reply.code(200).type('application/x-protobuf').send(Buffer.from(bytes));
       }
       const field = signal === 'traces' ? 'rejectedSpans' : 'rejectedLogRecords';
-      return reply.code(200).type('application/json').send(result.rejected > 0 ? { partialSuccess: { [field]: String(result.rejected), errorMessage: message } } : {});
+      return reply.code(200).type('application/json').send(message !== '' ? { partialSuccess: { [field]: String(result.rejected), errorMessage: message } } : {});
     } catch (err) {
       if (err instanceof HttpError) return sendError(reply, kind, err.status, err.message);
       if (err instanceof IngestRejected) return sendError(reply, kind, 400, err.message);

@@ -31,6 +31,7 @@ export async function createZipkinReceiver(ingestor: Ingestor, opts: ReceiverOpt
         // Zipkin has no partial-success answer; say it in a header rather than fail the valid spans.
         reply.header('x-sextant-rejected', `${result.rejected} spans rejected: ${result.errors[0] ?? ''}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 500));
       }
+      if (result.warning !== '') reply.header('x-sextant-warning', result.warning);
       return reply.code(202).send();
     } catch (err) {
       if (err instanceof HttpError) return reply.code(err.status).type('text/plain').send(err.message);

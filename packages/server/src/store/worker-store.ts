@@ -1,7 +1,7 @@
 /** The main thread's handle on the store worker: the SpanStore API and ingest, as messages. */
 import { Worker } from 'node:worker_threads';
 import type { LogRecord, Span } from '@sextant/core';
-import { decodeIngest, IngestRejected, OverloadedError, type IngestRequest, type IngestResult, type Ingestor } from '../ingest.js';
+import { decodeIngest, IngestRejected, OverloadedError, retentionWarning, type IngestRequest, type IngestResult, type Ingestor } from '../ingest.js';
 import { rowBuffers, SpanRowEncoder } from './span-rows.js';
 import {
   QueryError,
@@ -44,6 +44,7 @@ export class WorkerStore implements SpanStore, Ingestor {
   private constructor(
     private readonly worker: Worker,
     readonly path: string | null,
+    private readonly retentionNano: bigint | null,
   ) {
     worker.on('message', (m: FromWorker) => {
       if (!('id' in m)) return;
@@ -76,7 +77,7 @@ export class WorkerStore implements SpanStore, Ingestor {
       worker.on('message', onMessage);
       worker.once('error', reject);
     });
-    return new WorkerStore(worker, path);
+    return new WorkerStore(worker, path, opts.retentionNano);
   }
 
   private send<T>(msg: DistributiveOmit<ToWorker, 'id'>, transfer: ArrayBuffer[] = []): Promise<T> {
@@ -102,7 +103,8 @@ export class WorkerStore implements SpanStore, Ingestor {
     const { spans, logs, result } = decodeIngest(req);
     const rows = spans.length > 0 ? this.encoder.encode(spans) : null;
     await this.send<void>({ type: 'rows', rows, logs }, rows ? rowBuffers(rows) : []);
-    return { accepted: result.items.length, rejected: result.rejected, errors: result.errors };
+    const warning = retentionWarning(spans, this.retentionNano, BigInt(Date.now()) * 1_000_000n);
+    return { accepted: result.items.length, rejected: result.rejected, errors: result.errors, warning };
   }
 
   write(spans: readonly Span[], logs: readonly LogRecord[]): Promise<void> {
