@@ -151,6 +151,7 @@ async function openStore(opts: SextantOptions, role: Role): Promise<ServingStore
       createSchema: opts.clickhouse.createSchema ?? true,
       cluster: opts.clickhouse.cluster ?? null,
       retentionNano: opts.retentionNano ?? null,
+      linkDependencies: role !== 'ingest',
     });
   }
   if (role !== 'all') throw new Error(`--role ${role} needs --storage clickhouse: the embedded DuckDB store lives in one process`);

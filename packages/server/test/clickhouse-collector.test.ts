@@ -15,6 +15,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { ClickHouseStore as Store } from '../src/storage/clickhouse/store.js';
 import { connect, parseClickHouseUrl } from '../src/storage/clickhouse/connect.js';
 import { contribDdl, databaseDdl } from '../src/storage/clickhouse/schema.js';
+import { linkMinute } from '../src/storage/clickhouse/dependencies.js';
+import { DEFAULT_RETRY, insertRows } from '../src/storage/clickhouse/writer.js';
 import type { RunningSextant } from '../src/server.js';
 
 const skip = chdbMissing;
@@ -167,6 +169,19 @@ test('rows written by the Collector exporter are searched, shown, analysed, mapp
   assert.ok(graph.nodes.some((n) => n.service === 'redis' && n.virtual));
   assert.equal(deps.status, 200);
 
+  // The background pass links settled minutes into sextant_dependencies_1m; the graph read from it is the same.
+  const later = BigInt(Date.now()) * 1_000_000n + 10n * MINUTE;
+  assert.ok((await (store as unknown as Store).linkPending(later)) >= 1);
+  const linked = await store.dependencies(T0 - MINUTE, T0 + MINUTE);
+  const shape = (g: typeof graph) => [g.edges.map((e) => [e.parent, e.child, e.callCount, e.errorCount]), g.operationEdges.map((e) => [e.parentOperation, e.childOperation, e.callCount]), g.nodes];
+  assert.deepEqual(shape(linked), shape(graph));
+  const calls = async () => (await select<{ n: string }>(`SELECT toString(sum(Calls)) AS n FROM collector.sextant_dependencies_1m WHERE Parent != ''`))[0]!.n;
+  assert.equal(await calls(), '2');
+  // Another process linking the same minute again stores nothing twice (per-minute deduplication token).
+  const rows = async <T>(query: string, query_params?: Record<string, unknown>) => (await sql.query({ query, query_params, format: 'JSONEachRow' })).json<T>();
+  await linkMinute(rows, (q, body, token) => insertRows(sql, q, body, DEFAULT_RETRY, token), '`collector`', (T0 / MINUTE) * MINUTE);
+  assert.equal(await calls(), '2');
+
   // RED over entry spans, from the per-minute table.
   const minute = (T0 / MINUTE) * MINUTE;
   const red = await store.red({ service: 'cart', startNano: minute - MINUTE, endNano: minute + 2n * MINUTE - 1n, stepNano: MINUTE });
@@ -178,7 +193,7 @@ test('rows written by the Collector exporter are searched, shown, analysed, mapp
   // The Collector's tables are as they were: Sextant only added its own beside them.
   assert.deepEqual(await select<{ statement: string }>(`SHOW CREATE TABLE collector.otel_traces`), before);
   const own = await select<{ name: string }>(`SELECT name FROM system.tables WHERE database = 'collector' AND name LIKE 'sextant%' ORDER BY name`);
-  assert.deepEqual(own.map((r) => r.name), ['sextant_attribute_keys', 'sextant_attribute_keys_mv', 'sextant_red_1m', 'sextant_red_1m_mv']);
+  assert.deepEqual(own.map((r) => r.name), ['sextant_attribute_keys', 'sextant_attribute_keys_mv', 'sextant_dependencies_1m', 'sextant_red_1m', 'sextant_red_1m_mv']);
 });
 
 test('what Sextant writes answers the exporter documented trace-by-id query through the lookup table', { skip }, async (t) => {

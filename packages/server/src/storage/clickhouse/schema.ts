@@ -36,6 +36,7 @@ export const TABLES = {
   attributeKeysView: 'sextant_attribute_keys_mv',
   red: 'sextant_red_1m',
   redView: 'sextant_red_1m_mv',
+  dependencies: 'sextant_dependencies_1m',
 } as const;
 
 /** The local (per-shard) table behind a Distributed one in cluster mode. */
@@ -285,6 +286,31 @@ WHERE ${ENTRY_SPAN}
 GROUP BY Minute, ServiceName, SpanName`);
 }
 
+/**
+ * Service and operation edges per minute, written by Sextant's background linking pass (dependencies.ts), which
+ * aggregates in JavaScript: so latency is a log-bucket histogram (bucket → calls) that Sextant can build and
+ * ClickHouse can sum, rather than a sketch state only ClickHouse can make. Inserts carry a per-minute
+ * deduplication token, which this table honours even unreplicated.
+ */
+function dependenciesTable(o: SchemaOptions): string {
+  const t = target(o, TABLES.dependencies);
+  return `CREATE TABLE IF NOT EXISTS ${t.stored} ${t.onCluster} (
+    Minute DateTime CODEC(Delta, ZSTD(1)),
+    Parent LowCardinality(String) CODEC(ZSTD(1)),
+    Child LowCardinality(String) CODEC(ZSTD(1)),
+    ParentOperation LowCardinality(String) CODEC(ZSTD(1)),
+    ChildOperation LowCardinality(String) CODEC(ZSTD(1)),
+    Calls SimpleAggregateFunction(sum, UInt64) CODEC(ZSTD(1)),
+    Errors SimpleAggregateFunction(sum, UInt64) CODEC(ZSTD(1)),
+    Latency SimpleAggregateFunction(sumMap, Map(UInt16, UInt64)) CODEC(ZSTD(1)),
+    ExampleTraceId SimpleAggregateFunction(min, String) CODEC(ZSTD(1))
+) ENGINE = ${t.engine('Aggregating')}
+PARTITION BY toDate(Minute)
+ORDER BY (Minute, Parent, Child, ParentOperation, ChildOperation)
+${ttlClause(o.retentionNano, 'Minute')}
+SETTINGS ttl_only_drop_parts = 1, non_replicated_deduplication_window = 100000`;
+}
+
 /** The contrib tables in the exporter's order: traces, the trace-id lookup and its view, logs. */
 export function contribDdl(o: SchemaOptions): string[] {
   return [
@@ -307,6 +333,8 @@ export function sextantDdl(o: SchemaOptions, redCompleteFromSec = 0n): string[] 
     redTable(o, redCompleteFromSec),
     ...distributed(o, TABLES.red, 'rand()'),
     redView(o),
+    dependenciesTable(o),
+    ...distributed(o, TABLES.dependencies, 'rand()'),
   ];
 }
 

@@ -4,7 +4,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { LogRecord, Span, SpanKind } from '@sextant/core';
-import { decodeIngest, OverloadedError, type IngestRequest, type IngestResult, type Ingestor } from '../../ingest.js';
+import { decodeIngest, OverloadedError, retentionWarning, type IngestRequest, type IngestResult, type Ingestor } from '../../ingest.js';
 import { decodeCursor, encodeCursor } from '../../store/search-sql.js';
 import {
   QueryError,
@@ -18,7 +18,8 @@ import {
   type TraceQuery,
   type TraceSummary,
 } from '../../store/store.js';
-import { dependencyGraph, redMetrics } from './aggregates.js';
+import { redMetrics } from './aggregates.js';
+import { dependencyGraph, linkMinute, MINUTE, SETTLE } from './dependencies.js';
 import { connect, parseClickHouseUrl, type ClickHouseTarget } from './connect.js';
 import { kindFromText, LOG_COLUMNS, logFromRow, logRow, SPAN_COLUMNS, spanFromRow, traceRow, type LogSelectRow, type SpanSelectRow } from './rows.js';
 import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, LOCAL_SUFFIX, RED_COMMENT, sextantDdl, TABLES, type SchemaOptions } from './schema.js';
@@ -35,7 +36,16 @@ export interface ClickHouseStoreOptions {
   retry?: RetryPolicy;
   /** Ingest queue bound (spans + logs waiting for an insert): beyond it receivers answer 503. */
   maxQueuedItems?: number;
+  /** Run the background pass that links finished minutes into sextant_dependencies_1m (off on ingest nodes). */
+  linkDependencies?: boolean;
+  /** How often that pass runs. */
+  linkIntervalMs?: number;
 }
+
+/** How far back the linking pass starts on a database that already has spans. */
+const LINK_BACKFILL = 60n * MINUTE;
+/** Minutes linked per pass at most, so that catching up never holds a query node for long. */
+const LINK_BATCH = 30;
 
 interface Pending {
   spans: string;
@@ -56,6 +66,9 @@ export class ClickHouseStore implements SpanStore, Ingestor {
   private idle: (() => void)[] = [];
   /** Called once if the store becomes unusable (never for ClickHouse: a server that is down is retried). */
   onDeath: ((err: Error) => void) | null = null;
+  private linkTimer: NodeJS.Timeout | null = null;
+  private linking: Promise<number> | null = null;
+  private lastLinkError = '';
 
   private constructor(
     private readonly client: ClickHouseClient,
@@ -67,6 +80,7 @@ export class ClickHouseStore implements SpanStore, Ingestor {
     private readonly maxQueued: number,
     /** First minute the per-minute RED table has every span of (see redMetrics). */
     private readonly redCoveredFrom: bigint,
+    private readonly retentionNano: bigint | null,
   ) {}
 
   /** Where the data lives, for people: the server without credentials, or the chdb directory. */
@@ -135,7 +149,12 @@ export class ClickHouseStore implements SpanStore, Ingestor {
       }
       const red = (await tableInfo(redNames)).find((t) => RED_COMMENT.test(t.comment));
       const redCoveredFrom = red ? BigInt(RED_COMMENT.exec(red.comment)![1]!) * 1_000_000_000n : 0n;
-      return new ClickHouseStore(client, target, version!, missing, retry, opts.maxQueuedItems ?? 200_000, redCoveredFrom);
+      const store = new ClickHouseStore(client, target, version!, missing, retry, opts.maxQueuedItems ?? 200_000, redCoveredFrom, opts.retentionNano ?? null);
+      if (opts.linkDependencies !== false && !missing.has(TABLES.dependencies)) {
+        store.linkTimer = setInterval(() => void store.linkPending().catch(() => undefined), opts.linkIntervalMs ?? 20_000);
+        store.linkTimer.unref();
+      }
+      return store;
     } catch (err) {
       await client.close().catch(() => undefined);
       throw err;
@@ -160,8 +179,8 @@ export class ClickHouseStore implements SpanStore, Ingestor {
 
   private async insert(spans: string, logs: string): Promise<void> {
     await Promise.all([
-      insertRows(this.client, `${this.db}.${ident(TABLES.traces)}`, spans, this.retry),
-      insertRows(this.client, `${this.db}.${ident(TABLES.logs)}`, logs, this.retry),
+      insertRows(this.client, `INSERT INTO ${this.db}.${ident(TABLES.traces)} FORMAT JSONEachRow`, spans, this.retry),
+      insertRows(this.client, `INSERT INTO ${this.db}.${ident(TABLES.logs)} FORMAT JSONEachRow`, logs, this.retry),
     ]);
   }
 
@@ -188,7 +207,12 @@ export class ClickHouseStore implements SpanStore, Ingestor {
         }
       });
     }
-    return { accepted: result.items.length, rejected: result.rejected, errors: result.errors };
+    return {
+      accepted: result.items.length,
+      rejected: result.rejected,
+      errors: result.errors,
+      warning: retentionWarning(spans, this.retentionNano, BigInt(Date.now()) * 1_000_000n),
+    };
   }
 
   private startInserts(): void {
@@ -341,7 +365,57 @@ export class ClickHouseStore implements SpanStore, Ingestor {
   }
 
   async dependencies(startNano: bigint, endNano: bigint): Promise<DependencyGraph> {
-    return dependencyGraph((sql, params) => this.rows(sql, params), this.db, startNano, endNano);
+    const linked = this.missing.has(TABLES.dependencies) ? null : await this.linkedMinutes();
+    return dependencyGraph((sql, params) => this.rows(sql, params), this.db, startNano, endNano, linked);
+  }
+
+  /** The minutes sextant_dependencies_1m holds, [from, to) in ns; null when none. */
+  private async linkedMinutes(): Promise<[bigint, bigint] | null> {
+    const [r] = await this.rows<{ lo: string; hi: string; n: string }>(
+      `SELECT toString(toUnixTimestamp(min(Minute))) AS lo, toString(toUnixTimestamp(max(Minute))) AS hi, toString(count()) AS n
+       FROM ${this.db}.${ident(TABLES.dependencies)}`,
+    );
+    if (!r || r.n === '0') return null;
+    return [BigInt(r.lo) * 1_000_000_000n, BigInt(r.hi) * 1_000_000_000n + MINUTE];
+  }
+
+  /**
+   * Links the minutes that have settled since the last pass (dependencies.ts); returns how many. Runs in the
+   * background on query nodes; tests call it directly.
+   */
+  linkPending(nowNano: bigint = BigInt(Date.now()) * 1_000_000n): Promise<number> {
+    if (this.linking) return this.linking;
+    this.linking = this.linkMinutes(nowNano)
+      .catch((err: Error) => {
+        // A ClickHouse that is down is tried again next time; say each new reason once.
+        if (err.message !== this.lastLinkError) process.stderr.write(`sextant: linking dependencies: ${err.message}\n`);
+        this.lastLinkError = err.message;
+        return 0;
+      })
+      .finally(() => {
+        this.linking = null;
+      });
+    return this.linking;
+  }
+
+  private async linkMinutes(nowNano: bigint): Promise<number> {
+    const until = ((nowNano - SETTLE) / MINUTE) * MINUTE;
+    let next = (await this.linkedMinutes())?.[1] ?? null;
+    if (next === null) {
+      const [first] = await this.rows<{ t: string; n: string }>(
+        `SELECT toString(toUnixTimestamp64Nano(min(Timestamp))) AS t, toString(count()) AS n FROM ${this.db}.${ident(TABLES.traces)}
+         WHERE Timestamp >= fromUnixTimestamp64Nano({from:Int64})`,
+        { from: (until - LINK_BACKFILL).toString() },
+      );
+      if (!first || first.n === '0') return 0;
+      next = (BigInt(first.t) / MINUTE) * MINUTE;
+    }
+    let done = 0;
+    const insert = (query: string, body: string, token: string) => insertRows(this.client, query, body, this.retry, token);
+    for (let m = next; m < until && done < LINK_BATCH; m += MINUTE, done++) {
+      await linkMinute((sql, params) => this.rows(sql, params), insert, this.db, m);
+    }
+    return done;
   }
 
   async red(q: RedQuery): Promise<RedResult> {
@@ -370,6 +444,8 @@ export class ClickHouseStore implements SpanStore, Ingestor {
 
   /** Finishes accepted inserts, then closes the connection. */
   async close(): Promise<void> {
+    if (this.linkTimer) clearInterval(this.linkTimer);
+    await this.linking;
     await this.flushed();
     await this.client.close();
   }

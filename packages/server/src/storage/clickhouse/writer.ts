@@ -58,15 +58,15 @@ export async function withRetries<T>(policy: RetryPolicy, what: string, run: (at
 }
 
 /**
- * Inserts pre-encoded JSONEachRow text into `table`. The same deduplication token on every attempt lets a
- * replicated table drop a block whose first attempt did land before the connection failed.
+ * Runs `insert` (an INSERT ... FORMAT statement) with `body` as its data. The same deduplication token on every
+ * attempt lets a replicated table drop a block whose first attempt did land before the connection failed.
  */
-export async function insertRows(client: ClickHouseClient, table: string, body: string, policy: RetryPolicy): Promise<void> {
+export async function insertRows(client: ClickHouseClient, insert: string, body: string, policy: RetryPolicy, token: string = randomUUID()): Promise<void> {
   if (body === '') return;
-  const token = randomUUID();
+  const table = /^INSERT INTO (\S+)/.exec(insert)?.[1] ?? 'a table';
   await withRetries(policy, `an insert into ${table}`, async () => {
     const res = await client.exec({
-      query: `INSERT INTO ${table} FORMAT JSONEachRow`,
+      query: insert,
       values: Readable.from([body]),
       clickhouse_settings: { insert_deduplication_token: token, async_insert: 0 },
     });
