@@ -24,4 +24,5 @@ export { normalizeHexId } from './codec/hex.js';
 export * from './codec/jaeger-adjust.js';
 export { parseDurationText, parseTimeText } from './time-text.js';
 export * from './analysis/align-traces.js';
+export * from './analysis/cohort-baseline.js';
 export * from './traceql/index.js';

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SpanKind, decodeZipkinV2 } from '@sextant/core';
+import { SpanKind, decodeZipkinV2, isErrorSpan } from '@sextant/core';
 import { readFixtureJson } from '../../../testing/fixtures.js';
 import { buildTraceTree, groupByTrace } from '../src/analysis/tree.js';
-import { DependencyLinker, dependencyLinks, type DependencyLink } from '../src/analysis/dependencies.js';
+import { DependencyLinker, dependencyLinkRows, dependencyLinks, remoteServiceName, type DependencyLink } from '../src/analysis/dependencies.js';
 import { span } from './analysis-builders.js';
 
 const expected = readFixtureJson<Record<string, DependencyLink[]>>('zipkin/expected-dependency-links.json');
@@ -40,4 +40,29 @@ test('OpenTelemetry traces: split client/server spans, virtual nodes for uninstr
     { parent: 'web', child: 'api.stripe.com', callCount: 1, errorCount: 0 },
     { parent: 'web', child: 'kafka', callCount: 1, errorCount: 0 },
   ]));
+});
+
+test('link rows: operations, latency as the caller saw it, the carrying span, virtual callees', () => {
+  const tree = buildTraceTree([
+    span({ id: 'in', service: 'web', kind: SpanKind.SERVER, name: 'GET /', start: 0, end: 100 }),
+    span({ id: 'call', parent: 'in', service: 'web', kind: SpanKind.CLIENT, name: 'POST cart', start: 2, end: 50, error: true }),
+    span({ id: 'srv', parent: 'call', service: 'cart', kind: SpanKind.SERVER, name: 'add', start: 3, end: 49 }),
+    span({ id: 'db', parent: 'srv', service: 'cart', kind: SpanKind.CLIENT, name: 'INSERT', start: 4, end: 10, attrs: { 'db.system': 'postgresql' } }),
+  ]);
+  const rows = dependencyLinkRows(tree);
+  assert.deepEqual(rows.map((r) => ({ ...r, node: tree.spans[r.node].spanId })), [
+    { parent: 'web', child: 'cart', parentOperation: 'POST cart', childOperation: 'add', error: true, durationNano: 48n, node: 'srv', virtual: false },
+    { parent: 'cart', child: 'postgresql', parentOperation: 'INSERT', childOperation: 'INSERT', error: false, durationNano: 6n, node: 'db', virtual: true },
+  ]);
+});
+
+test('link rows from bare spans and stored facts equal those from full spans', () => {
+  for (const file of ['messaging2.json', 'yelp.json', 'smartthings-mobile-web-install.json']) {
+    for (const trace of groupByTrace(decodeZipkinV2(readFixtureJson(`zipkin/${file}`)).items)) {
+      const full = buildTraceTree(trace);
+      const bare = buildTraceTree(trace.map((s) => ({ ...s, attributes: [], events: [], status: { code: 0, message: '' } })));
+      const facts = { failed: Uint8Array.from(trace, (s) => (isErrorSpan(s) ? 1 : 0)), remoteService: (i: number) => remoteServiceName(trace[i]!) };
+      assert.deepEqual(dependencyLinkRows(bare, facts), dependencyLinkRows(full), file);
+    }
+  }
 });

@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { analyzeTrace, DecodeError, decodeTraceFile, formatTraceReport, groupByTrace, type Span } from '@sextant/core';
 import { isScenarioName, runLoad, SCENARIO_NAMES, startDemo } from '@sextant/demo';
-import { startSextant, type RunningSextant } from './server.js';
+import { startSextant, type RunningSextant, type SextantOptions } from './server.js';
 import { parseDurationNano } from './api/params.js';
+import { ExposureRefused, isLoopbackHost } from './auth/exposure.js';
+import type { QueryAuthMode } from './auth/query-auth.js';
 
 class UsageError extends Error {}
 
@@ -83,7 +85,31 @@ function startFromOptions(o: ServeOptions): Promise<RunningSextant> {
     corsOrigins: listOption(o.corsOrigins),
     ingestCorsOrigins: listOption(o.ingestCorsOrigins),
     allowedHosts: listOption(o.allowedHosts),
+    ...authFromOptions(o),
   });
+}
+
+const AUTH_MODES: QueryAuthMode[] = ['none', 'token', 'oidc'];
+
+function authFromOptions(o: ServeOptions): Pick<SextantOptions, 'ingestKeys' | 'queryAuth' | 'allowAnonymous'> {
+  const explicit = o.auth as string | undefined;
+  if (explicit !== undefined && !AUTH_MODES.includes(explicit as QueryAuthMode)) throw new UsageError(`--auth: '${explicit}' is not one of ${AUTH_MODES.join(', ')}`);
+  const issuer = o.oidcIssuer as string | undefined;
+  // Configuring a credential for the UI turns its authentication on; an explicit --auth wins.
+  const mode: QueryAuthMode = (explicit as QueryAuthMode | undefined) ?? (issuer ? 'oidc' : o.apiToken || o.browserToken ? 'token' : 'none');
+  if (mode === 'oidc' && (!issuer || !o.oidcClientId)) throw new UsageError('--auth oidc needs --oidc-issuer and --oidc-client-id');
+  if (issuer && !URL.canParse(issuer)) throw new UsageError(`--oidc-issuer: '${issuer}' is not a URL`);
+  return {
+    ingestKeys: listOption(o.ingestKey),
+    allowAnonymous: o.allowAnonymous === true || o.allowAnonymous === 'true' || o.allowAnonymous === '1',
+    queryAuth: {
+      mode,
+      browserToken: (o.browserToken as string | undefined) ?? null,
+      apiTokens: listOption(o.apiToken),
+      oidc: mode === 'oidc' ? { issuer: issuer!, clientId: o.oidcClientId as string, clientSecret: (o.oidcClientSecret as string | undefined) ?? null, scopes: o.oidcScopes as string } : null,
+      publicUrl: (o.publicUrl as string | undefined) ?? null,
+    },
+  };
 }
 
 function untilSignal(onSignal: (signal: string) => Promise<void>): Promise<void> {
@@ -97,6 +123,19 @@ function untilSignal(onSignal: (signal: string) => Promise<void>): Promise<void>
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+}
+
+/** What the start-up message says about authentication; never a secret except the login URL, on purpose. */
+function securityLines(o: ServeOptions, sextant: RunningSextant): string[] {
+  const auth = authFromOptions(o);
+  const lines: string[] = [];
+  if (sextant.loginUrl) lines.push(`  Log in:          ${sextant.loginUrl}`);
+  else if (auth.queryAuth?.mode === 'oidc') lines.push(`  Log in:          through ${auth.queryAuth.oidc!.issuer}`);
+  if (auth.ingestKeys?.length) lines.push('  Receivers need the ingest key: OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer <key>"');
+  if (!isLoopbackHost(o.host as string) && (auth.queryAuth?.mode === 'none' || !auth.ingestKeys?.length)) {
+    lines.push(`  Warning: listening on ${o.host as string} with parts open to anyone without authentication (--allow-anonymous).`);
+  }
+  return lines;
 }
 
 async function serve(o: ServeOptions): Promise<number> {
@@ -115,6 +154,7 @@ async function serve(o: ServeOptions): Promise<number> {
       `  OTLP/gRPC        ${sextant.urls.otlpGrpc ?? 'off'}`,
       `  OTLP/HTTP        ${sextant.urls.otlpHttp ?? 'off'}   (POST /v1/traces, /v1/logs)`,
       `  Zipkin           ${sextant.urls.zipkin ?? 'off'}   (POST /api/v2/spans)`,
+      ...securityLines(o, sextant),
       `Point an OpenTelemetry SDK at it: OTEL_EXPORTER_OTLP_ENDPOINT=${sextant.urls.otlpHttp ?? sextant.urls.otlpGrpc}`,
       '',
     ].join('\n'),
@@ -241,6 +281,16 @@ function addServeOptions(cmd: Command): Command {
     .addOption(new Option('--role <role>', 'ingest (receivers only), query (API and UI only) or all').default('all').env('SEXTANT_ROLE'))
     .addOption(new Option('--cors-origins <origins>', 'comma-separated origins whose pages may call the query API (none: only the UI itself)').env('SEXTANT_CORS_ORIGINS'))
     .addOption(new Option('--ingest-cors-origins <origins>', 'comma-separated origins whose pages may send spans to OTLP/HTTP and Zipkin (browser SDKs)').env('SEXTANT_INGEST_CORS_ORIGINS'))
+    .addOption(new Option('--ingest-key <keys>', 'key the receivers require (Authorization: Bearer or x-api-key; comma-separated to rotate)').env('SEXTANT_INGEST_KEY'))
+    .addOption(new Option('--auth <mode>', 'authentication of the UI and query API: none, token (login URL printed at start) or oidc').env('SEXTANT_AUTH'))
+    .addOption(new Option('--browser-token <token>', 'the login URL\'s token (generated at start by default)').env('SEXTANT_BROWSER_TOKEN'))
+    .addOption(new Option('--api-token <tokens>', 'bearer tokens for scripts and Grafana (comma-separated)').env('SEXTANT_API_TOKENS'))
+    .addOption(new Option('--oidc-issuer <url>', 'OpenID Connect issuer for UI login').env('SEXTANT_OIDC_ISSUER'))
+    .addOption(new Option('--oidc-client-id <id>', 'OpenID Connect client id').env('SEXTANT_OIDC_CLIENT_ID'))
+    .addOption(new Option('--oidc-client-secret <secret>', 'OpenID Connect client secret (none: a public client)').env('SEXTANT_OIDC_CLIENT_SECRET'))
+    .addOption(new Option('--oidc-scopes <scopes>', 'scopes requested at login').default('openid email profile').env('SEXTANT_OIDC_SCOPES'))
+    .addOption(new Option('--public-url <url>', 'the URL users open, when a proxy stands in front (login redirects; https makes cookies Secure)').env('SEXTANT_PUBLIC_URL'))
+    .addOption(new Option('--allow-anonymous', 'allow listening beyond loopback without authentication').env('SEXTANT_ALLOW_ANONYMOUS'))
     .addOption(new Option('--allowed-hosts <names>', 'comma-separated host names to answer besides loopback names and IP addresses (.example.com: a domain and its subdomains)').env('SEXTANT_ALLOWED_HOSTS'));
 }
 
@@ -288,7 +338,7 @@ export async function main(argv: string[]): Promise<number> {
     return (program.getOptionValue('exit') as number | undefined) ?? 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ExposureRefused) {
       process.stderr.write(`sextant: ${err.message}\n`);
       return 2;
     }

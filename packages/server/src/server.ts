@@ -11,8 +11,9 @@ import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.
 import { createApiServer, type ReceiverPorts } from './api/app.js';
 import { hostCheck } from './security/hosts.js';
 import { NO_CONTENT_CSP, UI_CSP } from './security/browser-policy.js';
+import { resolveAuth, type AuthSettings } from './auth/config.js';
 
-export interface SextantOptions {
+export interface SextantOptions extends AuthSettings {
   /** Directory of the DuckDB file; ignored when `memory` is true. */
   dataDir?: string;
   memory?: boolean;
@@ -59,6 +60,8 @@ export interface RunningSextant {
   urls: { api: string | null; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null };
   /** The store: queries, and `ingest` for raw request bodies. */
   store: ServingStore;
+  /** Where a browser logs in with the token generated at start (token authentication only). */
+  loginUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -83,6 +86,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   const receiving = role !== 'query';
   const enabled = receiving ? { otlpGrpc: true, otlpHttp: true, zipkin: true, ...opts.receivers } : { otlpGrpc: false, otlpHttp: false, zipkin: false };
   let ready = false;
+  const auth = await resolveAuth(host, opts);
 
   const store = await openStore(opts, role);
   const closers: (() => Promise<void>)[] = [];
@@ -95,6 +99,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
         isReady: () => ready,
         receiverPorts: () => ports,
         browser: { hosts, corsOrigins: opts.corsOrigins ?? [], corsMethods: 'GET, POST', contentSecurityPolicy: UI_CSP },
+        auth: auth.query,
       });
       apiUrl = urlFor(host, await listen(api, host, opts.port ?? 16686));
       closers.push(() => api.close());
@@ -102,21 +107,21 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
 
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
-      const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser });
+      const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.otlpHttp = await listen(app, host, opts.otlpHttpPort ?? 4318);
       otlpHttp = urlFor(host, ports.otlpHttp);
       closers.push(() => app.close());
     }
     let zipkin: string | null = null;
     if (enabled.zipkin) {
-      const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser });
+      const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.zipkin = await listen(app, host, opts.zipkinPort ?? 9411);
       zipkin = urlFor(host, ports.zipkin);
       closers.push(() => app.close());
     }
     let grpc: GrpcReceiver | null = null;
     if (enabled.otlpGrpc) {
-      grpc = await startOtlpGrpcReceiver(store, host, opts.otlpGrpcPort ?? 4317, maxBody);
+      grpc = await startOtlpGrpcReceiver(store, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys);
       const g = grpc;
       ports.otlpGrpc = g.port;
       closers.push(() => g.close());
@@ -126,6 +131,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     let closed = false;
     return {
       urls: { api: apiUrl, otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin },
+      loginUrl: apiUrl ? auth.loginUrl(apiUrl) : null,
       store,
       async close() {
         if (closed) return;

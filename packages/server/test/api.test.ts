@@ -150,6 +150,11 @@ test('analysis, logs beside a trace, comparison and cohorts', async () => {
   assert.equal(cohort.body.selectionCount, 1);
   assert.equal(cohort.body.baselineCount, 2);
   assert.equal((await getJson(`${api}/api/v1/cohort`)).status, 400);
+  // Without a baseline: the same search without its distinguishing condition (here: service=stLogin, whose one
+  // trace is the selection itself), not every other trace.
+  const byDefault = await getJson(`${api}/api/v1/cohort?selection=${encodeURIComponent('service=stLogin&traceMinDuration=1m')}`);
+  assert.equal(byDefault.body.selectionCount, 1);
+  assert.equal(byDefault.body.baselineCount, 0);
 });
 
 test('receivers: the ports the OTLP and Zipkin listeners really use', async () => {

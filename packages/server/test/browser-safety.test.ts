@@ -202,7 +202,7 @@ describe('browser safety', () => {
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, url);
       assert.equal(res.headers.get('x-frame-options'), 'DENY', url);
       assert.equal(res.headers.get('x-content-type-options'), 'nosniff', url);
-      assert.equal(res.headers.get('referrer-policy'), 'no-referrer', url);
+      assert.equal(res.headers.get('referrer-policy'), 'same-origin', url);
       assert.equal(res.headers.get('access-control-allow-origin'), null, url);
     }
   });

@@ -10,6 +10,7 @@ import { registerNativeApi } from './native.js';
 import { registerJaegerApi } from './jaeger.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 import { logFailure } from '../log.js';
+import { registerQueryAuth, type QueryAuthOptions } from '../auth/query-auth.js';
 
 /** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
 export interface ReceiverPorts {
@@ -22,6 +23,7 @@ export interface ApiOptions {
   uiDir: string | null;
   isReady: () => boolean;
   browser: BrowserPolicy;
+  auth: QueryAuthOptions;
   /** Read per request: the receivers start after the API. */
   receiverPorts?: () => ReceiverPorts;
 }
@@ -33,6 +35,7 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 export async function createApiServer(store: SpanStore, opts: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 500 } });
   applyBrowserPolicy(app, opts.browser);
+  registerQueryAuth(app, opts.auth);
   // Nanosecond times are bigints in the model; JSON carries them as decimal strings.
   app.setReplySerializer((payload) => JSON.stringify(payload, jsonReplacer));
 

@@ -1,6 +1,6 @@
 /** Sextant's own API (/api/v1): OTLP-shaped JSON, hex ids, decimal-string nanoseconds. */
 import type { FastifyInstance } from 'fastify';
-import { analyzeTrace, compareCohorts, compareTraces, encodeOtlpJsonLogs, encodeOtlpJsonTraces, type Span } from '@sextant/core';
+import { analyzeTrace, compareCohorts, compareTraces, defaultCohortBaseline, encodeOtlpJsonLogs, encodeOtlpJsonTraces, type Span } from '@sextant/core';
 import type { SpanStore, TraceQuery } from '../store/store.js';
 import { ApiError, one, traceIdParam, parseDurationNano, parseLimit, parseNativeSearch, parseTimeNano, type Query } from './params.js';
 
@@ -108,7 +108,7 @@ export function registerNativeApi(app: FastifyInstance, store: SpanStore): void 
     if (selection === undefined) throw new ApiError(400, 'cohort needs ?selection=<search query string> (and optionally &baseline=<query string> or rest)');
     const max = parseLimit(one(q, 'max'), 500, MAX_COHORT_TRACES);
     const selected = await cohortTraces(store, selection, new Set(), max);
-    const baselineText = one(q, 'baseline') ?? 'rest';
+    const baselineText = one(q, 'baseline') ?? defaultCohortBaseline(selection).query;
     let baseline: Span[][];
     // A baseline query may overlap the selection (the search a selection was dragged from): the two groups are
     // kept apart either way.

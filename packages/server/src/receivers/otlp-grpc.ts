@@ -7,6 +7,8 @@ import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/co
 import { IngestRejected, OverloadedError, ingestMessage, type Ingestor, type Signal } from '../ingest.js';
 import { storeFailureMessage } from './otlp-http.js';
 import { logFailure } from '../log.js';
+import { grpcCallAuthorized, INGEST_KEY_MISSING } from '../auth/ingest-auth.js';
+import type { SecretSet } from '../auth/secrets.js';
 
 const raw = (b: Buffer): Buffer => b;
 
@@ -24,8 +26,9 @@ function exportService(serviceName: string): ServiceDefinition {
   };
 }
 
-function exportHandler(ingestor: Ingestor, signal: Signal) {
+function exportHandler(ingestor: Ingestor, signal: Signal, keys: SecretSet | null) {
   return async (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+    if (keys && !grpcCallAuthorized(call.metadata, keys)) return callback({ code: status.UNAUTHENTICATED, details: INGEST_KEY_MISSING });
     try {
       const result = await ingestor.ingest({ signal, format: 'otlp-proto', body: call.request });
       const message = ingestMessage(result);
@@ -47,10 +50,10 @@ export interface GrpcReceiver {
   close(): Promise<void>;
 }
 
-export async function startOtlpGrpcReceiver(ingestor: Ingestor, host: string, port: number, maxBodyBytes: number): Promise<GrpcReceiver> {
+export async function startOtlpGrpcReceiver(ingestor: Ingestor, host: string, port: number, maxBodyBytes: number, keys: SecretSet | null): Promise<GrpcReceiver> {
   const server = new Server({ 'grpc.max_receive_message_length': maxBodyBytes });
-  server.addService(exportService('opentelemetry.proto.collector.trace.v1.TraceService'), { Export: exportHandler(ingestor, 'traces') });
-  server.addService(exportService('opentelemetry.proto.collector.logs.v1.LogsService'), { Export: exportHandler(ingestor, 'logs') });
+  server.addService(exportService('opentelemetry.proto.collector.trace.v1.TraceService'), { Export: exportHandler(ingestor, 'traces', keys) });
+  server.addService(exportService('opentelemetry.proto.collector.logs.v1.LogsService'), { Export: exportHandler(ingestor, 'logs', keys) });
   const bound = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
   });

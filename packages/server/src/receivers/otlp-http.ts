@@ -12,10 +12,14 @@ import { bodyKind, decodeBody, HttpError, rawBodyReceiver, type BodyKind } from 
 import { encodeRpcStatus, rpcCodeForHttp } from './rpc-status.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 import { logFailure } from '../log.js';
+import { requireIngestKey } from '../auth/ingest-auth.js';
+import type { SecretSet } from '../auth/secrets.js';
 
 export interface ReceiverOptions {
   maxBodyBytes: number;
   browser: BrowserPolicy;
+  /** null: no key needed. */
+  ingestKeys: SecretSet | null;
 }
 
 /** What a client is told when the store failed: retryable, and without paths or engine text. */
@@ -34,6 +38,7 @@ function sendError(reply: FastifyReply, kind: BodyKind, status: number, message:
 export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverOptions): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: opts.maxBodyBytes, logger: false });
   applyBrowserPolicy(app, opts.browser);
+  if (opts.ingestKeys) requireIngestKey(app, opts.ingestKeys, (reply, message) => sendError(reply, bodyKind(reply.request.headers['content-type']) ?? 'json', 401, message));
   rawBodyReceiver(app);
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const kind = bodyKind(req.headers['content-type']) ?? 'json';

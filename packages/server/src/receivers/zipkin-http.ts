@@ -5,10 +5,12 @@ import { decodeBody, HttpError, rawBodyReceiver } from './body.js';
 import { storeFailureMessage, type ReceiverOptions } from './otlp-http.js';
 import { applyBrowserPolicy } from '../security/browser-policy.js';
 import { logFailure } from '../log.js';
+import { requireIngestKey } from '../auth/ingest-auth.js';
 
 export async function createZipkinReceiver(ingestor: Ingestor, opts: ReceiverOptions): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: opts.maxBodyBytes, logger: false });
   applyBrowserPolicy(app, opts.browser);
+  if (opts.ingestKeys) requireIngestKey(app, opts.ingestKeys, (reply, message) => reply.type('text/plain').send(message));
   rawBodyReceiver(app);
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

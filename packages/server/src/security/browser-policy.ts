@@ -45,7 +45,8 @@ function setSecurityHeaders(reply: FastifyReply, csp: string): void {
   reply.header('content-security-policy', csp);
   reply.header('x-frame-options', 'DENY');
   reply.header('x-content-type-options', 'nosniff');
-  reply.header('referrer-policy', 'no-referrer');
+  // Not no-referrer: under it, browsers send `Origin: null` with the UI's own form posts, which would be refused.
+  reply.header('referrer-policy', 'same-origin');
   reply.header('cross-origin-opener-policy', 'same-origin');
   reply.header('cross-origin-resource-policy', 'same-origin');
 }

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
 import type { RedPoint, RedResult } from '../lib/api-types.js';
-import { formatDuration, formatPercent, formatRate } from '../lib/format.js';
+import { formatDuration, formatPercent, formatRate, rateUnit } from '../lib/format.js';
 import { cssVar, useTheme } from '../lib/theme.js';
 import { UPlotChart, themeAxis } from './UPlotChart.js';
 
@@ -28,17 +28,23 @@ export function RedCharts(props: { red: RedResult; range: { start: bigint; end: 
   const series = useMemo(() => fillBuckets(props.red, props.range), [props.red, props.range]);
   const red = { ...props.red, series };
   const xs = useMemo(() => series.map((p) => Number(BigInt(p.t) / 1000n) / 1e6), [series]);
+  const maxRate = useMemo(() => Math.max(0, ...series.map((p) => p.rate)), [series]);
   const charts = useMemo(() => {
     const axis = themeAxis();
+    // One unit per axis: ticks reading "0.5/s, 30/min, 1.0/h" side by side would not compare.
+    const unit = rateUnit(maxRate);
+    const rateFmt = (v: number) => formatRate(v, unit);
     const accent = cssVar('--accent', '#2563eb');
     const err = cssVar('--error', '#d0302f');
     const warn = cssVar('--warn', '#b7791f');
     const base = (yFmt: (v: number) => string, series: uPlot.Series[]): Omit<uPlot.Options, 'width'> => ({
       height: 170,
       legend: { show: true, live: true },
+      // Away from the cursor the legend shows the latest bucket instead of "--".
+      hooks: { ready: [showLatest], setCursor: [showLatest], setData: [showLatest] },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-      axes: [{ ...axis }, { ...axis, size: 64, values: (_u, vals) => vals.map(yFmt) }],
+      axes: [{ ...axis }, { ...axis, size: 64, values: (_u, vals) => vals.map((v) => (v === 0 ? '0' : yFmt(v))) }],
       series: [{}, ...series],
     });
     const line = (label: string, stroke: string, fmt: (v: number) => string, fill?: string): uPlot.Series => ({
@@ -52,12 +58,12 @@ export function RedCharts(props: { red: RedResult; range: { start: bigint; end: 
     });
     const ms = (v: number) => formatDuration(v * 1e6);
     return {
-      rate: base(formatRate, [line('requests', accent, formatRate, `${accent}22`)]),
+      rate: base(rateFmt, [line('requests', accent, rateFmt, `${accent}22`)]),
       errors: base((v) => formatPercent(v), [line('error rate', err, (v) => formatPercent(v), `${err}22`)]),
       // Latency has gaps where no request came, so isolated buckets need their points drawn.
       latency: base(ms, [line('p50', accent, ms), line('p95', warn, ms), line('p99', err, ms)].map((s) => ({ ...s, points: { show: true, size: 4 } }))),
     };
-  }, [theme]);
+  }, [theme, maxRate]);
   const data = useMemo(() => {
     const nano = (s: string) => Number(s) / 1e6;
     return {
@@ -88,6 +94,11 @@ export function RedCharts(props: { red: RedResult; range: { start: bigint; end: 
       </div>
     </div>
   );
+}
+
+function showLatest(u: uPlot): void {
+  const n = u.data[0]?.length ?? 0;
+  if (n > 0 && u.cursor.idx == null) u.setLegend({ idx: n - 1 });
 }
 
 /** The /api/v1/red path for a service (null = all) over a window, with about 60 points. */

@@ -36,11 +36,23 @@ export function formatUtcTime(nano: bigint | string): string {
   return d.toISOString().replace('T', ' ').replace('Z', ' UTC');
 }
 
-export function formatRate(perSecond: number): string {
-  if (perSecond >= 100) return `${Math.round(perSecond)}/s`;
-  if (perSecond >= 1) return `${perSecond.toFixed(1)}/s`;
-  if (perSecond * 60 >= 1) return `${(perSecond * 60).toFixed(1)}/min`;
-  return `${(perSecond * 3600).toFixed(1)}/h`;
+export interface RateUnit {
+  suffix: '/s' | '/min' | '/h';
+  perSecond: number;
+}
+
+/** One unit for a set of rates (a table column, a chart axis), chosen so that its largest reads ≥ 1. */
+export function rateUnit(maxPerSecond: number): RateUnit {
+  if (maxPerSecond >= 1) return { suffix: '/s', perSecond: 1 };
+  if (maxPerSecond * 60 >= 1) return { suffix: '/min', perSecond: 60 };
+  return { suffix: '/h', perSecond: 3600 };
+}
+
+/** A rate in a given unit (or the unit its own size calls for); zero is plain 0. */
+export function formatRate(perSecond: number, unit: RateUnit = rateUnit(perSecond)): string {
+  if (perSecond === 0) return '0';
+  const v = perSecond * unit.perSecond;
+  return `${v >= 100 ? Math.round(v) : v >= 10 ? v.toFixed(1) : v.toPrecision(2)}${unit.suffix}`;
 }
 
 export function formatCount(n: number): string {

@@ -1,6 +1,7 @@
 import ELK, { type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk-api.js';
 import elkWorkerUrl from 'elkjs/lib/elk-worker.min.js?url';
-import type { DependencyGraph } from '../lib/api-types.js';
+import type { DependencyEdge, DependencyGraph, DependencyNode } from '../lib/api-types.js';
+import { formatCount, formatDuration, formatPercent } from '../lib/format.js';
 
 // ELK runs in a worker: a 100-service, 4k-link graph takes long enough to freeze the page if laid out inline.
 let elk: InstanceType<typeof ELK> | null = null;
@@ -37,11 +38,28 @@ export interface GraphLayout {
 }
 
 const CHAR_W = 7.2;
+const SUB_CHAR_W = 6.4;
+const LABEL_CHAR_W = 6.3;
+/** Nodes at least this tall show their second line (calls and errors). */
+export const SUB_LABEL_MIN_H = 40;
 
-/** Node size grows with traffic (log scale) and fits the service name. */
-function nodeSize(name: string, calls: number, maxCalls: number): { w: number; h: number } {
-  const t = maxCalls > 0 ? Math.log10(calls + 1) / Math.log10(maxCalls + 1) : 0;
-  return { w: Math.max(90, Math.min(name.length, 40) * CHAR_W + 28) + 30 * t, h: 34 + 22 * t };
+/** The second line of a node: its traffic and error rate. */
+export function nodeSubLabel(n: Pick<DependencyNode, 'callCount' | 'errorCount'>): string {
+  const errRate = n.callCount ? n.errorCount / n.callCount : 0;
+  return `${formatCount(n.callCount)} calls${n.errorCount ? ` · ${formatPercent(errRate)} err` : ''}`;
+}
+
+/** An edge's label: calls and p95 latency. */
+export function edgeLabel(e: Pick<DependencyEdge, 'callCount' | 'p95Nano'>): string {
+  return `${formatCount(e.callCount)} · p95 ${formatDuration(e.p95Nano)}`;
+}
+
+/** Node size grows with traffic (log scale) and fits both its lines of text. */
+function nodeSize(n: DependencyNode, maxCalls: number): { w: number; h: number } {
+  const t = maxCalls > 0 ? Math.log10(n.callCount + 1) / Math.log10(maxCalls + 1) : 0;
+  const h = 34 + 22 * t;
+  const text = Math.max(Math.min(n.service.length, 40) * CHAR_W, h >= SUB_LABEL_MIN_H ? nodeSubLabel(n).length * SUB_CHAR_W : 0);
+  return { w: Math.max(90, text + 28) + 30 * t, h };
 }
 
 export async function layoutGraph(graph: DependencyGraph): Promise<GraphLayout> {
@@ -62,18 +80,29 @@ export async function layoutGraph(graph: DependencyGraph): Promise<GraphLayout> 
       'elk.layered.thoroughness': big ? '1' : '7',
       'elk.layered.nodePlacement.strategy': big ? 'BRANDES_KOEPF' : 'NETWORK_SIMPLEX',
       'elk.separateConnectedComponents': 'true',
+      'elk.edgeLabels.inline': 'false',
+      // Room above the top row for self-call loops and their labels, which ELK leaves out of its layout.
+      'elk.padding': '[top=44,left=16,bottom=16,right=16]',
+      'elk.spacing.edgeLabel': '4',
     },
-    children: graph.nodes.map((n) => ({ id: n.service, ...sizeOf(n.service, n.callCount) })),
+    children: graph.nodes.map((n) => ({ id: n.service, ...sizeOf(n) })),
     edges: graph.edges
       .map((e, i): ElkExtendedEdge | null =>
         known.has(e.parent) && known.has(e.child) && e.parent !== e.child
-          ? { id: `e${i}`, sources: [e.parent], targets: [e.child] }
+          ? {
+              id: `e${i}`,
+              sources: [e.parent],
+              targets: [e.child],
+              // ELK keeps room for each label between the layers, so labels never sit on nodes. Big graphs
+              // hide labels until a service is focused, and their layout would not fit the time budget.
+              labels: big ? undefined : [{ id: `l${i}`, text: edgeLabel(e), width: edgeLabel(e).length * LABEL_CHAR_W + 8, height: 14 }],
+            }
           : null,
       )
       .filter((e): e is ElkExtendedEdge => e !== null),
   };
-  function sizeOf(name: string, calls: number) {
-    const s = nodeSize(name, calls, maxCalls);
+  function sizeOf(n: DependencyNode) {
+    const s = nodeSize(n, maxCalls);
     return { width: s.w, height: s.h };
   }
   const out = await engine().layout(root);
@@ -92,7 +121,12 @@ export async function layoutGraph(graph: DependencyGraph): Promise<GraphLayout> 
     const d = `M${pts.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join('L')}`;
     const mid = pts[Math.floor(pts.length / 2)];
     const prev = pts[Math.floor(pts.length / 2) - 1] ?? mid;
-    edges.push({ index, parent: graph.edges[index].parent, child: graph.edges[index].child, d, labelX: (mid.x + prev.x) / 2, labelY: (mid.y + prev.y) / 2 - 4 });
+    const label = e.labels?.[0];
+    const at =
+      label && label.x !== undefined && label.y !== undefined
+        ? { labelX: label.x + (label.width ?? 0) / 2, labelY: label.y + (label.height ?? 0) / 2 + 4 }
+        : { labelX: (mid.x + prev.x) / 2, labelY: (mid.y + prev.y) / 2 - 4 };
+    edges.push({ index, parent: graph.edges[index].parent, child: graph.edges[index].child, d, ...at });
   }
   // Self-calls are drawn as a small loop above the node (ELK leaves them out of layered layout).
   graph.edges.forEach((e, index) => {

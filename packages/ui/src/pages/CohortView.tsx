@@ -178,7 +178,7 @@ function Summary({ path, call, attr }: { path?: CriticalPathShare; call?: Struct
 }
 
 /** /compare?selection=&baseline=: what sets a group of traces apart from another (server's compareCohorts). */
-export function CohortView({ selection, baseline }: { selection: string; baseline: string }) {
+export function CohortView({ selection, baseline, defaultDropped }: { selection: string; baseline: string; defaultDropped: string[] | null }) {
   const res = useApi<CohortResult>(`/api/v1/cohort?selection=${enc(selection)}&baseline=${enc(baseline)}`);
   const backToSearch = withQuery('/search', Object.fromEntries(new URLSearchParams(selection)));
   if (res.error)
@@ -231,7 +231,17 @@ export function CohortView({ selection, baseline }: { selection: string; baselin
           <Link to={`/search?${new URLSearchParams(selection).toString()}`}>show →</Link>
         </div>
         <div className="panel">
-          <span className="dot base" /> <b>Baseline</b> ({data.baselineCount} traces) <span className="muted">{describe(baseline)}</span>
+          <span className="dot base" /> <b>Baseline</b> ({data.baselineCount} traces){' '}
+          <span className="muted" data-testid="cohort-baseline">
+            {defaultDropped
+              ? `the same search without ${defaultDropped.join(', ')}${baseline ? ` (${describe(baseline)})` : ''}`
+              : describe(baseline)}
+          </span>{' '}
+          <Link to={baseline === 'rest' ? searchLink('rest', selection, {}) : `/search?${baseline}`}>show →</Link>
+          <div className="muted cohort-explain">
+            Change it with <code>&amp;baseline=</code> in the address (a search query string, or <code>rest</code> for every other
+            trace of the time window).
+          </div>
         </div>
       </div>
       <Summary path={shareRows[0]} call={data.structure[0]} attr={data.attributes[0]} />

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { PATH_SEPARATOR, alignTraces, decodeOtlpJsonTraces, type AlignedCall, type Span, type TraceComparison } from '@sextant/core';
+import { PATH_SEPARATOR, alignTraces, defaultCohortBaseline, decodeOtlpJsonTraces, type AlignedCall, type Span, type TraceComparison } from '@sextant/core';
 import { enc, getJson, useApi } from '../lib/api.js';
 import { serviceColor } from '../lib/colors.js';
 import { formatDuration } from '../lib/format.js';
@@ -16,7 +16,11 @@ export function ComparePage() {
   const b = loc.search.get('b');
   const selection = loc.search.get('selection');
   if (a && b) return <TwoTraces a={a} b={b} />;
-  if (selection !== null) return <CohortView selection={selection} baseline={loc.search.get('baseline') ?? 'rest'} />;
+  if (selection !== null) {
+    const given = loc.search.get('baseline');
+    const fallback = defaultCohortBaseline(selection);
+    return <CohortView selection={selection} baseline={given ?? fallback.query} defaultDropped={given === null ? fallback.dropped : null} />;
+  }
   return <ComparePicker a={a ?? ''} />;
 }
 

@@ -8,7 +8,7 @@ import { lookbackRange } from '../lib/time-range.js';
 import { ErrorMessage, Loading, Message, NoDataYet } from '../components/Message.js';
 import { LookbackSelect } from '../components/LookbackSelect.js';
 import { ServiceRed } from './ServicesPage.js';
-import { layoutGraph, type GraphLayout } from '../map/graph-layout.js';
+import { SUB_LABEL_MIN_H, edgeLabel, layoutGraph, nodeSubLabel, type GraphLayout } from '../map/graph-layout.js';
 
 /** More services than this are not legible in one picture; the busiest are shown unless the user asks for all. */
 const MAX_NODES = 100;
@@ -60,8 +60,11 @@ export function MapPage() {
     };
   }, [shown]);
 
+  // Picking a service or an edge is a step Back can undo; the time range and "show all" are settings.
   const set = (patch: Record<string, string | null>) =>
-    navigate(withQuery('/map', { lookback, service: selected, edge: edgeParam, all: showAll ? '1' : null, ...patch }), { replace: true });
+    navigate(withQuery('/map', { lookback, service: selected, edge: edgeParam, all: showAll ? '1' : null, ...patch }), {
+      replace: !('service' in patch || 'edge' in patch),
+    });
 
   let body;
   if (deps.error) body = <ErrorMessage error={deps.error} what="the dependency graph" />;
@@ -302,7 +305,7 @@ function GraphView(props: {
                 />
                 {showLabel && (
                   <text x={pe.labelX} y={pe.labelY} textAnchor="middle">
-                    {formatCount(e.callCount)} · p95 {formatDuration(e.p95Nano)}
+                    {edgeLabel(e)}
                   </text>
                 )}
               </g>
@@ -323,12 +326,12 @@ function GraphView(props: {
                 <title>{`${n.service}: ${formatCount(n.callCount)} calls, ${formatCount(n.errorCount)} errors`}</title>
                 <rect width={n.w} height={n.h} rx={8} style={{ stroke: errRate > 0.05 ? 'var(--edge-bad)' : serviceColor(n.service) }} />
                 <rect width={5} height={n.h} rx={2} style={{ fill: serviceColor(n.service), stroke: 'none' }} />
-                <text x={14} y={n.h / 2 - (n.h > 40 ? 4 : 0)} dominantBaseline="middle">
+                <text x={14} y={n.h / 2 - (n.h >= SUB_LABEL_MIN_H ? 4 : 0)} dominantBaseline="middle">
                   {n.service.length > 40 ? `${n.service.slice(0, 39)}…` : n.service}
                 </text>
-                {n.h > 40 && (
+                {n.h >= SUB_LABEL_MIN_H && (
                   <text className="sub" x={14} y={n.h / 2 + 11} dominantBaseline="middle">
-                    {formatCount(n.callCount)} calls{n.errorCount ? ` · ${formatPercent(errRate)} err` : ''}
+                    {nodeSubLabel(n)}
                   </text>
                 )}
               </g>

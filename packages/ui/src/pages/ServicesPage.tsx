@@ -2,7 +2,8 @@ import { useMemo } from 'react';
 import { useApi } from '../lib/api.js';
 import type { RedOperation, RedResult } from '../lib/api-types.js';
 import { serviceColor } from '../lib/colors.js';
-import { formatDuration, formatPercent, formatRate } from '../lib/format.js';
+import { formatDuration, formatPercent, formatRate, rateUnit } from '../lib/format.js';
+import { ShareBar } from '../components/ShareBar.js';
 import { Link, navigate, useLocation, withQuery } from '../lib/router.js';
 import { lookbackRange } from '../lib/time-range.js';
 import { ErrorMessage, Loading, NoDataYet } from '../components/Message.js';
@@ -78,6 +79,7 @@ function OperationsTable(props: { ops: RedOperation[]; lookback: string; compact
         return o[k];
     }
   });
+  const unit = rateUnit(Math.max(0, ...props.ops.map((o) => o.rate)));
   if (props.ops.length === 0) return <div className="panel muted">No operations recorded in this time range.</div>;
   return (
     <div className="panel" style={{ padding: 0, overflow: 'auto' }}>
@@ -85,7 +87,7 @@ function OperationsTable(props: { ops: RedOperation[]; lookback: string; compact
         <thead>
           <tr>
             {header('name', 'Operation')}
-            {header('rate', 'Rate', true)}
+            {header('rate', `Rate (${unit.suffix.slice(1)})`, true)}
             {header('errorRate', 'Errors', true)}
             {!props.compact && header('p50', 'p50', true)}
             {header('p95', 'p95', true)}
@@ -106,7 +108,7 @@ function OperationsTable(props: { ops: RedOperation[]; lookback: string; compact
                 </Link>
               </td>
               <td className="num" title={`${o.count} requests`}>
-                {formatRate(o.rate)}
+                {formatRate(o.rate, unit)}
               </td>
               <td className={`num${o.errorRate > 0 ? ' error-text' : ''}`}>
                 {o.errorRate > 0 ? (
@@ -132,9 +134,8 @@ function OperationsTable(props: { ops: RedOperation[]; lookback: string; compact
                 </Link>
               </td>
               {!props.compact && <td className="num">{formatDuration(o.p99Nano)}</td>}
-              <td className="num bar-cell" title="Share of all time spent in this operation">
-                <div className="fill" style={{ width: `calc(${o.impact * 100}% - 20px)` }} />
-                <span>{formatPercent(o.impact)}</span>
+              <td className="num" title="Share of all time spent in this operation">
+                <ShareBar share={o.impact} />
               </td>
             </tr>
           ))}

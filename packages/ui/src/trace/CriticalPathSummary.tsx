@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { serviceColor } from '../lib/colors.js';
-import { formatDuration, formatPercent } from '../lib/format.js';
+import { ShareBar } from '../components/ShareBar.js';
+import { formatDuration } from '../lib/format.js';
 import type { TraceAnalysis } from './analysis-types.js';
 
 export interface CriticalPathRow {
@@ -63,9 +64,8 @@ export function CriticalPathSummary(props: { analysis: TraceAnalysis; onSelect: 
                 {r.service} <span className="muted">·</span> {r.operation}
               </td>
               <td className="num">{formatDuration(r.nano)}</td>
-              <td className="num bar-cell">
-                <div className="fill" style={{ width: `calc(${(totalNano ? r.nano / totalNano : 0) * 100}% - 20px)` }} />
-                <span>{formatPercent(totalNano ? r.nano / totalNano : 0)}</span>
+              <td className="num">
+                <ShareBar share={totalNano ? r.nano / totalNano : 0} />
               </td>
               <td className="num">{r.sections}</td>
             </tr>

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { serviceColor } from '../lib/colors.js';
-import { formatDuration, formatPercent } from '../lib/format.js';
+import { ShareBar } from '../components/ShareBar.js';
+import { formatDuration } from '../lib/format.js';
 import { useSort } from '../components/sort.js';
 import type { TraceAnalysis } from './analysis-types.js';
 
@@ -67,9 +68,8 @@ export function SelfTimeTable({ analysis, by, onBy: setBy }: { analysis: TraceAn
               <td className="num">{formatDuration(r.total)}</td>
               <td className="num">{formatDuration(r.self)}</td>
               <td className="num">{formatDuration(r.self / r.count)}</td>
-              <td className="num bar-cell">
-                <div className="fill" style={{ width: `calc(${(r.self / allSelf) * 100}% - 20px)` }} />
-                <span>{formatPercent(r.self / allSelf)}</span>
+              <td className="num">
+                <ShareBar share={r.self / allSelf} />
               </td>
             </tr>
           ))}

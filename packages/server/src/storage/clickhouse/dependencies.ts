@@ -10,7 +10,7 @@
  * minute once. A query reads the linked minutes of its window from the table and links the rest live (a window
  * edge inside a minute, the minutes not linked yet, minutes from before the table existed).
  */
-import { buildTraceTree, DependencyLinker, emptyScope, groupByTrace, SpanKind, type Span, type TraceTree } from '@sextant/core';
+import { buildTraceTree, dependencyLinkRows, emptyScope, groupByTrace, type Span } from '@sextant/core';
 import type { DependencyEdge, DependencyGraph, OperationEdge } from '../../store/store.js';
 import { kindFromText, statusFromText } from './rows.js';
 import { ENTRY_SPAN, IS_ERROR, TABLES } from './schema.js';
@@ -54,44 +54,11 @@ export interface Link {
   startNano: bigint;
 }
 
-/** The linker, recording each call with the operations at both ends, its latency and when it happened. */
-class RecordingLinker extends DependencyLinker {
-  private tree: TraceTree | null = null;
-  readonly calls: Link[] = [];
-
-  override putTrace(tree: TraceTree): this {
-    this.tree = tree;
-    return super.putTrace(tree);
-  }
-
-  override add(parent: string, child: string, callCount: number, errorCount: number, via = -1): void {
-    super.add(parent, child, callCount, errorCount, via);
-    const tree = this.tree;
-    if (!tree || via < 0) return;
-    const span = tree.spans[via]!;
-    const p = tree.parent[via]!;
-    const caller = p >= 0 ? tree.spans[p]! : undefined;
-    const entry = span.kind === SpanKind.SERVER || span.kind === SpanKind.CONSUMER;
-    // A server span is timed by the client that waited for it, when there is one.
-    const timed = caller && caller.kind === SpanKind.CLIENT && span.kind === SpanKind.SERVER ? caller : span;
-    this.calls.push({
-      parent,
-      child,
-      parentOp: entry ? (caller?.name ?? span.name) : span.name,
-      childOp: span.name,
-      error: errorCount > 0,
-      durationNano: timed.endTimeUnixNano - timed.startTimeUnixNano,
-      traceId: span.traceId,
-      startNano: span.startTimeUnixNano,
-    });
-  }
-}
-
 const window = (from: string, to: string) => `Timestamp >= fromUnixTimestamp64Nano({${from}:Int64}) AND Timestamp < fromUnixTimestamp64Nano({${to}:Int64})`;
 
 /**
- * Links every trace with a span in one of `ranges` ([from, to) in ns) and returns the links made by spans that
- * started in them.
+ * Links every trace with a span in one of `ranges` ([from, to) in ns), with core's one definition of a link, and
+ * returns the links carried by spans that started in them.
  */
 export async function linkRanges(rows: Rows, db: string, ranges: readonly [bigint, bigint][]): Promise<Link[]> {
   if (ranges.length === 0) return [];
@@ -139,9 +106,26 @@ export async function linkRanges(rows: Rows, db: string, ranges: readonly [bigin
       scope,
     };
   });
-  const linker = new RecordingLinker();
-  for (const trace of groupByTrace(spans)) linker.putTrace(buildTraceTree(trace));
-  return linker.calls.filter((l) => ranges.some(([from, to]) => l.startNano >= from && l.startNano < to));
+  const links: Link[] = [];
+  for (const trace of groupByTrace(spans)) {
+    const tree = buildTraceTree(trace);
+    for (const r of dependencyLinkRows(tree)) {
+      const span = tree.spans[r.node]!;
+      const startNano = span.startTimeUnixNano;
+      if (!ranges.some(([from, to]) => startNano >= from && startNano < to)) continue;
+      links.push({
+        parent: r.parent,
+        child: r.child,
+        parentOp: r.parentOperation,
+        childOp: r.childOperation,
+        error: r.error,
+        durationNano: r.durationNano,
+        traceId: span.traceId,
+        startNano,
+      });
+    }
+  }
+  return links;
 }
 
 /**
