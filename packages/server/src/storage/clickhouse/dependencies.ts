@@ -10,9 +10,9 @@
  * minute once. A query reads the linked minutes of its window from the table and links the rest live (a window
  * edge inside a minute, the minutes not linked yet, minutes from before the table existed).
  */
-import { buildTraceTree, dependencyLinkRows, emptyScope, groupByTrace, type Span } from '@sextant/core';
+import { buildTraceTree, dependencyLinkRows, emptyScope, groupByTrace, JAEGER_REF_TYPE_ATTR, ZIPKIN_ATTR, type Span } from '@sextant/core';
 import type { DependencyEdge, DependencyGraph, OperationEdge } from '../../store/store.js';
-import { kindFromText, statusFromText } from './rows.js';
+import { attrsFromMap, kindFromText, statusFromText } from './rows.js';
 import { ENTRY_SPAN, IS_ERROR, TABLES } from './schema.js';
 
 export type Rows = <T>(sql: string, params?: Record<string, unknown>) => Promise<T[]>;
@@ -25,8 +25,8 @@ export const SETTLE = 2n * MINUTE;
 /** How far around a minute the pass looks for the other spans of its traces. */
 const TRACE_REACH = 15n * MINUTE;
 
-/** The attributes core's remoteServiceName reads. */
-const REMOTE_KEYS = ['peer.service', 'server.address', 'db.system.name', 'db.system', 'messaging.system'];
+/** The attributes the linker reads: core's remoteServiceName, and those that shape the tree (shared spans, FOLLOWS_FROM). */
+const LINK_KEYS = ['peer.service', 'server.address', 'db.system.name', 'db.system', 'messaging.system', ZIPKIN_ATTR.shared, JAEGER_REF_TYPE_ATTR];
 
 interface LinkRow {
   TraceId: string;
@@ -39,6 +39,7 @@ interface LinkRow {
   StartNano: string;
   DurationText: string;
   Remote: string[];
+  ResourceAttributes: Record<string, string>;
 }
 
 /** One call between operations, as the linker found it. */
@@ -62,7 +63,7 @@ const window = (from: string, to: string) => `Timestamp >= fromUnixTimestamp64Na
  */
 export async function linkRanges(rows: Rows, db: string, ranges: readonly [bigint, bigint][]): Promise<Link[]> {
   if (ranges.length === 0) return [];
-  const params: Record<string, unknown> = { keys: REMOTE_KEYS };
+  const params: Record<string, unknown> = { keys: LINK_KEYS };
   const conds = ranges.map(([from, to], i) => {
     params[`f${i}`] = from.toString();
     params[`t${i}`] = to.toString();
@@ -73,17 +74,19 @@ export async function linkRanges(rows: Rows, db: string, ranges: readonly [bigin
   const spanRows = await rows<LinkRow>(
     `SELECT TraceId, SpanId, ParentSpanId, ServiceName, SpanName, SpanKind, StatusCode,
        toString(toUnixTimestamp64Nano(Timestamp)) AS StartNano, toString(Duration) AS DurationText,
-       arrayMap(k -> SpanAttributes[k], {keys:Array(String)}) AS Remote
+       arrayMap(k -> SpanAttributes[k], {keys:Array(String)}) AS Remote, ResourceAttributes
      FROM ${db}.${TABLES.traces}
      WHERE ${window('reachFrom', 'reachTo')}
        AND TraceId IN (SELECT DISTINCT TraceId FROM ${db}.${TABLES.traces} WHERE ${conds.join(' OR ')})`,
     params,
   );
+  // Whole resources, not just service names: the tree tells Zipkin's shared span halves apart by endpoint.
   const resources = new Map<string, Span['resource']>();
   const scope = emptyScope();
   const spans: Span[] = spanRows.map((r) => {
-    let resource = resources.get(r.ServiceName);
-    if (!resource) resources.set(r.ServiceName, (resource = { attributes: [{ key: 'service.name', value: r.ServiceName }], droppedAttributesCount: 0, schemaUrl: '' }));
+    const resourceKey = JSON.stringify(r.ResourceAttributes);
+    let resource = resources.get(resourceKey);
+    if (!resource) resources.set(resourceKey, (resource = { attributes: attrsFromMap(r.ResourceAttributes), droppedAttributesCount: 0, schemaUrl: '' }));
     const start = BigInt(r.StartNano);
     return {
       traceId: r.TraceId,
@@ -95,7 +98,7 @@ export async function linkRanges(rows: Rows, db: string, ranges: readonly [bigin
       kind: kindFromText(r.SpanKind),
       startTimeUnixNano: start,
       endTimeUnixNano: start + BigInt(r.DurationText),
-      attributes: REMOTE_KEYS.flatMap((key, i) => (r.Remote[i] ? [{ key, value: r.Remote[i]! }] : [])),
+      attributes: attrsFromMap(Object.fromEntries(LINK_KEYS.flatMap((key, i) => (r.Remote[i] ? [[key, r.Remote[i]!]] : [])))),
       droppedAttributesCount: 0,
       events: [],
       droppedEventsCount: 0,

@@ -10,6 +10,7 @@ import {
   serviceName,
   SpanKind,
   StatusCode,
+  ZIPKIN_ATTR,
   type AttrValue,
   type KeyValue,
   type LogRecord,
@@ -72,8 +73,18 @@ export function attrMap(attrs: readonly KeyValue[]): Record<string, string> {
   return out;
 }
 
+/**
+ * Attributes Sextant's own decoders set with a type that analysis reads (a Zipkin shared span, for one): their
+ * text is read back as that type. Every other value stays the text the schema holds.
+ */
+const TYPED: Record<string, (text: string) => AttrValue> = {
+  [ZIPKIN_ATTR.shared]: (t) => t === 'true',
+  [ZIPKIN_ATTR.debug]: (t) => t === 'true',
+  [ZIPKIN_ATTR.durationMissing]: (t) => t === 'true',
+};
+
 export function attrsFromMap(map: Record<string, string> | null | undefined): KeyValue[] {
-  return map ? Object.entries(map).map(([key, value]) => ({ key, value })) : [];
+  return map ? Object.entries(map).map(([key, value]) => ({ key, value: TYPED[key]?.(value) ?? value })) : [];
 }
 
 /** Nanoseconds since the epoch as a DateTime64(9) literal that JSONEachRow reads exactly ("seconds.fraction"). */
