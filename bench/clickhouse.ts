@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeTraceRequest, type Span } from '@sextant/core';
-import { DuckDBStore } from '../packages/server/src/store/duckdb-store.js';
+import { DuckDBStore } from '../packages/server/src/storage/duckdb/duckdb-store.js';
 import { ClickHouseStore } from '../packages/server/src/storage/clickhouse/store.js';
 import { startChildServer, type ChildServer } from '../packages/server/test/support/child.js';
 import { startClickHouseHttp } from '../packages/server/test/support/chdb.js';

@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeTrace, compareCohorts, decodeTraceRequest, encodeTraceRequest, groupByTrace, SpanKind, type Span } from '@sextant/core';
-import { DuckDBStore } from '../packages/server/src/store/duckdb-store.js';
+import { DuckDBStore } from '../packages/server/src/storage/duckdb/duckdb-store.js';
 import { startChildServer } from '../packages/server/test/support/child.js';
 import { DEFAULT_UI_DIR, startSextant } from '../packages/server/src/server.js';
 import { makeTraces } from './workload.js';
@@ -121,6 +121,10 @@ async function queryBench(): Promise<void> {
       if (done % 100_000 === 0) ids.push(spans[0]!.traceId);
       await store.write(spans, []);
     }
+    // The rollups fold in the background as spans arrive; what the last seconds of writes left is folded here
+    // (and would be at shutdown).
+    const [foldMs, folded] = await time(() => store.foldRollups(0, Infinity));
+    report('rollups: folding what the writes left behind', `${fmt(folded)} spans in ${ms(foldMs)}`);
     await store.close();
     const ro = await DuckDBStore.open({ dataDir: dir });
     await ro.getTrace(ids[0]!); // warm the caches as a running server would be
@@ -144,9 +148,9 @@ async function queryBench(): Promise<void> {
     }
     report('search by attribute (app.user.id=…)', `median ${ms(median(tagSearches))}`);
     const [depMs, graph] = await time(() => ro.dependencies(start, now));
-    report('dependency graph, whole window', `${ms(depMs)} (${graph.edges.length} edges)`, '≤ 1 s');
+    report('dependency graph, whole window', `${ms(depMs)} (${graph.edges.length} edges)`, '≤ 100 ms');
     const [redMs] = await time(() => ro.red({ startNano: start, endNano: now, stepNano: 60_000_000_000n }));
-    report('RED metrics, all services, 1-min buckets', ms(redMs), '≤ 1 s');
+    report('RED metrics, all services, 1-min buckets', ms(redMs), '≤ 100 ms');
     await ro.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,6 @@
 export * from './model.js';
+export type * from './query-types.js';
+export * from './names.js';
 export { DecodeError, type DecodeResult } from './codec/errors.js';
 export * from './codec/validate.js';
 export * from './analysis/tree.js';

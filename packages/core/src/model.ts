@@ -149,3 +149,14 @@ export function serviceName(span: { resource: Resource }): string {
 export function durationNano(span: Span): bigint {
   return span.endTimeUnixNano - span.startTimeUnixNano;
 }
+
+/** Splits spans of many traces into one array per trace id, in order of first appearance. */
+export function groupByTrace(spans: readonly Span[]): Span[][] {
+  const byTrace = new Map<string, Span[]>();
+  for (const s of spans) {
+    const list = byTrace.get(s.traceId);
+    if (list) list.push(s);
+    else byTrace.set(s.traceId, [s]);
+  }
+  return [...byTrace.values()];
+}

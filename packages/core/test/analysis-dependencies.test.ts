@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanKind, decodeZipkinV2, isErrorSpan } from '@sextant/core';
 import { readFixtureJson } from '../../../testing/fixtures.js';
-import { buildTraceTree, groupByTrace } from '../src/analysis/tree.js';
+import { buildTraceTree } from '../src/analysis/tree.js';
+import { groupByTrace } from '../src/model.js';
 import { DependencyLinker, dependencyLinkRows, dependencyLinks, remoteServiceName, type DependencyLink } from '../src/analysis/dependencies.js';
 import { span } from './analysis-builders.js';
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanKind } from '@sextant/core';
-import { buildTraceTree, childrenOf, groupByTrace } from '../src/analysis/tree.js';
+import { buildTraceTree, childrenOf } from '../src/analysis/tree.js';
+import { groupByTrace } from '../src/model.js';
 import { span } from './analysis-builders.js';
 
 const idsOf = (tree: { spans: readonly { spanId: string }[] }, nodes: Iterable<number>) =>

@@ -4,10 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { analyzeTrace, DecodeError, decodeTraceFile, formatTraceReport, groupByTrace, type Span } from '@sextant/core';
-import { isScenarioName, runLoad, SCENARIO_NAMES, startDemo } from '@sextant/demo';
+import { analyzeTrace, DecodeError, parseDurationText, decodeTraceFile, formatTraceReport, groupByTrace, type Span } from '@sextant/core';
 import { startSextant, type RunningSextant, type SextantOptions } from './server.js';
-import { parseDurationNano } from './api/params.js';
 import { ExposureRefused, isLoopbackHost } from './auth/exposure.js';
 import type { QueryAuthMode } from './auth/query-auth.js';
 
@@ -30,14 +28,17 @@ function parsePort(text: string, name: string): number {
 
 function durationOption(text: string, name: string): bigint | null {
   if (text === '0' || text === 'forever' || text === 'none') return null;
-  try {
-    return parseDurationNano(text, name);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const nano = parseDurationText(text);
+  if (nano === null) throw new UsageError(`${name}: '${text}' is not a duration (examples: 250ms, 1.5s, 2m, 1h30m, 7d)`);
+  return nano;
 }
 
 type ServeOptions = Record<string, string | boolean | undefined>;
+
+/** A comma-separated flag value (flags and env vars alike). */
+function listOption(value: string | boolean | undefined): string[] {
+  return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [];
+}
 
 function booleanOption(text: string, name: string): boolean {
   if (/^(true|1|yes)$/i.test(text)) return true;
@@ -50,28 +51,29 @@ function choiceOption<T extends string>(text: string, name: string, choices: rea
   throw new UsageError(`${name}: '${text}' is not one of ${choices.join(', ')}`);
 }
 
-/** A comma-separated flag value (flags and env vars alike). */
-function listOption(value: string | boolean | undefined): string[] {
-  return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [];
+/** --storage, --role and the ClickHouse flags. */
+function storageFromOptions(o: ServeOptions): Pick<SextantOptions, 'storage' | 'storageOptions' | 'role'> {
+  const storage = choiceOption(o.storage as string, '--storage', ['duckdb', 'clickhouse'] as const);
+  const role = choiceOption(o.role as string, '--role', ['ingest', 'query', 'all'] as const);
+  if (role !== 'all' && storage !== 'clickhouse') throw new UsageError(`--role ${role} needs --storage clickhouse: the embedded DuckDB store lives in one process`);
+  if (storage !== 'clickhouse') return { storage, role };
+  if (!o.clickhouseUrl) {
+    throw new UsageError('--storage clickhouse needs --clickhouse-url (http(s)://user:password@host:8123/database, or chdb:DIR for the embedded engine)');
+  }
+  return {
+    storage,
+    role,
+    storageOptions: {
+      url: o.clickhouseUrl as string,
+      createSchema: booleanOption(o.clickhouseCreateSchema as string, '--clickhouse-create-schema'),
+      cluster: (o.clickhouseCluster as string | undefined) ?? null,
+    },
+  };
 }
 
 function startFromOptions(o: ServeOptions): Promise<RunningSextant> {
-  const storage = choiceOption(o.storage as string, '--storage', ['duckdb', 'clickhouse'] as const);
-  const role = choiceOption(o.role as string, '--role', ['ingest', 'query', 'all'] as const);
-  if (storage === 'clickhouse' && !o.clickhouseUrl) {
-    throw new UsageError('--storage clickhouse needs --clickhouse-url (http(s)://user:password@host:8123/database, or chdb:DIR for the embedded engine)');
-  }
-  if (role !== 'all' && storage !== 'clickhouse') throw new UsageError(`--role ${role} needs --storage clickhouse: the embedded DuckDB store lives in one process`);
   return startSextant({
-    storage,
-    role,
-    clickhouse: o.clickhouseUrl
-      ? {
-          url: o.clickhouseUrl as string,
-          createSchema: booleanOption(o.clickhouseCreateSchema as string, '--clickhouse-create-schema'),
-          cluster: (o.clickhouseCluster as string | undefined) ?? null,
-        }
-      : undefined,
+    ...storageFromOptions(o),
     dataDir: o.data as string,
     memory: o.memory === true || o.memory === 'true' || o.memory === '1',
     host: o.host as string,
@@ -142,11 +144,11 @@ async function serve(o: ServeOptions): Promise<number> {
   const sextant = await startFromOptions(o);
   // Without its store the server can only fail requests: exit so that a supervisor restarts it (everything
   // acknowledged is committed, so nothing acknowledged is lost).
-  sextant.store.onDeath = (err) => {
+  sextant.onStoreDeath((err) => {
     process.stderr.write(`sextant: ${err.message}; exiting.\n`);
     process.exit(1);
-  };
-  const where = o.memory && o.storage !== 'clickhouse' ? 'in memory (nothing is kept after exit)' : `in ${sextant.store.path}`;
+  });
+  const where = o.memory && o.storage !== 'clickhouse' ? 'in memory (nothing is kept after exit)' : `in ${sextant.storageLocation}`;
   process.stdout.write(
     [
       `Sextant is ready. Storing ${where}.`,
@@ -175,8 +177,23 @@ async function isSextantRunning(apiUrl: string): Promise<boolean> {
   }
 }
 
+/**
+ * The demo shop is part of the Sextant repository, not of the published server: it is loaded only for
+ * `sextant demo`, so that @sextant/server installs without it.
+ */
+async function loadDemo(): Promise<typeof import('@sextant/demo')> {
+  try {
+    return await import('@sextant/demo');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes('@sextant/demo')) throw err;
+    throw new UsageError('`sextant demo` needs the demo shop (@sextant/demo), which comes with the Sextant repository: run it from a clone (npm install && npm run build)');
+  }
+}
+
 async function demo(o: ServeOptions): Promise<number> {
   const scenario = (o.scenario as string | undefined) ?? 'none';
+  const { isScenarioName, runLoad, SCENARIO_NAMES, startDemo } = await loadDemo();
   if (!isScenarioName(scenario)) throw new UsageError(`--scenario: '${scenario}' is not one of ${SCENARIO_NAMES.join(', ')}`);
   const host = o.host as string;
   const apiUrl = `http://${host}:${parsePort(o.port as string, '--port')}`;
@@ -189,7 +206,7 @@ async function demo(o: ServeOptions): Promise<number> {
     sextant = await startFromOptions(o);
     otlpEndpoint = sextant.urls.otlpHttp!;
     sextantUrl = sextant.urls.api ?? apiUrl;
-    process.stdout.write(`Started Sextant at ${sextantUrl} (storing ${o.memory ? 'in memory' : `in ${sextant.store.path}`}).\n`);
+    process.stdout.write(`Started Sextant at ${sextantUrl} (storing ${o.memory ? 'in memory' : `in ${sextant.storageLocation}`}).\n`);
   }
   const shop = await startDemo({
     otlpEndpoint,
@@ -311,7 +328,7 @@ export function buildProgram(): Command {
   const demoCmd = program
     .command('demo')
     .description('start Sextant (unless one is running), the demo shop and load, to learn tracing on real traces')
-    .option('--scenario <name>', `fault scenario: ${SCENARIO_NAMES.join(', ')}`, 'none')
+    .option('--scenario <name>', 'fault scenario, e.g. slow-db (an unknown name lists them all)', 'none')
     .option('--demo-port <port>', 'port of the shop gateway and control page (the shop uses the next 8 too; 0: any free ports)', '8080')
     .option('--concurrency <n>', 'simulated shoppers', '2')
     .option('--duration <time>', 'stop after this long (e.g. 30s); runs until Ctrl-C by default');

@@ -1,10 +1,9 @@
 /** Starts everything `sextant serve` runs: store, ingest pipeline, receivers, query API + UI, retention. */
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { WorkerStore } from './store/worker-store.js';
-import type { SpanStore } from './store/store.js';
-import type { Ingestor } from './ingest.js';
-import { ClickHouseStore } from './storage/clickhouse/store.js';
+import { openStorage } from './storage/open.js';
+import type { SpanStore } from './storage/contract.js';
+import { BatchIngestor } from './ingest/ingestor.js';
 import { createOtlpHttpReceiver } from './receivers/otlp-http.js';
 import { createZipkinReceiver } from './receivers/zipkin-http.js';
 import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.js';
@@ -14,6 +13,10 @@ import { NO_CONTENT_CSP, UI_CSP } from './security/browser-policy.js';
 import { resolveAuth, type AuthSettings } from './auth/config.js';
 
 export interface SextantOptions extends AuthSettings {
+  /** Storage engine (storage/engines.ts); 'duckdb' by default. */
+  storage?: string;
+  /** Options of a storage engine other than DuckDB (DuckDB takes dataDir and memory). */
+  storageOptions?: Record<string, unknown>;
   /** Directory of the DuckDB file; ignored when `memory` is true. */
   dataDir?: string;
   memory?: boolean;
@@ -40,26 +43,25 @@ export interface SextantOptions extends AuthSettings {
   retentionIntervalMs?: number;
   /** Receivers to start; all by default. */
   receivers?: { otlpGrpc?: boolean; otlpHttp?: boolean; zipkin?: boolean };
-  /** The engine: embedded DuckDB (default) or ClickHouse. */
-  storage?: 'duckdb' | 'clickhouse';
-  clickhouse?: { url: string; createSchema?: boolean; cluster?: string | null };
   /**
-   * What this process does: `ingest` runs only the receivers (stateless: a request is answered once ClickHouse
-   * has acknowledged its insert), `query` only the API and UI, `all` both. Split roles need ClickHouse.
+   * What this process does: `ingest` runs only the receivers (stateless: a request is answered once the engine
+   * has acknowledged its insert), `query` only the API and UI, `all` both. Split roles need an engine that
+   * several processes share (ClickHouse).
    */
   role?: Role;
 }
 
 export type Role = 'ingest' | 'query' | 'all';
 
-/** What the server needs of a store, whichever engine is behind it. */
-export type ServingStore = SpanStore & Ingestor & { readonly path: string | null; onDeath: ((err: Error) => void) | null };
-
 export interface RunningSextant {
   /** `api` is null on an ingest-only process. */
   urls: { api: string | null; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null };
-  /** The store: queries, and `ingest` for raw request bodies. */
-  store: ServingStore;
+  /** The store, for queries. */
+  store: SpanStore;
+  /** Where the data lives (a file, a URL without credentials); null when in memory. */
+  storageLocation: string | null;
+  /** Called once if the store fails for good while the server runs (its thread died): the server cannot go on. */
+  onStoreDeath(listener: (err: Error) => void): void;
   /** Where a browser logs in with the token generated at start (token authentication only). */
   loginUrl: string | null;
   close(): Promise<void>;
@@ -83,12 +85,27 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   const hosts = hostCheck(host, opts.allowedHosts ?? []);
   const ingestBrowser = { hosts, corsOrigins: opts.ingestCorsOrigins ?? [], corsMethods: 'POST', contentSecurityPolicy: NO_CONTENT_CSP };
   const role = opts.role ?? 'all';
-  const receiving = role !== 'query';
-  const enabled = receiving ? { otlpGrpc: true, otlpHttp: true, zipkin: true, ...opts.receivers } : { otlpGrpc: false, otlpHttp: false, zipkin: false };
+  const engine = opts.storage ?? 'duckdb';
+  if (role !== 'all' && engine === 'duckdb') throw new Error(`--role ${role} needs --storage clickhouse: the embedded DuckDB store lives in one process`);
+  const enabled = role === 'query' ? { otlpGrpc: false, otlpHttp: false, zipkin: false } : { otlpGrpc: true, otlpHttp: true, zipkin: true, ...opts.receivers };
   let ready = false;
   const auth = await resolveAuth(host, opts);
 
-  const store = await openStore(opts, role);
+  const storage = await openStorage(engine, {
+    ...(engine === 'duckdb' ? { dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'), checkpointWalBytes: 64 * 1024 * 1024 } : {}),
+    ...opts.storageOptions,
+    // Background work on shared data (ClickHouse's dependency linking) is for query processes.
+    background: role !== 'ingest',
+    retentionNano: opts.retentionNano ?? null,
+    maxSizeBytes: opts.maxSizeBytes ?? null,
+    retentionIntervalMs: opts.retentionIntervalMs ?? 60_000,
+  });
+  const store = storage.backend;
+  const ingestor = new BatchIngestor(storage.encoder, store, {
+    maxQueuedItems: 200_000,
+    concurrentWrites: storage.capabilities.concurrentWrites,
+    retentionNano: opts.retentionNano ?? null,
+  });
   const closers: (() => Promise<void>)[] = [];
   try {
     const ports: ReceiverPorts = { otlpHttp: null, otlpGrpc: null, zipkin: null };
@@ -107,21 +124,21 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
 
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
-      const app = await createOtlpHttpReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
+      const app = await createOtlpHttpReceiver(ingestor, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.otlpHttp = await listen(app, host, opts.otlpHttpPort ?? 4318);
       otlpHttp = urlFor(host, ports.otlpHttp);
       closers.push(() => app.close());
     }
     let zipkin: string | null = null;
     if (enabled.zipkin) {
-      const app = await createZipkinReceiver(store, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
+      const app = await createZipkinReceiver(ingestor, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.zipkin = await listen(app, host, opts.zipkinPort ?? 9411);
       zipkin = urlFor(host, ports.zipkin);
       closers.push(() => app.close());
     }
     let grpc: GrpcReceiver | null = null;
     if (enabled.otlpGrpc) {
-      grpc = await startOtlpGrpcReceiver(store, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys);
+      grpc = await startOtlpGrpcReceiver(ingestor, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys);
       const g = grpc;
       ports.otlpGrpc = g.port;
       closers.push(() => g.close());
@@ -133,12 +150,15 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
       urls: { api: apiUrl, otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin },
       loginUrl: apiUrl ? auth.loginUrl(apiUrl) : null,
       store,
+      storageLocation: store.location,
+      onStoreDeath: (listener) => storage.onDeath(listener),
       async close() {
         if (closed) return;
         closed = true;
         ready = false;
         // Stop accepting first, then finish what was accepted and close the file.
         for (const c of closers.reverse()) await c().catch(() => undefined);
+        await ingestor.flush();
         await store.close();
       },
     };
@@ -147,26 +167,4 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     await store.close();
     throw err;
   }
-}
-
-async function openStore(opts: SextantOptions, role: Role): Promise<ServingStore> {
-  if (opts.storage === 'clickhouse') {
-    if (!opts.clickhouse?.url) throw new Error('--storage clickhouse needs --clickhouse-url (http(s)://user:password@host:8123/database or chdb:DIR)');
-    return ClickHouseStore.open({
-      url: opts.clickhouse.url,
-      createSchema: opts.clickhouse.createSchema ?? true,
-      cluster: opts.clickhouse.cluster ?? null,
-      retentionNano: opts.retentionNano ?? null,
-      linkDependencies: role !== 'ingest',
-    });
-  }
-  if (role !== 'all') throw new Error(`--role ${role} needs --storage clickhouse: the embedded DuckDB store lives in one process`);
-  return WorkerStore.open({
-    dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'),
-    retentionNano: opts.retentionNano ?? null,
-    maxSizeBytes: opts.maxSizeBytes ?? null,
-    retentionIntervalMs: opts.retentionIntervalMs ?? 60_000,
-    checkpointWalBytes: 64 * 1024 * 1024,
-    maxQueuedItems: 200_000,
-  });
 }

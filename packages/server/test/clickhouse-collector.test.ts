@@ -114,7 +114,7 @@ test('rows written by the Collector exporter are searched, shown, analysed, mapp
     { trace: LEGACY, span: ids.legacy, parent: '', name: 'legacy op', kind: 'SPAN_KIND_SERVER', service: 'legacy', start: T0, duration: 5_000_000n, status: 'STATUS_CODE_ERROR' },
   ]));
 
-  const sextant: RunningSextant = await startTestServer({ storage: 'clickhouse', clickhouse: { url: url('collector'), createSchema: false } });
+  const sextant: RunningSextant = await startTestServer({ storage: 'clickhouse', storageOptions: { url: url('collector'), createSchema: false } });
   t.after(() => sextant.close());
   const api = `${sextant.urls.api}/api/v1`;
 

@@ -22,7 +22,7 @@ const key = (l: Link) => `${l.parent.toLowerCase()} -> ${l.child.toLowerCase()} 
 for (const [i, file] of Object.keys(expected).sort().entries()) {
   test(`ClickHouse dependency graph matches Zipkin's links for ${file}, live and from the per-minute table`, { skip: chdbMissing }, async () => {
     // No TTL: the recorded traces are years old.
-    const store = await ClickHouseStore.open({ url: `chdb:${dir}?database=f${i}`, retentionNano: null, linkDependencies: false });
+    const store = await ClickHouseStore.open({ url: `chdb:${dir}?database=f${i}`, retentionNano: null, background: false });
     try {
       const spans = decodeZipkinV2(readFixtureJson(`zipkin/${file}`)).items;
       await store.write(spans, []);

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeTraceRequest, type Span } from '@sextant/core';
-import { DuckDBStore } from '../src/store/duckdb-store.js';
+import { DuckDBStore } from '../src/storage/duckdb/duckdb-store.js';
 import { startChildServer } from './support/child.js';
 import { hexId, makeSpan, resourceFor } from './support/spans.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeOtlpJsonTraces, encodeTraceRequest, type Span } from '@sextant/core';
 import { readFixtureText } from '../../../testing/fixtures.js';
-import { DuckDBStore } from '../src/store/duckdb-store.js';
+import { DuckDBStore } from '../src/storage/duckdb/duckdb-store.js';
 import { getJson, startTestServer } from './support/server.js';
 import { hexId, makeSpan } from './support/spans.js';
 

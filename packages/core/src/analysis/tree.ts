@@ -353,14 +353,3 @@ export function retimeTree(tree: TraceTree, shiftNano: readonly bigint[]): Trace
   for (const i of tree.orphans) orphanFlag[i] = 1;
   return placeInTime({ ...tree, orphanFlag }, shiftNano);
 }
-
-/** Splits spans of many traces into one array per trace id, in order of first appearance. */
-export function groupByTrace(spans: readonly Span[]): Span[][] {
-  const byTrace = new Map<string, Span[]>();
-  for (const s of spans) {
-    const list = byTrace.get(s.traceId);
-    if (list) list.push(s);
-    else byTrace.set(s.traceId, [s]);
-  }
-  return [...byTrace.values()];
-}

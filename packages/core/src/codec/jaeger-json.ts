@@ -1,11 +1,11 @@
 // Jaeger UI's JSON trace model (what Jaeger's /api/traces/{id} returns): read for file import, written for the
 // Jaeger-compatible API. Times are microseconds; tags are typed key/value lists; ids are kept as given on import
 // because hand-made Jaeger files use ids such as `span-E`.
-import { groupByTrace } from '../analysis/tree.js';
-import { emptyScope, getAttr, serviceName, type AttrValue, type KeyValue, type Resource, type Span, type SpanKind, type SpanLink, type StatusCode } from '../model.js';
+import { emptyScope, getAttr, groupByTrace, serviceName, type AttrValue, type KeyValue, type Resource, type Span, type SpanKind, type SpanLink, type StatusCode } from '../model.js';
 import { base64ToBytes, bytesToBase64 } from './base64.js';
 import { DecodeError, emptyResult, quote, reject, type DecodeResult } from './errors.js';
 import { normalizeHexId } from './hex.js';
+import { otelStatusTag, SPAN_KIND_NAMES, statusFromOtelTag } from '../names.js';
 import { validateSpan } from './validate.js';
 import { blankSpan, isObject, ScopeInterner, type Json } from './common.js';
 
@@ -59,8 +59,8 @@ export const JAEGER_REF_TYPE_ATTR = 'jaeger.ref_type';
 /** On a link made from an extra Jaeger reference: its type, as OpenTelemetry's Jaeger translator names it. */
 export const OPENTRACING_REF_TYPE_ATTR = 'opentracing.ref_type';
 
-const KIND_BY_TAG: Record<string, SpanKind> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
-const TAG_BY_KIND = ['', 'internal', 'server', 'client', 'producer', 'consumer'] as const;
+// Jaeger's span.kind tag: the kind names, and no tag for an unspecified kind.
+const KIND_BY_TAG: Record<string, SpanKind> = Object.fromEntries(SPAN_KIND_NAMES.slice(1).map((n, i) => [n, (i + 1) as SpanKind]));
 
 // ---------- decoding ----------
 
@@ -155,7 +155,7 @@ function decodeSpan(
     const { key, value } = kv;
     if (key === 'span.kind' && typeof value === 'string' && value in KIND_BY_TAG) span.kind = KIND_BY_TAG[value];
     else if (key === 'error' && (value === true || value === 'true')) errorTag = true;
-    else if (key === 'otel.status_code' && (value === 'OK' || value === 'ERROR')) statusCode = value === 'OK' ? 1 : 2;
+    else if (key === 'otel.status_code' && statusFromOtelTag(value) !== null) statusCode = statusFromOtelTag(value)!;
     else if (key === 'otel.status_description' && typeof value === 'string') span.status.message = value;
     else if ((key === 'otel.scope.name' || key === 'otel.library.name') && typeof value === 'string') scopeName = value;
     else if ((key === 'otel.scope.version' || key === 'otel.library.version') && typeof value === 'string') scopeVersion = value;
@@ -291,9 +291,10 @@ function spanTags(span: Span): JaegerKeyValue[] {
   if (span.scope.name !== '') tags.push(tag('otel.library.name', span.scope.name));
   if (span.scope.version !== '') tags.push(tag('otel.library.version', span.scope.version));
   for (const kv of span.attributes) if (kv.key !== JAEGER_REF_TYPE_ATTR) tags.push(tag(kv.key, kv.value));
-  if (span.kind !== 0) tags.push(tag('span.kind', TAG_BY_KIND[span.kind]));
-  if (span.status.code === 1) tags.push(tag('otel.status_code', 'OK'));
-  if (span.status.code === 2) tags.push(tag('otel.status_code', 'ERROR'), tag('error', true));
+  if (span.kind !== 0) tags.push(tag('span.kind', SPAN_KIND_NAMES[span.kind]));
+  const statusTag = otelStatusTag(span.status.code);
+  if (statusTag !== null) tags.push(tag('otel.status_code', statusTag));
+  if (span.status.code === 2) tags.push(tag('error', true));
   if (span.status.message !== '') tags.push(tag('otel.status_description', span.status.message));
   if (span.traceState !== '') tags.push(tag('w3c.tracestate', span.traceState));
   return tags;

@@ -16,6 +16,7 @@ import {
   type StatusCode,
 } from '../model.js';
 import { base64ToBytes, bytesToBase64 } from './base64.js';
+import { SPAN_KIND_NAMES, STATUS_CODE_NAMES } from '../names.js';
 import { DecodeError, emptyResult, quote, reject, type DecodeResult } from './errors.js';
 import { groupByResourceAndScope, MAX_VALUE_DEPTH } from './otlp-proto.js';
 import { validateLogRecord, validateSpan } from './validate.js';
@@ -187,8 +188,8 @@ function enumAt(obj: Json, name: string, where: string, prefix: string, names: r
   throw new DecodeError(`${where}${name}: expected a ${prefix}* name or a number below ${names.length}, got ${describe(v)}`);
 }
 
-const SPAN_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'] as const;
-const STATUS_CODES = ['UNSET', 'OK', 'ERROR'] as const;
+const SPAN_KINDS = SPAN_KIND_NAMES.map((n) => n.toUpperCase());
+const STATUS_CODES = STATUS_CODE_NAMES.map((n) => n.toUpperCase());
 const SEVERITIES = ['UNSPECIFIED'].concat(
   ...['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'].map((s) => [s, `${s}2`, `${s}3`, `${s}4`]),
 );

@@ -7,6 +7,7 @@ import { normalizeHexId } from './hex.js';
 import { attrValueToJson } from './otlp-json.js';
 import { validateSpan } from './validate.js';
 import { isObject, ScopeInterner, type Json } from './common.js';
+import { otelStatusTag, statusFromOtelTag } from '../names.js';
 
 /** Attribute names for Zipkin facts that OTLP has no field for. */
 export const ZIPKIN_ATTR = {
@@ -124,8 +125,8 @@ function decodeOne(v: unknown, where: string, interner: Interner): Span {
       if (key === 'error') {
         status.code = 2;
         status.message = value;
-      } else if (key === 'otel.status_code' && (value === 'OK' || value === 'ERROR')) {
-        if (status.code === 0) status.code = value === 'OK' ? 1 : 2;
+      } else if (key === 'otel.status_code' && statusFromOtelTag(value) !== null) {
+        if (status.code === 0) status.code = statusFromOtelTag(value)!;
       } else if (key === 'otel.status_description') statusDescription = value;
       else if (key === 'otel.scope.name') scopeName = value;
       else if (key === 'otel.scope.version') scopeVersion = value;
@@ -302,7 +303,10 @@ function encodeOne(span: Span): ZipkinSpan {
     if (!structural.has(i)) setTag(kv.key, tagText(kv.value));
   });
   if (span.status.code === 2) setTag('error', span.status.message);
-  else if (span.status.code === 1) setTag('otel.status_code', 'OK');
+  else {
+    const statusTag = otelStatusTag(span.status.code);
+    if (statusTag !== null) setTag('otel.status_code', statusTag);
+  }
 
   const out: ZipkinSpan = {
     traceId: span.traceId.startsWith('0000000000000000') ? span.traceId.slice(16) : span.traceId,

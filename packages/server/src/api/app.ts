@@ -2,14 +2,11 @@
 import { existsSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { DecodeError } from '@sextant/core';
-import type { SpanStore } from '../store/store.js';
-import { QueryError } from '../store/store.js';
-import { ApiError } from './params.js';
-import { registerNativeApi } from './native.js';
-import { registerJaegerApi } from './jaeger.js';
+import type { SpanStore } from '../storage/contract.js';
+import { answerErrorsWith } from './errors.js';
+import { nativeApi } from './native.js';
+import { jaegerApi, jaegerV3Api } from './jaeger.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
-import { logFailure } from '../log.js';
 import { registerQueryAuth, type QueryAuthOptions } from '../auth/query-auth.js';
 
 /** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
@@ -39,17 +36,8 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
   // Nanosecond times are bigints in the model; JSON carries them as decimal strings.
   app.setReplySerializer((payload) => JSON.stringify(payload, jsonReplacer));
 
-  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-    let status = 500;
-    if (err instanceof ApiError) status = err.status;
-    else if (err instanceof QueryError || err instanceof DecodeError) status = 400;
-    else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) status = err.statusCode;
-    if (status >= 500) logFailure(`${req.method} ${req.url.split('?')[0]}`, err);
-    const message = status >= 500 ? 'internal error; the server log has the details' : err.message;
-    if (req.url.startsWith('/api/v3/')) return reply.code(status).send({ error: { httpCode: status, message } });
-    if (req.url.startsWith('/api/v1/') || req.url.startsWith('/api/health')) return reply.code(status).send({ error: message });
-    return reply.code(status).send({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg: message }] });
-  });
+  // Each API family answers errors in its own shape (its plugin's handler); the rest as {error}.
+  answerErrorsWith(app, (_status, message) => ({ error: message }));
 
   app.get('/api/health', async (_req, reply) => {
     if (!opts.isReady()) return reply.code(503).send({ status: 'starting' });
@@ -58,8 +46,9 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
 
   app.get('/api/v1/receivers', async () => opts.receiverPorts?.() ?? { otlpHttp: null, otlpGrpc: null, zipkin: null });
 
-  registerNativeApi(app, store);
-  registerJaegerApi(app, store);
+  await app.register(nativeApi, { store });
+  await app.register(jaegerApi, { store });
+  await app.register(jaegerV3Api, { store });
 
   app.all('/api/*', async (req, reply) => reply.code(404).send({ error: `no API endpoint ${req.method} ${req.url.split('?')[0]}` }));
 

@@ -2,12 +2,13 @@
  * Jaeger-compatible query API, so Grafana's Jaeger data source and Jaeger UI work unchanged: the classic
  * /api/* JSON model ({data,total,limit,offset,errors}, µs times) and the /api/v3/* OTLP-shaped HTTP API.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { encodeJaegerTrace, encodeOtlpJsonTraces, jaegerView, jaegerViewSpans, SpanKind, type JaegerTrace, type Span } from '@sextant/core';
-import { parseTraceIdParam } from '../store/ids.js';
-import type { SpanStore, TagFilter, TraceQuery } from '../store/store.js';
-import { parseSpanKind } from '../store/search-sql.js';
-import { ApiError, all, checkWindow, one, parseBoolParam, parseDurationNano, parseLimit, parseTagParams, parseTimeNano, traceIdParam, type Query } from './params.js';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { encodeJaegerTrace, encodeOtlpJsonTraces, jaegerView, jaegerViewSpans, parseSpanKind, SpanKind, spanKindName, type JaegerTrace, type Span } from '@sextant/core';
+import { parseTraceIdParam } from '../storage/stored/ids.js';
+import type { SpanStore, TagFilter, TraceQuery } from '../storage/contract.js';
+import { all, checkWindow, one, parseBoolParam, parseDurationNano, parseLimit, parseTagParams, parseTimeNano, traceIdParam, type Query } from '../query/search-params.js';
+import { searchFullTraces } from '../query/traces.js';
+import { ApiError, answerErrorsWith } from './errors.js';
 
 const US = 1000n;
 /** Jaeger's api/v3 search depth when the request names none; a client's own, smaller limit then applies to these. */
@@ -17,18 +18,17 @@ function envelope<T>(data: T, total = Array.isArray(data) ? data.length : 0) {
   return { data, total, limit: 0, offset: 0, errors: null };
 }
 
-function jaegerError(reply: FastifyReply, status: number, msg: string) {
-  return reply.code(status).send({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg }] });
+function envelopeError(status: number, msg: string) {
+  return { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg }] };
 }
 
-const KIND_NAME: Record<number, string> = {
-  [SpanKind.UNSPECIFIED]: '',
-  [SpanKind.INTERNAL]: 'internal',
-  [SpanKind.SERVER]: 'server',
-  [SpanKind.CLIENT]: 'client',
-  [SpanKind.PRODUCER]: 'producer',
-  [SpanKind.CONSUMER]: 'consumer',
-};
+function jaegerError(reply: FastifyReply, status: number, msg: string) {
+  return reply.code(status).send(envelopeError(status, msg));
+}
+
+function v3Error(status: number, message: string) {
+  return { error: { httpCode: status, message } };
+}
 
 function parseTagsJson(text: string, name: string): TagFilter[] {
   let obj: unknown;
@@ -52,7 +52,7 @@ async function operationsOf(store: SpanStore, service: string, kindText: string 
   const kind = kindText === undefined || kindText === '' ? null : parseSpanKind(kindText);
   return (await store.operations(service))
     .filter((o) => kind === null || o.spanKind === kind)
-    .map((o) => ({ name: o.name, spanKind: KIND_NAME[o.spanKind] ?? '' }));
+    .map((o) => ({ name: o.name, spanKind: o.spanKind === SpanKind.UNSPECIFIED ? '' : spanKindName(o.spanKind) }));
 }
 
 /** One trace as Jaeger's query service answers it (see jaegerView): adjusted unless `raw`. */
@@ -73,12 +73,6 @@ function otlpTraces(traces: readonly (readonly Span[])[], raw: boolean): ReturnT
 function inWindow(spans: Span[], start: bigint | undefined, end: bigint | undefined): Span[] {
   if (start === undefined && end === undefined) return spans;
   return spans.filter((s) => (start === undefined || s.startTimeUnixNano >= start) && (end === undefined || s.startTimeUnixNano <= end));
-}
-
-async function fullTraces(store: SpanStore, q: TraceQuery): Promise<Span[][]> {
-  const { traces } = await store.searchTraces(q);
-  const byId = await store.getTraces(traces.map((t) => t.traceId));
-  return traces.map((t) => byId.get(t.traceId) ?? []).filter((s) => s.length > 0);
 }
 
 function classicQuery(q: Query): TraceQuery {
@@ -140,8 +134,10 @@ function v3Raw(q: Query): boolean {
   return parseBoolParam(one(q, name), name);
 }
 
-export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void {
-  // ---- classic /api (Jaeger UI JSON model)
+/** The classic /api (Jaeger UI's JSON model), errors in its envelope. */
+export const jaegerApi: FastifyPluginAsync<{ store: SpanStore }> = async (app, { store }) => {
+  answerErrorsWith(app, envelopeError);
+
   app.get('/api/services', async () => envelope(await store.services()));
 
   app.get<{ Params: { service: string } }>('/api/services/:service/operations', async (req) => {
@@ -165,7 +161,7 @@ export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void 
       const byId = await store.getTraces(parsed.filter((x) => x !== ''));
       return envelope([...byId.values()].map((spans) => jaegerTrace(spans, raw)));
     }
-    const traces = await fullTraces(store, classicQuery(q));
+    const traces = await searchFullTraces(store, classicQuery(q));
     return envelope(traces.map((t) => jaegerTrace(t, raw)));
   });
 
@@ -195,7 +191,12 @@ export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void 
     return envelope(graph.edges.map((e) => ({ parent: e.parent, child: e.child, callCount: e.callCount })));
   });
 
-  // ---- /api/v3 (OTLP JSON)
+};
+
+/** Jaeger's /api/v3 HTTP API (OTLP JSON), errors as {error:{httpCode,message}}. */
+export const jaegerV3Api: FastifyPluginAsync<{ store: SpanStore }> = async (app, { store }) => {
+  answerErrorsWith(app, v3Error);
+
   app.get('/api/v3/services', async () => ({ services: await store.services() }));
 
   app.get('/api/v3/operations', async (req) => {
@@ -218,13 +219,13 @@ export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void 
     checkWindow(start, end, 'startTime', 'endTime');
     const rawName = one(q, 'rawTraces') !== undefined ? 'rawTraces' : 'raw_traces';
     const spans = inWindow(await store.getTrace(traceId), start, end);
-    if (spans.length === 0) return reply.code(404).send({ error: { httpCode: 404, message: 'trace not found' } });
+    if (spans.length === 0) return reply.code(404).send(v3Error(404, 'trace not found'));
     return { result: otlpTraces([spans], parseBoolParam(one(q, rawName), rawName)) };
   });
 
   app.get('/api/v3/traces', async (req) => {
     const q = req.query as Query;
-    const traces = await fullTraces(store, v3Query(q));
+    const traces = await searchFullTraces(store, v3Query(q));
     return { result: otlpTraces(traces, v3Raw(q)) };
   });
 
@@ -244,4 +245,4 @@ export function registerJaegerApi(app: FastifyInstance, store: SpanStore): void 
       })),
     };
   });
-}
+};

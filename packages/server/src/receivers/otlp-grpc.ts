@@ -4,9 +4,8 @@
  */
 import { Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
-import { IngestRejected, OverloadedError, ingestMessage, type Ingestor, type Signal } from '../ingest.js';
-import { storeFailureMessage } from './otlp-http.js';
-import { logFailure } from '../log.js';
+import { ingestMessage, type Ingestor, type Signal } from '../ingest/decode.js';
+import { ingestFailure } from './ingest-status.js';
 import { grpcCallAuthorized, INGEST_KEY_MISSING } from '../auth/ingest-auth.js';
 import type { SecretSet } from '../auth/secrets.js';
 
@@ -35,12 +34,8 @@ function exportHandler(ingestor: Ingestor, signal: Signal, keys: SecretSet | nul
       const response = signal === 'traces' ? encodeExportTraceResponse(result.rejected, message) : encodeExportLogsResponse(result.rejected, message);
       callback(null, Buffer.from(response));
     } catch (err) {
-      if (err instanceof IngestRejected) callback({ code: status.INVALID_ARGUMENT, details: err.message });
-      else if (err instanceof OverloadedError) callback({ code: status.UNAVAILABLE, details: err.message });
-      else {
-        logFailure(`storing ${signal} from OTLP/gRPC`, err);
-        callback({ code: status.UNAVAILABLE, details: storeFailureMessage(signal) });
-      }
+      const f = ingestFailure(err, signal, 'OTLP/gRPC');
+      callback({ code: f.grpc, details: f.message });
     }
   };
 }

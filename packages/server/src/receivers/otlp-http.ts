@@ -7,9 +7,10 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
-import { IngestRejected, OverloadedError, ingestMessage, type Ingestor, type Signal } from '../ingest.js';
-import { bodyKind, decodeBody, HttpError, rawBodyReceiver, type BodyKind } from './body.js';
-import { encodeRpcStatus, rpcCodeForHttp } from './rpc-status.js';
+import { ingestMessage, type Ingestor, type Signal } from '../ingest/decode.js';
+import { bodyKind, decodeBody, rawBodyReceiver, type BodyKind } from './body.js';
+import { encodeRpcStatus } from './rpc-status.js';
+import { grpcCodeForHttp, ingestFailure } from './ingest-status.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 import { logFailure } from '../log.js';
 import { requireIngestKey } from '../auth/ingest-auth.js';
@@ -22,17 +23,12 @@ export interface ReceiverOptions {
   ingestKeys: SecretSet | null;
 }
 
-/** What a client is told when the store failed: retryable, and without paths or engine text. */
-export function storeFailureMessage(what: string): string {
-  return `could not store the ${what} just now; retry later`;
-}
-
 function sendError(reply: FastifyReply, kind: BodyKind, status: number, message: string): FastifyReply {
   if (status === 503) reply.header('retry-after', '1');
   if (kind === 'protobuf') {
-    return reply.code(status).type('application/x-protobuf').send(Buffer.from(encodeRpcStatus(rpcCodeForHttp(status), message)));
+    return reply.code(status).type('application/x-protobuf').send(Buffer.from(encodeRpcStatus(grpcCodeForHttp(status), message)));
   }
-  return reply.code(status).type('application/json').send({ code: rpcCodeForHttp(status), message });
+  return reply.code(status).type('application/json').send({ code: grpcCodeForHttp(status), message });
 }
 
 export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverOptions): Promise<FastifyInstance> {
@@ -67,11 +63,8 @@ export async function createOtlpHttpReceiver(ingestor: Ingestor, opts: ReceiverO
       const field = signal === 'traces' ? 'rejectedSpans' : 'rejectedLogRecords';
       return reply.code(200).type('application/json').send(message !== '' ? { partialSuccess: { [field]: String(result.rejected), errorMessage: message } } : {});
     } catch (err) {
-      if (err instanceof HttpError) return sendError(reply, kind, err.status, err.message);
-      if (err instanceof IngestRejected) return sendError(reply, kind, 400, err.message);
-      if (err instanceof OverloadedError) return sendError(reply, kind, 503, err.message);
-      logFailure(`storing ${signal} from OTLP/HTTP`, err);
-      return sendError(reply, kind, 503, storeFailureMessage(signal));
+      const f = ingestFailure(err, signal, 'OTLP/HTTP');
+      return sendError(reply, kind, f.http, f.message);
     }
   };
 

@@ -23,14 +23,3 @@ export function encodeRpcStatus(code: number, message: string): Uint8Array {
   all.set(msg, head.length);
   return all;
 }
-
-/** gRPC codes used in OTLP error bodies. */
-export const RpcCode = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, INTERNAL: 13, UNAUTHENTICATED: 16 } as const;
-
-export function rpcCodeForHttp(status: number): number {
-  if (status === 503 || status === 429) return RpcCode.UNAVAILABLE;
-  if (status === 413) return RpcCode.RESOURCE_EXHAUSTED;
-  if (status === 401) return RpcCode.UNAUTHENTICATED;
-  if (status >= 500) return RpcCode.INTERNAL;
-  return RpcCode.INVALID_ARGUMENT;
-}

@@ -1,8 +1,9 @@
 /** Zipkin v2 receiver (:9411): POST /api/v2/spans with a JSON list of spans, 202 on success, as Zipkin answers. */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { IngestRejected, OverloadedError, type Ingestor } from '../ingest.js';
-import { decodeBody, HttpError, rawBodyReceiver } from './body.js';
-import { storeFailureMessage, type ReceiverOptions } from './otlp-http.js';
+import type { Ingestor } from '../ingest/decode.js';
+import { decodeBody, rawBodyReceiver } from './body.js';
+import { ingestFailure } from './ingest-status.js';
+import type { ReceiverOptions } from './otlp-http.js';
 import { applyBrowserPolicy } from '../security/browser-policy.js';
 import { logFailure } from '../log.js';
 import { requireIngestKey } from '../auth/ingest-auth.js';
@@ -36,11 +37,9 @@ export async function createZipkinReceiver(ingestor: Ingestor, opts: ReceiverOpt
       if (result.warning !== '') reply.header('x-sextant-warning', result.warning);
       return reply.code(202).send();
     } catch (err) {
-      if (err instanceof HttpError) return reply.code(err.status).type('text/plain').send(err.message);
-      if (err instanceof IngestRejected) return reply.code(400).type('text/plain').send(err.message);
-      if (err instanceof OverloadedError) return reply.code(503).header('retry-after', '1').type('text/plain').send(err.message);
-      logFailure('storing spans from Zipkin', err);
-      return reply.code(503).header('retry-after', '1').type('text/plain').send(storeFailureMessage('spans'));
+      const f = ingestFailure(err, 'spans', 'Zipkin');
+      if (f.retryAfterSeconds !== null) reply.header('retry-after', String(f.retryAfterSeconds));
+      return reply.code(f.http).type('text/plain').send(f.message);
     }
   });
   return app;

@@ -1,4 +1,4 @@
-import { parseTimeText } from '@sextant/core';
+import { parseDurationText, parseTimeText } from '@sextant/core';
 
 // Search time ranges. The URL keeps a relative `lookback` (so a shared link means "the last hour" when opened)
 // or absolute `start`/`end` in nanoseconds, exactly as the API takes them.
@@ -12,11 +12,10 @@ export const LOOKBACKS: [string, string][] = [
   ['7d', 'Last 7 days'],
 ];
 
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
-
+/** A lookback is a duration with a unit (15m, 1h30m, 7d) in core's grammar, the one the API takes. */
 export function lookbackMs(lookback: string): number | null {
-  const m = /^(\d+)([mhd])$/.exec(lookback);
-  return m ? Number(m[1]) * UNIT_MS[m[2]] : null;
+  const nano = /\d$/.test(lookback.trim()) ? null : parseDurationText(lookback);
+  return nano === null || nano <= 0n ? null : Number(nano / 1_000_000n);
 }
 
 /** Resolves `lookback` in a search query to absolute `start`/`end` for the API. */

@@ -1,22 +1,7 @@
-import { SpanKind, StatusCode, type Span } from '@sextant/core';
+import type { Span } from '@sextant/core';
 import { formatAttrValue } from '../lib/format.js';
 
-const KIND_NAMES: Record<number, string> = {
-  [SpanKind.UNSPECIFIED]: 'unspecified',
-  [SpanKind.INTERNAL]: 'internal',
-  [SpanKind.SERVER]: 'server',
-  [SpanKind.CLIENT]: 'client',
-  [SpanKind.PRODUCER]: 'producer',
-  [SpanKind.CONSUMER]: 'consumer',
-};
-
-export function kindName(kind: number): string {
-  return KIND_NAMES[kind] ?? String(kind);
-}
-
-export function statusName(code: number): string {
-  return code === StatusCode.ERROR ? 'error' : code === StatusCode.OK ? 'ok' : 'unset';
-}
+export { spanKindName as kindName, statusCodeName as statusName } from '@sextant/core';
 
 /** Lower-cased text a find-in-trace query matches against: ids, names and every attribute value. */
 export function spanSearchText(s: Span, service: string): string {

@@ -4,7 +4,7 @@
  * spans. Minutes the table cannot answer exactly (a window edge inside a minute, a step that is not whole
  * minutes) are read from the spans, and both are merged in one query.
  */
-import type { RedQuery, RedResult } from '../../store/store.js';
+import type { RedQuery, RedResult } from '../contract.js';
 import { ENTRY_SPAN, IS_ERROR } from './schema.js';
 
 export type Rows = <T>(sql: string, params?: Record<string, unknown>) => Promise<T[]>;

@@ -11,7 +11,7 @@
  * edge inside a minute, the minutes not linked yet, minutes from before the table existed).
  */
 import { buildTraceTree, dependencyLinkRows, emptyScope, groupByTrace, JAEGER_REF_TYPE_ATTR, ZIPKIN_ATTR, type Span } from '@sextant/core';
-import type { DependencyEdge, DependencyGraph, OperationEdge } from '../../store/store.js';
+import type { DependencyEdge, DependencyGraph, OperationEdge } from '../contract.js';
 import { attrsFromMap, kindFromText, statusFromText } from './rows.js';
 import { ENTRY_SPAN, IS_ERROR, TABLES } from './schema.js';
 

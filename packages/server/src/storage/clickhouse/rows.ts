@@ -119,6 +119,25 @@ export interface TraceRow {
   'Links.Attributes': Record<string, string>[];
 }
 
+/** A batch in the ClickHouse write form: otel_traces rows as JSONEachRow text. */
+export interface TraceRowBatch {
+  readonly n: number;
+  readonly rows: string;
+}
+
+/** Encodes on the receiving thread; the text goes to ClickHouse as it is. */
+export class TraceRowEncoder {
+  encode(spans: readonly Span[]): TraceRowBatch {
+    return { n: spans.length, rows: encodeTraceRows(spans) };
+  }
+  transferables(): ArrayBuffer[] {
+    return [];
+  }
+}
+
+export const encodeTraceRows = (spans: readonly Span[]) => spans.map((s) => JSON.stringify(traceRow(s))).join('\n');
+export const encodeLogRows = (logs: readonly LogRecord[]) => logs.map((l) => JSON.stringify(logRow(l))).join('\n');
+
 export function traceRow(s: Span): TraceRow {
   // Resource attribute maps repeat for every span of a request: convert each resource once.
   return {

@@ -3,9 +3,8 @@
  * the same span, trace-level duration filters for the whole trace, newest traces first, keyset cursor. Every
  * user-supplied value is a bound `{pN:Type}` parameter.
  */
-import { StatusCode } from '@sextant/core';
-import { parseSpanKind } from '../../store/search-sql.js';
-import type { TagFilter, TraceQuery } from '../../store/store.js';
+import { parseSpanKind, StatusCode } from '@sextant/core';
+import type { TagFilter, TraceQuery } from '../contract.js';
 import { IS_ERROR } from './schema.js';
 import { kindSpellings, statusSpellings } from './rows.js';
 

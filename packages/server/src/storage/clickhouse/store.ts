@@ -4,8 +4,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { LogRecord, Span, SpanKind } from '@sextant/core';
-import { decodeIngest, OverloadedError, retentionWarning, type IngestRequest, type IngestResult, type Ingestor } from '../../ingest.js';
-import { decodeCursor, encodeCursor } from '../../store/search-sql.js';
+import { decodeCursor, encodeCursor } from '../duckdb/search-sql.js';
 import {
   QueryError,
   type DependencyGraph,
@@ -13,15 +12,15 @@ import {
   type RedQuery,
   type RedResult,
   type SearchResult,
-  type SpanStore,
+  type StorageBackend,
   type StoreStats,
   type TraceQuery,
   type TraceSummary,
-} from '../../store/store.js';
+} from '../contract.js';
 import { redMetrics } from './aggregates.js';
 import { dependencyGraph, linkMinute, MINUTE, SETTLE } from './dependencies.js';
 import { connect, parseClickHouseUrl, type ClickHouseTarget } from './connect.js';
-import { kindFromText, LOG_COLUMNS, logFromRow, logRow, SPAN_COLUMNS, spanFromRow, traceRow, type LogSelectRow, type SpanSelectRow } from './rows.js';
+import { encodeLogRows, encodeTraceRows, kindFromText, LOG_COLUMNS, logFromRow, SPAN_COLUMNS, spanFromRow, type LogSelectRow, type SpanSelectRow, type TraceRowBatch } from './rows.js';
 import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, LOCAL_SUFFIX, RED_COMMENT, sextantDdl, TABLES, type SchemaOptions } from './schema.js';
 import { buildSearchSql, type SearchRow } from './search.js';
 import { DEFAULT_RETRY, insertRows, withRetries, type RetryPolicy } from './writer.js';
@@ -34,10 +33,8 @@ export interface ClickHouseStoreOptions {
   cluster?: string | null;
   retentionNano?: bigint | null;
   retry?: RetryPolicy;
-  /** Ingest queue bound (spans + logs waiting for an insert): beyond it receivers answer 503. */
-  maxQueuedItems?: number;
-  /** Run the background pass that links finished minutes into sextant_dependencies_1m (off on ingest nodes). */
-  linkDependencies?: boolean;
+  /** Run background work on the shared data: the pass that links settled minutes (off on ingest processes). */
+  background?: boolean;
   /** How often that pass runs. */
   linkIntervalMs?: number;
 }
@@ -47,25 +44,7 @@ const LINK_BACKFILL = 60n * MINUTE;
 /** Minutes linked per pass at most, so that catching up never holds a query node for long. */
 const LINK_BATCH = 30;
 
-interface Pending {
-  spans: string;
-  logs: string;
-  n: number;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
-const encodeSpans = (spans: readonly Span[]) => spans.map((s) => JSON.stringify(traceRow(s))).join('\n');
-const encodeLogs = (logs: readonly LogRecord[]) => logs.map((l) => JSON.stringify(logRow(l))).join('\n');
-
-export class ClickHouseStore implements SpanStore, Ingestor {
-  private queue: Pending[] = [];
-  private queued = 0;
-  private writing = 0;
-  private scheduled = false;
-  private idle: (() => void)[] = [];
-  /** Called once if the store becomes unusable (never for ClickHouse: a server that is down is retried). */
-  onDeath: ((err: Error) => void) | null = null;
+export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
   private linkTimer: NodeJS.Timeout | null = null;
   private linking: Promise<number> | null = null;
   private lastLinkError = '';
@@ -77,14 +56,12 @@ export class ClickHouseStore implements SpanStore, Ingestor {
     /** Sextant's own tables that could not be created (no rights), with the reason. */
     readonly missing: ReadonlyMap<string, string>,
     private readonly retry: RetryPolicy,
-    private readonly maxQueued: number,
     /** First minute the per-minute RED table has every span of (see redMetrics). */
     private readonly redCoveredFrom: bigint,
-    private readonly retentionNano: bigint | null,
   ) {}
 
   /** Where the data lives, for people: the server without credentials, or the chdb directory. */
-  get path(): string {
+  get location(): string {
     return this.target.display;
   }
 
@@ -149,8 +126,8 @@ export class ClickHouseStore implements SpanStore, Ingestor {
       }
       const red = (await tableInfo(redNames)).find((t) => RED_COMMENT.test(t.comment));
       const redCoveredFrom = red ? BigInt(RED_COMMENT.exec(red.comment)![1]!) * 1_000_000_000n : 0n;
-      const store = new ClickHouseStore(client, target, version!, missing, retry, opts.maxQueuedItems ?? 200_000, redCoveredFrom, opts.retentionNano ?? null);
-      if (opts.linkDependencies !== false && !missing.has(TABLES.dependencies)) {
+      const store = new ClickHouseStore(client, target, version!, missing, retry, redCoveredFrom);
+      if (opts.background !== false && !missing.has(TABLES.dependencies)) {
         store.linkTimer = setInterval(() => void store.linkPending().catch(() => undefined), opts.linkIntervalMs ?? 20_000);
         store.linkTimer.unref();
       }
@@ -174,7 +151,12 @@ export class ClickHouseStore implements SpanStore, Ingestor {
   // ---- writes
 
   async write(spans: readonly Span[], logs: readonly LogRecord[]): Promise<void> {
-    await this.insert(encodeSpans(spans), encodeLogs(logs));
+    await this.insert(encodeTraceRows(spans), encodeLogRows(logs));
+  }
+
+  /** One insert per table for everything ingest's group commit gathered; resolves once ClickHouse acknowledged. */
+  async writeBatches(batches: readonly TraceRowBatch[], logs: readonly LogRecord[]): Promise<void> {
+    await this.insert(batches.map((b) => b.rows).filter((r) => r !== '').join('\n'), encodeLogRows(logs));
   }
 
   private async insert(spans: string, logs: string): Promise<void> {
@@ -182,62 +164,6 @@ export class ClickHouseStore implements SpanStore, Ingestor {
       insertRows(this.client, `INSERT INTO ${this.db}.${ident(TABLES.traces)} FORMAT JSONEachRow`, spans, this.retry),
       insertRows(this.client, `INSERT INTO ${this.db}.${ident(TABLES.logs)} FORMAT JSONEachRow`, logs, this.retry),
     ]);
-  }
-
-  /**
-   * Group commit: requests that arrive while an insert runs are sent together as the next one, and each is
-   * acknowledged only once ClickHouse has acknowledged the insert that carries it.
-   */
-  async ingest(req: IngestRequest): Promise<IngestResult> {
-    const { spans, logs, result } = decodeIngest(req);
-    const n = spans.length + logs.length;
-    if (n > 0) {
-      if (this.queued > 0 && this.queued + n > this.maxQueued) {
-        throw new OverloadedError(`ingest queue is full (${this.queued} items waiting for ClickHouse); retry later`);
-      }
-      await new Promise<void>((resolve, reject) => {
-        this.queue.push({ spans: encodeSpans(spans), logs: encodeLogs(logs), n, resolve, reject });
-        this.queued += n;
-        if (!this.scheduled) {
-          this.scheduled = true;
-          setImmediate(() => {
-            this.scheduled = false;
-            this.startInserts();
-          });
-        }
-      });
-    }
-    return {
-      accepted: result.items.length,
-      rejected: result.rejected,
-      errors: result.errors,
-      warning: retentionWarning(spans, this.retentionNano, BigInt(Date.now()) * 1_000_000n),
-    };
-  }
-
-  private startInserts(): void {
-    while (this.writing < 2 && this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      this.writing++;
-      const join = (part: 'spans' | 'logs') => batch.map((p) => p[part]).filter((s) => s !== '').join('\n');
-      void this.insert(join('spans'), join('logs'))
-        .then(
-          () => batch.forEach((p) => p.resolve()),
-          (err) => batch.forEach((p) => p.reject(err)),
-        )
-        .finally(() => {
-          for (const p of batch) this.queued -= p.n;
-          this.writing--;
-          this.startInserts();
-          if (this.writing === 0 && this.queue.length === 0) for (const w of this.idle.splice(0)) w();
-        });
-    }
-  }
-
-  private flushed(): Promise<void> {
-    if (this.writing === 0 && this.queue.length === 0 && !this.scheduled) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
   }
 
   // ---- reads
@@ -446,7 +372,6 @@ export class ClickHouseStore implements SpanStore, Ingestor {
   async close(): Promise<void> {
     if (this.linkTimer) clearInterval(this.linkTimer);
     await this.linking;
-    await this.flushed();
     await this.client.close();
   }
 }

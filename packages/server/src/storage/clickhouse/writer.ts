@@ -7,10 +7,7 @@
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { ClickHouseError, type ClickHouseClient } from '@clickhouse/client';
-import { OverloadedError } from '../../ingest.js';
-
-/** ClickHouse is unreachable or refused the insert for a reason that passes (HTTP 503 / gRPC UNAVAILABLE). */
-export class StorageUnavailableError extends OverloadedError {}
+import { StorageUnavailableError } from '../contract.js';
 
 /**
  * Server error codes worth retrying: the server is overloaded, restarting, read-only for a while (replication),

@@ -4,11 +4,12 @@
  * batch crosses between threads as flat arrays (typed arrays are transferred, strings copied), which costs far
  * less than cloning span objects.
  */
-import { getAttr, isErrorSpan, remoteServiceName, serviceName, SpanKind, type Resource, type Scope, type Span } from '@sextant/core';
-import { attrsToJson } from './attr-json.js';
-import { AttributeIndex } from './attribute-index.js';
-import { hash64, hexToBig } from './ids.js';
-import { droppedToText, eventsToJson, linksToJson } from './row-codec.js';
+import { getAttr, isErrorSpan, remoteServiceName, serviceName, type Resource, type Scope, type Span } from '@sextant/core';
+import { attrsToJson } from '../stored/attr-json.js';
+import { AttributeIndex } from '../stored/attribute-index.js';
+import { hash64, hexToBig } from '../stored/ids.js';
+import { droppedToText, eventsToJson, linksToJson } from '../stored/row-codec.js';
+import type { BatchEncoder } from '../contract.js';
 
 export interface ResourceRow {
   hash: bigint;
@@ -58,12 +59,6 @@ export interface SpanRows {
   attrPairs: [string, string][];
 }
 
-/** The typed arrays of a batch, to transfer rather than copy them to another thread. */
-export function rowBuffers(rows: SpanRows): ArrayBuffer[] {
-  return [rows.spanIds, rows.parentIds, rows.starts, rows.durations, rows.kinds, rows.statusCodes, rows.errors, rows.flags, rows.resourceRefs, rows.scopeRefs].map(
-    (a) => a.buffer as ArrayBuffer,
-  );
-}
 
 /** Per-resource facts computed once per Resource object (spans of a request share it). */
 export interface ResourceFacts {
@@ -71,7 +66,7 @@ export interface ResourceFacts {
   service: string;
 }
 
-export class SpanRowEncoder {
+export class SpanRowEncoder implements BatchEncoder<SpanRows> {
   private readonly resources = new WeakMap<Resource, ResourceFacts>();
   private readonly scopes = new WeakMap<Scope, ScopeRow>();
   /** Mirrors what has been sent, so that a pair goes to the store once, not once per span. */
@@ -101,6 +96,13 @@ export class SpanRowEncoder {
       this.scopes.set(s, row);
     }
     return row;
+  }
+
+  /** The typed arrays of a batch, to transfer rather than copy them to another thread. */
+  transferables(rows: SpanRows): ArrayBuffer[] {
+    return [rows.spanIds, rows.parentIds, rows.starts, rows.durations, rows.kinds, rows.statusCodes, rows.errors, rows.flags, rows.resourceRefs, rows.scopeRefs].map(
+      (a) => a.buffer as ArrayBuffer,
+    );
   }
 
   encode(spans: readonly Span[]): SpanRows {
@@ -168,8 +170,8 @@ export class SpanRowEncoder {
       rows.events[i] = eventsToJson(s.events);
       rows.links[i] = linksToJson(s.links);
       rows.dropped[i] = droppedToText(s.droppedAttributesCount, s.droppedEventsCount, s.droppedLinksCount);
-      // Only the linker's client side reads the remote name; a server span's attributes name the server itself.
-      rows.remoteServices[i] = (s.kind === SpanKind.SERVER ? undefined : remoteServiceName(s)) ?? null;
+      // The linker's fact (core's remoteServiceName), kept so that rollups never parse attributes back.
+      rows.remoteServices[i] = remoteServiceName(s) ?? null;
       const peer = getAttr(s.attributes, 'peer.service');
       rows.peerServices[i] = typeof peer === 'string' && peer !== '' ? peer : null;
       for (const kv of s.attributes) pairs.add(kv.key, kv.value);

@@ -2,43 +2,39 @@
  * Ingest pipeline: group commit. Receivers submit encoded batches and wait; the pipeline writes everything that
  * queued up while the previous commit ran as one transaction, then acknowledges all of those requests together.
  * A request is acknowledged only after its spans are committed, so a crash never loses an acknowledged span,
- * and concurrent senders share one commit instead of paying one each.
+ * and concurrent senders share one commit instead of paying one each. It knows batches only by their size: the
+ * engine's encoder made them and the engine's writer commits them.
  */
 import type { LogRecord } from '@sextant/core';
-import { OverloadedError } from './ingest.js';
-import type { SpanRows } from './store/span-rows.js';
+import type { BatchWriter, EncodedBatch } from '../storage/contract.js';
+import { OverloadedError } from './errors.js';
 
-/** Where the pipeline commits: one transaction per call, durable when it resolves. */
-export interface RowWriter {
-  writeRows(batches: readonly SpanRows[], logs: readonly LogRecord[]): Promise<void>;
-}
-
-interface Pending {
-  rows: SpanRows | null;
+interface Pending<B> {
+  rows: B | null;
   logs: readonly LogRecord[];
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
-export class IngestPipeline {
-  private queue: Pending[] = [];
+export class IngestPipeline<B extends EncodedBatch> {
+  private queue: Pending<B>[] = [];
   private queuedItems = 0;
   private writing = 0;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
 
   /**
-   * @param maxConcurrentWrites batches in flight at once: while one commits, the next appends (the store must
-   * offer as many writer connections).
+   * @param maxConcurrentWrites batches in flight at once: while one commits, the next appends (the engine's
+   * `concurrentWrites` capability).
    */
   constructor(
-    private readonly store: RowWriter,
+    private readonly store: BatchWriter<B>,
     private readonly maxQueuedItems = 200_000,
     private readonly maxConcurrentWrites = 2,
   ) {}
 
   /** Resolves once the spans and logs are committed. */
-  submit(rows: SpanRows | null, logs: readonly LogRecord[] = []): Promise<void> {
+  submit(rows: B | null, logs: readonly LogRecord[] = []): Promise<void> {
     const n = (rows?.n ?? 0) + logs.length;
     if (n === 0) return Promise.resolve();
     if (this.queuedItems > 0 && this.queuedItems + n > this.maxQueuedItems) {
@@ -71,8 +67,8 @@ export class IngestPipeline {
     }
   }
 
-  private async writeBatch(batch: Pending[]): Promise<void> {
-    const rows: SpanRows[] = [];
+  private async writeBatch(batch: Pending<B>[]): Promise<void> {
+    const rows: B[] = [];
     const logs: LogRecord[] = [];
     let spans = 0;
     for (const p of batch) {
@@ -83,7 +79,7 @@ export class IngestPipeline {
       for (const l of p.logs) logs.push(l);
     }
     try {
-      await this.store.writeRows(rows, logs);
+      await this.store.writeBatches(rows, logs);
       for (const p of batch) p.resolve();
     } catch (err) {
       for (const p of batch) p.reject(err);

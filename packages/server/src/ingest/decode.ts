@@ -1,7 +1,4 @@
-/**
- * What a receiver hands to the store: the raw request body and how to read it. The receiving thread decodes and
- * encodes rows (store/span-rows.ts); the store's thread appends and commits.
- */
+/** What a receiver hands to ingest: the raw request body and how to read it; decoding it into the model. */
 import {
   DecodeError,
   decodeLogsRequest,
@@ -13,6 +10,7 @@ import {
   type LogRecord,
   type Span,
 } from '@sextant/core';
+import { IngestRejected } from './errors.js';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 
 export type Signal = 'traces' | 'logs';
@@ -32,12 +30,6 @@ export interface IngestResult {
   /** Something the sender should know about accepted items ('' when nothing): see retentionWarning. */
   warning: string;
 }
-
-/** The request as a whole cannot be stored (unreadable, or nothing in it valid): HTTP 400 / INVALID_ARGUMENT. */
-export class IngestRejected extends Error {}
-
-/** The ingest queue is full: a retryable answer (HTTP 503 / gRPC UNAVAILABLE). */
-export class OverloadedError extends Error {}
 
 export interface Ingestor {
   ingest(req: IngestRequest): Promise<IngestResult>;

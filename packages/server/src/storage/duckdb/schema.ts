@@ -3,9 +3,10 @@
  * columns (ids as integers: 16+8+8 bytes instead of 64 hex chars), and the long tail (attributes, events, links)
  * as compact JSON text compressed with ZSTD, which measured ~49 B/span against ~92 B/span for DuckDB's default
  * FSST on the same synthetic load. Resources and scopes repeat across spans, so they live once in side tables
- * keyed by a content hash. Attribute keys and a bounded sample of values per key feed autocomplete.
+ * keyed by a content hash. Attribute keys and a bounded sample of values per key feed autocomplete. Per-minute
+ * rollups (rollups.ts) keep the dependency graph and RED fast whatever the window.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const DDL = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
@@ -29,11 +30,16 @@ export const DDL = [
     events VARCHAR USING COMPRESSION zstd,
     links VARCHAR USING COMPRESSION zstd,
     dropped VARCHAR,
-    -- Derived at ingest for the live dependency graph, so it never parses JSON per span: the service a span
-    -- names at its other end (core's remoteServiceName) and the caller a server span names (peer.service).
+    -- Derived at ingest for the dependency links, so that they never parse JSON per span: the service a span
+    -- names at its other end (core's remoteServiceName; version 1 files kept it for non-server spans only, with
+    -- peer.service beside it).
     remote_service VARCHAR,
-    peer_service VARCHAR
+    peer_service VARCHAR,
+    -- The ingest batch that wrote the span (increasing): rollups fold spans in batch order.
+    batch_seq UBIGINT NOT NULL DEFAULT 0
   )`,
+  // Version 1 files lack batch_seq: their spans get 0 and are folded into the rollups on the first pass.
+  `ALTER TABLE spans ADD COLUMN IF NOT EXISTS batch_seq UBIGINT DEFAULT 0`,
   // Spans refer to these by small sequential ids (they bit-pack to a byte or two per span, where a 64-bit hash
   // would cost 8); key_hash identifies identical content across restarts.
   `CREATE TABLE IF NOT EXISTS resources (id UBIGINT NOT NULL, key_hash UBIGINT NOT NULL, service VARCHAR NOT NULL,
@@ -57,4 +63,15 @@ export const DDL = [
     scope_id UBIGINT NOT NULL
   )`,
   `CREATE TABLE IF NOT EXISTS attr_values (key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
+  // Per-minute rollups. Rows are only ever added (a fold pass adds the minutes of the spans it folds) and are
+  // summed when read; `bucket` is a latency sketch bucket (sketch.ts), with the exact extremes it saw.
+  `CREATE TABLE IF NOT EXISTS rollup_edges (minute BIGINT NOT NULL, parent VARCHAR NOT NULL, child VARCHAR NOT NULL,
+    parent_op VARCHAR NOT NULL, child_op VARCHAR NOT NULL, virtual BOOLEAN NOT NULL, bucket SMALLINT NOT NULL,
+    calls UBIGINT NOT NULL, errors UBIGINT NOT NULL, dmin BIGINT NOT NULL, dmax BIGINT NOT NULL, example UHUGEINT NOT NULL)`,
+  // RED of entry spans (server, consumer, roots) per service and operation.
+  `CREATE TABLE IF NOT EXISTS rollup_red (minute BIGINT NOT NULL, service VARCHAR NOT NULL, operation VARCHAR NOT NULL,
+    bucket SMALLINT NOT NULL, calls UBIGINT NOT NULL, errors UBIGINT NOT NULL, total_ns HUGEINT NOT NULL, dmin BIGINT NOT NULL,
+    dmax BIGINT NOT NULL)`,
+  // Every service with spans in a minute, entry spans or not (the graph's nodes).
+  `CREATE TABLE IF NOT EXISTS rollup_services (minute BIGINT NOT NULL, service VARCHAR NOT NULL, spans UBIGINT NOT NULL)`,
 ];

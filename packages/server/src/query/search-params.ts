@@ -1,14 +1,10 @@
-/** Query-string parsing shared by the native and Jaeger-compatible APIs; bad values raise ApiError (HTTP 400). */
-import { parseDurationText, parseTimeText } from '@sextant/core';
-import { parseTraceIdParam } from '../store/ids.js';
-import { parseSpanKind } from '../store/search-sql.js';
-import type { TagFilter, TraceQuery } from '../store/store.js';
-
-export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
+/**
+ * Search parameters as URL query strings: the native search (ARCHITECTURE.md, "Search semantics"), which the cohort endpoints also take as
+ * strings, and the pieces the Jaeger-compatible forms share. Bad values raise QueryError (HTTP 400).
+ */
+import { parseDurationText, parseSpanKind, parseTimeText } from '@sextant/core';
+import { QueryError, type TagFilter, type TraceQuery } from '../storage/contract.js';
+import { parseTraceIdParam } from '../storage/stored/ids.js';
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -26,7 +22,7 @@ export function all(q: Query, name: string): string[] {
 /** Go-style duration ("1.5s", "100ms", "1h30m") or a bare integer of nanoseconds. */
 export function parseDurationNano(text: string, name: string): bigint {
   const d = parseDurationText(text);
-  if (d === null) throw new ApiError(400, `${name}: '${text}' is not a duration (examples: 250ms, 1.5s, 2m, or nanoseconds)`);
+  if (d === null) throw new QueryError(`${name}: '${text}' is not a duration (examples: 250ms, 1.5s, 2m, or nanoseconds)`);
   return d;
 }
 
@@ -34,9 +30,9 @@ export function parseDurationNano(text: string, name: string): bigint {
 export function traceIdParam(text: string): string {
   const id = parseTraceIdParam(text);
   if (id !== null) return id;
-  if (!/^[0-9a-fA-F]+$/.test(text)) throw new ApiError(400, `trace id '${text}' is not hexadecimal: expected 32 (or 16) hex digits`);
+  if (!/^[0-9a-fA-F]+$/.test(text)) throw new QueryError(`trace id '${text}' is not hexadecimal: expected 32 (or 16) hex digits`);
   const what = text.length < 32 ? 'too short' : 'too long';
-  throw new ApiError(400, `trace id '${text}' is ${what} (${text.length} hex digits): expected 32, or 16 for a 64-bit id`);
+  throw new QueryError(`trace id '${text}' is ${what} (${text.length} hex digits): expected 32, or 16 for a 64-bit id`);
 }
 
 /** Go's strconv.ParseBool, which Jaeger's `raw` parameters use. */
@@ -44,31 +40,31 @@ export function parseBoolParam(text: string | undefined, name: string): boolean 
   if (text === undefined) return false;
   if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(text)) return true;
   if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text)) return false;
-  throw new ApiError(400, `${name}: '${text}' is not true or false`);
+  throw new QueryError(`${name}: '${text}' is not true or false`);
 }
 
 /** Rejects a window whose start is after its end (an empty answer would look like "no data"). */
 export function checkWindow(start: bigint | undefined, end: bigint | undefined, startName: string, endName: string): void {
-  if (start !== undefined && end !== undefined && start > end) throw new ApiError(400, `${startName} must not be after ${endName}`);
+  if (start !== undefined && end !== undefined && start > end) throw new QueryError(`${startName} must not be after ${endName}`);
 }
 
 /** A point in time: integer nanoseconds since the epoch, or an RFC 3339 timestamp (see parseTimeText). */
 export function parseTimeNano(text: string, name: string): bigint {
   const t = parseTimeText(text);
-  if (t === null) throw new ApiError(400, `${name}: '${text}' is neither nanoseconds since the epoch nor an RFC 3339 time (2026-01-02T15:04:05Z, or with an offset such as +01:00)`);
+  if (t === null) throw new QueryError(`${name}: '${text}' is neither nanoseconds since the epoch nor an RFC 3339 time`);
   return t;
 }
 
 export function parseLimit(text: string | undefined, def: number, max: number): number {
   if (text === undefined) return def;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new ApiError(400, `limit: '${text}' is not a positive whole number`);
+  if (!Number.isInteger(n) || n < 1) throw new QueryError(`limit: '${text}' is not a positive whole number`);
   return Math.min(n, max);
 }
 
 function parseKind(text: string): TraceQuery['spanKind'] {
   const k = parseSpanKind(text);
-  if (k === null) throw new ApiError(400, `spanKind: '${text}' is not one of server, client, producer, consumer, internal, unspecified`);
+  if (k === null) throw new QueryError(`spanKind: '${text}' is not one of server, client, producer, consumer, internal, unspecified`);
   return k;
 }
 
@@ -76,22 +72,22 @@ function parseKind(text: string): TraceQuery['spanKind'] {
 export function parseTagParams(q: Query): TagFilter[] {
   return all(q, 'tag').map((t) => {
     const i = t.indexOf(':');
-    if (i <= 0) throw new ApiError(400, `tag: '${t}' must look like key:value`);
+    if (i <= 0) throw new QueryError(`tag: '${t}' must look like key:value`);
     return { key: t.slice(0, i), value: t.slice(i + 1) };
   });
 }
 
-/** The native search parameters (DESIGN.md): service, operation, spanKind, attr.KEY=VALUE, durations, status, window. */
+/** The native search parameters (README.md, Query API): service, operation, spanKind, attr.KEY=VALUE, durations, status, window. */
 export function parseNativeSearch(q: Query): TraceQuery {
   const tags: TagFilter[] = [];
   for (const [k, v] of Object.entries(q)) {
     if (!k.startsWith('attr.')) continue;
-    if (k.length === 5) throw new ApiError(400, `'attr.' needs an attribute key after the dot, as in attr.http.route=/cart`);
+    if (k.length === 5) throw new QueryError(`'attr.' needs an attribute key after the dot, as in attr.http.route=/cart`);
     for (const value of Array.isArray(v) ? v : [v ?? '']) tags.push({ key: k.slice(5), value });
   }
   tags.push(...parseTagParams(q));
   const status = one(q, 'status');
-  if (status !== undefined && status !== 'error' && status !== 'any') throw new ApiError(400, `status: '${status}' must be 'error' or 'any'`);
+  if (status !== undefined && status !== 'error' && status !== 'any') throw new QueryError(`status: '${status}' must be 'error' or 'any'`);
   const opt = <T>(name: string, f: (s: string, n: string) => T): T | undefined => {
     const v = one(q, name);
     return v === undefined ? undefined : f(v, name);
@@ -115,4 +111,14 @@ export function parseNativeSearch(q: Query): TraceQuery {
     limit: parseLimit(one(q, 'limit'), 20, 1000),
     cursor: one(q, 'cursor'),
   };
+}
+
+const HOUR_NS = 3_600_000_000_000n;
+
+/** The `start`/`end` window of an aggregate query: the last hour by default. */
+export function parseWindow(q: Query): { start: bigint; end: bigint } {
+  const end = one(q, 'end') !== undefined ? parseTimeNano(one(q, 'end')!, 'end') : BigInt(Date.now()) * 1_000_000n;
+  const start = one(q, 'start') !== undefined ? parseTimeNano(one(q, 'start')!, 'start') : end - HOUR_NS;
+  if (start > end) throw new QueryError('start must not be after end');
+  return { start, end };
 }

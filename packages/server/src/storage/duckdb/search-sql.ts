@@ -1,12 +1,12 @@
 /**
- * SQL for trace search (DESIGN.md semantics). Every user-supplied value is a bound parameter; only fixed column
+ * SQL for trace search (the semantics of ARCHITECTURE.md, "Search semantics"). Every user-supplied value is a bound parameter; only fixed column
  * names and operators are spliced into the text.
  */
-import { SpanKind, StatusCode } from '@sextant/core';
-import { hexToBig } from './ids.js';
+import { parseSpanKind, parseStatusCode } from '@sextant/core';
+import { hexToBig } from '../stored/ids.js';
 import { traceIdParam, type Param } from './params.js';
-import { tagNeedles } from './tag-needles.js';
-import { QueryError, type TagFilter, type TraceQuery } from './store.js';
+import { tagNeedles } from '../stored/tag-needles.js';
+import { QueryError, type TagFilter, type TraceQuery } from '../contract.js';
 
 export interface Cursor {
   startNano: bigint;
@@ -21,22 +21,6 @@ export function decodeCursor(cursor: string): Cursor {
   const m = /^(-?\d+):([0-9a-f]{32})$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!m) throw new QueryError(`cursor '${cursor}' is not one this server issued`);
   return { startNano: BigInt(m[1]!), traceId: m[2]! };
-}
-
-const KIND_NAMES: Record<string, SpanKind> = {
-  unspecified: SpanKind.UNSPECIFIED,
-  internal: SpanKind.INTERNAL,
-  server: SpanKind.SERVER,
-  client: SpanKind.CLIENT,
-  producer: SpanKind.PRODUCER,
-  consumer: SpanKind.CONSUMER,
-};
-
-export function parseSpanKind(s: string): SpanKind | null {
-  const k = s.toLowerCase().replace(/^span_kind_/, '');
-  if (k in KIND_NAMES) return KIND_NAMES[k]!;
-  const n = Number(s);
-  return Number.isInteger(n) && n >= 0 && n <= 5 ? (n as SpanKind) : null;
 }
 
 class Sql {
@@ -65,8 +49,8 @@ function tagCondition(sql: Sql, tag: TagFilter): string {
       break;
     }
     case 'otel.status_code': {
-      const code = { UNSET: StatusCode.UNSET, OK: StatusCode.OK, ERROR: StatusCode.ERROR }[value.toUpperCase()];
-      if (code !== undefined) return `status_code = ${sql.p(code)}`;
+      const code = parseStatusCode(value);
+      if (code !== null) return `status_code = ${sql.p(code)}`;
       break;
     }
     case 'otel.status_description':

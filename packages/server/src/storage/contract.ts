@@ -1,0 +1,178 @@
+/**
+ * The storage contract: what every engine (DuckDB, ClickHouse) offers, as small interfaces, and how an engine is
+ * plugged in. Query semantics are defined here once; the conformance suite (test/storage/conformance.ts) holds
+ * every engine to them. ARCHITECTURE.md describes the layers around it.
+ */
+import type {
+  DependencyGraph,
+  LogRecord,
+  OperationInfo,
+  RedResult,
+  SearchResult,
+  Span,
+  SpanKind,
+  StoreStats,
+} from '@sextant/core';
+
+export type {
+  DependencyEdge,
+  DependencyGraph,
+  DependencyNode,
+  OperationEdge,
+  OperationInfo,
+  Percentiles,
+  RedOperation,
+  RedPoint,
+  RedResult,
+  SearchResult,
+  StoreStats,
+  TraceSummary,
+} from '@sextant/core';
+
+export interface TagFilter {
+  key: string;
+  value: string;
+}
+
+/**
+ * A trace search. Span-level filters (service, operation, spanKind, tags, min/maxDuration, errorsOnly) must all hold
+ * for one and the same span; trace-level duration filters apply to the whole trace. All filters AND.
+ */
+export interface TraceQuery {
+  service?: string;
+  /**
+   * The matching span was called from this service: its parent span belongs to it (traces that traverse the
+   * dependency edge parentService → service).
+   */
+  parentService?: string;
+  operation?: string;
+  spanKind?: SpanKind;
+  tags?: TagFilter[];
+  minDurationNano?: bigint;
+  maxDurationNano?: bigint;
+  traceMinDurationNano?: bigint;
+  traceMaxDurationNano?: bigint;
+  errorsOnly?: boolean;
+  /** Window on span start times, inclusive, ns since epoch. */
+  startNano?: bigint;
+  endNano?: bigint;
+  limit: number;
+  cursor?: string;
+}
+
+export interface RedQuery {
+  service?: string;
+  operation?: string;
+  startNano: bigint;
+  endNano: bigint;
+  stepNano: bigint;
+}
+
+/** Writes canonical spans directly (tests, benchmarks, imports); ingest goes through BatchWriter instead. */
+export interface TraceWriter {
+  /** Resolves only when spans and logs are durable (committed). */
+  write(spans: readonly Span[], logs: readonly LogRecord[]): Promise<void>;
+}
+
+export interface TraceReader {
+  /** All stored spans of a trace; empty if unknown. */
+  getTrace(traceId: string): Promise<Span[]>;
+  getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>>;
+  searchTraces(q: TraceQuery): Promise<SearchResult>;
+  getLogs(traceId: string): Promise<LogRecord[]>;
+  services(): Promise<string[]>;
+  operations(service?: string): Promise<(OperationInfo & { service: string })[]>;
+  attributeKeys(): Promise<string[]>;
+  attributeValues(key: string): Promise<string[]>;
+}
+
+export interface DependencyReader {
+  /** The service (and operation) dependency graph of spans started in [startNano, endNano]. */
+  dependencies(startNano: bigint, endNano: bigint): Promise<DependencyGraph>;
+}
+
+export interface MetricsReader {
+  /** Rate, errors and duration of entry spans (server, consumer, roots). */
+  red(q: RedQuery): Promise<RedResult>;
+}
+
+export interface Maintenance {
+  stats(): Promise<StoreStats>;
+  /** Deletes the oldest data until it is younger than maxAgeNano and smaller than maxBytes. */
+  enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }>;
+  /** Finishes what was accepted and releases the engine. */
+  close(): Promise<void>;
+}
+
+/** Everything the query side reads: what the HTTP API and query/ depend on. */
+export interface SpanStore extends TraceWriter, TraceReader, DependencyReader, MetricsReader, Maintenance {}
+
+/** A batch of spans in an engine's own write form (columns, rows...): `n` spans. */
+export interface EncodedBatch {
+  readonly n: number;
+}
+
+/**
+ * Turns canonical spans into the engine's write form. Runs on the thread that received the request, so that
+ * decoding and encoding share the machine with the store's own work.
+ */
+export interface BatchEncoder<B extends EncodedBatch> {
+  encode(spans: readonly Span[]): B;
+  /** Buffers of a batch that may be moved (not copied) to the store's thread. */
+  transferables(batch: B): ArrayBuffer[];
+}
+
+/** Commits encoded batches; where ingest's group commit writes. */
+export interface BatchWriter<B extends EncodedBatch> {
+  /** One transaction (or one acknowledged insert) for everything given: durable when it resolves. */
+  writeBatches(batches: readonly B[], logs: readonly LogRecord[]): Promise<void>;
+}
+
+/** An open engine: the store and its ingest writer. */
+export interface StorageBackend<B extends EncodedBatch = EncodedBatch> extends SpanStore, BatchWriter<B> {
+  /** Where the data lives, for people (a file path, a URL without credentials); null when in memory. */
+  readonly location: string | null;
+}
+
+export interface StorageCapabilities {
+  /**
+   * The engine does its own heavy work in process (DuckDB): it runs in a worker thread of its own so that the
+   * receiving thread stays free. An engine that only talks to a server runs on the main thread.
+   */
+  ownThread: boolean;
+  /** enforceRetention can bound the size on disk (maxBytes); otherwise only by age. */
+  sizeRetention: boolean;
+  /** How many writeBatches calls may run at once (one commits while the next appends). */
+  concurrentWrites: number;
+}
+
+/** Options every engine understands; each engine adds its own (connection URL, data directory...). */
+export interface CommonStorageOptions {
+  /** Maximum age of stored data in ns (null: keep forever). */
+  retentionNano: bigint | null;
+  /** Maximum stored size in bytes (null: unbounded), where the engine supports it. */
+  maxSizeBytes: number | null;
+  /** How often background retention runs. */
+  retentionIntervalMs: number;
+}
+
+/**
+ * How an engine is plugged in (storage/engines.ts lists them). Options must be plain data: an engine with
+ * `ownThread` is opened inside a worker thread from them.
+ */
+export interface StorageEngine<B extends EncodedBatch = EncodedBatch, O extends CommonStorageOptions = CommonStorageOptions> {
+  readonly name: string;
+  readonly capabilities: StorageCapabilities;
+  createEncoder(): BatchEncoder<B>;
+  open(options: O): Promise<StorageBackend<B>>;
+}
+
+/** A query that cannot be answered as asked (bad cursor etc.): the API maps it to 400. */
+export class QueryError extends Error {
+  override name = 'QueryError';
+}
+
+/** The engine cannot be reached right now (a server down, a connection refused): a retryable answer (503). */
+export class StorageUnavailableError extends Error {
+  override name = 'StorageUnavailableError';
+}

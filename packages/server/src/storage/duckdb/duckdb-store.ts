@@ -1,0 +1,286 @@
+/**
+ * The embedded store: one DuckDB file (or memory). Each batch is one explicit transaction of appends (so a batch
+ * is all-or-nothing and durable on COMMIT); reads see only committed batches. The pieces: connections.ts
+ * (connections), side-rows.ts (resource/scope ids), append.ts (appender rows), row-mapping.ts (rows → model),
+ * search.ts and search-sql.ts (search), rollups.ts (graph, RED), retention.ts, background.ts.
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LogRecord, Span } from '@sextant/core';
+import type {
+  DependencyGraph,
+  OperationInfo,
+  RedQuery,
+  RedResult,
+  SearchResult,
+  StorageBackend,
+  StoreStats,
+  TraceQuery,
+} from '../contract.js';
+import { AttributeIndex } from '../stored/attribute-index.js';
+import { hexToBig } from '../stored/ids.js';
+import { appendAll, appendAttrValue, appendLog, appendResource, appendScope, appendSpans, TraceIdCache } from './append.js';
+import { startBackgroundTasks, type BackgroundOptions } from './background.js';
+import { Connections, type Row } from './connections.js';
+import { traceIdListParam, traceIdParam, type Param } from './params.js';
+import { LOG_COLUMNS, logFromRow, resolveSideRowsOf, SPAN_COLUMNS, spanFromRow } from './row-mapping.js';
+import { databaseBytes, enforceRetention } from './retention.js';
+import { redFromSpans } from './red-sql.js';
+import { fold, MINUTE_NS, rolledUpDependencies, rolledUpRed, rollupWatermark } from './rollups.js';
+import { DDL, SCHEMA_VERSION } from './schema.js';
+import { searchTraces } from './search.js';
+import { SideRows, type NewSideRows } from './side-rows.js';
+import { SpanRowEncoder, type SpanRows } from './span-rows.js';
+
+export interface DuckDBStoreOptions extends BackgroundOptions {
+  /** Directory holding `sextant.duckdb`; null for an in-memory store. */
+  dataDir: string | null;
+  /** DuckDB memory limit, e.g. '2GB' (defaults to DuckDB's own). */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+export class DuckDBStore implements StorageBackend<SpanRows> {
+  /** Encodes spans for in-process writes; ingest encodes on the receiving thread. */
+  private readonly encoder = new SpanRowEncoder();
+  private readonly attrIndex = new AttributeIndex();
+  private readonly traceIds = new TraceIdCache();
+  private readonly sides: SideRows;
+  private closed = false;
+  private stopBackground: () => void = () => undefined;
+  /** Ingest batches are numbered; the rollups fold them in order (rollups.ts). */
+  private nextSeq = 1n;
+  private readonly writing = new Set<bigint>();
+  /** Committed batches not folded into the rollups yet, by seq. */
+  private readonly unfolded: { seq: bigint; spans: number; committedAt: number }[] = [];
+  private foldedThrough = 0n;
+  private folding: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly db: Connections,
+    readonly location: string | null,
+  ) {
+    this.sides = new SideRows((sql, params) => this.rows(sql, params));
+  }
+
+  static async open(opts: DuckDBStoreOptions): Promise<DuckDBStore> {
+    let path = ':memory:';
+    if (opts.dataDir !== null) {
+      mkdirSync(opts.dataDir, { recursive: true });
+      path = join(opts.dataDir, 'sextant.duckdb');
+    }
+    // Checkpoints (which compress) would otherwise run inside the commit that crosses the default 16 MB WAL
+    // threshold, stalling ingest for seconds; the maintenance connection checkpoints in the background instead.
+    const config: Record<string, string> = { storage_compatibility_version: 'latest', checkpoint_threshold: '1GB' };
+    if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
+    if (opts.threads) config.threads = String(opts.threads);
+    const db = await Connections.open(path, config, 2, [
+      ...DDL,
+      `INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`,
+    ]);
+    const store = new DuckDBStore(db, opts.dataDir === null ? null : path);
+    await store.sides.load();
+    for (const r of await store.rows(`SELECT key, value FROM attr_values`)) store.attrIndex.load(r.key as string, r.value as string);
+    store.foldedThrough = await rollupWatermark((sql) => store.rows(sql));
+    const [last] = await store.rows(`SELECT coalesce(max(batch_seq), 0) AS seq FROM spans`);
+    store.nextSeq = (last!.seq as bigint) + 1n;
+    // Batches of an earlier run that it did not fold (it stopped without closing): fold them first.
+    if (store.nextSeq - 1n > store.foldedThrough) store.unfolded.push({ seq: store.nextSeq - 1n, spans: 0, committedAt: 0 });
+    store.stopBackground = startBackgroundTasks(store, opts);
+    return store;
+  }
+
+  private rows(sql: string, params: readonly Param[] = []): Promise<Row[]> {
+    return this.db.rows(sql, params);
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  async write(spans: readonly Span[], logs: readonly LogRecord[]): Promise<void> {
+    await this.writeBatches(spans.length > 0 ? [this.encoder.encode(spans)] : [], logs);
+  }
+
+  /** Appends encoded span batches (and log records) as one transaction; durable when it resolves. */
+  async writeBatches(batches: readonly SpanRows[], logs: readonly LogRecord[]): Promise<void> {
+    if (this.closed) throw new Error('store is closed');
+    if (batches.every((b) => b.n === 0) && logs.length === 0) return;
+    const seq = this.nextSeq++;
+    this.writing.add(seq);
+    let committed = false;
+    await this.db.withWriter(async (writer) => {
+      await writer.run('BEGIN TRANSACTION');
+      const fresh: NewSideRows = { resources: [], scopes: [] };
+      try {
+        await appendAll(writer, 'spans', batches, (app, rows) => {
+          const resourceIds = rows.resources.map((r) => this.sides.resourceId(r, fresh));
+          const scopeIds = rows.scopes.map((s) => this.sides.scopeId(s, fresh));
+          appendSpans(app, rows, resourceIds, scopeIds, this.traceIds, seq);
+          for (const [k, v] of rows.attrPairs) this.attrIndex.addText(k, v);
+        });
+        await appendAll(writer, 'logs', logs, (app, l) =>
+          appendLog(app, l, this.sides.resourceId(this.encoder.resourceFacts(l.resource).row, fresh), this.sides.scopeId(this.encoder.scopeRow(l.scope), fresh)),
+        );
+        // Side rows last: appending spans and logs is what discovers new resources, scopes and attribute values.
+        await appendAll(writer, 'resources', fresh.resources, appendResource);
+        await appendAll(writer, 'scopes', fresh.scopes, appendScope);
+        await appendAll(writer, 'attr_values', this.attrIndex.pendingPairs(), appendAttrValue);
+        await writer.run('COMMIT');
+        committed = true;
+        this.attrIndex.commit();
+      } catch (err) {
+        this.sides.forget(fresh);
+        this.attrIndex.rollback();
+        await writer.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        this.writing.delete(seq);
+        if (committed) this.batchCommitted(seq, batches.reduce((n, b) => n + b.n, 0));
+      }
+    });
+  }
+
+  private batchCommitted(seq: bigint, spans: number): void {
+    let i = this.unfolded.length;
+    while (i > 0 && this.unfolded[i - 1]!.seq > seq) i--;
+    this.unfolded.splice(i, 0, { seq, spans, committedAt: Date.now() });
+  }
+
+  /**
+   * Folds committed batches into the rollups, oldest first (returns how many spans): those committed at least `quietMs` ago (the rest of
+   * their traces has had time to arrive), up to about `maxSpans` spans, never past a batch still being written.
+   */
+  foldRollups(quietMs = 2000, maxSpans = 200_000): Promise<number> {
+    const run = async (): Promise<number> => {
+      const settled = Date.now() - quietMs;
+      let oldestWriting: bigint | null = null;
+      for (const s of this.writing) if (oldestWriting === null || s < oldestWriting) oldestWriting = s;
+      let take = 0;
+      let spans = 0;
+      for (const b of this.unfolded) {
+        if ((oldestWriting !== null && b.seq > oldestWriting) || b.committedAt > settled || spans >= maxSpans) break;
+        take++;
+        spans += b.spans;
+      }
+      if (take === 0) return 0;
+      const hi = this.unfolded[take - 1]!.seq;
+      await fold(this.db.rollup, this.foldedThrough, hi);
+      this.foldedThrough = hi;
+      this.unfolded.splice(0, take);
+      return spans;
+    };
+    const result = this.folding.then(run, run);
+    this.folding = result.then(() => undefined, () => undefined);
+    return result;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  private async spans(rows: Row[]): Promise<Span[]> {
+    await resolveSideRowsOf(rows, this.sides);
+    return rows.map((r) => spanFromRow(r, this.sides));
+  }
+
+  async getTrace(traceId: string): Promise<Span[]> {
+    return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id`, [traceIdParam(hexToBig(traceId))]));
+  }
+
+  async getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>> {
+    const out = new Map<string, Span[]>();
+    if (traceIds.length === 0) return out;
+    const rows = await this.rows(
+      `SELECT ${SPAN_COLUMNS} FROM spans WHERE list_contains(?, trace_id) ORDER BY trace_id, start_ns, span_id`,
+      [traceIdListParam(traceIds.map(hexToBig))],
+    );
+    for (const s of await this.spans(rows)) {
+      let list = out.get(s.traceId);
+      if (!list) out.set(s.traceId, (list = []));
+      list.push(s);
+    }
+    return out;
+  }
+
+  searchTraces(q: TraceQuery): Promise<SearchResult> {
+    return searchTraces((sql, params) => this.rows(sql, params), q);
+  }
+
+  async getLogs(traceId: string): Promise<LogRecord[]> {
+    const rows = await this.rows(`SELECT ${LOG_COLUMNS} FROM logs WHERE trace_id = ? ORDER BY time_ns`, [traceIdParam(hexToBig(traceId))]);
+    await resolveSideRowsOf(rows, this.sides);
+    return rows.map((r) => logFromRow(r, this.sides));
+  }
+
+  async services(): Promise<string[]> {
+    return (await this.rows(`SELECT DISTINCT service FROM spans ORDER BY 1`)).map((r) => r.service as string);
+  }
+
+  async operations(service?: string): Promise<(OperationInfo & { service: string })[]> {
+    const rows = service === undefined
+      ? await this.rows(`SELECT service, name, kind FROM spans GROUP BY ALL ORDER BY 1, 2, 3`)
+      : await this.rows(`SELECT service, name, kind FROM spans WHERE service = ? GROUP BY ALL ORDER BY 2, 3`, [service]);
+    return rows.map((r) => ({ service: r.service as string, name: r.name as string, spanKind: r.kind as OperationInfo['spanKind'] }));
+  }
+
+  async attributeKeys(): Promise<string[]> {
+    return this.attrIndex.keys();
+  }
+
+  async attributeValues(key: string): Promise<string[]> {
+    return this.attrIndex.values(key);
+  }
+
+  dependencies(startNano: bigint, endNano: bigint): Promise<DependencyGraph> {
+    return this.db.readSnapshot((read) => rolledUpDependencies(read, startNano, endNano));
+  }
+
+  red(q: RedQuery): Promise<RedResult> {
+    // The rollups hold minutes: finer steps are computed from the spans.
+    if (q.stepNano < MINUTE_NS) return redFromSpans((sql, params) => this.rows(sql, params), q);
+    return this.db.readSnapshot((read) => rolledUpRed(read, q));
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  async stats(): Promise<StoreStats> {
+    const [counts] = await this.rows(
+      `SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(DISTINCT trace_id) FROM spans) AS traces, (SELECT count(*) FROM logs) AS logs`,
+    );
+    return {
+      spans: Number(counts!.spans),
+      traces: Number(counts!.traces),
+      logs: Number(counts!.logs),
+      bytes: await databaseBytes((sql) => this.rows(sql)),
+    };
+  }
+
+  enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }> {
+    return enforceRetention(this.db.maintenance, (sql) => this.rows(sql), maxAgeNano, maxBytes);
+  }
+
+  /** Size of the write-ahead log not yet checkpointed into the database file. */
+  walBytes(): number {
+    if (this.location === null) return 0;
+    try {
+      return statSync(`${this.location}.wal`).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * Folds the write-ahead log into the compressed database file. Runs beside ingest (DuckDB lets appends go on
+   * during a checkpoint) so that no commit pays for compression.
+   */
+  async checkpoint(): Promise<void> {
+    if (this.location !== null && !this.closed) await this.db.maintenance.run('CHECKPOINT');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.stopBackground();
+    // Leave nothing for the next start to fold.
+    await this.foldRollups(0, Infinity).catch((err) => process.stderr.write(`sextant: folding the rollups failed: ${(err as Error).message}\n`));
+    this.closed = true;
+    if (this.location !== null) await this.db.maintenance.run('CHECKPOINT').catch(() => undefined);
+    this.db.close();
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The store's own thread: it opens one engine (any StorageEngine with `ownThread`) and answers typed calls from
+ * the main thread. The main thread parses HTTP/gRPC, decodes and encodes; this thread appends, commits and runs
+ * the engine's background work, so the two cores of a small machine both work on ingest.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadEngine } from '../engines.js';
+import { serveRpc } from './rpc.js';
+import { STORE_METHODS, type StoreThreadData, type ThreadStartup } from './store-methods.js';
+
+const data = workerData as StoreThreadData;
+const port = parentPort!;
+
+async function main(): Promise<void> {
+  const engine = await loadEngine(data.engine);
+  const backend = await engine.open(data.options as never);
+  const close = backend.close.bind(backend);
+  // After closing, nothing is left for this thread to do.
+  backend.close = () => close().finally(() => setImmediate(() => port.close()));
+  serveRpc(port, backend, STORE_METHODS);
+  port.postMessage({ type: 'ready', location: backend.location } satisfies ThreadStartup);
+}
+
+main().catch((err) => port.postMessage({ type: 'fatal', message: (err as Error).message } satisfies ThreadStartup));

@@ -1,0 +1,361 @@
+/**
+ * The storage semantics, written once and run against every engine: `<engine>.test.ts` calls runConformance with
+ * a way to open that engine. Every search semantic (ARCHITECTURE.md, "Search semantics"), trace by id, services and operations, attributes,
+ * logs, dependencies, RED, retention, the ingest write path and a restart.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeZipkinV2, SpanKind, type LogRecord, type Span } from '@sextant/core';
+import { readFixtureJson } from '../../../../testing/fixtures.js';
+import { QueryError, type BatchEncoder, type EncodedBatch, type StorageBackend } from '../../src/storage/contract.js';
+import { BASE_TIME, hexId, makeSpan, resourceFor } from '../support/spans.js';
+
+export interface ConformanceEngine {
+  /** Opens the store kept in `dir` (empty when the directory is new); reopening the same dir is a restart. */
+  open(dir: string): Promise<StorageBackend>;
+  /** The engine's encoder, as ingest uses it on the receiving thread. */
+  encoder(): BatchEncoder<EncodedBatch>;
+}
+
+const HOUR = 3_600_000_000_000n;
+const MS = 1_000_000n;
+const FOREVER = 2n ** 62n;
+const nowNano = () => BigInt(Date.now()) * MS;
+const sortById = (spans: Span[]) => [...spans].sort((a, b) => a.spanId.localeCompare(b.spanId));
+
+export function runConformance(name: string, engine: ConformanceEngine): void {
+  /** A fresh store for one test, closed and deleted afterwards. */
+  async function withStore(f: (store: StorageBackend, dir: string) => Promise<void>): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), `sextant-conformance-${name.replace(/\W+/g, '-')}-`));
+    const store = await engine.open(dir);
+    try {
+      await f(store, dir);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const t = (title: string, f: (store: StorageBackend, dir: string) => Promise<void>) => test(`${name}: ${title}`, () => withStore(f));
+
+  t('spans come back identical after a restart, with every attribute type, events, links and dropped counts', async (first, dir) => {
+    const traceId = hexId(16);
+    const resource = resourceFor('api', [{ key: 'host.name', value: 'h1' }]);
+    const root = makeSpan({
+      traceId, resource, name: 'GET /x', kind: SpanKind.SERVER, attributes: [
+        { key: 'http.response.status_code', value: 200n },
+        { key: 'ratio', value: 2 },
+        { key: 'half', value: 0.5 },
+        { key: 'big', value: 9007199254740993n },
+        { key: 'ok', value: true },
+        { key: 'bytes', value: new Uint8Array([1, 2, 255]) },
+        { key: 'list', value: ['a', 1n, 1.5] },
+        { key: 'kv', value: { kvlist: [{ key: 'inner', value: 'x' }] } },
+        { key: 'weird', value: '"},{"key":"x' },
+      ],
+    });
+    root.events.push({ timeUnixNano: BASE_TIME + 5n, name: 'exception', attributes: [{ key: 'exception.type', value: 'Err' }], droppedAttributesCount: 1 });
+    root.links.push({ traceId: hexId(16), spanId: hexId(8), traceState: 'a=b', attributes: [{ key: 'l', value: 3n }], droppedAttributesCount: 0, flags: 1 });
+    root.droppedAttributesCount = 4;
+    root.traceState = 'vendor=x';
+    const child = makeSpan({ traceId, parentSpanId: root.spanId, resource, name: 'SELECT', kind: SpanKind.CLIENT, error: true });
+    child.scope = { name: 'lib', version: '1.2', attributes: [{ key: 'scope.attr', value: 'y' }], droppedAttributesCount: 0, schemaUrl: 'https://s' };
+    await first.write([root, child], []);
+    await first.close();
+    const store = await engine.open(dir);
+    try {
+      assert.deepEqual(sortById(await store.getTrace(traceId)), sortById([root, child]));
+      assert.deepEqual(await store.getTrace(hexId(16)), []);
+      assert.deepEqual(await store.services(), ['api']);
+      assert.ok((await store.attributeKeys()).includes('http.response.status_code'));
+      assert.ok((await store.attributeValues('host.name')).includes('h1'));
+      // What was written after a restart goes beside what was there.
+      await store.write([makeSpan({ traceId, parentSpanId: child.spanId, resource, name: 'later' })], []);
+      assert.equal((await store.getTrace(traceId)).length, 3);
+    } finally {
+      await store.close();
+    }
+  });
+
+  t('the ingest path (encoder on one side, writeBatches on the other) stores what write stores', async (store) => {
+    const encoder = engine.encoder();
+    const a = makeSpan({ service: 'enc', name: 'a', attributes: [{ key: 'k', value: 'v' }] });
+    const b = makeSpan({ service: 'enc', name: 'b', traceId: a.traceId, parentSpanId: a.spanId });
+    const c = makeSpan({ service: 'enc2', name: 'c' });
+    const log: LogRecord = logFor(c, 'hello');
+    await store.writeBatches([encoder.encode([a, b]), encoder.encode([c])], [log]);
+    assert.deepEqual(sortById(await store.getTrace(a.traceId)), sortById([a, b]));
+    assert.deepEqual(await store.getTrace(c.traceId), [c]);
+    assert.deepEqual(await store.getLogs(c.traceId), [log]);
+    assert.deepEqual(await store.attributeValues('k'), ['v']);
+  });
+
+  t('getTraces returns each asked trace, and nothing for unknown ids', async (store) => {
+    const spans = [makeSpan(), makeSpan(), makeSpan()];
+    await store.write(spans, []);
+    const got = await store.getTraces([spans[0]!.traceId, spans[2]!.traceId, hexId(16)]);
+    assert.deepEqual([...got.keys()].sort(), [spans[0]!.traceId, spans[2]!.traceId].sort());
+    assert.deepEqual(got.get(spans[2]!.traceId), [spans[2]]);
+    assert.equal((await store.getTraces([])).size, 0);
+  });
+
+  t('search: span-level filters hold on one span, tags are typed, errors, trace durations, pagination', async (store) => {
+    const spans: Span[] = [];
+    for (let i = 0; i < 30; i++) {
+      const traceId = hexId(16);
+      const start = BASE_TIME + BigInt(i) * 1_000_000_000n;
+      const root = makeSpan({ traceId, service: 'front', name: 'GET /', kind: SpanKind.SERVER, startNano: start, durationNano: 50n * MS });
+      const db = makeSpan({
+        traceId, parentSpanId: root.spanId, service: 'db', name: 'SELECT', kind: SpanKind.CLIENT, startNano: start + 1000n,
+        durationNano: BigInt(i + 1) * MS, error: i % 10 === 0,
+        attributes: [{ key: 'db.rows', value: BigInt(i) }, { key: 'db.name', value: i % 2 ? 'odd' : 'even' }, { key: 'ratio', value: i + 0.5 }],
+      });
+      spans.push(root, db);
+    }
+    await store.write(spans, []);
+    const count = async (q: Omit<Parameters<StorageBackend['searchTraces']>[0], 'limit'>) => (await store.searchTraces({ ...q, limit: 100 })).traces.length;
+    const all = await store.searchTraces({ limit: 100 });
+    assert.equal(all.traces.length, 30);
+    assert.equal(all.traces[0]!.startUnixNano, BASE_TIME + 29n * 1_000_000_000n);
+    assert.equal(all.traces[0]!.rootService, 'front');
+    assert.equal(all.traces[0]!.rootName, 'GET /');
+    assert.equal(all.traces[0]!.spanCount, 2);
+    assert.equal(all.traces[0]!.durationNano, 50n * MS);
+    // service + span-level duration must hold on the same span: front spans are 50ms, db spans 1..30ms
+    assert.equal(await count({ service: 'db', minDurationNano: 25n * MS }), 6);
+    assert.equal(await count({ service: 'db', maxDurationNano: 3n * MS }), 3);
+    assert.equal(await count({ service: 'front', maxDurationNano: 25n * MS }), 0);
+    assert.equal(await count({ service: 'front', tags: [{ key: 'db.name', value: 'odd' }] }), 0);
+    assert.equal(await count({ operation: 'SELECT', spanKind: SpanKind.CLIENT }), 30);
+    assert.equal(await count({ operation: 'SELECT', spanKind: SpanKind.SERVER }), 0);
+    assert.equal(await count({ service: 'nope' }), 0);
+    // typed tags: int 7 matches db.rows=7 only; the string "7" is not stored anywhere; doubles by value
+    assert.equal(await count({ tags: [{ key: 'db.rows', value: '7' }] }), 1);
+    assert.equal(await count({ tags: [{ key: 'ratio', value: '7.5' }] }), 1);
+    assert.equal(await count({ tags: [{ key: 'db.name', value: 'odd' }] }), 15);
+    assert.equal(await count({ tags: [{ key: 'db.name', value: 'od' }] }), 0);
+    assert.equal(await count({ tags: [{ key: 'db.name', value: 'odd' }, { key: 'db.rows', value: '7' }] }), 1);
+    assert.equal(await count({ tags: [{ key: 'db.name', value: 'even' }, { key: 'db.rows', value: '7' }] }), 0);
+    assert.equal(await count({ tags: [{ key: 'service.name', value: 'db' }] }), 30);
+    assert.equal(await count({ errorsOnly: true }), 3);
+    assert.equal(await count({ errorsOnly: true, service: 'front' }), 0);
+    assert.equal(await count({ tags: [{ key: 'error', value: 'true' }] }), 3);
+    assert.equal(await count({ tags: [{ key: 'otel.status_code', value: 'ERROR' }] }), 3);
+    assert.equal(await count({ tags: [{ key: 'otel.status_description', value: 'boom' }] }), 3);
+    assert.equal(await count({ tags: [{ key: 'span.kind', value: 'server' }] }), 30);
+    // trace-level duration: all traces last 50ms
+    assert.equal(await count({ traceMinDurationNano: 40n * MS }), 30);
+    assert.equal(await count({ traceMinDurationNano: 60n * MS }), 0);
+    assert.equal(await count({ traceMaxDurationNano: 40n * MS }), 0);
+    // window on span start times, inclusive
+    assert.equal(await count({ startNano: BASE_TIME + 10n * 1_000_000_000n, endNano: BASE_TIME + 19n * 1_000_000_000n }), 10);
+    // pagination walks every trace once, most recent first
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.searchTraces({ limit: 7, cursor });
+      assert.ok(page.traces.length <= 7);
+      seen.push(...page.traces.map((x) => x.traceId));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    assert.deepEqual(seen, all.traces.map((x) => x.traceId));
+    await assert.rejects(store.searchTraces({ limit: 5, cursor: 'not-a-cursor' }), QueryError);
+  });
+
+  t('search: tags match resource, scope, event and link attributes, and scope name and version', async (store) => {
+    const mk = (patch: (s: Span) => void) => {
+      const s = makeSpan({ service: 'where' });
+      patch(s);
+      return s;
+    };
+    const inResource = mk((s) => (s.resource = resourceFor('where', [{ key: 'deployment.environment', value: 'prod' }])));
+    const inScope = mk((s) => (s.scope = { name: 'io.lib', version: '3.1', attributes: [{ key: 'scope.k', value: 'sv' }], droppedAttributesCount: 0, schemaUrl: '' }));
+    const inEvent = mk((s) => s.events.push({ timeUnixNano: s.startTimeUnixNano, name: 'ev', attributes: [{ key: 'event.k', value: 42n }], droppedAttributesCount: 0 }));
+    const inLink = mk((s) => s.links.push({ traceId: hexId(16), spanId: hexId(8), traceState: '', attributes: [{ key: 'link.k', value: true }], droppedAttributesCount: 0, flags: 0 }));
+    await store.write([inResource, inScope, inEvent, inLink], []);
+    const ids = async (key: string, value: string) => (await store.searchTraces({ tags: [{ key, value }], limit: 10 })).traces.map((x) => x.traceId);
+    assert.deepEqual(await ids('deployment.environment', 'prod'), [inResource.traceId]);
+    assert.deepEqual(await ids('scope.k', 'sv'), [inScope.traceId]);
+    assert.deepEqual(await ids('otel.scope.name', 'io.lib'), [inScope.traceId]);
+    assert.deepEqual(await ids('otel.scope.version', '3.1'), [inScope.traceId]);
+    assert.deepEqual(await ids('event.k', '42'), [inEvent.traceId]);
+    assert.deepEqual(await ids('link.k', 'true'), [inLink.traceId]);
+    assert.deepEqual(await ids('link.k', 'false'), []);
+    // an event's own name is not an attribute
+    assert.deepEqual(await ids('name', 'ev'), []);
+  });
+
+  t('search: parentService finds traces that cross the edge parent → service; summaries count services and orphans', async (store) => {
+    const traceId = hexId(16);
+    const root = makeSpan({ traceId, service: 'web', kind: SpanKind.SERVER, name: 'GET /a', durationNano: 10n * MS });
+    const call = makeSpan({ traceId, service: 'web', parentSpanId: root.spanId, kind: SpanKind.CLIENT, name: 'call api' });
+    const api = makeSpan({ traceId, service: 'api', parentSpanId: call.spanId, kind: SpanKind.SERVER, name: 'GET /b', error: true });
+    const orphan = makeSpan({ traceId, service: 'api', parentSpanId: hexId(8), name: 'late' });
+    const other = makeSpan({ service: 'api', kind: SpanKind.SERVER, name: 'GET /b' });
+    await store.write([root, call, api, orphan, other], []);
+    const hits = await store.searchTraces({ service: 'api', parentService: 'web', limit: 10 });
+    assert.deepEqual(hits.traces.map((x) => x.traceId), [traceId]);
+    assert.equal((await store.searchTraces({ service: 'api', parentService: 'api', limit: 10 })).traces.length, 0);
+    const s = hits.traces[0]!;
+    assert.equal(s.rootService, 'web');
+    assert.equal(s.rootName, 'GET /a');
+    assert.equal(s.spanCount, 4);
+    assert.equal(s.errorCount, 1);
+    assert.equal(s.orphanCount, 1);
+    assert.deepEqual(
+      [...s.services].sort((a, b) => a.name.localeCompare(b.name)),
+      [{ name: 'api', spanCount: 2, errorCount: 1 }, { name: 'web', spanCount: 2, errorCount: 0 }],
+    );
+  });
+
+  t('services, operations with their kinds, attribute keys and values', async (store) => {
+    await store.write([
+      makeSpan({ service: 'b', name: 'op1', kind: SpanKind.SERVER, attributes: [{ key: 'http.route', value: '/x' }] }),
+      makeSpan({ service: 'b', name: 'op1', kind: SpanKind.CLIENT }),
+      makeSpan({ service: 'b', name: 'op2', kind: SpanKind.INTERNAL, attributes: [{ key: 'http.route', value: '/y' }] }),
+      makeSpan({ service: 'a', name: 'op3', kind: SpanKind.PRODUCER }),
+    ], []);
+    assert.deepEqual(await store.services(), ['a', 'b']);
+    assert.deepEqual(await store.operations('b'), [
+      { service: 'b', name: 'op1', spanKind: SpanKind.SERVER },
+      { service: 'b', name: 'op1', spanKind: SpanKind.CLIENT },
+      { service: 'b', name: 'op2', spanKind: SpanKind.INTERNAL },
+    ]);
+    assert.deepEqual((await store.operations()).map((o) => `${o.service}/${o.name}`), ['a/op3', 'b/op1', 'b/op1', 'b/op2']);
+    assert.deepEqual(await store.operations('nope'), []);
+    const keys = await store.attributeKeys();
+    assert.ok(keys.includes('http.route') && keys.includes('service.name'));
+    assert.deepEqual(await store.attributeValues('http.route'), ['/x', '/y']);
+    assert.deepEqual(await store.attributeValues('nope'), []);
+  });
+
+  t('logs of a trace come back in time order, with their fields', async (store) => {
+    const span = makeSpan({ service: 'logger' });
+    const later = { ...logFor(span, { kvlist: [{ key: 'msg', value: 'structured' }] }), timeUnixNano: span.startTimeUnixNano + 10n };
+    const first = logFor(span, 'first line');
+    await store.write([span], [later, first, logFor(makeSpan(), 'elsewhere')]);
+    assert.deepEqual(await store.getLogs(span.traceId), [first, later]);
+    assert.deepEqual(await store.getLogs(hexId(16)), []);
+    assert.equal((await store.stats()).logs, 3);
+  });
+
+  t('stats count spans, traces and logs', async (store) => {
+    const traceId = hexId(16);
+    await store.write([makeSpan({ traceId }), makeSpan({ traceId }), makeSpan()], []);
+    const stats = await store.stats();
+    assert.equal(stats.spans, 3);
+    assert.equal(stats.traces, 2);
+    assert.equal(stats.logs, 0);
+    assert.ok(stats.bytes >= 0);
+  });
+
+  t('age retention deletes spans and logs older than the age and keeps the rest', async (store) => {
+    const old = makeSpan({ service: 'old', startNano: nowNano() - 3n * HOUR });
+    const fresh = makeSpan({ service: 'fresh', startNano: nowNano() - HOUR });
+    await store.write([old, fresh], [logFor(old, 'old'), logFor(fresh, 'fresh')]);
+    const { deletedSpans } = await store.enforceRetention(2n * HOUR, null);
+    assert.equal(deletedSpans, 1);
+    assert.deepEqual(await store.getTrace(old.traceId), []);
+    assert.deepEqual(await store.getTrace(fresh.traceId), [fresh]);
+    assert.deepEqual(await store.getLogs(old.traceId), []);
+    assert.equal((await store.getLogs(fresh.traceId)).length, 1);
+    assert.equal((await store.enforceRetention(2n * HOUR, null)).deletedSpans, 0);
+  });
+
+  t('RED: rate, errors and duration of entry spans, per time bucket and per operation', async (store) => {
+    const start = BASE_TIME - (BASE_TIME % (60_000n * MS));
+    const spans: Span[] = [];
+    for (let i = 0; i < 20; i++) {
+      const traceId = hexId(16);
+      const at = start + BigInt(i % 2) * 60_000n * MS + BigInt(i) * MS;
+      const entry = makeSpan({ traceId, service: 'shop', kind: SpanKind.SERVER, name: i < 15 ? 'GET /cart' : 'POST /buy', startNano: at, durationNano: BigInt(i + 1) * MS, error: i % 5 === 0 });
+      // Internal and client spans are not entries: they do not count.
+      const inner = makeSpan({ traceId, service: 'shop', parentSpanId: entry.spanId, kind: SpanKind.CLIENT, name: 'db', startNano: at + 1n, durationNano: 500n * MS });
+      spans.push(entry, inner);
+    }
+    await store.write(spans, []);
+    const red = await store.red({ service: 'shop', startNano: start, endNano: start + 120_000n * MS - 1n, stepNano: 60_000n * MS });
+    assert.deepEqual(red.series.map((p) => [p.t, p.count, p.errorCount]), [[start, 10, 2], [start + 60_000n * MS, 10, 2]]);
+    for (const p of red.series) assert.ok(p.p50Nano <= p.p95Nano && p.p95Nano <= p.p99Nano && p.p99Nano <= 20n * MS);
+    const byOp = new Map(red.operations.map((o) => [o.operation, o]));
+    assert.deepEqual([...byOp.keys()].sort(), ['GET /cart', 'POST /buy']);
+    assert.equal(byOp.get('GET /cart')!.count, 15);
+    assert.equal(byOp.get('GET /cart')!.errorCount, 3);
+    assert.equal(byOp.get('POST /buy')!.count, 5);
+    assert.equal(byOp.get('POST /buy')!.errorCount, 1);
+    assert.equal(byOp.get('POST /buy')!.totalNano, (16n + 17n + 18n + 19n + 20n) * MS);
+    assert.equal(byOp.get('POST /buy')!.p50Nano, 18n * MS);
+    const one = await store.red({ service: 'shop', operation: 'POST /buy', startNano: start, endNano: start + 120_000n * MS, stepNano: 120_000n * MS });
+    assert.deepEqual(one.series.map((p) => p.count), [5]);
+    assert.deepEqual((await store.red({ service: 'nope', startNano: start, endNano: start + HOUR, stepNano: HOUR })).series, []);
+  });
+
+  t('dependencies: edges between services with counts, errors, percentiles, an example trace and virtual nodes', async (store) => {
+    const spans: Span[] = [];
+    for (let i = 0; i < 4; i++) {
+      const traceId = hexId(16);
+      const root = makeSpan({ traceId, service: 'web', kind: SpanKind.SERVER, name: 'GET /' });
+      const call = makeSpan({ traceId, service: 'web', parentSpanId: root.spanId, kind: SpanKind.CLIENT, name: 'GET api', durationNano: 5n * MS });
+      const api = makeSpan({ traceId, service: 'api', parentSpanId: call.spanId, kind: SpanKind.SERVER, name: 'GET /items', durationNano: 4n * MS, error: i === 0 });
+      const db = makeSpan({ traceId, service: 'api', parentSpanId: api.spanId, kind: SpanKind.CLIENT, name: 'SELECT', attributes: [{ key: 'db.system', value: 'postgresql' }] });
+      spans.push(root, call, api, db);
+    }
+    await store.write(spans, []);
+    const graph = await store.dependencies(0n, FOREVER);
+    const edges = graph.edges.map((e) => `${e.parent}->${e.child} ${e.callCount}/${e.errorCount}`).sort();
+    assert.deepEqual(edges, ['api->postgresql 4/0', 'web->api 4/1']);
+    const webApi = graph.edges.find((e) => e.child === 'api')!;
+    assert.ok(spans.some((s) => s.traceId === webApi.exampleTraceId));
+    assert.ok(webApi.p50Nano > 0n && webApi.p50Nano <= webApi.p95Nano && webApi.p95Nano <= webApi.p99Nano);
+    const ops = graph.operationEdges.map((e) => `${e.parentOperation}->${e.childOperation} ${e.callCount}`).sort();
+    assert.deepEqual(ops, ['GET api->GET /items 4', 'SELECT->SELECT 4']);
+    const nodes = new Map(graph.nodes.map((n) => [n.service, n]));
+    assert.equal(nodes.get('postgresql')?.virtual, true);
+    assert.equal(nodes.get('api')?.virtual, false);
+    assert.equal(nodes.get('api')?.callCount, 4);
+    assert.equal(nodes.get('api')?.errorCount, 1);
+    // Outside the window: nothing.
+    assert.deepEqual((await store.dependencies(0n, 1n)).edges, []);
+  });
+
+  // Every recorded Zipkin fixture: the stored graph gives the links Zipkin's own linker computed.
+  const expected = readFixtureJson<Record<string, Link[]>>('zipkin/expected-dependency-links.json');
+  for (const file of Object.keys(expected)) {
+    t(`dependencies match Zipkin's own DependencyLinker on ${file}`, async (store) => {
+      await store.write(decodeZipkinV2(readFixtureJson(`zipkin/${file}`)).items, []);
+      const graph = await store.dependencies(0n, FOREVER);
+      assert.deepEqual(graph.edges.map(linkKey).sort(), expected[file]!.map(linkKey).sort());
+      for (const e of graph.edges) {
+        assert.match(e.exampleTraceId, /^[0-9a-f]{32}$/);
+        assert.ok(e.p50Nano <= e.p95Nano && e.p95Nano <= e.p99Nano);
+      }
+    });
+  }
+}
+
+type Link = { parent: string; child: string; callCount: number; errorCount: number };
+const linkKey = (l: Link) => `${l.parent.toLowerCase()} -> ${l.child.toLowerCase()} calls=${l.callCount} errors=${l.errorCount}`;
+
+
+
+function logFor(span: Span, body: LogRecord['body']): LogRecord {
+  return {
+    timeUnixNano: span.startTimeUnixNano,
+    observedTimeUnixNano: span.startTimeUnixNano + 1n,
+    traceId: span.traceId,
+    spanId: span.spanId,
+    severityNumber: 9,
+    severityText: 'INFO',
+    body,
+    attributes: [{ key: 'log.k', value: 'v' }],
+    droppedAttributesCount: 0,
+    flags: 1,
+    eventName: '',
+    resource: span.resource,
+    scope: span.scope,
+  };
+}
+
