@@ -126,8 +126,9 @@ export async function clickhouseBench(report: Report, ingestSpans: number, query
     }
 
     // Queries at the query scale.
-    const q = await ClickHouseStore.open({ url: `chdb:${join(dir, 'engine')}?database=query` });
-    const start = now - 2n * 3_600_000_000_000n;
+    const q = await ClickHouseStore.open({ url: `chdb:${join(dir, 'engine')}?database=query`, background: false });
+    // Within the last hour, where the linking pass starts on a database that already has spans.
+    const start = now - 1_800_000_000_000n;
     const ids: string[] = [];
     const chunk = 100_000;
     const [fillMs] = await time(async () => {
@@ -152,11 +153,19 @@ export async function clickhouseBench(report: Report, ingestSpans: number, query
     const tags: number[] = [];
     for (let i = 0; i < 5; i++) tags.push((await time(() => q.searchTraces({ tags: [{ key: 'app.user.id', value: `user-${i}` }], limit: 20 })))[0]);
     report(`ClickHouse search by attribute at ${fmt(querySpans)} spans`, `median ${ms(median(tags))}`, 'Jaeger on ClickHouse: 1.8 s');
-    const [depMs, graph] = await time(() => q.dependencies(start, now));
-    report(`ClickHouse dependency graph, ${fmt(querySpans)} spans`, `${ms(depMs)} (${graph.edges.length} edges)`);
+    const [liveMs, liveGraph] = await time(() => q.dependencies(start, now));
+    report(`ClickHouse dependency graph, ${fmt(querySpans)} spans, linked live (before the pass)`, `${ms(liveMs)} (${liveGraph.edges.length} edges)`);
+    const [passMs] = await time(async () => {
+      while ((await q.linkPending()) > 0);
+    });
+    report(`ClickHouse background linking pass catching up on ${fmt(querySpans)} spans`, `${(passMs / 1000).toFixed(1)} s (${fmt(querySpans / (passMs / 1000))} spans/s)`);
+    const depRuns: number[] = [];
+    for (let i = 0; i < 5; i++) depRuns.push((await time(() => q.dependencies(start, now)))[0]);
+    report(`ClickHouse dependency graph, ${fmt(querySpans)} spans, from sextant_dependencies_1m`, `median ${ms(median(depRuns))}`, '≤ 100 ms');
     const minute = 60_000_000_000n;
-    const [redMs] = await time(() => q.red({ startNano: (start / minute) * minute, endNano: now, stepNano: minute }));
-    report(`ClickHouse RED, ${fmt(querySpans)} spans, 1-min buckets`, ms(redMs));
+    const redRuns: number[] = [];
+    for (let i = 0; i < 5; i++) redRuns.push((await time(() => q.red({ startNano: (start / minute) * minute, endNano: now, stepNano: minute })))[0]);
+    report(`ClickHouse RED, ${fmt(querySpans)} spans, 1-min buckets, from sextant_red_1m`, `median ${ms(median(redRuns))}`, '≤ 100 ms');
     await q.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -229,7 +229,9 @@ function stats(a: Acc): Pick<DependencyEdge, 'p50Nano' | 'p95Nano' | 'p99Nano'> 
  */
 export async function dependencyGraph(rows: Rows, db: string, startNano: bigint, endNano: bigint, linked: [bigint, bigint] | null): Promise<DependencyGraph> {
   const end = endNano + 1n;
-  let tableFrom = ((startNano + MINUTE - 1n) / MINUTE) * MINUTE;
+  // A window starting inside a linked minute takes that whole minute: minute granularity at the start, where a
+  // window's edge seldom matters, rather than linking the minute again.
+  let tableFrom = linked && (startNano / MINUTE) * MINUTE >= linked[0] ? (startNano / MINUTE) * MINUTE : ((startNano + MINUTE - 1n) / MINUTE) * MINUTE;
   let tableTo = (end / MINUTE) * MINUTE;
   if (linked) {
     if (linked[0] > tableFrom) tableFrom = linked[0];
