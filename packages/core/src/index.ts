@@ -28,3 +28,5 @@ export { parseDurationText, parseTimeText } from './time-text.js';
 export * from './analysis/align-traces.js';
 export * from './analysis/cohort-baseline.js';
 export * from './traceql/index.js';
+export { decodeZipkinV1Json, decodeZipkinV1Thrift, decodeZipkinV2Proto } from './codec/zipkin-legacy.js';
+export { decodeJaegerThriftBatch, decodeJaegerPostSpans } from './codec/jaeger-binary.js';

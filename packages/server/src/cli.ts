@@ -81,6 +81,8 @@ function startFromOptions(o: ServeOptions): Promise<RunningSextant> {
     otlpGrpcPort: parsePort(o.otlpGrpcPort as string, '--otlp-grpc-port'),
     otlpHttpPort: parsePort(o.otlpHttpPort as string, '--otlp-http-port'),
     zipkinPort: parsePort(o.zipkinPort as string, '--zipkin-port'),
+    jaegerHttpPort: parsePort(o.jaegerHttpPort as string, '--jaeger-http-port'),
+    jaegerGrpcPort: parsePort(o.jaegerGrpcPort as string, '--jaeger-grpc-port'),
     retentionNano: durationOption(o.retention as string, '--retention'),
     maxSizeBytes: o.maxSize ? parseSize(o.maxSize as string, '--max-size') : null,
     maxBodyBytes: parseSize(o.maxBody as string, '--max-body'),
@@ -155,7 +157,9 @@ async function serve(o: ServeOptions): Promise<number> {
       `  Web UI and API   ${sextant.urls.api ?? 'off (--role ingest)'}`,
       `  OTLP/gRPC        ${sextant.urls.otlpGrpc ?? 'off'}`,
       `  OTLP/HTTP        ${sextant.urls.otlpHttp ?? 'off'}   (POST /v1/traces, /v1/logs)`,
-      `  Zipkin           ${sextant.urls.zipkin ?? 'off'}   (POST /api/v2/spans)`,
+      `  Zipkin           ${sextant.urls.zipkin ?? 'off'}   (POST /api/v2/spans: JSON, protobuf; /api/v1/spans: JSON, Thrift)`,
+      `  Jaeger HTTP      ${sextant.urls.jaegerHttp ?? 'off'}   (POST /api/traces: jaeger.thrift)`,
+      `  Jaeger gRPC      ${sextant.urls.jaegerGrpc ?? 'off'}   (jaeger.api_v2.CollectorService/PostSpans)`,
       ...securityLines(o, sextant),
       `Point an OpenTelemetry SDK at it: OTEL_EXPORTER_OTLP_ENDPOINT=${sextant.urls.otlpHttp ?? sextant.urls.otlpGrpc}`,
       '',
@@ -287,7 +291,9 @@ function addServeOptions(cmd: Command): Command {
     .addOption(new Option('--port <port>', 'web UI and query API port').default('16686').env('SEXTANT_PORT'))
     .addOption(new Option('--otlp-grpc-port <port>', 'OTLP/gRPC receiver port').default('4317').env('SEXTANT_OTLP_GRPC_PORT'))
     .addOption(new Option('--otlp-http-port <port>', 'OTLP/HTTP receiver port').default('4318').env('SEXTANT_OTLP_HTTP_PORT'))
-    .addOption(new Option('--zipkin-port <port>', 'Zipkin v2 receiver port').default('9411').env('SEXTANT_ZIPKIN_PORT'))
+    .addOption(new Option('--zipkin-port <port>', 'Zipkin receiver port (v2 JSON/protobuf, v1 JSON/Thrift)').default('9411').env('SEXTANT_ZIPKIN_PORT'))
+    .addOption(new Option('--jaeger-http-port <port>', "Jaeger collector HTTP port (jaeger.thrift on POST /api/traces)").default('14268').env('SEXTANT_JAEGER_HTTP_PORT'))
+    .addOption(new Option('--jaeger-grpc-port <port>', 'Jaeger collector gRPC port (api_v2 CollectorService)').default('14250').env('SEXTANT_JAEGER_GRPC_PORT'))
     .addOption(new Option('--retention <age>', 'delete data older than this (e.g. 7d, 12h; 0 keeps forever)').default('7d').env('SEXTANT_RETENTION'))
     .addOption(new Option('--max-size <size>', 'delete the oldest data beyond this database size (e.g. 10GB)').env('SEXTANT_MAX_SIZE'))
     .addOption(new Option('--max-body <size>', 'largest accepted request body, after decompression').default('8MiB').env('SEXTANT_MAX_BODY'))
@@ -320,7 +326,7 @@ export function buildProgram(): Command {
   addServeOptions(
     program
       .command('serve')
-      .description('start the receivers (OTLP gRPC/HTTP, Zipkin), the embedded store, the API and the web UI'),
+      .description('start the receivers (OTLP gRPC/HTTP, Zipkin, Jaeger), the embedded store, the API and the web UI'),
   ).action(async (o) => {
       program.setOptionValue('exit', await serve(o));
     });

@@ -7,6 +7,8 @@ import { BatchIngestor } from './ingest/ingestor.js';
 import { createOtlpHttpReceiver } from './receivers/otlp-http.js';
 import { createZipkinReceiver } from './receivers/zipkin-http.js';
 import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.js';
+import { createJaegerHttpReceiver } from './receivers/jaeger-http.js';
+import { startJaegerGrpcReceiver } from './receivers/jaeger-grpc.js';
 import { createApiServer, type ReceiverPorts } from './api/app.js';
 import { hostCheck } from './security/hosts.js';
 import { NO_CONTENT_CSP, UI_CSP } from './security/browser-policy.js';
@@ -25,6 +27,9 @@ export interface SextantOptions extends AuthSettings {
   otlpGrpcPort?: number;
   otlpHttpPort?: number;
   zipkinPort?: number;
+  /** Jaeger's legacy collector ports (jaeger.thrift over HTTP, api_v2 gRPC); off unless given (the CLI gives 14268, 14250). */
+  jaegerHttpPort?: number;
+  jaegerGrpcPort?: number;
   /** Maximum age of stored data in ns (null: keep forever). */
   retentionNano?: bigint | null;
   /** Maximum database size in bytes (null: unbounded). */
@@ -42,7 +47,7 @@ export interface SextantOptions extends AuthSettings {
   /** How often retention runs (default once a minute). */
   retentionIntervalMs?: number;
   /** Receivers to start; all by default. */
-  receivers?: { otlpGrpc?: boolean; otlpHttp?: boolean; zipkin?: boolean };
+  receivers?: { otlpGrpc?: boolean; otlpHttp?: boolean; zipkin?: boolean; jaegerHttp?: boolean; jaegerGrpc?: boolean };
   /**
    * What this process does: `ingest` runs only the receivers (stateless: a request is answered once the engine
    * has acknowledged its insert), `query` only the API and UI, `all` both. Split roles need an engine that
@@ -55,7 +60,7 @@ export type Role = 'ingest' | 'query' | 'all';
 
 export interface RunningSextant {
   /** `api` is null on an ingest-only process. */
-  urls: { api: string | null; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null };
+  urls: { api: string | null; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null; jaegerHttp: string | null; jaegerGrpc: string | null };
   /** The store, for queries. */
   store: SpanStore;
   /** Where the data lives (a file, a URL without credentials); null when in memory. */
@@ -87,7 +92,10 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   const role = opts.role ?? 'all';
   const engine = opts.storage ?? 'duckdb';
   if (role !== 'all' && engine === 'duckdb') throw new Error(`--role ${role} needs --storage clickhouse: the embedded DuckDB store lives in one process`);
-  const enabled = role === 'query' ? { otlpGrpc: false, otlpHttp: false, zipkin: false } : { otlpGrpc: true, otlpHttp: true, zipkin: true, ...opts.receivers };
+  const enabled =
+    role === 'query'
+      ? { otlpGrpc: false, otlpHttp: false, zipkin: false, jaegerHttp: false, jaegerGrpc: false }
+      : { otlpGrpc: true, otlpHttp: true, zipkin: true, jaegerHttp: opts.jaegerHttpPort !== undefined, jaegerGrpc: opts.jaegerGrpcPort !== undefined, ...opts.receivers };
   let ready = false;
   const auth = await resolveAuth(host, opts);
 
@@ -108,7 +116,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   });
   const closers: (() => Promise<void>)[] = [];
   try {
-    const ports: ReceiverPorts = { otlpHttp: null, otlpGrpc: null, zipkin: null };
+    const ports: ReceiverPorts = { otlpHttp: null, otlpGrpc: null, zipkin: null, jaegerHttp: null, jaegerGrpc: null };
     let apiUrl: string | null = null;
     if (role !== 'ingest') {
       const api = await createApiServer(store, {
@@ -136,6 +144,20 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
       zipkin = urlFor(host, ports.zipkin);
       closers.push(() => app.close());
     }
+    let jaegerHttp: string | null = null;
+    if (enabled.jaegerHttp) {
+      const app = await createJaegerHttpReceiver(ingestor, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
+      ports.jaegerHttp = await listen(app, host, opts.jaegerHttpPort ?? 14268);
+      jaegerHttp = urlFor(host, ports.jaegerHttp);
+      closers.push(() => app.close());
+    }
+    let jaegerGrpc: string | null = null;
+    if (enabled.jaegerGrpc) {
+      const g = await startJaegerGrpcReceiver(ingestor, host, opts.jaegerGrpcPort ?? 14250, maxBody, auth.ingestKeys);
+      ports.jaegerGrpc = g.port;
+      jaegerGrpc = urlFor(host, g.port);
+      closers.push(() => g.close());
+    }
     let grpc: GrpcReceiver | null = null;
     if (enabled.otlpGrpc) {
       grpc = await startOtlpGrpcReceiver(ingestor, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys);
@@ -147,7 +169,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     ready = true;
     let closed = false;
     return {
-      urls: { api: apiUrl, otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin },
+      urls: { api: apiUrl, otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin, jaegerHttp, jaegerGrpc },
       loginUrl: apiUrl ? auth.loginUrl(apiUrl) : null,
       store,
       storageLocation: store.location,

@@ -157,9 +157,10 @@ test('analysis, logs beside a trace, comparison and cohorts', async () => {
   assert.equal(byDefault.body.baselineCount, 0);
 });
 
-test('receivers: the ports the OTLP and Zipkin listeners really use', async () => {
+test('receivers: the ports the OTLP, Zipkin and Jaeger listeners really use', async () => {
   const body = (await getJson(`${api}/api/v1/receivers`)).body;
   const port = (url: string | null) => (url === null ? null : Number(new URL(url).port));
-  assert.deepEqual(body, { otlpHttp: port(s.urls.otlpHttp), otlpGrpc: port(s.urls.otlpGrpc), zipkin: port(s.urls.zipkin) });
+  const { otlpHttp, otlpGrpc, zipkin, jaegerHttp, jaegerGrpc } = s.urls;
+  assert.deepEqual(body, { otlpHttp: port(otlpHttp), otlpGrpc: port(otlpGrpc), zipkin: port(zipkin), jaegerHttp: port(jaegerHttp), jaegerGrpc: port(jaegerGrpc) });
   assert.ok(body.otlpHttp > 0 && body.otlpHttp !== 4318, 'the test server listens on a free port, not the default');
 });

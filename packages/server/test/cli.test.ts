@@ -45,7 +45,7 @@ test('bad input and bad usage exit 2 with one sentence on stderr', async () => {
 });
 
 test('sextant demo starts Sextant and the shop, drives load, and stops cleanly', async () => {
-  const r = await runCli(['demo', '--memory', '--duration', '4s', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', '--zipkin-port', '0', '--demo-port', '0']);
+  const r = await runCli(['demo', '--memory', '--duration', '4s', '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', '--zipkin-port', '0', '--jaeger-http-port', '0', '--jaeger-grpc-port', '0', '--demo-port', '0']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Started Sextant at http:\/\/127\.0\.0\.1:\d+/);
   const m = /Load finished: (\d+) requests, (\d+) errors/.exec(r.stdout);

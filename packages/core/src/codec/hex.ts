@@ -16,6 +16,11 @@ export function bytesToHex(bytes: Uint8Array, start = 0, end = bytes.length): st
   return s;
 }
 
+/** A 64-bit id read as a signed integer (Thrift's i64) in 16 lower-case hex digits. */
+export function u64Hex(v: bigint): string {
+  return BigInt.asUintN(64, v).toString(16).padStart(16, '0');
+}
+
 /** Bytes of a hex string (either case), or null when it is not an even-length hex string. */
 export function hexToBytes(hex: string): Uint8Array | null {
   if (hex.length % 2 !== 0) return null;

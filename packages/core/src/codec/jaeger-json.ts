@@ -136,8 +136,9 @@ function decodeSpan(
 ): Span {
   if (!isObject(v)) throw new DecodeError(`${where}: expected a span object, got ${quote(v)}`);
   const traceId = idOf(v.traceID ?? trace.traceID, 32, `${where}.traceID`);
-  const start = micros(v.startTime, `${where}.startTime`);
-  const end = start + micros(v.duration ?? 0, `${where}.duration`);
+  // The binary Jaeger forms (jaeger-binary.ts) hand over nanoseconds, which µs numbers would round.
+  const start = typeof v.startTimeNano === 'bigint' ? v.startTimeNano : micros(v.startTime, `${where}.startTime`);
+  const end = start + (typeof v.durationNano === 'bigint' ? v.durationNano : micros(v.duration ?? 0, `${where}.duration`));
 
   const span = blankSpan(trace.resourceOf(v, where), emptyScope());
   span.traceId = traceId;
@@ -193,7 +194,8 @@ function decodeSpan(
     const fields = tagList(l.fields, `${at}.fields`);
     const nameAt = fields.findIndex((f) => f.key === 'event' && typeof f.value === 'string');
     const name = nameAt >= 0 ? (fields.splice(nameAt, 1)[0].value as string) : '';
-    return { timeUnixNano: micros(l.timestamp, `${at}.timestamp`), name, attributes: fields, droppedAttributesCount: 0 };
+    const time = typeof l.timestampNano === 'bigint' ? l.timestampNano : micros(l.timestamp, `${at}.timestamp`);
+    return { timeUnixNano: time, name, attributes: fields, droppedAttributesCount: 0 };
   });
   return span;
 }

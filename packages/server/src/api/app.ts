@@ -14,6 +14,8 @@ export interface ReceiverPorts {
   otlpHttp: number | null;
   otlpGrpc: number | null;
   zipkin: number | null;
+  jaegerHttp: number | null;
+  jaegerGrpc: number | null;
 }
 
 export interface ApiOptions {
@@ -44,7 +46,7 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
     return { status: 'ok' };
   });
 
-  app.get('/api/v1/receivers', async () => opts.receiverPorts?.() ?? { otlpHttp: null, otlpGrpc: null, zipkin: null });
+  app.get('/api/v1/receivers', async () => opts.receiverPorts?.() ?? { otlpHttp: null, otlpGrpc: null, zipkin: null, jaegerHttp: null, jaegerGrpc: null });
 
   await app.register(nativeApi, { store });
   await app.register(jaegerApi, { store });

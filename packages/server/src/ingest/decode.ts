@@ -5,7 +5,12 @@ import {
   decodeOtlpJsonLogs,
   decodeOtlpJsonTraces,
   decodeTraceRequest,
+  decodeJaegerPostSpans,
+  decodeJaegerThriftBatch,
+  decodeZipkinV1Json,
+  decodeZipkinV1Thrift,
   decodeZipkinV2,
+  decodeZipkinV2Proto,
   type DecodeResult,
   type LogRecord,
   type Span,
@@ -14,7 +19,15 @@ import { IngestRejected } from './errors.js';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 
 export type Signal = 'traces' | 'logs';
-export type WireFormat = 'otlp-proto' | 'otlp-json' | 'zipkin-json';
+export type WireFormat =
+  | 'otlp-proto'
+  | 'otlp-json'
+  | 'zipkin-json'
+  | 'zipkin-proto'
+  | 'zipkin-v1-json'
+  | 'zipkin-v1-thrift'
+  | 'jaeger-thrift'
+  | 'jaeger-proto';
 
 export interface IngestRequest {
   signal: Signal;
@@ -35,7 +48,16 @@ export interface Ingestor {
   ingest(req: IngestRequest): Promise<IngestResult>;
 }
 
-const NAMES: Record<WireFormat, string> = { 'otlp-proto': 'OTLP protobuf', 'otlp-json': 'OTLP JSON', 'zipkin-json': 'Zipkin v2 JSON' };
+const NAMES: Record<WireFormat, string> = {
+  'otlp-proto': 'OTLP protobuf',
+  'otlp-json': 'OTLP JSON',
+  'zipkin-json': 'Zipkin v2 JSON',
+  'zipkin-proto': 'Zipkin v2 protobuf',
+  'zipkin-v1-json': 'Zipkin v1 JSON',
+  'zipkin-v1-thrift': 'Zipkin v1 Thrift',
+  'jaeger-thrift': 'jaeger.thrift',
+  'jaeger-proto': 'Jaeger protobuf',
+};
 
 function parseJson(body: Uint8Array, what: string): unknown {
   if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) throw new IngestRejected(`${what} nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`);
@@ -89,6 +111,21 @@ export function decodeIngest(req: IngestRequest): { spans: Span[]; logs: LogReco
       }
       case 'zipkin-json':
         result = decodeZipkinV2(parseJson(req.body, what));
+        break;
+      case 'zipkin-proto':
+        result = decodeZipkinV2Proto(req.body);
+        break;
+      case 'zipkin-v1-json':
+        result = decodeZipkinV1Json(parseJson(req.body, what));
+        break;
+      case 'zipkin-v1-thrift':
+        result = decodeZipkinV1Thrift(req.body);
+        break;
+      case 'jaeger-thrift':
+        result = decodeJaegerThriftBatch(req.body);
+        break;
+      case 'jaeger-proto':
+        result = decodeJaegerPostSpans(req.body);
         break;
     }
   } catch (err) {

@@ -11,10 +11,11 @@ import type { SecretSet } from '../auth/secrets.js';
 
 const raw = (b: Buffer): Buffer => b;
 
-function exportService(serviceName: string): ServiceDefinition {
+/** A unary method taking and returning raw bytes (our codecs do the decoding). */
+export function rawUnaryService(serviceName: string, method = 'Export'): ServiceDefinition {
   return {
-    Export: {
-      path: `/${serviceName}/Export`,
+    [method]: {
+      path: `/${serviceName}/${method}`,
       requestStream: false,
       responseStream: false,
       requestSerialize: raw,
@@ -47,8 +48,13 @@ export interface GrpcReceiver {
 
 export async function startOtlpGrpcReceiver(ingestor: Ingestor, host: string, port: number, maxBodyBytes: number, keys: SecretSet | null): Promise<GrpcReceiver> {
   const server = new Server({ 'grpc.max_receive_message_length': maxBodyBytes });
-  server.addService(exportService('opentelemetry.proto.collector.trace.v1.TraceService'), { Export: exportHandler(ingestor, 'traces', keys) });
-  server.addService(exportService('opentelemetry.proto.collector.logs.v1.LogsService'), { Export: exportHandler(ingestor, 'logs', keys) });
+  server.addService(rawUnaryService('opentelemetry.proto.collector.trace.v1.TraceService'), { Export: exportHandler(ingestor, 'traces', keys) });
+  server.addService(rawUnaryService('opentelemetry.proto.collector.logs.v1.LogsService'), { Export: exportHandler(ingestor, 'logs', keys) });
+  return serveGrpc(server, host, port);
+}
+
+/** Binds a gRPC server (plain text, like the other receivers) and gives its port and a graceful close. */
+export async function serveGrpc(server: Server, host: string, port: number): Promise<GrpcReceiver> {
   const bound = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
   });

@@ -31,7 +31,7 @@ export async function runCli(args: string[]): Promise<{ code: number; stdout: st
 }
 
 export async function startChildServer(extraArgs: string[]): Promise<ChildServer> {
-  const proc = spawnCli(['serve', '--port', '0', '--otlp-grpc-port', '0', '--otlp-http-port', '0', '--zipkin-port', '0', ...extraArgs]);
+  const proc = spawnCli(['serve', '--port', '0', '--otlp-grpc-port', '0', '--otlp-http-port', '0', '--zipkin-port', '0', '--jaeger-http-port', '0', '--jaeger-grpc-port', '0', ...extraArgs]);
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));

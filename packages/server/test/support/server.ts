@@ -2,7 +2,7 @@
 import { startSextant, type RunningSextant, type SextantOptions } from '../../src/server.js';
 
 export async function startTestServer(opts: SextantOptions = {}): Promise<RunningSextant> {
-  return startSextant({ memory: true, host: '127.0.0.1', port: 0, otlpGrpcPort: 0, otlpHttpPort: 0, zipkinPort: 0, uiDir: null, ...opts });
+  return startSextant({ memory: true, host: '127.0.0.1', port: 0, otlpGrpcPort: 0, otlpHttpPort: 0, zipkinPort: 0, jaegerHttpPort: 0, jaegerGrpcPort: 0, uiDir: null, ...opts });
 }
 
 export async function getJson<T = any>(url: string): Promise<{ status: number; body: T }> {
