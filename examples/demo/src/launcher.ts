@@ -17,7 +17,7 @@ export interface DemoOptions {
   otlpEndpoint: string;
   /** Fault scenario to start with; default `none`. */
   scenario?: ScenarioName;
-  /** Gateway port; the other processes take the next ones (8 more). Default: free ports chosen by the system. */
+  /** Gateway port; the other processes take the next ones (9 more). Default: free ports chosen by the system. */
   basePort?: number;
   /** Listen address of every process; default 127.0.0.1. */
   host?: string;

@@ -74,6 +74,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadStats> {
 
   async function session(shopper: number): Promise<void> {
     const user = `shopper-${shopper}-${stats.sessions}`;
+    // One session in four also asks the shop assistant (an LLM agent with tools), the first one included.
+    const asksAssistant = stats.sessions % 4 === 0;
     stats.sessions++;
     const login = (await request('POST /api/login', '/api/login', { method: 'POST', body: { user } })) as { token?: string } | undefined;
     const token = login?.token;
@@ -81,6 +83,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadStats> {
     await request('GET /api/products', '/api/products', { token });
     const term = pick(SEARCH_TERMS);
     await request('GET /api/search', `/api/search?q=${encodeURIComponent(term)}`, { token });
+    if (asksAssistant) await request('POST /api/assistant', '/api/assistant', { method: 'POST', token, body: { question: `Do you have a ${term} in stock?` } });
     // Enough distinct items for the cart's per-item queries to stand out as N+1 when that scenario is on.
     const items = 5 + Math.floor(Math.random() * 3);
     const chosen = new Set<number>();

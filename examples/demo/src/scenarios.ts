@@ -6,6 +6,8 @@ export const SCENARIOS = {
   'payments-5xx': 'payments fails every other charge with 503; checkout retries up to 3 times',
   'cache-outage': 'the cache answers 503 to everything, so every catalog read goes to the database',
   'lost-traceparent': 'checkout calls payments outside the request context, so the trace breaks in two',
+  'leaked-secret': 'payments records the card number in a span attribute (a secret in the traces)',
+  'raw-span-names': 'the services name their server spans after the raw path (GET /products/7), not the route',
 } as const;
 
 export type ScenarioName = keyof typeof SCENARIOS;

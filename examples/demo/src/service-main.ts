@@ -25,6 +25,7 @@ const services: Record<ProcessName, () => Promise<unknown>> = {
   checkout: () => import('./services/checkout.js'),
   payments: () => import('./services/payments.js'),
   worker: () => import('./services/worker.js'),
+  assistant: () => import('./services/assistant.js'),
   broker: () => import('./services/broker.js'),
   cache: () => import('./services/cache.js'),
 };

@@ -44,6 +44,8 @@ interface SpanView {
   name: string;
   kind: number;
   service: string;
+  start: bigint;
+  end: bigint;
   attributes: Record<string, string | number | boolean | undefined>;
 }
 
@@ -90,7 +92,9 @@ describe('the demo shop, traced by Sextant', { timeout: 200_000 }, () => {
     const doc = await get<{
       resourceSpans: {
         resource: { attributes: { key: string; value: OtlpValue }[] };
-        scopeSpans: { spans: { spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: { key: string; value: OtlpValue }[] }[] }[];
+        scopeSpans: {
+          spans: { spanId: string; parentSpanId?: string; name: string; kind: number; startTimeUnixNano: string; endTimeUnixNano: string; attributes?: { key: string; value: OtlpValue }[] }[];
+        }[];
       }[];
     }>(`/api/v1/traces/${traceId}`);
     const value = (v: OtlpValue) => v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.doubleValue;
@@ -100,7 +104,8 @@ describe('the demo shop, traced by Sextant', { timeout: 200_000 }, () => {
       for (const ss of rs.scopeSpans) {
         for (const s of ss.spans) {
           const attributes = Object.fromEntries((s.attributes ?? []).map((a) => [a.key, value(a.value)]));
-          out.set(s.spanId, { spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind, service, attributes });
+          const [start, end] = [BigInt(s.startTimeUnixNano), BigInt(s.endTimeUnixNano)];
+          out.set(s.spanId, { spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind, service, start, end, attributes });
         }
       }
     }
@@ -142,7 +147,7 @@ describe('the demo shop, traced by Sextant', { timeout: 200_000 }, () => {
   before(async () => {
     sextant = await startSextant({ memory: true, host: '127.0.0.1', port: 0, otlpGrpcPort: 0, otlpHttpPort: 0, zipkinPort: 0, uiDir: null });
     api = sextant.urls.api;
-    demo = await startDemo({ otlpEndpoint: sextant.urls.otlpHttp!, env: { OTEL_BSP_SCHEDULE_DELAY: '200' } });
+    demo = await startDemo({ otlpEndpoint: sextant.urls.otlpHttp!, env: { OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BLRP_SCHEDULE_DELAY: '200' } });
   });
 
   after(async () => {
@@ -165,9 +170,25 @@ describe('the demo shop, traced by Sextant', { timeout: 200_000 }, () => {
     assert.equal(producer.service, 'checkout');
     assert.equal(producer.attributes['messaging.destination.name'], 'orders');
     // Database calls are CLIENT spans, as the semantic conventions ask, and so are cache calls (below).
-    const queries = [...all.values()].filter((s) => s.attributes['db.system'] === 'duckdb');
+    const queries = [...all.values()].filter((s) => s.attributes['db.system.name'] === 'duckdb');
     assert.ok(queries.some((q) => q.service === 'worker'), 'the worker stored the order');
     for (const q of queries) assert.equal(q.kind, CLIENT, `${q.service} ${q.name} is a CLIENT span`);
+    // Start times carry sub-millisecond digits (OTel JS stamps whole milliseconds; @sextant/node corrects it), so
+    // a called server starts inside its caller's client span. (Ends are not compared: a server span ends when its
+    // process gets round to the response's 'finish' event, which on a busy machine can be after the caller read it.)
+    const fractional = [...all.values()].filter((s) => s.start % 1_000_000n !== 0n).length;
+    assert.ok(fractional >= all.size - 1, `span starts are not rounded to whole milliseconds (${fractional} of ${all.size})`);
+    for (const s of all.values()) {
+      const parent = all.get(s.parentSpanId);
+      if (parent?.kind === CLIENT) assert.ok(s.start >= parent.start, `${s.service} ${s.name} starts after its caller ${parent.service} ${parent.name}`);
+    }
+    // The services log through pino; @sextant/node correlates each line with its span and sends it over OTLP.
+    const logs = await get<{ resourceLogs: { scopeLogs: { logRecords: { spanId?: string; body?: { stringValue?: string } }[] }[] }[] }>(`/api/v1/traces/${trace.traceId}/logs`);
+    const records = logs.resourceLogs.flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords));
+    const lines = records.map((r) => r.body?.stringValue ?? '');
+    for (const line of ['GET /verify answered 200', 'POST /api/checkout answered 201', 'POST /charges answered 201']) assert.ok(lines.includes(line), `'${line}' in ${lines.join(' | ')}`);
+    assert.ok(records.every((r) => r.spanId && all.has(r.spanId)), 'every line names a span of the trace');
+
     const a = await analysis(trace.traceId);
     assert.deepEqual(a.quality, [], 'no instrumentation problems in normal operation');
     assert.deepEqual(a.errors.errorSpanIds, []);

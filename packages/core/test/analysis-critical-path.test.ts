@@ -68,3 +68,19 @@ test('overflowing children are clipped and children wholly before the parent are
 test('an empty trace has no critical path', () => {
   assert.deepEqual(criticalPath(buildTraceTree([])), []);
 });
+
+test('sequential calls from an SDK with whole-millisecond start times stay on the path despite sub-millisecond overlap', () => {
+  const ms = 1_000_000;
+  // OpenTelemetry JS 2.x: starts in whole ms, durations to the ns; each call seems to start before the last one ended.
+  const spans = [
+    span({ id: 'p', start: 0, end: 10 * ms }),
+    span({ id: 'a', parent: 'p', start: 0, end: 4.3 * ms }),
+    span({ id: 'b', parent: 'p', start: 4 * ms, end: 7.6 * ms }),
+    span({ id: 'c', parent: 'p', start: 7 * ms, end: 9.9 * ms }),
+  ];
+  const path = criticalPath(buildTraceTree(spans)).map((s) => [s.spanId, Number(s.startNano) / ms, Number(s.endNano) / ms]);
+  assert.deepEqual(path, [['a', 0, 4], ['b', 4, 7], ['c', 7, 9.9], ['p', 9.9, 10]]);
+  // A start that is not a whole millisecond is a real overlap: the earlier call did not hold up the later one.
+  spans[2] = span({ id: 'b', parent: 'p', start: 4 * ms + 500, end: 7.6 * ms });
+  assert.deepEqual(criticalPath(buildTraceTree(spans)).map((s) => s.spanId), ['p', 'b', 'c', 'p']);
+});

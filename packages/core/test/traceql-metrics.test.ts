@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MetricsAccumulator, SpanKind, StatusCode, labelText, log2Bucket, parseTraceQL, quantileOf, serviceName, type MetricsSeries, type Span } from '@sextant/core';
+import { MetricsAccumulator, countingPlan, SpanKind, StatusCode, labelText, log2Bucket, parseTraceQL, quantileOf, serviceName, type MetricsSeries, type Span } from '@sextant/core';
 import { span } from './analysis-builders.js';
 
 function rng(seed: number): () => number {
@@ -155,4 +155,31 @@ test('bad ranges are refused', () => {
   assert.throws(() => new MetricsAccumulator(q, { ...range, stepNano: 0n }), /step must be positive/);
   assert.throws(() => new MetricsAccumulator(q, { ...range, endNano: T0 }), /end must be after start/);
   assert.throws(() => new MetricsAccumulator(q, { ...range, stepNano: 1_000_000n }), /at most 11,000/);
+});
+
+test('countingPlan: only exact column filters, counting functions and column groupings go to the engine', () => {
+  const plan = countingPlan(parseTraceQL('{ resource.service.name = "api" && kind = server && status = error && duration > 10ms } | rate() by(name, kind)'));
+  assert.deepEqual(plan, {
+    conditions: [
+      { column: 'service', op: '=', value: 'api' },
+      { column: 'kind', op: '=', value: 2 },
+      { column: 'status', op: '=', value: 2 },
+      { column: 'duration', op: '>', value: 10e6 },
+    ],
+    groupBy: ['name', 'kind'],
+    fn: 'rate',
+  });
+  assert.deepEqual(countingPlan(parseTraceQL('{ } | histogram_over_time(duration) by(resource.service.name)'))?.groupBy, ['service', 'durationBucket']);
+  for (const q of [
+    '{ .service.name = "api" } | rate()', // unscoped reads span attributes first
+    '{ span.x = 1 } | rate()',
+    '{ resource.service.name = "api" || kind = server } | rate()',
+    '{ } >> { } | rate()',
+    '{ } | by(name) | rate()',
+    '{ } | quantile_over_time(duration, .9)',
+    '{ } | rate() by(span.x)',
+    '{ } | rate() | topk(2)',
+    '{ resource.service.name = "unknown_service" } | rate()',
+    '{ }',
+  ]) assert.equal(countingPlan(parseTraceQL(q)), null, q);
 });

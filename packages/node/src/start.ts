@@ -5,11 +5,13 @@ import { diag, type Attributes } from '@opentelemetry/api';
 import type { InstrumentationConfigMap } from '@opentelemetry/auto-instrumentations-node';
 import { CompositePropagator, getBooleanFromEnv, getStringListFromEnv, W3CBaggagePropagator } from '@opentelemetry/core';
 import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { CollectorWarning, type Warn } from './collector-warning.js';
 import { registerEsmLoaderHook } from './esm-hook.js';
 import { logRecordProcessor, traceExporter, type OtlpProtocol } from './exporters.js';
 import { sextantInstrumentations } from './instrumentations.js';
 import { flushOnExit } from './lifecycle.js';
+import { PreciseStartTime } from './precise-start.js';
 import { SextantTraceContextPropagator } from './propagator.js';
 import { baseResource, resourceDetectors } from './resource.js';
 import type { TraceResponseOptions } from './trace-response.js';
@@ -67,7 +69,9 @@ function buildConfiguration(options: StartOptions): Partial<NodeSDKConfiguration
     // Sextant stores traces and logs; metrics are only exported when asked for explicitly.
     metricReaders: process.env.OTEL_METRICS_EXPORTER ? undefined : [],
   };
-  if (!exporterOverridden('OTEL_TRACES_EXPORTER')) config.traceExporter = traceExporter(exportOptions, warning);
+  // Spans get sub-millisecond start times (see precise-start.ts); the batch processor reads OTEL_BSP_* as the SDK's would.
+  if (!exporterOverridden('OTEL_TRACES_EXPORTER'))
+    config.spanProcessors = [new PreciseStartTime(), new BatchSpanProcessor(traceExporter(exportOptions, warning))];
   if (!logsDisabled && !exporterOverridden('OTEL_LOGS_EXPORTER')) config.logRecordProcessors = [logRecordProcessor(exportOptions, warning)];
   // OTEL_PROPAGATORS, when set, is honoured by the SDK; otherwise W3C Trace Context (ours) + Baggage.
   if (!getStringListFromEnv('OTEL_PROPAGATORS')) {

@@ -2,14 +2,16 @@
  * The `sextant` command. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input; errors go to stderr as
  * one sentence.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { analyzeTrace, DecodeError, parseDurationText, decodeTraceFile, formatTraceReport, groupByTrace, type Span } from '@sextant/core';
+import { analyzeTrace, parseDurationText, formatTraceReport, groupByTrace } from '@sextant/core';
 import { startSextant, type RunningSextant, type SextantOptions } from './server.js';
+import { registerCheckCommand } from './check-command.js';
+import { readTraceFiles } from './trace-files.js';
+import { UsageError } from './usage-error.js';
 import { ExposureRefused, isLoopbackHost } from './auth/exposure.js';
 import type { QueryAuthMode } from './auth/query-auth.js';
+import { runStdioMcp } from './mcp/stdio.js';
 
-class UsageError extends Error {}
 
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
 
@@ -18,6 +20,12 @@ export function parseSize(text: string, name: string): number {
   const unit = (m?.[2] || 'b').toLowerCase();
   if (!m || !(unit in SIZE_UNITS)) throw new UsageError(`${name}: '${text}' is not a size (examples: 500MB, 10GB, 2GiB)`);
   return Math.round(Number(m[1]) * SIZE_UNITS[unit]!);
+}
+
+function positiveInt(text: string, name: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name}: '${text}' is not a positive whole number`);
+  return n;
 }
 
 function parsePort(text: string, name: string): number {
@@ -86,6 +94,8 @@ function startFromOptions(o: ServeOptions): Promise<RunningSextant> {
     retentionNano: durationOption(o.retention as string, '--retention'),
     maxSizeBytes: o.maxSize ? parseSize(o.maxSize as string, '--max-size') : null,
     maxBodyBytes: parseSize(o.maxBody as string, '--max-body'),
+    maxIngestMemoryBytes: parseSize(o.maxIngestMemory as string, '--max-ingest-memory'),
+    maxTraceSpans: positiveInt(o.maxTraceSpans as string, '--max-trace-spans'),
     corsOrigins: listOption(o.corsOrigins),
     ingestCorsOrigins: listOption(o.ingestCorsOrigins),
     allowedHosts: listOption(o.allowedHosts),
@@ -255,25 +265,7 @@ async function demo(o: ServeOptions): Promise<number> {
 }
 
 function analyze(files: string[], o: { json?: boolean }): number {
-  const all: Span[] = [];
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-    }
-    try {
-      const { result } = decodeTraceFile(text);
-      if (result.items.length === 0) throw new UsageError(`${file} holds no valid spans${result.errors[0] ? `: ${result.errors[0]}` : ''}`);
-      if (result.rejected > 0) process.stderr.write(`sextant: ${file}: skipped ${result.rejected} invalid spans (${result.errors[0]})\n`);
-      all.push(...result.items);
-    } catch (err) {
-      if (err instanceof DecodeError) throw new UsageError(`${file}: ${err.message}`);
-      throw err;
-    }
-  }
-  const traces = groupByTrace(all);
+  const traces = groupByTrace(readTraceFiles(files));
   const analyses = traces.map((spans) => analyzeTrace(spans));
   if (o.json) {
     process.stdout.write(JSON.stringify({ traces: analyses }, null, 2) + '\n');
@@ -302,6 +294,8 @@ function addServeOptions(cmd: Command): Command {
     .addOption(new Option('--clickhouse-create-schema <bool>', 'create the OpenTelemetry Collector exporter tables when missing').default('true').env('SEXTANT_CLICKHOUSE_CREATE_SCHEMA'))
     .addOption(new Option('--clickhouse-cluster <name>', 'create tables ON CLUSTER, Replicated*MergeTree with Distributed tables in front').env('SEXTANT_CLICKHOUSE_CLUSTER'))
     .addOption(new Option('--role <role>', 'ingest (receivers only), query (API and UI only) or all').default('all').env('SEXTANT_ROLE'))
+    .addOption(new Option('--max-ingest-memory <size>', 'memory for requests being received, decoded and committed; past it receivers answer 503 / UNAVAILABLE with Retry-After').default('256MiB').env('SEXTANT_MAX_INGEST_MEMORY'))
+    .addOption(new Option('--max-trace-spans <n>', 'most spans a trace-by-id answer holds (the earliest); beyond it the answer is marked truncated').default('500000').env('SEXTANT_MAX_TRACE_SPANS'))
     .addOption(new Option('--cors-origins <origins>', 'comma-separated origins whose pages may call the query API (none: only the UI itself)').env('SEXTANT_CORS_ORIGINS'))
     .addOption(new Option('--ingest-cors-origins <origins>', 'comma-separated origins whose pages may send spans to OTLP/HTTP and Zipkin (browser SDKs)').env('SEXTANT_INGEST_CORS_ORIGINS'))
     .addOption(new Option('--ingest-key <keys>', 'key the receivers require (Authorization: Bearer or x-api-key; comma-separated to rotate)').env('SEXTANT_INGEST_KEY'))
@@ -335,7 +329,7 @@ export function buildProgram(): Command {
     .command('demo')
     .description('start Sextant (unless one is running), the demo shop and load, to learn tracing on real traces')
     .option('--scenario <name>', 'fault scenario, e.g. slow-db (an unknown name lists them all)', 'none')
-    .option('--demo-port <port>', 'port of the shop gateway and control page (the shop uses the next 8 too; 0: any free ports)', '8080')
+    .option('--demo-port <port>', 'port of the shop gateway and control page (the shop uses the next 9 too; 0: any free ports)', '8080')
     .option('--concurrency <n>', 'simulated shoppers', '2')
     .option('--duration <time>', 'stop after this long (e.g. 30s); runs until Ctrl-C by default');
   addServeOptions(demoCmd).action(async (o) => {
@@ -349,6 +343,18 @@ export function buildProgram(): Command {
     .option('--json', 'print the analysis JSON instead of a report')
     .action((files: string[], o: { json?: boolean }) => {
       program.setOptionValue('exit', analyze(files, o));
+    });
+
+  registerCheckCommand(program);
+  program
+    .command('mcp')
+    .description('serve the Model Context Protocol on stdio for a running Sextant (agents: Claude Desktop, IDEs); the server also serves it at /api/mcp')
+    .addOption(new Option('--url <url>', 'the Sextant to query').default('http://127.0.0.1:16686').env('SEXTANT_URL'))
+    .addOption(new Option('--token <token>', 'API token (one of its --api-token values), when that Sextant requires one').env('SEXTANT_API_TOKEN'))
+    .action(async (o: { url: string; token?: string }) => {
+      if (!/^https?:\/\/[^/]/.test(o.url)) throw new UsageError(`--url: '${o.url}' is not an http(s) URL`);
+      await runStdioMcp(o.url, o.token);
+      program.setOptionValue('exit', 0);
     });
 
   return program;

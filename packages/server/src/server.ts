@@ -2,8 +2,9 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { openStorage } from './storage/open.js';
-import type { SpanStore } from './storage/contract.js';
+import type { CostReader, SpanStore, StorageBackend } from './storage/contract.js';
 import { BatchIngestor } from './ingest/ingestor.js';
+import { IngestMeter } from './ingest/ingest-meter.js';
 import { createOtlpHttpReceiver } from './receivers/otlp-http.js';
 import { createZipkinReceiver } from './receivers/zipkin-http.js';
 import { startOtlpGrpcReceiver, type GrpcReceiver } from './receivers/otlp-grpc.js';
@@ -13,6 +14,7 @@ import { createApiServer, type ReceiverPorts } from './api/app.js';
 import { hostCheck } from './security/hosts.js';
 import { NO_CONTENT_CSP, UI_CSP } from './security/browser-policy.js';
 import { resolveAuth, type AuthSettings } from './auth/config.js';
+import { IngestBudget } from './receivers/admission.js';
 
 export interface SextantOptions extends AuthSettings {
   /** Storage engine (storage/engines.ts); 'duckdb' by default. */
@@ -36,6 +38,10 @@ export interface SextantOptions extends AuthSettings {
   maxSizeBytes?: number | null;
   /** Largest accepted request body (after decompression), bytes. */
   maxBodyBytes?: number;
+  /** Most spans one trace-by-id answer holds; the answer is marked truncated beyond it. */
+  maxTraceSpans?: number;
+  /** Memory the receivers may hold for requests being read, decoded and committed; past it they answer 503. */
+  maxIngestMemoryBytes?: number;
   /** Static files of the web UI; defaults to packages/ui/dist beside this package. */
   uiDir?: string | null;
   /** Origins whose pages may call the query API (`*`: any). None by default: only the UI itself. */
@@ -72,6 +78,8 @@ export interface RunningSextant {
   close(): Promise<void>;
 }
 
+export const DEFAULT_MAX_INGEST_MEMORY = 256 * 1024 * 1024;
+
 export const DEFAULT_UI_DIR = fileURLToPath(new URL('../../ui/dist', import.meta.url));
 
 async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {
@@ -98,6 +106,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
       : { otlpGrpc: true, otlpHttp: true, zipkin: true, jaegerHttp: opts.jaegerHttpPort !== undefined, jaegerGrpc: opts.jaegerGrpcPort !== undefined, ...opts.receivers };
   let ready = false;
   const auth = await resolveAuth(host, opts);
+  const budget = new IngestBudget(opts.maxIngestMemoryBytes ?? DEFAULT_MAX_INGEST_MEMORY);
 
   const storage = await openStorage(engine, {
     ...(engine === 'duckdb' ? { dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'), checkpointWalBytes: 64 * 1024 * 1024 } : {}),
@@ -109,44 +118,54 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     retentionIntervalMs: opts.retentionIntervalMs ?? 60_000,
   });
   const store = storage.backend;
+  const ingestMeter = new IngestMeter();
   const ingestor = new BatchIngestor(storage.encoder, store, {
     maxQueuedItems: 200_000,
     concurrentWrites: storage.capabilities.concurrentWrites,
     retentionNano: opts.retentionNano ?? null,
+    meter: ingestMeter,
   });
   const closers: (() => Promise<void>)[] = [];
   try {
     const ports: ReceiverPorts = { otlpHttp: null, otlpGrpc: null, zipkin: null, jaegerHttp: null, jaegerGrpc: null };
     let apiUrl: string | null = null;
     if (role !== 'ingest') {
-      const api = await createApiServer(store, {
-        uiDir: opts.uiDir === undefined ? DEFAULT_UI_DIR : opts.uiDir,
-        isReady: () => ready,
-        receiverPorts: () => ports,
-        browser: { hosts, corsOrigins: opts.corsOrigins ?? [], corsMethods: 'GET, POST', contentSecurityPolicy: UI_CSP },
-        auth: auth.query,
-      });
-      apiUrl = urlFor(host, await listen(api, host, opts.port ?? 16686));
-      closers.push(() => api.close());
+    const api = await createApiServer(store, {
+      uiDir: opts.uiDir === undefined ? DEFAULT_UI_DIR : opts.uiDir,
+      isReady: () => ready,
+      receiverPorts: () => ports,
+      browser: { hosts, corsOrigins: opts.corsOrigins ?? [], corsMethods: 'GET, POST', contentSecurityPolicy: UI_CSP },
+      auth: auth.query,
+      cost: {
+        engine,
+        reader: storage.capabilities.costs ? (store as StorageBackend & CostReader) : null,
+        retentionNano: opts.retentionNano ?? null,
+        maxSizeBytes: opts.maxSizeBytes ?? null,
+        ingestMeter,
+      },
+      maxTraceSpans: opts.maxTraceSpans,
+    });
+    apiUrl = urlFor(host, await listen(api, host, opts.port ?? 16686));
+    closers.push(() => api.close());
     }
 
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
-      const app = await createOtlpHttpReceiver(ingestor, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
+      const app = await createOtlpHttpReceiver(ingestor, { maxBodyBytes: maxBody, budget, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.otlpHttp = await listen(app, host, opts.otlpHttpPort ?? 4318);
       otlpHttp = urlFor(host, ports.otlpHttp);
       closers.push(() => app.close());
     }
     let zipkin: string | null = null;
     if (enabled.zipkin) {
-      const app = await createZipkinReceiver(ingestor, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
+      const app = await createZipkinReceiver(ingestor, { maxBodyBytes: maxBody, budget, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.zipkin = await listen(app, host, opts.zipkinPort ?? 9411);
       zipkin = urlFor(host, ports.zipkin);
       closers.push(() => app.close());
     }
     let jaegerHttp: string | null = null;
     if (enabled.jaegerHttp) {
-      const app = await createJaegerHttpReceiver(ingestor, { maxBodyBytes: maxBody, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
+      const app = await createJaegerHttpReceiver(ingestor, { maxBodyBytes: maxBody, budget, browser: ingestBrowser, ingestKeys: auth.ingestKeys });
       ports.jaegerHttp = await listen(app, host, opts.jaegerHttpPort ?? 14268);
       jaegerHttp = urlFor(host, ports.jaegerHttp);
       closers.push(() => app.close());
@@ -160,7 +179,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     }
     let grpc: GrpcReceiver | null = null;
     if (enabled.otlpGrpc) {
-      grpc = await startOtlpGrpcReceiver(ingestor, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys);
+      grpc = await startOtlpGrpcReceiver(ingestor, host, opts.otlpGrpcPort ?? 4317, maxBody, auth.ingestKeys, budget);
       const g = grpc;
       ports.otlpGrpc = g.port;
       closers.push(() => g.close());

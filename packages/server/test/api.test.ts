@@ -164,3 +164,30 @@ test('receivers: the ports the OTLP, Zipkin and Jaeger listeners really use', as
   assert.deepEqual(body, { otlpHttp: port(otlpHttp), otlpGrpc: port(otlpGrpc), zipkin: port(zipkin), jaegerHttp: port(jaegerHttp), jaegerGrpc: port(jaegerGrpc) });
   assert.ok(body.otlpHttp > 0 && body.otlpHttp !== 4318, 'the test server listens on a free port, not the default');
 });
+
+test('native search: server-side sort over the whole match, with cursors, and lookup by trace id prefix', async () => {
+  const q = async (qs: string) => (await getJson(`${api}/api/v1/traces?${qs}`)).body;
+  const all = (await q('limit=1000')).traces as { traceId: string; durationNano: string; spanCount: number }[];
+  const byDuration = [...all].sort((a, b) => Number(BigInt(b.durationNano) - BigInt(a.durationNano)) || (a.traceId < b.traceId ? 1 : -1));
+  // One page at a time: each page continues where the last ended, in the server's order.
+  const paged: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { traces: { traceId: string }[]; nextCursor: string | null } = await q(`sort=longest&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+    paged.push(...page.traces.map((t) => t.traceId));
+    cursor = page.nextCursor;
+  } while (cursor);
+  assert.deepEqual(paged, byDuration.map((t) => t.traceId));
+  assert.equal((await q('sort=shortest&limit=1')).traces[0].traceId, byDuration[byDuration.length - 1].traceId);
+  assert.equal((await q('sort=spans&limit=1')).traces[0].spanCount, Math.max(...all.map((t) => t.spanCount)));
+  const r = await getJson(`${api}/api/v1/traces?sort=longest&cursor=${(await q('limit=1')).nextCursor}`);
+  assert.equal(r.status, 400, 'a cursor of another order is refused');
+
+  assert.deepEqual((await q(`traceIdPrefix=${SMARTTHINGS.slice(0, 20).toUpperCase()}`)).traces.map((t: { traceId: string }) => t.traceId), [SMARTTHINGS]);
+  assert.deepEqual((await q('traceIdPrefix=ffffffff')).traces, []);
+  for (const bad of ['sort=sideways', 'traceIdPrefix=xyz']) {
+    const res = await getJson(`${api}/api/v1/traces?${bad}`);
+    assert.equal(res.status, 400, bad);
+    assert.match(res.body.error, new RegExp(bad.split('=')[0]!));
+  }
+});

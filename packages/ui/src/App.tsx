@@ -7,14 +7,22 @@ import { MapPage } from './pages/MapPage.js';
 import { ServicesPage } from './pages/ServicesPage.js';
 import { ComparePage } from './pages/ComparePage.js';
 import { UploadPage } from './pages/UploadPage.js';
+import { HealthPage } from './pages/HealthPage.js';
+import { CostPage } from './pages/CostPage.js';
+import { TraceQLPage } from './pages/TraceQLPage.js';
 import { Message } from './components/Message.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
+import { getJson } from './lib/api.js';
+import type { TraceSearchResult } from './lib/api-types.js';
 
 const NAV = [
   ['/search', 'Search'],
+  ['/traceql', 'TraceQL'],
   ['/map', 'Service map'],
   ['/services', 'Services'],
   ['/compare', 'Compare'],
+  ['/health', 'Health'],
+  ['/cost', 'Cost'],
   ['/upload', 'Open file'],
 ] as const;
 
@@ -56,6 +64,9 @@ const ROUTES: [RegExp, (m: RegExpExecArray) => ReactNode][] = [
   [/^\/services/, () => <ServicesPage />],
   [/^\/compare/, () => <ComparePage />],
   [/^\/upload/, () => <UploadPage />],
+  [/^\/health/, () => <HealthPage />],
+  [/^\/cost/, () => <CostPage />],
+  [/^\/traceql/, () => <TraceQLPage />],
 ];
 
 function Route({ pathname }: { pathname: string }) {
@@ -70,21 +81,35 @@ function Route({ pathname }: { pathname: string }) {
   );
 }
 
+/** Opens a trace by id; a shorter hex id (as other tools print) opens the one trace it starts, else lists them. */
 function TraceIdJump() {
   const [id, setId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const go = async (v: string) => {
+    if (!/^[0-9a-f]{1,31}$/.test(v)) return navigate(`/trace/${encodeURIComponent(v)}`);
+    setBusy(true);
+    try {
+      const r = await getJson<TraceSearchResult>(`/api/v1/traces?traceIdPrefix=${v}&limit=2`);
+      navigate(r.traces.length === 1 ? `/trace/${r.traces[0].traceId}` : `/search?traceIdPrefix=${v}`);
+    } catch {
+      navigate(`/search?traceIdPrefix=${v}`);
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <form
       className="jump"
       onSubmit={(e) => {
         e.preventDefault();
         const v = id.trim().toLowerCase();
-        if (v) navigate(`/trace/${encodeURIComponent(v)}`);
+        if (v && !busy) void go(v);
         setId('');
       }}
     >
       <input
         aria-label="Go to trace id"
-        placeholder="Trace id…"
+        placeholder="Trace id (or its start)…"
         value={id}
         onChange={(e) => setId(e.target.value)}
         spellCheck={false}

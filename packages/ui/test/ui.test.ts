@@ -657,6 +657,23 @@ describe('web UI: what trips a new user', () => {
     await page.close();
   });
 
+  test('the id box finds a trace by a unique prefix; "Longest first" is the longest of the whole match', async () => {
+    const page = await newPage();
+    await page.goto(`${server.urls.api}/search`);
+    await page.getByLabel('Go to trace id').fill(FAIL_TRACE.slice(0, 12).toUpperCase());
+    await page.getByLabel('Go to trace id').press('Enter');
+    await page.waitForURL(`**/trace/${FAIL_TRACE}`);
+    await page.getByTestId('span-row').first().waitFor();
+
+    const all = (await (await fetch(`${server.urls.api}/api/v1/traces?limit=1000`)).json()) as { traces: { traceId: string; durationNano: string }[] };
+    const longest = all.traces.reduce((a, b) => (BigInt(b.durationNano) > BigInt(a.durationNano) ? b : a));
+    assert.notEqual(all.traces.slice(0, 5).map((t) => t.traceId).includes(longest.traceId), true, 'the longest trace is not among the five most recent');
+    await page.goto(`${server.urls.api}/search?limit=5&sort=longest`);
+    await page.getByTestId('trace-row').first().waitFor();
+    assert.equal(await page.getByTestId('trace-row').first().getAttribute('data-trace-id'), longest.traceId);
+    await page.close();
+  });
+
   test('every filter in the URL is visible and editable in the form', async () => {
     const page = await newPage();
     await page.goto(`${server.urls.api}/search?parentService=platformapi&service=gizmo&tag=http.method:GET&foo=bar`);
@@ -796,6 +813,82 @@ describe('web UI: services page and map read cleanly', () => {
     await page.waitForURL(/service=/);
     await page.goBack();
     await page.waitForURL((u) => u.pathname === '/map' && !u.search.includes('service='));
+    await page.close();
+  });
+});
+
+describe('web UI: flame graph and span table', () => {
+  test('the flame graph draws a 50,000-span trace, shares selection and zoom with the timeline', async () => {
+    const page = await newPage();
+    await page.goto(`${server.urls.api}/trace/${BIG_TRACE}?tab=flame`);
+    const flame = page.getByTestId('flamegraph');
+    await flame.waitFor({ timeout: 60_000 });
+    assert.equal(await flame.getAttribute('data-spans'), String(BIG_SPANS));
+    const canvas = flame.locator('canvas');
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + 40, box.y + 9);
+    assert.match(await page.getByTestId('flame-tooltip').innerText(), /svc-0[\s\S]*op-0[\s\S]*total[\s\S]*self/);
+    await shot(page, 'trace-flamegraph');
+    // A frame one level down: selecting it puts it in the URL and zooms the shared window to it.
+    await page.mouse.click(box.x + box.width / 2, box.y + 18 + 9);
+    await page.waitForURL(/span=/);
+    const picked = new URL(page.url()).searchParams.get('span');
+    assert.notEqual(picked, hex(1, 16), 'a child of the root was picked');
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    await page.getByRole('button', { name: /Reset zoom/ }).waitFor();
+    assert.equal(await page.locator('[data-testid="span-row"].selected').getAttribute('data-span-id'), picked);
+    await page.close();
+  });
+
+  test('the span table sorts 50,000 spans by duration, self time and service, and opens a span', async () => {
+    const page = await newPage('dark');
+    await page.goto(`${server.urls.api}/trace/${BIG_TRACE}?tab=spans`);
+    const rows = page.getByTestId('span-table-row');
+    await rows.first().waitFor({ timeout: 60_000 });
+    assert.ok((await rows.count()) < 200, 'rows are virtualised');
+    assert.equal(await rows.first().getAttribute('data-span-id'), hex(1, 16), 'longest first: the root');
+    await page.getByRole('columnheader', { name: /Service/ }).click();
+    assert.match(await rows.first().innerText(), /^svc-0\b/);
+    await page.getByRole('columnheader', { name: /Self time/ }).click();
+    const first = await rows.first().getAttribute('data-span-id');
+    const selfs = await rows.evaluateAll((els) => els.slice(0, 5).map((e) => e.children[3].textContent));
+    assert.ok(selfs.length === 5);
+    await shot(page, 'trace-span-table-dark');
+    await rows.first().click();
+    await page.waitForURL((u) => u.searchParams.get('span') === first && !u.searchParams.has('tab'));
+    await page.getByTestId('span-detail').waitFor();
+    await page.close();
+  });
+});
+
+describe('web UI: logs beside a trace', () => {
+  test("the trace's Logs tab lists lines in time order with service and span, and a line opens its span", async () => {
+    const t0 = BigInt(Date.now() - 90_000) * 1_000_000n;
+    const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+    const line = (ms: bigint, spanId: string, body: string, severityText: string) => ({
+      timeUnixNano: `${t0 + ms * 1_000_000n}`, severityText, severityNumber: severityText === 'ERROR' ? 17 : 9, body: { stringValue: body }, traceId: FAIL_TRACE, spanId, attributes: [],
+    });
+    // Sent out of order: the tab orders them by time.
+    await post(`${server.urls.otlpHttp}/v1/logs`, {
+      resourceLogs: [{ resource: { attributes: [str('service.name', 'shop')] }, scopeLogs: [{ scope: { name: 'pino' }, logRecords: [
+        line(44n, 'f000000000000011', 'stock lookup 2 timed out', 'ERROR'),
+        line(1n, 'f000000000000001', 'checkout started', 'INFO'),
+        line(19n, 'f000000000000010', 'stock lookup 1 timed out', 'ERROR'),
+      ] }] }],
+    });
+    const page = await newPage();
+    await page.goto(`${server.urls.api}/trace/${FAIL_TRACE}?tab=logs`);
+    const rows = page.getByTestId('trace-log-row');
+    await rows.first().waitFor();
+    const texts = await rows.allInnerTexts();
+    assert.equal(texts.length, 3);
+    assert.match(texts[0], /INFO[\s\S]*shop[\s\S]*POST \/checkout[\s\S]*checkout started/);
+    assert.match(texts[1], /ERROR[\s\S]*shop[\s\S]*GET \/stock[\s\S]*stock lookup 1/);
+    assert.match(texts[2], /stock lookup 2/);
+    await shot(page, 'trace-logs');
+    await rows.nth(2).click();
+    await page.waitForURL((u) => u.searchParams.get('span') === 'f000000000000011' && !u.searchParams.has('tab'));
+    await page.getByTestId('span-detail').waitFor();
     await page.close();
   });
 });

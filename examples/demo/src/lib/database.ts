@@ -47,7 +47,6 @@ export class Database {
   async query<T = Record<string, unknown>>(sql: string, params: DuckDBValue[] = [], options: QueryOptions = {}): Promise<T[]> {
     const { operation, table } = describe(sql);
     const attributes = {
-      'db.system': 'duckdb',
       'db.system.name': 'duckdb',
       'db.namespace': this.name,
       'db.operation.name': operation,

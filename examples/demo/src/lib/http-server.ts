@@ -3,7 +3,13 @@
 // different ids count as one operation.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { trace } from '@opentelemetry/api';
-import { config, onExit, ready } from './runtime.js';
+import { pino } from 'pino';
+import { config, currentScenario, onExit, ready } from './runtime.js';
+
+// Request and error logs. @sextant/node's pino instrumentation stamps each record with the active trace and span
+// and sends it to Sextant as an OTLP log, so a trace's Logs tab shows these lines. Stdout carries the launcher's
+// protocol: the lines go to stderr.
+const log = pino({ base: undefined }, pino.destination(2));
 
 export class HttpError extends Error {
   constructor(
@@ -77,9 +83,12 @@ async function handle(routes: readonly Route[], req: IncomingMessage, res: Serve
     const params = match(route.path, url.pathname);
     if (!params) continue;
     const span = trace.getActiveSpan();
-    span?.updateName(`${route.method} ${route.path}`);
+    // raw-span-names: the mistake frameworks avoid, one operation name per id.
+    span?.updateName(`${route.method} ${currentScenario() === 'raw-span-names' ? url.pathname : route.path}`);
     span?.setAttribute('http.route', route.path);
-    send(res, await route.handler({ params, query: url.searchParams, headers: req.headers, body: await readBody(req) }));
+    const reply = await route.handler({ params, query: url.searchParams, headers: req.headers, body: await readBody(req) });
+    send(res, reply);
+    log.info({ 'http.route': route.path, 'http.response.status_code': reply.status ?? 200 }, `${route.method} ${url.pathname} answered ${reply.status ?? 200}`);
     return;
   }
   throw new HttpError(404, `no route for ${req.method} ${url.pathname}`);
@@ -92,6 +101,9 @@ export async function serve(routes: readonly Route[]): Promise<Server> {
       const status = error instanceof HttpError ? error.status : 500;
       // Unexpected failures are recorded on the server span; expected ones (4xx, an upstream 5xx) are in the status.
       if (!(error instanceof HttpError)) trace.getActiveSpan()?.recordException(error as Error);
+      const line = `${req.method} ${req.url} failed with ${status}: ${(error as Error).message}`;
+      if (status >= 500) log.error({ 'http.response.status_code': status, err: error }, line);
+      else log.warn({ 'http.response.status_code': status }, line);
       if (!res.headersSent) send(res, { status, body: { error: (error as Error).message } });
       else res.destroy();
     });

@@ -47,6 +47,7 @@ await serve([
   api('GET', '/api/products', async () => forward(`${serviceUrl('catalog')}/products`)),
   api('GET', '/api/products/:id', async ({ params }) => forward(`${serviceUrl('catalog')}/products/${encodeURIComponent(params.id)}`)),
   api('GET', '/api/search', async ({ query }) => forward(`${serviceUrl('catalog')}/search?q=${encodeURIComponent(query.get('q') ?? '')}`)),
+  api('POST', '/api/assistant', async ({ body }) => forward(`${serviceUrl('assistant')}/ask`, { method: 'POST', body })),
   api('GET', '/api/cart', async (_req, user) => forward(cartOf(user))),
   api('POST', '/api/cart/items', async ({ body }, user) => forward(`${cartOf(user)}/items`, { method: 'POST', body }, 201)),
   api('DELETE', '/api/cart', async (_req, user) => forward(cartOf(user), { method: 'DELETE' }, 204)),

@@ -69,6 +69,8 @@ export function criticalPath(tree: TraceTree, root: number | undefined = tree.ro
   };
   let cur = root;
   let returnedAt: number | undefined;
+  // How far past the current point a child may end and still count as finished before it (see below).
+  let slack = 0;
   for (;;) {
     const last = eligibleEnd[cur];
     let next = -1;
@@ -76,19 +78,25 @@ export function criticalPath(tree: TraceTree, root: number | undefined = tree.ro
     if (returnedAt === undefined) {
       if (k < last) next = eligible[k++];
     } else {
-      while (k < last && end[eligible[k]] > returnedAt) k++;
+      while (k < last && end[eligible[k]] > returnedAt + slack) k++;
       if (k < last) next = eligible[k++];
     }
     cursor[cur] = k;
     const sectionEnd = returnedAt ?? end[cur];
     if (next >= 0) {
-      emit(cur, end[next], sectionEnd);
+      emit(cur, Math.min(end[next], sectionEnd), sectionEnd);
       cur = next;
-      returnedAt = undefined;
+      // A child accepted within the slack is clipped at the point, so that the sections still tile the path.
+      returnedAt = end[next] > sectionEnd ? sectionEnd : undefined;
+      slack = 0;
     } else {
       emit(cur, start[cur], sectionEnd);
       if (cur === root) break;
       returnedAt = start[cur];
+      // OpenTelemetry JS (2.x) records start times in whole milliseconds but durations to the nanosecond, so a
+      // span started right after its sibling finished seems to start up to 1 ms before that sibling's end.
+      // After such a start, a sibling ending less than 1 ms later still counts as finished before it.
+      slack = spans[cur].startTimeUnixNano % 1_000_000n === 0n ? 999_999 : 0;
       cur = parent[cur];
     }
   }

@@ -1,4 +1,5 @@
 /** Human-readable renderings shared by the analysis reports. */
+import type { AttrValue } from '../model.js';
 
 /** A duration in the largest unit that keeps it above 1: `1.24 s`, `45.6 ms`, `789 µs`, `12 ns`. */
 export function formatDuration(nano: bigint): string {
@@ -13,4 +14,19 @@ export function formatDuration(nano: bigint): string {
 
 export function formatPercent(fraction: number): string {
   return `${(fraction * 100).toFixed(1)}%`;
+}
+
+/** Span data is untrusted: control characters (terminal escape sequences) are shown, not obeyed. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Any attribute value as display text. Bytes become hex; lists and maps become JSON-like text. */
+export function formatAttrValue(v: AttrValue | undefined): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof Uint8Array) return Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('');
+  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === 'string' ? JSON.stringify(x) : formatAttrValue(x))).join(', ')}]`;
+  return `{${v.kvlist.map((kv) => `${kv.key}: ${typeof kv.value === 'string' ? JSON.stringify(kv.value) : formatAttrValue(kv.value)}`).join(', ')}}`;
 }

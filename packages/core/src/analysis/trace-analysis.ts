@@ -8,7 +8,8 @@ import { clockShifts } from './clock-skew.js';
 import { criticalPath } from './critical-path.js';
 import { dependencyLinks, type DependencyLink } from './dependencies.js';
 import { analyzeErrors, errorReason } from './errors.js';
-import { formatDuration, formatPercent } from './format.js';
+import { formatDuration, formatPercent, printable } from './format.js';
+import { analyzeGenAi, type GenAiAnalysis } from './genai.js';
 import { findRepeatedCalls, type RepeatedCallFinding } from './n-plus-one.js';
 import { qualityFindings, type QualityFinding } from './quality.js';
 import { selfTimeStats, selfTimes, type SelfTimeRow } from './self-time.js';
@@ -37,6 +38,8 @@ export interface TraceAnalysis {
   nPlusOne: (Omit<RepeatedCallFinding, 'totalNano' | 'wallNano'> & { totalNano: string; wallNano: string })[];
   /** Deepest nesting level (a lone root is depth 0). */
   depth: number;
+  /** Model calls, tool calls, tokens and the conversation, for traces with GenAI spans (absent otherwise). */
+  genAi?: GenAiAnalysis;
 }
 
 function selfTimeJson(row: SelfTimeRow): SelfTimeJson {
@@ -55,6 +58,7 @@ export function analyzeTrace(input: readonly Span[]): TraceAnalysis {
   const errors = analyzeErrors(tree);
   let depth = 0;
   for (const d of tree.depth) if (d > depth) depth = d;
+  const genAi = analyzeGenAi(tree);
   return {
     traceId: spans[0]?.traceId ?? '',
     spanCount: spans.length,
@@ -86,6 +90,7 @@ export function analyzeTrace(input: readonly Span[]): TraceAnalysis {
       wallNano: f.wallNano.toString(),
     })),
     depth,
+    ...(genAi ? { genAi } : {}),
   };
 }
 
@@ -204,6 +209,8 @@ export function formatTraceReport(analysis: TraceAnalysis, spans: readonly Span[
     lines.push(...more(analysis.nPlusOne.length, TOP, 'repeated calls'));
   }
 
+  if (analysis.genAi) lines.push('', ...genAiReport(analysis.genAi));
+
   lines.push('', analysis.quality.length === 0 ? 'Quality: no findings' : 'Quality');
   for (const q of analysis.quality) {
     const sample = q.spanIds.slice(0, 3).join(', ') + (q.spanIds.length > 3 ? ', …' : '');
@@ -212,7 +219,22 @@ export function formatTraceReport(analysis: TraceAnalysis, spans: readonly Span[
   return lines.map(printable).join('\n') + '\n';
 }
 
-/** Span data is untrusted: control characters (terminal escape sequences) are shown, not obeyed. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+/** The GenAI lines of the report: calls, tokens, and where each agent run's critical path went. */
+function genAiReport(g: GenAiAnalysis): string[] {
+  const lines = [`GenAI: ${g.modelCalls} model calls, ${g.toolCalls} tool calls, ${g.inputTokens} tokens in, ${g.outputTokens} tokens out`];
+  for (const m of g.models.slice(0, TOP)) {
+    lines.push(`  model ${m.model}: ${m.calls} calls, ${m.inputTokens} → ${m.outputTokens} tokens, ${formatDuration(BigInt(m.totalNano))}`);
+  }
+  for (const t of g.tools.slice(0, TOP)) {
+    lines.push(`  tool ${t.tool}: ${t.calls} calls${t.errors ? ` (${t.errors} failed)` : ''}, ${formatDuration(BigInt(t.totalNano))}`);
+  }
+  for (const r of g.runs.slice(0, TOP)) {
+    const parts = [BigInt(r.criticalPath.modelNano), BigInt(r.criticalPath.toolNano), BigInt(r.criticalPath.otherNano)];
+    const total = parts.reduce((x, y) => x + y, 0n);
+    const share = (n: bigint) => `${formatDuration(n)} (${total > 0n ? formatPercent(Number(n) / Number(total)) : '-'})`;
+    lines.push(
+      `  run ${r.spanId} ${r.name} (${formatDuration(BigInt(r.durationNano))}): critical path in model ${share(parts[0])}, tools ${share(parts[1])}, other ${share(parts[2])}`,
+    );
+  }
+  return lines;
 }

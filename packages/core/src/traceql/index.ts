@@ -6,3 +6,4 @@ export { formatField, formatStatic, formatDurationNano, statusName, kindName } f
 export type { Scalar, Value } from './values.js';
 export { evaluateTrace, evaluatePipeline, evalField, prepareTrace, referencedFields, type Spanset, type TraceContext } from './eval.js';
 export { MetricsAccumulator, labelText, log2Bucket, quantileOf, type MetricsRange, type MetricsSeries, type SeriesLabel, type Exemplar } from './metrics.js';
+export { pushdownConditions, countingPlan, type PushedCondition, type PushableField, type CountingPlan, type ExactCondition, type SpanColumn } from './pushdown.js';

@@ -5,6 +5,7 @@
  */
 import type { Span } from '../model.js';
 import type { MetricsStage, Query } from './ast.js';
+import type { CountingPlan } from './pushdown.js';
 import { evaluatePipeline, evalField, prepareTrace, type TraceContext } from './eval.js';
 import { formatField } from './format.js';
 import { firstScalar, numericOf, scalarKey, type Scalar } from './values.js';
@@ -15,6 +16,8 @@ export interface MetricsRange {
   stepNano: bigint;
   /** Most exemplars to keep per series (Tempo's `exemplars` parameter); 0 for none. */
   exemplars?: number;
+  /** Align steps to multiples of the step (default, as query_range does); false for an instant query. */
+  align?: boolean;
 }
 
 export interface SeriesLabel {
@@ -86,12 +89,42 @@ export class MetricsAccumulator {
     if (range.stepNano <= 0n) throw new RangeError('step must be positive');
     if (range.endNano <= range.startNano) throw new RangeError('end must be after start');
     this.stage = query.metrics;
-    this.alignedStart = range.startNano - (range.startNano % range.stepNano);
+    this.alignedStart = range.align === false ? range.startNano : range.startNano - (range.startNano % range.stepNano);
     const n = (range.endNano - this.alignedStart + range.stepNano - 1n) / range.stepNano;
     if (n > 11_000n) throw new RangeError(`the range holds ${n} steps; at most 11,000 are allowed (raise step)`);
     this.bucketCount = Number(n);
     this.maxExemplars = range.exemplars ?? 0;
     this.byKeys = this.stage.by.map(formatField);
+  }
+
+  /** Start of the first step, for engines that count spans per step themselves. */
+  get firstStepNano(): bigint {
+    return this.alignedStart;
+  }
+
+  /**
+   * Spans a storage engine counted for a CountingPlan of this query: `keys` in the plan's groupBy order (the
+   * histogram's power-of-two duration bucket in ns last), the step index, the count, and one span as exemplar.
+   */
+  addCounted(plan: CountingPlan, row: { step: number; keys: (string | number)[]; count: number; exemplar?: { traceId: string; spanId: string; startNano: bigint; durationNano: number } }): void {
+    if (row.step < 0 || row.step >= this.bucketCount) return;
+    const labels: SeriesLabel[] = [];
+    plan.groupBy.forEach((col, i) => {
+      const k = row.keys[i];
+      if (col === 'durationBucket') labels.push({ key: '__bucket', value: { t: 'number', v: Number(k) / NANOS_PER_SECOND, int: false } });
+      else if (col === 'kind') labels.push({ key: this.byKeys[i], value: { t: 'kind', v: Number(k) } });
+      else if (col === 'status') labels.push({ key: this.byKeys[i], value: { t: 'status', v: Number(k) } });
+      else labels.push({ key: this.byKeys[i], value: { t: 'string', v: String(k) } });
+    });
+    const series = this.seriesFor(labels);
+    let b = series.buckets[row.step];
+    if (b === undefined) series.buckets[row.step] = b = { count: 0, sum: 0, min: Infinity, max: -Infinity };
+    b.count += row.count;
+    this.spansMeasured += row.count;
+    const e = row.exemplar;
+    if (e !== undefined && series.exemplars.length < this.maxExemplars && !series.exemplars.some((x) => x.bucket === row.step)) {
+      series.exemplars.push({ traceId: e.traceId, spanId: e.spanId, timestampMs: Number(e.startNano / 1_000_000n), value: e.durationNano / NANOS_PER_SECOND, bucket: row.step });
+    }
   }
 
   /** Evaluates the query's spanset pipeline over one trace and measures the spans it matched. */

@@ -5,9 +5,17 @@ import fastifyStatic from '@fastify/static';
 import type { SpanStore } from '../storage/contract.js';
 import { answerErrorsWith } from './errors.js';
 import { nativeApi } from './native.js';
+import { DEFAULT_MAX_TRACE_SPANS } from '../query/traces.js';
 import { jaegerApi, jaegerV3Api } from './jaeger.js';
+import { registerInstrumentationApi } from './instrumentation.js';
+import { registerCostApi, type CostApiOptions } from './cost.js';
+import { SearchUsage } from './search-usage.js';
+import { tempoApi } from './tempo.js';
+import { jaegerMonitorApi } from './jaeger-monitor.js';
+import { DEFAULT_CANDIDATE_BOUND } from '../query/traceql.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 import { registerQueryAuth, type QueryAuthOptions } from '../auth/query-auth.js';
+import { registerMcpRoute } from '../mcp/http.js';
 
 /** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
 export interface ReceiverPorts {
@@ -23,8 +31,12 @@ export interface ApiOptions {
   isReady: () => boolean;
   browser: BrowserPolicy;
   auth: QueryAuthOptions;
+  /** Most spans a trace-by-id answer holds (--max-trace-spans); beyond it the answer says it was truncated. */
+  maxTraceSpans?: number;
   /** Read per request: the receivers start after the API. */
   receiverPorts?: () => ReceiverPorts;
+  /** What the cost view needs besides the store: retention settings and the receivers' byte counts. */
+  cost: Omit<CostApiOptions, 'searchUsage'>;
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {
@@ -48,9 +60,18 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
 
   app.get('/api/v1/receivers', async () => opts.receiverPorts?.() ?? { otlpHttp: null, otlpGrpc: null, zipkin: null, jaegerHttp: null, jaegerGrpc: null });
 
-  await app.register(nativeApi, { store });
-  await app.register(jaegerApi, { store });
-  await app.register(jaegerV3Api, { store });
+  // Before the search routes are registered, so that the hook reaches their contexts.
+  const searchUsage = new SearchUsage();
+  searchUsage.watch(app);
+  const maxTraceSpans = opts.maxTraceSpans ?? DEFAULT_MAX_TRACE_SPANS;
+  await app.register(nativeApi, { store, maxTraceSpans });
+  await app.register(jaegerApi, { store, maxTraceSpans });
+  await app.register(jaegerV3Api, { store, maxTraceSpans });
+  registerInstrumentationApi(app, store);
+  registerCostApi(app, store, { ...opts.cost, searchUsage });
+  await app.register(tempoApi, { store, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND });
+  await app.register(jaegerMonitorApi, { store });
+  registerMcpRoute(app);
 
   app.all('/api/*', async (req, reply) => reply.code(404).send({ error: `no API endpoint ${req.method} ${req.url.split('?')[0]}` }));
 

@@ -7,8 +7,9 @@ import { encodeJaegerTrace, encodeOtlpJsonTraces, jaegerView, jaegerViewSpans, p
 import { parseTraceIdParam } from '../storage/stored/ids.js';
 import type { SpanStore, TagFilter, TraceQuery } from '../storage/contract.js';
 import { all, checkWindow, one, parseBoolParam, parseDurationNano, parseLimit, parseTagParams, parseTimeNano, traceIdParam, type Query } from '../query/search-params.js';
-import { searchFullTraces } from '../query/traces.js';
+import { readTrace, truncationNote, searchFullTraces } from '../query/traces.js';
 import { ApiError, answerErrorsWith } from './errors.js';
+import { tempoTraceProtobuf, wantsProtobuf } from './tempo.js';
 
 const US = 1000n;
 /** Jaeger's api/v3 search depth when the request names none; a client's own, smaller limit then applies to these. */
@@ -18,7 +19,7 @@ function envelope<T>(data: T, total = Array.isArray(data) ? data.length : 0) {
   return { data, total, limit: 0, offset: 0, errors: null };
 }
 
-function envelopeError(status: number, msg: string) {
+export function envelopeError(status: number, msg: string) {
   return { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg }] };
 }
 
@@ -56,9 +57,13 @@ async function operationsOf(store: SpanStore, service: string, kindText: string 
 }
 
 /** One trace as Jaeger's query service answers it (see jaegerView): adjusted unless `raw`. */
-function jaegerTrace(spans: readonly Span[], raw: boolean): JaegerTrace {
+/** `traceWarnings` (a truncation) go on the first span: Jaeger's model has warnings per span only. */
+function jaegerTrace(spans: readonly Span[], raw: boolean, traceWarnings: readonly string[] = []): JaegerTrace {
   const view = jaegerView(spans, raw);
-  return encodeJaegerTrace(view.spans, view.warnings);
+  if (traceWarnings.length === 0 || view.spans.length === 0) return encodeJaegerTrace(view.spans, view.warnings);
+  const warnings = new Map(view.warnings);
+  warnings.set(0, [...traceWarnings, ...(warnings.get(0) ?? [])]);
+  return encodeJaegerTrace(view.spans, warnings);
 }
 
 /** Spans of traces for an OTLP answer (api/v3), adjusted per trace unless `raw`. */
@@ -135,7 +140,7 @@ function v3Raw(q: Query): boolean {
 }
 
 /** The classic /api (Jaeger UI's JSON model), errors in its envelope. */
-export const jaegerApi: FastifyPluginAsync<{ store: SpanStore }> = async (app, { store }) => {
+export const jaegerApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: number }> = async (app, { store, maxTraceSpans }) => {
   answerErrorsWith(app, envelopeError);
 
   app.get('/api/services', async () => envelope(await store.services()));
@@ -166,6 +171,8 @@ export const jaegerApi: FastifyPluginAsync<{ store: SpanStore }> = async (app, {
   });
 
   app.get<{ Params: { id: string } }>('/api/traces/:id', async (req, reply) => {
+    // Tempo claims this path too; its clients (Grafana) ask for protobuf, Jaeger UI for JSON.
+    if (wantsProtobuf(req)) return tempoTraceProtobuf(store, req.params.id, reply);
     const q = req.query as Query;
     const traceId = traceIdParam(req.params.id);
     const startText = one(q, 'start');
@@ -174,9 +181,11 @@ export const jaegerApi: FastifyPluginAsync<{ store: SpanStore }> = async (app, {
     const end = endText !== undefined ? parseMicros(endText, 'end') : undefined;
     checkWindow(start, end, 'start', 'end');
     const raw = parseBoolParam(one(q, 'raw'), 'raw');
-    const spans = inWindow(await store.getTrace(traceId), start, end);
+    const { spans: all, truncated } = await readTrace(store, traceId, maxTraceSpans);
+    const spans = inWindow(all, start, end);
     if (spans.length === 0) return jaegerError(reply, 404, 'trace not found');
-    return envelope([jaegerTrace(spans, raw)]);
+    if (truncated) reply.header('x-sextant-truncated', truncationNote(truncated));
+    return envelope([jaegerTrace(spans, raw, truncated ? [truncationNote(truncated)] : [])]);
   });
 
   app.get('/api/dependencies', async (req) => {
@@ -194,7 +203,7 @@ export const jaegerApi: FastifyPluginAsync<{ store: SpanStore }> = async (app, {
 };
 
 /** Jaeger's /api/v3 HTTP API (OTLP JSON), errors as {error:{httpCode,message}}. */
-export const jaegerV3Api: FastifyPluginAsync<{ store: SpanStore }> = async (app, { store }) => {
+export const jaegerV3Api: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: number }> = async (app, { store, maxTraceSpans }) => {
   answerErrorsWith(app, v3Error);
 
   app.get('/api/v3/services', async () => ({ services: await store.services() }));
@@ -218,9 +227,13 @@ export const jaegerV3Api: FastifyPluginAsync<{ store: SpanStore }> = async (app,
     const end = time('endTime', 'end_time');
     checkWindow(start, end, 'startTime', 'endTime');
     const rawName = one(q, 'rawTraces') !== undefined ? 'rawTraces' : 'raw_traces';
-    const spans = inWindow(await store.getTrace(traceId), start, end);
+    const { spans: all, truncated } = await readTrace(store, traceId, maxTraceSpans);
+    const spans = inWindow(all, start, end);
     if (spans.length === 0) return reply.code(404).send(v3Error(404, 'trace not found'));
-    return { result: otlpTraces([spans], parseBoolParam(one(q, rawName), rawName)) };
+    const result = otlpTraces([spans], parseBoolParam(one(q, rawName), rawName));
+    if (!truncated) return { result };
+    reply.header('x-sextant-truncated', truncationNote(truncated));
+    return { result, truncated: { maxSpans: truncated.maxSpans, message: truncationNote(truncated) } };
   });
 
   app.get('/api/v3/traces', async (req) => {

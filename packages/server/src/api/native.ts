@@ -5,12 +5,12 @@ import type { SpanStore } from '../storage/contract.js';
 import { compareSearches } from '../query/cohort.js';
 import { dependencyFigures, redFigures, redStep } from '../query/figures.js';
 import { one, parseDurationNano, parseLimit, parseNativeSearch, parseWindow, traceIdParam, type Query } from '../query/search-params.js';
-import { storedTrace } from '../query/traces.js';
+import { storedTrace, truncationNote } from '../query/traces.js';
 import { ApiError, answerErrorsWith } from './errors.js';
 
 const MAX_COHORT_TRACES = 2000;
 
-export const nativeApi: FastifyPluginAsync<{ store: SpanStore }> = async (app, { store }) => {
+export const nativeApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: number }> = async (app, { store, maxTraceSpans }) => {
   answerErrorsWith(app, (_status, message) => ({ error: message }));
 
   app.get('/api/v1/traces', async (req) => {
@@ -18,9 +18,20 @@ export const nativeApi: FastifyPluginAsync<{ store: SpanStore }> = async (app, {
     return { traces: result.traces, nextCursor: result.nextCursor };
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/traces/:id', async (req) => encodeOtlpJsonTraces(await storedTrace(store, req.params.id)));
+  // A truncated trace says so in the body (`truncated`) and in the X-Sextant-Truncated header.
+  app.get<{ Params: { id: string } }>('/api/v1/traces/:id', async (req, reply) => {
+    const { spans, truncated } = await storedTrace(store, req.params.id, maxTraceSpans);
+    if (!truncated) return encodeOtlpJsonTraces(spans);
+    reply.header('x-sextant-truncated', truncationNote(truncated));
+    return { ...encodeOtlpJsonTraces(spans), truncated: { maxSpans: truncated.maxSpans, message: truncationNote(truncated) } };
+  });
 
-  app.get<{ Params: { id: string } }>('/api/v1/traces/:id/analysis', async (req) => analyzeTrace(await storedTrace(store, req.params.id)));
+  app.get<{ Params: { id: string } }>('/api/v1/traces/:id/analysis', async (req, reply) => {
+    const { spans, truncated } = await storedTrace(store, req.params.id, maxTraceSpans);
+    if (!truncated) return analyzeTrace(spans);
+    reply.header('x-sextant-truncated', truncationNote(truncated));
+    return { ...analyzeTrace(spans), truncated: { maxSpans: truncated.maxSpans, message: truncationNote(truncated) } };
+  });
 
   app.get<{ Params: { id: string } }>('/api/v1/traces/:id/logs', async (req) => encodeOtlpJsonLogs(await store.getLogs(traceIdParam(req.params.id))));
 
@@ -56,7 +67,7 @@ export const nativeApi: FastifyPluginAsync<{ store: SpanStore }> = async (app, {
     const a = one(q, 'a');
     const b = one(q, 'b');
     if (!a || !b) throw new ApiError(400, 'compare needs two trace ids: ?a=…&b=…');
-    return compareTraces(await storedTrace(store, a), await storedTrace(store, b));
+    return compareTraces((await storedTrace(store, a, maxTraceSpans)).spans, (await storedTrace(store, b, maxTraceSpans)).spans);
   });
 
   app.get('/api/v1/cohort', async (req) => {

@@ -5,6 +5,7 @@
 import type { BatchEncoder, BatchWriter, EncodedBatch } from '../storage/contract.js';
 import { decodeIngest, retentionWarning, type IngestRequest, type IngestResult, type Ingestor } from './decode.js';
 import { IngestPipeline } from './pipeline.js';
+import type { IngestMeter } from './ingest-meter.js';
 
 export interface IngestOptions {
   /** Spans and log records that may wait for a commit before requests are turned away (retryably). */
@@ -13,6 +14,8 @@ export interface IngestOptions {
   concurrentWrites: number;
   /** The store's retention age (null: forever), to warn about spans that are already older. */
   retentionNano: bigint | null;
+  /** Counts the bytes of committed requests per service and minute (the cost view). */
+  meter?: IngestMeter;
 }
 
 export class BatchIngestor<B extends EncodedBatch> implements Ingestor {
@@ -29,6 +32,7 @@ export class BatchIngestor<B extends EncodedBatch> implements Ingestor {
   async ingest(req: IngestRequest): Promise<IngestResult> {
     const { spans, logs, result } = decodeIngest(req);
     await this.pipeline.submit(spans.length > 0 ? this.encoder.encode(spans) : null, logs);
+    this.opts.meter?.record(spans, req.body.length);
     const warning = retentionWarning(spans, this.opts.retentionNano, BigInt(Date.now()) * 1_000_000n);
     return { accepted: result.items.length, rejected: result.rejected, errors: result.errors, warning };
   }

@@ -3,7 +3,7 @@
  * strings, and the pieces the Jaeger-compatible forms share. Bad values raise QueryError (HTTP 400).
  */
 import { parseDurationText, parseSpanKind, parseTimeText } from '@sextant/core';
-import { QueryError, type TagFilter, type TraceQuery } from '../storage/contract.js';
+import { QueryError, TRACE_SORTS, type TagFilter, type TraceQuery, type TraceSort } from '../storage/contract.js';
 import { parseTraceIdParam } from '../storage/stored/ids.js';
 
 export type Query = Record<string, string | string[] | undefined>;
@@ -108,9 +108,22 @@ export function parseNativeSearch(q: Query): TraceQuery {
     errorsOnly: status === 'error',
     startNano,
     endNano,
+    traceIdPrefix: opt('traceIdPrefix', parseTraceIdPrefix),
+    sort: opt('sort', parseSort),
     limit: parseLimit(one(q, 'limit'), 20, 1000),
     cursor: one(q, 'cursor'),
   };
+}
+
+function parseTraceIdPrefix(text: string): string {
+  const t = text.trim().toLowerCase();
+  if (!/^[0-9a-f]{1,32}$/.test(t)) throw new QueryError(`traceIdPrefix: '${text}' is not 1 to 32 hexadecimal characters`);
+  return t;
+}
+
+function parseSort(text: string): TraceSort {
+  if (!(TRACE_SORTS as readonly string[]).includes(text)) throw new QueryError(`sort: '${text}' is not one of ${TRACE_SORTS.join(', ')}`);
+  return text as TraceSort;
 }
 
 const HOUR_NS = 3_600_000_000_000n;

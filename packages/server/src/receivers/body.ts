@@ -1,6 +1,7 @@
 /** Request bodies shared by the HTTP receivers: decompression with a hard limit, and errors with HTTP statuses. */
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { attachReservation, HELD_PER_BODY_BYTE, reservationOf, type IngestBudget } from './admission.js';
 
 /** An error that answers the request with `status` and a one-sentence message naming what was wrong. */
 export class HttpError extends Error {
@@ -52,9 +53,52 @@ export function bodyKind(contentType: string | undefined): BodyKind | null {
 
 /**
  * Every body arrives raw: receivers decompress and decode it themselves, to enforce the size limit after
- * decompression and to name precisely what was wrong.
+ * decompression and to name precisely what was wrong. The body is counted against the ingest budget before it
+ * is read (Content-Length) and while it streams in, so an overloaded server refuses it without holding it.
  */
-export function rawBodyReceiver(app: FastifyInstance): void {
+export function rawBodyReceiver(app: FastifyInstance, budget: IngestBudget, maxBytes: number): void {
+  const tooLarge = () => new HttpError(413, `request body is larger than the limit of ${maxBytes} bytes`);
+  // The whole cost is decided at once, from Content-Length: body plus what decoding it will hold.
+  const perByte = (req: { headers: Record<string, unknown> }) => 1 + HELD_PER_BODY_BYTE[bodyKind(req.headers['content-type'] as string | undefined) ?? 'json'];
+  app.addHook('onRequest', async (req) => {
+    const r = budget.reserve(req.raw.socket);
+    attachReservation(req, r);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBytes) throw tooLarge();
+    r.grow(declared * perByte(req));
+  });
+  // Whatever path the request took (error, early answer), its share goes back when it is answered.
+  app.addHook('onResponse', async (req) => reservationOf(req)?.release());
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', (req, payload, done) => {
+    const r = reservationOf(req)!;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let finished = false;
+    const finish = (err: Error | null, body?: Buffer) => {
+      if (finished) return;
+      finished = true;
+      if (err) {
+        r.release();
+        payload.removeAllListeners('data');
+        payload.resume();
+      }
+      done(err, body);
+    };
+    payload.on('data', (chunk: Buffer) => {
+      if (finished) return;
+      received += chunk.length;
+      if (received > maxBytes) return finish(tooLarge());
+      try {
+        if (received > declared) r.grow(Math.min(chunk.length, received - declared) * perByte(req));
+      } catch (err) {
+        return finish(err as Error);
+      }
+      chunks.push(chunk);
+    });
+    payload.on('end', () => finish(null, Buffer.concat(chunks, received)));
+    payload.on('error', (err) => finish(err));
+    payload.on('close', () => finish(new HttpError(400, 'the client closed the connection before sending the whole body')));
+  });
 }

@@ -27,19 +27,23 @@ export function grpcCodeForHttp(http: number): GrpcStatus {
   return GrpcStatus.INVALID_ARGUMENT;
 }
 
-function failure(http: number, message: string): IngestFailure {
-  return { http, grpc: grpcCodeForHttp(http), message, retryAfterSeconds: http === 503 ? 1 : null };
+function failure(http: number, message: string, retryAfterSeconds: number): IngestFailure {
+  return { http, grpc: grpcCodeForHttp(http), message, retryAfterSeconds: http === 503 ? retryAfterSeconds : null };
 }
 
 /**
- * @param what the signal ('traces', 'logs', 'spans'); @param receiver the receiver's name, for the server's log.
+ * @param what the signal ('traces', 'logs', 'spans'); @param receiver the receiver's name, for the server's log;
+ * @param retryAfterSeconds the delay to advise on a retryable failure (the ingest budget's advice).
  * A failure of the store itself is logged in full and answered with a sentence that names no file or engine
  * detail, as retryable: what was not acknowledged is not stored, and the sender keeps it.
  */
-export function ingestFailure(err: unknown, what: string, receiver: string): IngestFailure {
-  if (err instanceof HttpError) return failure(err.status, err.message);
-  if (err instanceof IngestRejected) return failure(400, err.message);
-  if (err instanceof OverloadedError || err instanceof StorageUnavailableError) return failure(503, err.message);
+export function ingestFailure(err: unknown, what: string, receiver: string, retryAfterSeconds = 1): IngestFailure {
+  if (err instanceof HttpError) return failure(err.status, err.message, retryAfterSeconds);
+  if (err instanceof IngestRejected) return failure(400, err.message, retryAfterSeconds);
+  if (err instanceof OverloadedError || err instanceof StorageUnavailableError) return failure(503, err.message, retryAfterSeconds);
+  // Fastify's own 4xx (a request it could not route or parse) name the problem themselves.
+  const statusCode = (err as { statusCode?: number }).statusCode;
+  if (statusCode && statusCode >= 400 && statusCode < 500) return failure(statusCode, (err as Error).message, retryAfterSeconds);
   logFailure(`storing ${what} from ${receiver}`, err);
-  return failure(503, `could not store the ${what} just now; retry later`);
+  return failure(503, `could not store the ${what} just now; retry later`, retryAfterSeconds);
 }

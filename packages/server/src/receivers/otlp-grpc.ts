@@ -2,10 +2,12 @@
  * OTLP/gRPC receiver (:4317): TraceService/Export and LogsService/Export. Messages are taken as raw bytes and
  * decoded by our own codec (the same one as OTLP/HTTP), so grpc-js only does transport and gzip.
  */
-import { Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, status, type StatusObject, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
 import { encodeExportLogsResponse, encodeExportTraceResponse } from '@sextant/core';
 import { ingestMessage, type Ingestor, type Signal } from '../ingest/decode.js';
 import { ingestFailure } from './ingest-status.js';
+import { encodeRpcStatus } from './rpc-status.js';
+import { HELD_PER_BODY_BYTE, type IngestBudget } from './admission.js';
 import { grpcCallAuthorized, INGEST_KEY_MISSING } from '../auth/ingest-auth.js';
 import type { SecretSet } from '../auth/secrets.js';
 
@@ -26,17 +28,32 @@ export function rawUnaryService(serviceName: string, method = 'Export'): Service
   };
 }
 
-function exportHandler(ingestor: Ingestor, signal: Signal, keys: SecretSet | null) {
+/** A retryable failure carries google.rpc.RetryInfo in the status details (`grpc-status-details-bin`), as OTLP/gRPC asks. */
+function statusWithRetry(code: status, details: string, retryAfterSeconds: number | null): Partial<StatusObject> {
+  if (retryAfterSeconds === null) return { code, details };
+  const metadata = new Metadata();
+  metadata.set('grpc-status-details-bin', Buffer.from(encodeRpcStatus(code, details, retryAfterSeconds)));
+  return { code, details, metadata };
+}
+
+function exportHandler(ingestor: Ingestor, signal: Signal, keys: SecretSet | null, budget: IngestBudget) {
   return async (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
     if (keys && !grpcCallAuthorized(call.metadata, keys)) return callback({ code: status.UNAUTHENTICATED, details: INGEST_KEY_MISSING });
+    // grpc-js has read the message already; what the budget still bounds is the decoded form and the queue.
+    const reservation = budget.reserve();
     try {
+      reservation.grow(call.request.length * (1 + HELD_PER_BODY_BYTE.protobuf));
+      if (call.cancelled) return callback({ code: status.CANCELLED, details: 'the client cancelled the call' });
       const result = await ingestor.ingest({ signal, format: 'otlp-proto', body: call.request });
+      reservation.acknowledged();
       const message = ingestMessage(result);
       const response = signal === 'traces' ? encodeExportTraceResponse(result.rejected, message) : encodeExportLogsResponse(result.rejected, message);
       callback(null, Buffer.from(response));
     } catch (err) {
-      const f = ingestFailure(err, signal, 'OTLP/gRPC');
-      callback({ code: f.grpc, details: f.message });
+      const f = ingestFailure(err, signal, 'OTLP/gRPC', budget.retryAfterSeconds());
+      callback(statusWithRetry(f.grpc, f.message, f.retryAfterSeconds));
+    } finally {
+      reservation.release();
     }
   };
 }
@@ -46,10 +63,10 @@ export interface GrpcReceiver {
   close(): Promise<void>;
 }
 
-export async function startOtlpGrpcReceiver(ingestor: Ingestor, host: string, port: number, maxBodyBytes: number, keys: SecretSet | null): Promise<GrpcReceiver> {
+export async function startOtlpGrpcReceiver(ingestor: Ingestor, host: string, port: number, maxBodyBytes: number, keys: SecretSet | null, budget: IngestBudget): Promise<GrpcReceiver> {
   const server = new Server({ 'grpc.max_receive_message_length': maxBodyBytes });
-  server.addService(rawUnaryService('opentelemetry.proto.collector.trace.v1.TraceService'), { Export: exportHandler(ingestor, 'traces', keys) });
-  server.addService(rawUnaryService('opentelemetry.proto.collector.logs.v1.LogsService'), { Export: exportHandler(ingestor, 'logs', keys) });
+  server.addService(rawUnaryService('opentelemetry.proto.collector.trace.v1.TraceService'), { Export: exportHandler(ingestor, 'traces', keys, budget) });
+  server.addService(rawUnaryService('opentelemetry.proto.collector.logs.v1.LogsService'), { Export: exportHandler(ingestor, 'logs', keys, budget) });
   return serveGrpc(server, host, port);
 }
 

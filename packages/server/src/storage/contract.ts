@@ -4,7 +4,9 @@
  * every engine to them. ARCHITECTURE.md describes the layers around it.
  */
 import type {
+  CountingPlan,
   DependencyGraph,
+  ExactCondition,
   LogRecord,
   OperationInfo,
   RedResult,
@@ -56,9 +58,16 @@ export interface TraceQuery {
   /** Window on span start times, inclusive, ns since epoch. */
   startNano?: bigint;
   endNano?: bigint;
+  /** Traces whose id starts with these lower-case hex digits (finding a trace from a pasted, shortened id). */
+  traceIdPrefix?: string;
+  /** Order of the whole match (and so of the pages): most recent first by default. */
+  sort?: TraceSort;
   limit: number;
   cursor?: string;
 }
+
+export const TRACE_SORTS = ['recent', 'longest', 'shortest', 'spans', 'errors'] as const;
+export type TraceSort = (typeof TRACE_SORTS)[number];
 
 export interface RedQuery {
   service?: string;
@@ -75,8 +84,11 @@ export interface TraceWriter {
 }
 
 export interface TraceReader {
-  /** All stored spans of a trace; empty if unknown. */
-  getTrace(traceId: string): Promise<Span[]>;
+  /**
+   * The stored spans of a trace, ordered by start time; empty if unknown. With `maxSpans`, at most that many: the
+   * earliest (the API asks one more than its cap, to know whether it truncated).
+   */
+  getTrace(traceId: string, maxSpans?: number): Promise<Span[]>;
   getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>>;
   searchTraces(q: TraceQuery): Promise<SearchResult>;
   getLogs(traceId: string): Promise<LogRecord[]>;
@@ -96,6 +108,36 @@ export interface MetricsReader {
   red(q: RedQuery): Promise<RedResult>;
 }
 
+/** A TraceQL counting plan (core's countingPlan) over a time range, counted per step by the engine. */
+export interface SpanCountQuery {
+  conditions: ExactCondition[];
+  groupBy: CountingPlan['groupBy'];
+  /** Spans with start in [startNano, endNano); step i starts at firstStepNano + i·stepNano. */
+  startNano: bigint;
+  endNano: bigint;
+  firstStepNano: bigint;
+  stepNano: bigint;
+}
+
+export interface SpanCountRow {
+  step: number;
+  /** Group values in groupBy order: strings for service and name, numbers for kind, status and the bucket (ns). */
+  keys: (string | number)[];
+  count: number;
+  /** The slowest span of the group and step. */
+  exemplar: { traceId: string; spanId: string; startNano: bigint; durationNano: number };
+}
+
+/**
+ * The TraceQL reader capability. TraceQL runs on every engine through TraceReader (the pushed-down span
+ * conditions become a TraceQuery, the evaluator reads the candidate traces); an engine that offers countSpans
+ * also answers counting metrics (`{ exact conditions } | rate() by(columns)`) in one scan, with no bound.
+ * `services` and the span columns mean what they mean in TraceQuery; `status` is the OTLP status code.
+ */
+export interface TraceQLReader {
+  countSpans?(q: SpanCountQuery): Promise<SpanCountRow[]>;
+}
+
 export interface Maintenance {
   stats(): Promise<StoreStats>;
   /** Deletes the oldest data until it is younger than maxAgeNano and smaller than maxBytes. */
@@ -105,7 +147,7 @@ export interface Maintenance {
 }
 
 /** Everything the query side reads: what the HTTP API and query/ depend on. */
-export interface SpanStore extends TraceWriter, TraceReader, DependencyReader, MetricsReader, Maintenance {}
+export interface SpanStore extends TraceWriter, TraceReader, DependencyReader, MetricsReader, TraceQLReader, Maintenance {}
 
 /** A batch of spans in an engine's own write form (columns, rows...): `n` spans. */
 export interface EncodedBatch {
@@ -144,6 +186,28 @@ export interface StorageCapabilities {
   sizeRetention: boolean;
   /** How many writeBatches calls may run at once (one commits while the next appends). */
   concurrentWrites: number;
+  /** The backend implements CostReader (what stored traces cost); the API answers 501 for engines without it. */
+  costs: boolean;
+}
+
+/** What the stored spans of a window cost (storage/duckdb/costs.ts says how bytes are counted). */
+export interface CostReport {
+  spans: number;
+  /** First and last span start in the window (null when it is empty). */
+  firstNano: bigint | null;
+  lastNano: bigint | null;
+  /** Bytes of span data in the window, uncompressed: the spans' rows plus the resources they use, once each. */
+  storedBytes: number;
+  services: { service: string; spans: number; bytes: number }[];
+  /** Per attribute key and where it lives; `spans` carry it, `distinct` values are estimated (a sketch). */
+  attributes: { scope: 'span' | 'resource' | 'event'; key: string; bytes: number; spans: number; distinct: number }[];
+  /** The span names with the most attributes per span. */
+  spanNames: { service: string; name: string; spans: number; attributesPerSpan: number }[];
+}
+
+/** The cost capability (`StorageCapabilities.costs`). */
+export interface CostReader {
+  costReport(startNano: bigint, endNano: bigint): Promise<CostReport>;
 }
 
 /** Options every engine understands; each engine adds its own (connection URL, data directory...). */
@@ -170,6 +234,18 @@ export interface StorageEngine<B extends EncodedBatch = EncodedBatch, O extends 
 /** A query that cannot be answered as asked (bad cursor etc.): the API maps it to 400. */
 export class QueryError extends Error {
   override name = 'QueryError';
+}
+
+/**
+ * Most attribute filters one search may carry. Each is a condition on every candidate span; hundreds of them make
+ * one query run for many seconds (and hold back everything queued behind it), so more is refused up front.
+ */
+export const MAX_TAG_FILTERS = 32;
+
+/** The limits every engine applies to a search before running it; QueryError (400) past them. */
+export function checkSearchLimits(q: TraceQuery): void {
+  const n = q.tags?.length ?? 0;
+  if (n > MAX_TAG_FILTERS) throw new QueryError(`a search may have at most ${MAX_TAG_FILTERS} attribute filters; this one has ${n}`);
 }
 
 /** The engine cannot be reached right now (a server down, a connection refused): a retryable answer (503). */

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeZipkinV2, SpanKind, type LogRecord, type Span } from '@sextant/core';
 import { readFixtureJson } from '../../../../testing/fixtures.js';
-import { QueryError, type BatchEncoder, type EncodedBatch, type StorageBackend } from '../../src/storage/contract.js';
+import { MAX_TAG_FILTERS, QueryError, type BatchEncoder, type EncodedBatch, type StorageBackend } from '../../src/storage/contract.js';
 import { BASE_TIME, hexId, makeSpan, resourceFor } from '../support/spans.js';
 
 export interface ConformanceEngine {
@@ -100,6 +100,64 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     assert.deepEqual(await store.getTrace(c.traceId), kept([c]));
     assert.deepEqual(await store.getLogs(c.traceId), keptLogs([log]));
     assert.deepEqual(await store.attributeValues('k'), ['v']);
+  });
+
+  // Idempotent ingest: a span is (trace id, span id, kind, start time); kind tells Zipkin's shared client and server
+  // halves (one span id) apart. Receiving a span again — a retry, a re-sent file, after a restart — never stores a
+  // copy; the same id reported for events at other times (Zipkin consumers do) is kept.
+  t('a span received again is stored once: trace by id, getTraces, search counts and stats, also after a restart', async (store, dir) => {
+    const encoder = engine.encoder();
+    const traceId = hexId(16);
+    const root = makeSpan({ traceId, service: 'front', name: 'GET /', kind: SpanKind.SERVER });
+    const call = makeSpan({ traceId, service: 'front', name: 'call back', kind: SpanKind.CLIENT, parentSpanId: root.spanId, startNano: root.startTimeUnixNano + 1n });
+    // The Zipkin way: the server half has the client's span id, and kind SERVER.
+    const served = { ...makeSpan({ traceId, service: 'back', name: 'handle', kind: SpanKind.SERVER, parentSpanId: root.spanId, startNano: root.startTimeUnixNano + 2n }), spanId: call.spanId };
+    const again = { ...served, startTimeUnixNano: served.startTimeUnixNano + 5n, endTimeUnixNano: served.endTimeUnixNano + 5n };
+    const all = [root, call, served, again];
+    await store.write(all, []);
+    await store.write(all, []);
+    await store.writeBatches([encoder.encode([root, call]), encoder.encode([served, root])], []);
+    // Two batches at once carrying the same new span: still one copy.
+    const late = makeSpan({ traceId, service: 'back', name: 'late', parentSpanId: served.spanId, startNano: root.startTimeUnixNano + 3n });
+    await Promise.all([store.writeBatches([encoder.encode([late])], []), store.writeBatches([encoder.encode([late])], []), store.write([late, late], [])]);
+    const expected = sortById([...all, late]);
+    const check = async (s: StorageBackend) => {
+      const got = await s.getTrace(traceId);
+      assert.equal(got.length, 5, 'trace by id');
+      const ident = (xs: Span[]) => xs.map((x) => `${x.spanId}/${x.kind}/${x.startTimeUnixNano}`).sort();
+      assert.deepEqual(ident(got), ident(expected));
+      assert.equal((await s.stats()).spans, 5, 'stats');
+      const found = await s.searchTraces({ service: 'front', limit: 10 });
+      assert.equal(found.traces.length, 1);
+      assert.equal(found.traces[0]!.spanCount, 5, 'search summary span count');
+      assert.equal((await s.getTraces([traceId])).get(traceId)!.length, 5, 'getTraces');
+    };
+    await check(store);
+    await store.close();
+    const reopened = await engine.open(dir);
+    try {
+      await reopened.write(expected, []);
+      await check(reopened);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  t('a search with more attribute filters than MAX_TAG_FILTERS is refused with a clear QueryError', async (store) => {
+    await store.write([makeSpan({ service: 'x' })], []);
+    const tags = Array.from({ length: MAX_TAG_FILTERS + 1 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
+    await assert.rejects(store.searchTraces({ tags, limit: 10 }), (err: Error) => err instanceof QueryError && /at most \d+ attribute filters; this one has/.test(err.message));
+    assert.equal((await store.searchTraces({ tags: tags.slice(0, MAX_TAG_FILTERS), limit: 10 })).traces.length, 0);
+  });
+
+  t('getTrace with maxSpans returns at most that many spans, the earliest by start time', async (store) => {
+    const traceId = hexId(16);
+    const spans = Array.from({ length: 6 }, (_, i) => makeSpan({ traceId, name: `s${i}`, startNano: BASE_TIME + BigInt(5 - i) * 1000n }));
+    await store.write(spans, []);
+    const capped = await store.getTrace(traceId, 4);
+    assert.deepEqual(capped.map((x) => x.name), ['s5', 's4', 's3', 's2']);
+    assert.equal((await store.getTrace(traceId, 6)).length, 6);
+    assert.equal((await store.getTrace(traceId)).length, 6);
   });
 
   t('getTraces returns each asked trace, and nothing for unknown ids', async (store) => {

@@ -1,5 +1,5 @@
-import { formatDuration as coreFormatDuration, parseTimeText, type AttrValue } from '@sextant/core';
-export { formatPercent } from '@sextant/core';
+import { formatDuration as coreFormatDuration, parseTimeText } from '@sextant/core';
+export { formatAttrValue, formatPercent } from '@sextant/core';
 
 /** A duration in the unit a person would say it in; accepts the API's decimal strings and float nanoseconds. */
 export function formatDuration(nano: number | bigint | string): string {
@@ -59,12 +59,3 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** Any attribute value as display text. Bytes become hex; lists and maps become JSON-like text. */
-export function formatAttrValue(v: AttrValue | undefined): string {
-  if (v === undefined || v === null) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (v instanceof Uint8Array) return Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('');
-  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === 'string' ? JSON.stringify(x) : formatAttrValue(x))).join(', ')}]`;
-  return `{${v.kvlist.map((kv) => `${kv.key}: ${typeof kv.value === 'string' ? JSON.stringify(kv.value) : formatAttrValue(kv.value)}`).join(', ')}}`;
-}

@@ -3,6 +3,7 @@ import { parseDurationText } from '@sextant/core';
 import { enc, useApi } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { LOOKBACKS, localInputToNano, nanoToLocalInput } from '../lib/time-range.js';
+import { FormTraceQL } from '../traceql/FormTraceQL.js';
 
 const KINDS = ['', 'server', 'client', 'internal', 'producer', 'consumer'];
 
@@ -265,6 +266,7 @@ export function SearchForm({ params }: { params: URLSearchParams }) {
       <button type="submit" disabled={badDuration}>
         Find traces
       </button>
+      <FormTraceQL params={new URLSearchParams(toQuery(f))} />
     </form>
   );
 }

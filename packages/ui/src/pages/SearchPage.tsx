@@ -20,29 +20,9 @@ const SORTS: [SortKey, string][] = [
   ['errors', 'Most errors'],
 ];
 
-function compare(key: SortKey) {
-  return (a: TraceSummary, b: TraceSummary): number => {
-    const big = (x: string, y: string) => (BigInt(x) < BigInt(y) ? -1 : BigInt(x) > BigInt(y) ? 1 : 0);
-    switch (key) {
-      case 'recent':
-        return big(b.startUnixNano, a.startUnixNano);
-      case 'longest':
-        return big(b.durationNano, a.durationNano);
-      case 'shortest':
-        return big(a.durationNano, b.durationNano);
-      case 'spans':
-        return b.spanCount - a.spanCount;
-      case 'errors':
-        return b.errorCount - a.errorCount;
-    }
-  };
-}
-
-/** The query the API gets for the search in the URL (relative ranges resolved, UI-only keys dropped). */
+/** The query the API gets for the search in the URL (relative ranges resolved; the server sorts the whole match). */
 function apiQuery(search: URLSearchParams): URLSearchParams {
-  const q = resolveRange(search);
-  q.delete('sort');
-  return q;
+  return resolveRange(search);
 }
 
 /** /search: filters on the left; scatter plot and result list on the right. */
@@ -61,7 +41,6 @@ export function SearchPage() {
   const sortKey = (search.get('sort') as SortKey | null) ?? 'recent';
 
   const traces = useMemo(() => [...(first.data?.traces ?? []), ...(more?.traces ?? [])], [first.data, more]);
-  const sorted = useMemo(() => traces.slice().sort(compare(sortKey)), [traces, sortKey]);
   const cursor = more ? more.cursor : (first.data?.nextCursor ?? null);
 
   const loadMore = () => {
@@ -155,7 +134,7 @@ export function SearchPage() {
               </label>
             </div>
             <div className="trace-list">
-              {sorted.map((t) => (
+              {traces.map((t) => (
                 <TraceRow
                   key={t.traceId}
                   t={t}

@@ -166,14 +166,20 @@ function SpanEventView(props: { span: Span; name: string; time: bigint; attrs: K
   );
 }
 
-export function LogLine({ log }: { log: LogRecord }) {
+/** A log record's severity as shown (`text`, upper-case in the UI) and the class that colours it. */
+export function severityOf(log: LogRecord): { text: string; cls: string } {
   const sev = (log.severityText || severityFromNumber(log.severityNumber)).toLowerCase();
+  return { text: sev, cls: sev.startsWith('err') ? 'error' : sev.startsWith('fatal') ? 'fatal' : sev.startsWith('warn') ? 'warn' : '' };
+}
+
+export function LogLine({ log }: { log: LogRecord }) {
+  const { text: sev, cls } = severityOf(log);
   return (
     <div className="log">
       <span className="muted">
         <Time nano={log.timeUnixNano || log.observedTimeUnixNano} />
       </span>{' '}
-      <span className={`sev ${sev.startsWith('err') ? 'error' : sev.startsWith('fatal') ? 'fatal' : sev.startsWith('warn') ? 'warn' : ''}`}>
+      <span className={`sev ${cls}`}>
         {sev.toUpperCase() || 'LOG'}
       </span>
       {formatAttrValue(log.body)}

@@ -5,7 +5,7 @@ import { formatMs } from '../lib/format.js';
 import { Time } from '../components/Time.js';
 import { buildTraceLayout, visibleRows, type TraceLayout } from './layout.js';
 import { Timeline } from './Timeline.js';
-import { LogLine, SpanDetail } from './SpanDetail.js';
+import { SpanDetail } from './SpanDetail.js';
 import { SelfTimeTable } from './SelfTimeTable.js';
 import { QualityList } from './QualityList.js';
 import { CriticalPathSummary } from './CriticalPathSummary.js';
@@ -14,8 +14,13 @@ import { spanSearchText } from './span-text.js';
 import type { TraceAnalysis } from './analysis-types.js';
 import type { ViewParams } from './view-params.js';
 import { ErrorBoundary } from '../components/ErrorBoundary.js';
+import { FlameGraph } from './FlameGraph.js';
+import { SpanTable } from './SpanTable.js';
+import { TraceLogs } from './TraceLogs.js';
 
-const TABS = ['timeline', 'critical', 'repeated', 'selftime', 'quality', 'logs'] as const;
+import { GenAiView, hasGenAi } from './GenAiView.js';
+
+const TABS = ['timeline', 'flame', 'spans', 'critical', 'repeated', 'selftime', 'quality', 'logs', 'genai'] as const;
 type Tab = (typeof TABS)[number];
 
 /** The exception type a span recorded (its first exception event, else its attributes), if any. */
@@ -237,6 +242,12 @@ export function TraceView(props: {
         <TabButton tab="timeline" cur={tab} set={setTab}>
           Timeline
         </TabButton>
+        <TabButton tab="flame" cur={tab} set={setTab}>
+          Flame graph
+        </TabButton>
+        <TabButton tab="spans" cur={tab} set={setTab}>
+          Spans
+        </TabButton>
         <TabButton tab="critical" cur={tab} set={setTab}>
           Critical path
         </TabButton>
@@ -252,6 +263,11 @@ export function TraceView(props: {
             <span className="badge warn">{analysis.quality.length + repeated.length}</span>
           )}
         </TabButton>
+        {hasGenAi(analysis) && (
+          <TabButton tab="genai" cur={tab} set={setTab}>
+            GenAI <span className="badge">{analysis.genAi.modelCalls + analysis.genAi.toolCalls}</span>
+          </TabButton>
+        )}
         <TabButton tab="logs" cur={tab} set={setTab}>
           Logs {logs && logs.length > 0 && <span className="badge">{logs.length}</span>}
         </TabButton>
@@ -339,7 +355,28 @@ export function TraceView(props: {
           </div>
         </>
       )}
-      {tab !== 'timeline' && tab !== 'logs' && (
+      {(tab === 'flame' || tab === 'spans') && (
+        <div className="tab-body">
+          <ErrorBoundary what="view" resetKey={tab}>
+            {tab === 'flame' ? (
+              <FlameGraph
+                layout={layout}
+                view={view}
+                onView={setView}
+                selected={selected}
+                onSelect={(pos) => {
+                  setSelected(pos);
+                  params.set({ span: layout.spans[pos].spanId });
+                }}
+                onOpen={open}
+              />
+            ) : (
+              <SpanTable layout={layout} onOpen={open} />
+            )}
+          </ErrorBoundary>
+        </div>
+      )}
+      {tab !== 'timeline' && tab !== 'logs' && tab !== 'flame' && tab !== 'spans' && (
         <div className="tab-body">
           <ErrorBoundary what="view" resetKey={tab}>
             {!analysis ? (
@@ -348,6 +385,8 @@ export function TraceView(props: {
               <CriticalPathSummary analysis={analysis} onSelect={(ids) => highlightSpans('critical path of the operation', ids)} />
             ) : tab === 'repeated' ? (
               <RepeatedCalls analysis={analysis} parentName={spanName} onSelect={(ids) => highlightSpans(`${ids.length} repeated calls`, ids)} />
+            ) : tab === 'genai' ? (
+              hasGenAi(analysis) ? <GenAiView analysis={analysis} onOpenSpan={openById} /> : <div className="panel muted">This trace has no GenAI spans.</div>
             ) : tab === 'selftime' ? (
               <SelfTimeTable analysis={analysis} by={params.get('by') === 'operation' ? 'operation' : 'service'} onBy={(by) => params.set({ by: by === 'service' ? null : by })} />
             ) : (
@@ -357,14 +396,10 @@ export function TraceView(props: {
         </div>
       )}
       {tab === 'logs' && (
-        <div className="tab-body panel">
-          {!logs || logs.length === 0 ? (
-            <div className="muted">
-              No logs are correlated with this trace. Logs sent over OTLP with this trace id appear here.
-            </div>
-          ) : (
-            logs.map((l, i) => <LogLine key={i} log={l} />)
-          )}
+        <div className="tab-body">
+          <ErrorBoundary what="view" resetKey={tab}>
+            <TraceLogs layout={layout} logs={logs} onOpen={open} />
+          </ErrorBoundary>
         </div>
       )}
     </div>

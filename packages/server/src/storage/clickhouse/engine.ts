@@ -9,7 +9,7 @@ export const clickhouseEngine: StorageEngine<TraceRowBatch, ClickHouseEngineOpti
   name: 'clickhouse',
   // Inserts are network calls: the engine's work happens in ClickHouse, so no thread of its own; age retention
   // is the tables' TTL, so there is no size bound.
-  capabilities: { ownThread: false, sizeRetention: false, concurrentWrites: 2 },
+  capabilities: { ownThread: false, sizeRetention: false, concurrentWrites: 2, costs: false },
   createEncoder: () => new TraceRowEncoder(),
   open: async (options) => (await import('./store.js')).ClickHouseStore.open(options),
 };

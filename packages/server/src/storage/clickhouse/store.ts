@@ -202,7 +202,9 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
   }
 
   async searchTraces(q: TraceQuery): Promise<SearchResult> {
-    const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+    if (q.sort !== undefined && q.sort !== 'recent') throw new QueryError(`sort=${q.sort}: the ClickHouse storage orders search results by most recent only`);
+    const decoded = q.cursor ? decodeCursor(q.cursor) : null;
+    const cursor = decoded ? { startNano: decoded.key, traceId: decoded.traceId } : null;
     const { sql, params } = buildSearchSql(this.db, q, cursor);
     const rows = await this.rows<SearchRow>(sql, params);
     const page = rows.slice(0, q.limit);
@@ -241,7 +243,7 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
       }
     }
     const last = traces[traces.length - 1];
-    const nextCursor = rows.length > q.limit && last ? encodeCursor(last.startUnixNano, last.traceId) : null;
+    const nextCursor = rows.length > q.limit && last ? encodeCursor({ sort: 'recent', key: last.startUnixNano, traceId: last.traceId }) : null;
     return { traces, nextCursor };
   }
 

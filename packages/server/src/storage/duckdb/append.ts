@@ -39,10 +39,14 @@ export class TraceIdCache {
 
 /**
  * One batch's spans; `resourceIds`/`scopeIds` give the stored id of each of the batch's resources and scopes, `seq`
- * is the number of the ingest batch (the transaction) they belong to.
+ * is the number of the ingest batch (the transaction) they belong to; rows marked in `skip` (copies of stored
+ * spans, dedup.ts) are left out. Returns how many rows were appended.
  */
-export function appendSpans(app: DuckDBAppender, rows: SpanRows, resourceIds: bigint[], scopeIds: bigint[], traceIds: TraceIdCache, seq: bigint): void {
+export function appendSpans(app: DuckDBAppender, rows: SpanRows, resourceIds: bigint[], scopeIds: bigint[], traceIds: TraceIdCache, seq: bigint, skip: Uint8Array | null = null): number {
+  let appended = 0;
   for (let i = 0; i < rows.n; i++) {
+    if (skip?.[i] === 1) continue;
+    appended++;
     app.appendUHugeInt(traceIds.get(rows.traceIds[i]!));
     app.appendUBigInt(rows.spanIds[i]!);
     app.appendUBigInt(rows.parentIds[i]!);
@@ -67,6 +71,7 @@ export function appendSpans(app: DuckDBAppender, rows: SpanRows, resourceIds: bi
     app.appendUBigInt(seq);
     app.endRow();
   }
+  return appended;
 }
 
 export function appendLog(app: DuckDBAppender, l: LogRecord, resourceId: bigint, scopeId: bigint): void {

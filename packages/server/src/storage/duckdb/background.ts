@@ -6,7 +6,7 @@ export interface BackgroundTarget extends Pick<Maintenance, 'enforceRetention'> 
   readonly location: string | null;
   walBytes(): number;
   checkpoint(): Promise<void>;
-  foldRollups(): Promise<number>;
+  foldInBackground(): Promise<number>;
 }
 
 export interface BackgroundOptions extends Partial<CommonStorageOptions> {
@@ -16,7 +16,7 @@ export interface BackgroundOptions extends Partial<CommonStorageOptions> {
 
 /** Starts what the options ask for; returns the function that stops it. */
 export function startBackgroundTasks(store: BackgroundTarget, opts: BackgroundOptions): () => void {
-  const stops: (() => void)[] = [every(1000, 'folding the rollups', () => store.foldRollups())];
+  const stops: (() => void)[] = [every(1000, 'folding the rollups', () => store.foldInBackground())];
   const walLimit = opts.checkpointWalBytes;
   if (walLimit !== undefined && store.location !== null) {
     // Checkpoint when the WAL grows, never inside a commit (see DuckDBStore.checkpoint).

@@ -8,29 +8,40 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogRecord, Span } from '@sextant/core';
 import type {
+  CostReader,
+  CostReport,
   DependencyGraph,
   OperationInfo,
   RedQuery,
   RedResult,
   SearchResult,
+  SpanCountQuery,
+  SpanCountRow,
   StorageBackend,
   StoreStats,
   TraceQuery,
 } from '../contract.js';
+import { checkSearchLimits } from '../contract.js';
 import { AttributeIndex } from '../stored/attribute-index.js';
 import { hexToBig } from '../stored/ids.js';
 import { appendAll, appendAttrValue, appendLog, appendResource, appendScope, appendSpans, TraceIdCache } from './append.js';
 import { startBackgroundTasks, type BackgroundOptions } from './background.js';
 import { Connections, type Row } from './connections.js';
-import { traceIdListParam, traceIdParam, type Param } from './params.js';
+import { splitParams, traceIdListParam, traceIdParam, type Param } from './params.js';
+import { findDuplicates, WritingKeys } from './dedup.js';
 import { LOG_COLUMNS, logFromRow, resolveSideRowsOf, SPAN_COLUMNS, spanFromRow } from './row-mapping.js';
-import { databaseBytes, enforceRetention } from './retention.js';
+import { checkpointBetweenWrites, databaseBytes, enforceRetention } from './retention.js';
 import { redFromSpans } from './red-sql.js';
+import { countSpans } from './span-counts-sql.js';
 import { fold, MINUTE_NS, rolledUpDependencies, rolledUpRed, rollupWatermark } from './rollups.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { searchTraces } from './search.js';
+import { costReport } from './costs.js';
 import { SideRows, type NewSideRows } from './side-rows.js';
 import { SpanRowEncoder, type SpanRows } from './span-rows.js';
+
+/** How long folding may wait while ingest is busy (the answers include unfolded batches meanwhile). */
+const FOLD_DEFER_MS = 30_000;
 
 export interface DuckDBStoreOptions extends BackgroundOptions {
   /** Directory holding `sextant.duckdb`; null for an in-memory store. */
@@ -40,7 +51,7 @@ export interface DuckDBStoreOptions extends BackgroundOptions {
   threads?: number;
 }
 
-export class DuckDBStore implements StorageBackend<SpanRows> {
+export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
   /** Encodes spans for in-process writes; ingest encodes on the receiving thread. */
   private readonly encoder = new SpanRowEncoder();
   private readonly attrIndex = new AttributeIndex();
@@ -51,9 +62,12 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
   /** Ingest batches are numbered; the rollups fold them in order (rollups.ts). */
   private nextSeq = 1n;
   private readonly writing = new Set<bigint>();
+  /** Span keys of batches being written, for idempotent ingest (dedup.ts). */
+  private readonly writingKeys = new WritingKeys();
   /** Committed batches not folded into the rollups yet, by seq. */
   private readonly unfolded: { seq: bigint; spans: number; committedAt: number }[] = [];
   private foldedThrough = 0n;
+  private lastCommitAt = 0;
   private folding: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -107,14 +121,21 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
     const seq = this.nextSeq++;
     this.writing.add(seq);
     let committed = false;
+    let kept = 0;
+    this.writingKeys.begin(seq);
     await this.db.withWriter(async (writer) => {
       await writer.run('BEGIN TRANSACTION');
       const fresh: NewSideRows = { resources: [], scopes: [] };
       try {
+        const skips = await findDuplicates(seq, batches, this.traceIds, async (sql, params) => {
+          const { values, types } = splitParams(params);
+          return (await writer.runAndReadAll(sql, values, types)).getRowObjects();
+        }, this.writingKeys);
         await appendAll(writer, 'spans', batches, (app, rows) => {
+          const skip = skips[batches.indexOf(rows)] ?? null;
           const resourceIds = rows.resources.map((r) => this.sides.resourceId(r, fresh));
           const scopeIds = rows.scopes.map((s) => this.sides.scopeId(s, fresh));
-          appendSpans(app, rows, resourceIds, scopeIds, this.traceIds, seq);
+          kept += appendSpans(app, rows, resourceIds, scopeIds, this.traceIds, seq, skip);
           for (const [k, v] of rows.attrPairs) this.attrIndex.addText(k, v);
         });
         await appendAll(writer, 'logs', logs, (app, l) =>
@@ -134,12 +155,27 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
         throw err;
       } finally {
         this.writing.delete(seq);
-        if (committed) this.batchCommitted(seq, batches.reduce((n, b) => n + b.n, 0));
+        this.writingKeys.finish(seq, committed);
+        if (committed) this.batchCommitted(seq, kept);
       }
     });
   }
 
+  /**
+   * The background pass: folding competes with ingest for the same cores, so while batches keep arriving it waits
+   * until the oldest unfolded one is FOLD_DEFER_MS old (bursts are folded after they end, sustained ingest every
+   * FOLD_DEFER_MS).
+   */
+  foldInBackground(): Promise<number> {
+    const oldest = this.unfolded[0];
+    if (!oldest) return Promise.resolve(0);
+    const busy = Date.now() - this.lastCommitAt < 1000;
+    if (busy && Date.now() - oldest.committedAt < FOLD_DEFER_MS) return Promise.resolve(0);
+    return this.foldRollups(2000, 500_000);
+  }
+
   private batchCommitted(seq: bigint, spans: number): void {
+    this.lastCommitAt = Date.now();
     let i = this.unfolded.length;
     while (i > 0 && this.unfolded[i - 1]!.seq > seq) i--;
     this.unfolded.splice(i, 0, { seq, spans, committedAt: Date.now() });
@@ -180,8 +216,9 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
     return rows.map((r) => spanFromRow(r, this.sides));
   }
 
-  async getTrace(traceId: string): Promise<Span[]> {
-    return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id`, [traceIdParam(hexToBig(traceId))]));
+  async getTrace(traceId: string, maxSpans?: number): Promise<Span[]> {
+    const limit = maxSpans === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(maxSpans))}`;
+    return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id${limit}`, [traceIdParam(hexToBig(traceId))]));
   }
 
   async getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>> {
@@ -199,7 +236,8 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
     return out;
   }
 
-  searchTraces(q: TraceQuery): Promise<SearchResult> {
+  async searchTraces(q: TraceQuery): Promise<SearchResult> {
+    checkSearchLimits(q);
     return searchTraces((sql, params) => this.rows(sql, params), q);
   }
 
@@ -238,7 +276,15 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
     return this.db.readSnapshot((read) => rolledUpRed(read, q));
   }
 
+  countSpans(q: SpanCountQuery): Promise<SpanCountRow[]> {
+    return countSpans((sql, params) => this.rows(sql, params), q);
+  }
+
   // ---------------------------------------------------------------- maintenance
+
+  async costReport(startNano: bigint, endNano: bigint): Promise<CostReport> {
+    return costReport((sql, params) => this.rows(sql, params), startNano, endNano);
+  }
 
   async stats(): Promise<StoreStats> {
     const [counts] = await this.rows(
@@ -252,7 +298,9 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
     };
   }
 
-  enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }> {
+  async enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }> {
+    // Retention checkpoints, which DuckDB refuses while a rollup fold holds a write transaction.
+    await this.folding;
     return enforceRetention(this.db.maintenance, (sql) => this.rows(sql), maxAgeNano, maxBytes);
   }
 
@@ -271,7 +319,8 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
    * during a checkpoint) so that no commit pays for compression.
    */
   async checkpoint(): Promise<void> {
-    if (this.location !== null && !this.closed) await this.db.maintenance.run('CHECKPOINT');
+    await this.folding;
+    if (this.location !== null && !this.closed) await checkpointBetweenWrites(this.db.maintenance);
   }
 
   async close(): Promise<void> {
@@ -280,7 +329,7 @@ export class DuckDBStore implements StorageBackend<SpanRows> {
     // Leave nothing for the next start to fold.
     await this.foldRollups(0, Infinity).catch((err) => process.stderr.write(`sextant: folding the rollups failed: ${(err as Error).message}\n`));
     this.closed = true;
-    if (this.location !== null) await this.db.maintenance.run('CHECKPOINT').catch(() => undefined);
+    if (this.location !== null) await checkpointBetweenWrites(this.db.maintenance).catch(() => undefined);
     this.db.close();
   }
 }

@@ -7,7 +7,7 @@ export type DuckDBEngineOptions = DuckDBStoreOptions & CommonStorageOptions;
 
 export const duckdbEngine: StorageEngine<SpanRows, DuckDBEngineOptions> = {
   name: 'duckdb',
-  capabilities: { ownThread: true, sizeRetention: true, concurrentWrites: 2 },
+  capabilities: { ownThread: true, sizeRetention: true, concurrentWrites: 2, costs: true },
   createEncoder: () => new SpanRowEncoder(),
   // Loaded only here: the receiving thread needs the encoder, not the database.
   open: async (options) => (await import('./duckdb-store.js')).DuckDBStore.open(options),

@@ -6,21 +6,40 @@ import { parseSpanKind, parseStatusCode } from '@sextant/core';
 import { hexToBig } from '../stored/ids.js';
 import { traceIdParam, type Param } from './params.js';
 import { tagNeedles } from '../stored/tag-needles.js';
-import { QueryError, type TagFilter, type TraceQuery } from '../contract.js';
+import { QueryError, type TagFilter, type TraceQuery, type TraceSort } from '../contract.js';
 
+/** Where a page ended: the last trace's sort key and id (ties on the key are broken by trace id). */
 export interface Cursor {
-  startNano: bigint;
+  sort: TraceSort;
+  key: bigint;
   traceId: string;
 }
 
-export function encodeCursor(startNano: bigint, traceId: string): string {
-  return Buffer.from(`${startNano}:${traceId}`).toString('base64url');
+/** Each order's key over the `traces` CTE, and whether it runs high to low. */
+const ORDERS: Record<TraceSort, { key: string; desc: boolean }> = {
+  recent: { key: 't_start', desc: true },
+  longest: { key: '(t_end - t_start)', desc: true },
+  shortest: { key: '(t_end - t_start)', desc: false },
+  spans: { key: 'n', desc: true },
+  errors: { key: 'n_err', desc: true },
+};
+
+/** The value of a summary row's sort key, for its cursor. */
+export function sortKeyOf(sort: TraceSort, row: { t_start: bigint; t_end: bigint; n: bigint | number; n_err: bigint | number }): bigint {
+  if (sort === 'recent') return row.t_start;
+  if (sort === 'longest' || sort === 'shortest') return row.t_end - row.t_start;
+  return BigInt(sort === 'spans' ? row.n : row.n_err);
 }
 
-export function decodeCursor(cursor: string): Cursor {
-  const m = /^(-?\d+):([0-9a-f]{32})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw new QueryError(`cursor '${cursor}' is not one this server issued`);
-  return { startNano: BigInt(m[1]!), traceId: m[2]! };
+// The most-recent order keeps its original cursor text, so cursors issued before sorting existed still work.
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(c.sort === 'recent' ? `${c.key}:${c.traceId}` : `${c.sort}:${c.key}:${c.traceId}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, sort: TraceSort = 'recent'): Cursor {
+  const m = /^(?:([a-z]+):)?(-?\d+):([0-9a-f]{32})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m || (m[1] ?? 'recent') !== sort) throw new QueryError(`cursor '${cursor}' is not one this server issued for sort=${sort}`);
+  return { sort, key: BigInt(m[2]!), traceId: m[3]! };
 }
 
 class Sql {
@@ -73,13 +92,17 @@ function tagCondition(sql: Sql, tag: TagFilter): string {
 }
 
 /**
- * Returns rows [trace_id, t_start, t_end, span_count, error_count, root_service, root_name], most recent first,
+ * Returns rows [trace_id, t_start, t_end, span_count, error_count, root_service, root_name] in the query's order,
  * one more than the limit (so the caller knows whether there is a next page).
  */
 export function buildSearchSql(q: TraceQuery, cursor: Cursor | null): { sql: string; params: Param[] } {
   const sql = new Sql();
   const where: string[] = [];
   if (q.startNano !== undefined) where.push(`start_ns >= ${sql.p(q.startNano)}`);
+  if (q.traceIdPrefix !== undefined) {
+    // Ids are unsigned 128-bit numbers, so a hex prefix is a range.
+    where.push(`trace_id BETWEEN ${sql.p(traceIdParam(hexToBig(q.traceIdPrefix.padEnd(32, '0'))))} AND ${sql.p(traceIdParam(hexToBig(q.traceIdPrefix.padEnd(32, 'f'))))}`);
+  }
   if (q.endNano !== undefined) where.push(`start_ns <= ${sql.p(q.endNano)}`);
   if (q.service !== undefined) where.push(`service = ${sql.p(q.service)}`);
   if (q.operation !== undefined) where.push(`name = ${sql.p(q.operation)}`);
@@ -96,9 +119,12 @@ export function buildSearchSql(q: TraceQuery, cursor: Cursor | null): { sql: str
   const having: string[] = [];
   if (q.traceMinDurationNano !== undefined) having.push(`t_end - t_start >= ${sql.p(q.traceMinDurationNano)}`);
   if (q.traceMaxDurationNano !== undefined) having.push(`t_end - t_start <= ${sql.p(q.traceMaxDurationNano)}`);
+  const order = ORDERS[q.sort ?? 'recent'];
+  const cmp = order.desc ? '<' : '>';
   if (cursor) {
-    const s = sql.p(cursor.startNano);
-    having.push(`(t_start < ${s} OR (t_start = ${sql.p(cursor.startNano)} AND trace_id < ${sql.p(traceIdParam(hexToBig(cursor.traceId)))}))`);
+    having.push(
+      `(${order.key} ${cmp} ${sql.p(cursor.key)} OR (${order.key} = ${sql.p(cursor.key)} AND trace_id ${cmp} ${sql.p(traceIdParam(hexToBig(cursor.traceId)))}))`,
+    );
   }
   const limit = sql.p(q.limit + 1);
   const text = `
@@ -114,7 +140,7 @@ export function buildSearchSql(q: TraceQuery, cursor: Cursor | null): { sql: str
     )
     SELECT trace_id, t_start, t_end, n, n_err, root_service, root_name FROM traces
     ${having.length ? 'WHERE ' + having.join(' AND ') : ''}
-    ORDER BY t_start DESC, trace_id DESC
+    ORDER BY ${order.key} ${order.desc ? 'DESC' : 'ASC'}, trace_id ${order.desc ? 'DESC' : 'ASC'}
     LIMIT ${limit}`;
   return { sql: text, params: sql.params };
 }

@@ -3,12 +3,13 @@ import type { SearchResult, TraceQuery, TraceSummary } from '../contract.js';
 import { traceIdHex } from '../stored/ids.js';
 import type { Row } from './connections.js';
 import { traceIdListParam, type Param } from './params.js';
-import { buildSearchSql, decodeCursor, encodeCursor } from './search-sql.js';
+import { buildSearchSql, decodeCursor, encodeCursor, sortKeyOf } from './search-sql.js';
 
 type Read = (sql: string, params?: readonly Param[]) => Promise<Row[]>;
 
 export async function searchTraces(read: Read, q: TraceQuery): Promise<SearchResult> {
-  const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+  const sort = q.sort ?? 'recent';
+  const cursor = q.cursor ? decodeCursor(q.cursor, sort) : null;
   const { sql, params } = buildSearchSql(q, cursor);
   const rows = await read(sql, params);
   const page = rows.slice(0, q.limit);
@@ -46,7 +47,10 @@ export async function searchTraces(read: Read, q: TraceQuery): Promise<SearchRes
       if (t) t.orphanCount = Number(r.n);
     }
   }
-  const last = traces[traces.length - 1];
-  const nextCursor = rows.length > q.limit && last ? encodeCursor(last.startUnixNano, last.traceId) : null;
+  const last = page[page.length - 1];
+  const nextCursor =
+    rows.length > q.limit && last
+      ? encodeCursor({ sort, key: sortKeyOf(sort, last as { t_start: bigint; t_end: bigint; n: bigint; n_err: bigint }), traceId: traceIdHex(last.trace_id as bigint) })
+      : null;
   return { traces, nextCursor };
 }

@@ -1,5 +1,5 @@
 /** The methods of a StorageBackend that cross to its thread: one list, used by both sides. */
-import type { StorageBackend } from '../contract.js';
+import type { CostReader, StorageBackend } from '../contract.js';
 import type { MethodsOf } from './rpc.js';
 
 // An object rather than an array so that the compiler checks the list is complete.
@@ -16,12 +16,21 @@ const METHODS = {
   attributeValues: true,
   dependencies: true,
   red: true,
+  countSpans: true,
   stats: true,
   enforceRetention: true,
   close: true,
-} satisfies Record<MethodsOf<StorageBackend>, true>;
+} satisfies Record<ThreadMethod, true>;
 
-export const STORE_METHODS = Object.keys(METHODS) as MethodsOf<StorageBackend>[];
+/**
+ * Optional capabilities (countSpans) are listed too: only engines that implement them run in a thread of
+ * their own (DuckDB), so the proxy may offer them.
+ */
+export type ThreadMethod = MethodsOf<Required<StorageBackend>>;
+export const STORE_METHODS = Object.keys(METHODS) as ThreadMethod[];
+
+/** Methods of optional capabilities (StorageCapabilities), served when the engine implements them. */
+export const CAPABILITY_METHODS = ['costReport'] as const satisfies readonly MethodsOf<CostReader>[];
 
 /** What the thread receives to open its engine. */
 export interface StoreThreadData {

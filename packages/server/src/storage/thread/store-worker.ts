@@ -6,7 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadEngine } from '../engines.js';
 import { serveRpc } from './rpc.js';
-import { STORE_METHODS, type StoreThreadData, type ThreadStartup } from './store-methods.js';
+import type { CostReader, StorageBackend } from '../contract.js';
+import { CAPABILITY_METHODS, STORE_METHODS, type StoreThreadData, type ThreadStartup } from './store-methods.js';
 
 const data = workerData as StoreThreadData;
 const port = parentPort!;
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
   const close = backend.close.bind(backend);
   // After closing, nothing is left for this thread to do.
   backend.close = () => close().finally(() => setImmediate(() => port.close()));
-  serveRpc(port, backend, STORE_METHODS);
+  const optional = CAPABILITY_METHODS.filter((m) => typeof (backend as Partial<CostReader>)[m] === 'function');
+  serveRpc(port, backend as Required<StorageBackend> & CostReader, [...STORE_METHODS, ...optional]);
   port.postMessage({ type: 'ready', location: backend.location } satisfies ThreadStartup);
 }
 

@@ -5,6 +5,7 @@ import {
   QueryError,
   StorageUnavailableError,
   type BatchEncoder,
+  type CostReader,
   type EncodedBatch,
   type StorageBackend,
 } from '../contract.js';
@@ -24,7 +25,8 @@ function spawnWorker(workerData: StoreThreadData): Worker {
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
-export interface WorkerStore<B extends EncodedBatch> extends StorageBackend<B> {
+/** `costReport` answers only when the engine has the `costs` capability (the thread serves what the engine has). */
+export interface WorkerStore<B extends EncodedBatch> extends StorageBackend<B>, CostReader {
   /** Called once if the store thread dies while the server still needs it (not after close()). */
   onDeath: ((err: Error) => void) | null;
 }
@@ -42,13 +44,14 @@ export async function openInWorker<B extends EncodedBatch>(engine: string, optio
     worker.on('message', onMessage);
     worker.once('error', reject);
   });
-  const client = new RpcClient<StorageBackend<B>>(worker, [QueryError, StorageUnavailableError]);
+  const client = new RpcClient<Required<StorageBackend<B>> & CostReader>(worker, [QueryError, StorageUnavailableError]);
   let closing = false;
   const methods = remoteMethods(client, STORE_METHODS);
   const store: WorkerStore<B> = {
     ...methods,
     location,
     onDeath: null,
+    costReport: (startNano: bigint, endNano: bigint) => client.call('costReport', [startNano, endNano]),
     writeBatches: (batches: readonly B[], logs: readonly LogRecord[]) =>
       client.call('writeBatches', [batches, logs], batches.flatMap((b) => encoder.transferables(b))),
     async close() {

@@ -1,0 +1,103 @@
+/**
+ * Idempotent ingest. A span is identified by (trace id, span id, kind, start time): the kind tells apart the two
+ * halves of a Zipkin shared span (client and server report the same span id), and the start time the repeated
+ * events some Zipkin instrumentations report under one id (a consumer's receives), while a re-sent span keeps
+ * all four. Before a batch is appended, its spans that are
+ * already stored, or repeat one earlier in the batch or in a batch still being written, are dropped, so a retry
+ * or a re-sent file never yields a second copy anywhere (trace by id, search counts, rollups, analysis).
+ *
+ * Finding stored spans reads only the row groups of the batch's time range, which zone maps prune to the recent
+ * end of the table for live traffic.
+ */
+import type { SpanRows } from './span-rows.js';
+import type { TraceIdCache } from './append.js';
+import { traceIdListParam, type Param } from './params.js';
+import type { Row } from './connections.js';
+
+type Query = (sql: string, params: readonly Param[]) => Promise<Row[]>;
+
+function key(traceHex: string, spanId: bigint, kind: number, start: bigint): string {
+  return `${traceHex}/${spanId}/${kind}/${start}`;
+}
+
+function hexOf(trace: bigint): string {
+  return trace.toString(16).padStart(32, '0');
+}
+
+/**
+ * Keys of spans in batches being written. A transaction's reads do not see batches that commit after it began, so
+ * a batch's keys stay here until every batch that was being written when it committed has finished too.
+ */
+export class WritingKeys {
+  private readonly keys = new Map<string, number>();
+  /** Per batch: its keys, and the batches it must outlive. */
+  private readonly batches = new Map<bigint, { keys: string[]; waitFor: Set<bigint> | null }>();
+
+  has(k: string): boolean {
+    return this.keys.has(k);
+  }
+
+  /** Called before the batch looks for stored copies: from then on, batches committing must wait for it. */
+  begin(seq: bigint): void {
+    this.batches.set(seq, { keys: [], waitFor: null });
+  }
+
+  add(seq: bigint, k: string): void {
+    this.batches.get(seq)!.keys.push(k);
+    this.keys.set(k, (this.keys.get(k) ?? 0) + 1);
+  }
+
+  /** The batch committed (or failed): its keys go once the batches running beside it are done. */
+  finish(seq: bigint, committed: boolean): void {
+    const b = this.batches.get(seq);
+    if (!b) return;
+    b.waitFor = committed ? new Set([...this.batches.keys()].filter((s) => s !== seq && this.batches.get(s)!.waitFor === null)) : new Set();
+    for (const other of this.batches.values()) other.waitFor?.delete(seq);
+    for (const [s, x] of this.batches) {
+      if (x.waitFor === null || x.waitFor.size > 0) continue;
+      this.batches.delete(s);
+      for (const k of x.keys) {
+        const n = this.keys.get(k)! - 1;
+        if (n === 0) this.keys.delete(k);
+        else this.keys.set(k, n);
+      }
+    }
+  }
+}
+
+/**
+ * Marks the rows of batch `seq` (begun in `writing`) to skip: one mask per SpanRows (null when it keeps every
+ * row). The rows kept are registered as being written in the same synchronous step as the check, so two batches
+ * never both keep the same span.
+ */
+export async function findDuplicates(seq: bigint, batches: readonly SpanRows[], traceIds: TraceIdCache, query: Query, writing: WritingKeys): Promise<(Uint8Array | null)[]> {
+  let min: bigint | null = null;
+  let max: bigint | null = null;
+  const traces = new Set<bigint>();
+  for (const b of batches) {
+    for (let i = 0; i < b.n; i++) {
+      const s = b.starts[i]!;
+      if (min === null || s < min) min = s;
+      if (max === null || s > max) max = s;
+      traces.add(traceIds.get(b.traceIds[i]!));
+    }
+  }
+  const stored = new Set<string>();
+  if (min !== null && max !== null) {
+    const rows = await query(`SELECT trace_id, span_id, kind, start_ns FROM spans WHERE start_ns BETWEEN ? AND ? AND list_contains(?, trace_id)`, [
+      min,
+      max,
+      traceIdListParam([...traces]),
+    ]);
+    for (const r of rows) stored.add(key(hexOf(r.trace_id as bigint), r.span_id as bigint, Number(r.kind), r.start_ns as bigint));
+  }
+  return batches.map((b) => {
+    let mask: Uint8Array | null = null;
+    for (let i = 0; i < b.n; i++) {
+      const k = key(b.traceIds[i]!, b.spanIds[i]!, b.kinds[i]!, b.starts[i]!);
+      if (stored.has(k) || writing.has(k)) (mask ??= new Uint8Array(b.n))[i] = 1;
+      else writing.add(seq, k);
+    }
+    return mask;
+  });
+}

@@ -1,0 +1,95 @@
+// The ingest memory budget, exactly: past it, OTLP/HTTP answers 503 with Retry-After (and RetryInfo in the
+// protobuf status), Zipkin 503 with Retry-After, gRPC UNAVAILABLE with RetryInfo, and a request is refused
+// before its body is read when its Content-Length cannot fit.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { credentials, Client, Metadata, status as grpcStatus } from '@grpc/grpc-js';
+import { encodeTraceRequest } from '@sextant/core';
+import type { RunningSextant } from '../src/server.js';
+import { startTestServer } from './support/server.js';
+import { makeSpan, hexId } from './support/spans.js';
+import { grpcRetryDelay } from '../../../testing/overload.js';
+
+let s: RunningSextant;
+before(async () => {
+  // 200 KB: one request of 100 spans (≈ 30 KB of protobuf, ≈ 400 KB held once decoded) fills it alone.
+  s = await startTestServer({ maxIngestMemoryBytes: 200_000 });
+});
+after(async () => {
+  await s.close();
+});
+
+function body(): Uint8Array {
+  const traceId = hexId(16);
+  return encodeTraceRequest(Array.from({ length: 100 }, (_, i) => makeSpan({ traceId, name: `op-${i}`, attributes: [{ key: 'k', value: 'v'.repeat(200) }] })));
+}
+
+test('OTLP/HTTP and Zipkin past the budget: 503 with Retry-After; protobuf status carries RetryInfo', async () => {
+  const answers = await Promise.all(
+    Array.from({ length: 30 }, () => fetch(`${s.urls.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: body() })),
+  );
+  const statuses = answers.map((a) => a.status);
+  assert.ok(statuses.includes(200), `some requests are admitted: ${statuses}`);
+  const refused = answers.filter((a) => a.status === 503);
+  assert.ok(refused.length > 0, `some requests are refused: ${statuses}`);
+  assert.deepEqual([...new Set(statuses)].sort(), [200, 503]);
+  for (const r of refused) {
+    assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    const status = Buffer.from(await r.arrayBuffer());
+    assert.ok(status.includes(Buffer.from('type.googleapis.com/google.rpc.RetryInfo')), 'RetryInfo detail');
+    assert.match(status.toString('latin1'), /--max-ingest-memory/);
+  }
+  const zipkin = (traceId: string) =>
+    JSON.stringify(Array.from({ length: 100 }, () => ({ traceId, id: hexId(8), name: 'x'.repeat(300), timestamp: Date.now() * 1000, duration: 5, localEndpoint: { serviceName: 'z' } })));
+  const z = await Promise.all(Array.from({ length: 30 }, () => fetch(`${s.urls.zipkin}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: zipkin(hexId(16)) })));
+  assert.deepEqual([...new Set(z.map((a) => a.status))].sort(), [202, 503]);
+  for (const r of z.filter((a) => a.status === 503)) assert.ok(Number(r.headers.get('retry-after')) >= 1);
+});
+
+test('gRPC past the budget: UNAVAILABLE with google.rpc.RetryInfo in the status details', async () => {
+  const client = new Client(s.urls.otlpGrpc!.replace('http://', ''), credentials.createInsecure());
+  const calls = await Promise.all(
+    Array.from({ length: 30 }, () =>
+      new Promise<{ code: number; md?: Metadata }>((resolve) =>
+        client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', (b: Buffer) => b, (b: Buffer) => b, Buffer.from(body()), new Metadata(), (err) =>
+          resolve(err ? { code: err.code, md: err.metadata } : { code: grpcStatus.OK }),
+        ),
+      ),
+    ),
+  );
+  client.close();
+  const codes = calls.map((c) => c.code);
+  assert.ok(codes.includes(grpcStatus.OK) && codes.includes(grpcStatus.UNAVAILABLE), `codes: ${codes}`);
+  for (const c of calls.filter((x) => x.code === grpcStatus.UNAVAILABLE)) assert.ok((grpcRetryDelay(c.md) ?? 0) >= 1, 'RetryInfo with a delay');
+});
+
+test('a request whose Content-Length cannot fit is refused before its body is sent', async () => {
+  const port = Number(new URL(s.urls.otlpHttp!).port);
+  // Hold the budget with a request whose body never finishes…
+  const holder = connect(port, '127.0.0.1');
+  await new Promise((r) => holder.once('connect', r));
+  holder.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: 150000\r\n\r\n`);
+  holder.write(Buffer.alloc(1000));
+  await new Promise((r) => setTimeout(r, 100));
+  // …then announce a big body and send none of it: the answer must come anyway.
+  const sock = connect(port, '127.0.0.1');
+  await new Promise((r) => sock.once('connect', r));
+  const answer = new Promise<string>((resolve) => {
+    let text = '';
+    sock.on('data', (d) => {
+      text += d;
+      if (text.includes('\r\n\r\n')) resolve(text);
+    });
+  });
+  sock.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: 150000\r\n\r\n`);
+  const head = await answer;
+  assert.match(head, /^HTTP\/1\.1 503/);
+  assert.match(head, /retry-after: \d+/i);
+  sock.destroy();
+  holder.destroy();
+  // The holder's share comes back when its client goes away: a normal request is admitted again.
+  await new Promise((r) => setTimeout(r, 200));
+  const res = await fetch(`${s.urls.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: encodeTraceRequest([makeSpan()]) });
+  assert.equal(res.status, 200);
+});

@@ -1,0 +1,51 @@
+// Reads with limits: a trace over --max-trace-spans comes back as its earliest spans with an explicit truncation
+// marker in every API; a search with too many attribute filters is a 400 naming the limit.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { MAX_TAG_FILTERS } from '../src/storage/contract.js';
+import type { RunningSextant } from '../src/server.js';
+import { getJson, startTestServer } from './support/server.js';
+import { BASE_TIME, hexId, makeSpan } from './support/spans.js';
+
+let s: RunningSextant;
+const big = hexId(16);
+const small = hexId(16);
+before(async () => {
+  s = await startTestServer({ maxTraceSpans: 5 });
+  const root = makeSpan({ traceId: big, service: 'svc', name: 'root' });
+  const spans = [root, ...Array.from({ length: 7 }, (_, i) => makeSpan({ traceId: big, service: 'svc', name: `child-${i}`, parentSpanId: root.spanId, startNano: BASE_TIME + BigInt(i + 1) * 1000n }))];
+  await s.store.write([...spans, ...Array.from({ length: 5 }, () => makeSpan({ traceId: small, service: 'svc' }))], []);
+});
+after(async () => {
+  await s.close();
+});
+
+test('a trace over --max-trace-spans: its earliest spans, marked truncated in the native, Jaeger and v3 APIs and the analysis', async () => {
+  const native = await fetch(`${s.urls.api}/api/v1/traces/${big}`);
+  assert.match(native.headers.get('x-sextant-truncated') ?? '', /first 5 spans/);
+  const body = (await native.json()) as any;
+  const spans = body.resourceSpans.flatMap((r: any) => r.scopeSpans.flatMap((x: any) => x.spans));
+  assert.equal(spans.length, 5);
+  assert.ok(spans.some((x: any) => x.name === 'root'), 'the earliest spans are kept');
+  assert.equal(body.truncated.maxSpans, 5);
+  const jaeger = await getJson(`${s.urls.api}/api/traces/${big}`);
+  assert.equal(jaeger.body.data[0].spans.length, 5);
+  assert.ok(jaeger.body.data[0].spans.some((x: any) => (x.warnings ?? []).some((w: string) => /trace truncated/.test(w))));
+  const v3 = await getJson(`${s.urls.api}/api/v3/traces/${big}`);
+  assert.equal(v3.body.truncated.maxSpans, 5);
+  const analysis = await getJson(`${s.urls.api}/api/v1/traces/${big}/analysis`);
+  assert.equal(analysis.body.truncated.maxSpans, 5);
+  // At the cap exactly: nothing is marked.
+  const whole = await fetch(`${s.urls.api}/api/v1/traces/${small}`);
+  assert.equal(whole.headers.get('x-sextant-truncated'), null);
+  assert.equal(((await whole.json()) as any).truncated, undefined);
+});
+
+test('a search with too many attribute filters: 400 naming the limit', async () => {
+  const params = Array.from({ length: MAX_TAG_FILTERS + 1 }, (_, i) => `attr.k${i}=v`).join('&');
+  const res = await getJson(`${s.urls.api}/api/v1/traces?${params}`);
+  assert.equal(res.status, 400);
+  assert.match(res.body.error, new RegExp(`at most ${MAX_TAG_FILTERS} attribute filters`));
+  const jaeger = await getJson(`${s.urls.api}/api/traces?service=svc&tags=${encodeURIComponent(JSON.stringify(Object.fromEntries(Array.from({ length: MAX_TAG_FILTERS + 1 }, (_, i) => [`k${i}`, 'v']))))}`);
+  assert.equal(jaeger.status, 400);
+});

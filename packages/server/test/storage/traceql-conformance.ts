@@ -1,0 +1,67 @@
+/**
+ * TraceQL on every engine: the hand-built semantic table (core's test table) and structural queries on the
+ * smartthings production trace must give the evaluator's answers through the engine's pushdown, and an engine
+ * that counts spans itself (countSpans) must agree with the in-memory metrics. `<engine>.test.ts` calls this
+ * beside runConformance.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MetricsAccumulator, countingPlan, decodeZipkinV2, evaluateTrace, parseTraceQL, type Span } from '@sextant/core';
+import { readFixtureJson } from '../../../../testing/fixtures.js';
+import type { StorageBackend } from '../../src/storage/contract.js';
+import { metricsTraceQL, searchTraceQL } from '../../src/query/traceql.js';
+import { HAND_TABLE, HAND_TRACE, nameOf } from '../../../core/test/traceql-table.js';
+import type { ConformanceEngine } from './conformance.js';
+
+const smartthings = decodeZipkinV2(readFixtureJson('zipkin/smartthings-mobile-web-install.json')).items;
+const spanKey = (s: Span) => `${s.spanId}/${s.name}/${s.kind}`;
+
+export function runTraceQLConformance(name: string, engine: Pick<ConformanceEngine, 'open'>): void {
+  test(`${name}: TraceQL semantic table and structural queries through the engine's pushdown; counted metrics`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), `sextant-traceql-${name.replace(/\W+/g, '-')}-`));
+    const store: StorageBackend = await engine.open(dir);
+    try {
+      await store.write(HAND_TRACE, []);
+      await store.write(smartthings, []);
+      for (const [text, expected] of HAND_TABLE) {
+        const { matches } = await searchTraceQL(store, parseTraceQL(text), { limit: 10 });
+        const hand = matches.filter((m) => m.spans[0].traceId === HAND_TRACE[0].traceId);
+        const got = hand.flatMap((m) => m.spansets.flatMap((s) => s.nodes.map((i) => nameOf(m.spans[i].spanId))));
+        assert.deepEqual(got.sort(), [...expected].sort(), text);
+      }
+      for (const text of [
+        '{ name = "post /app-execute" } >> { status = error }',
+        '{ status = error } ~ { resource.service.name = "execution" && kind = client }',
+        '{ resource.service.name = "dove" } << { resource.service.name = "pusher" }',
+        '{ kind = server && duration > 100ms } | count() > 2',
+        '{ span.http.path =~ "/oauth.*" } &> { }',
+      ]) {
+        const query = parseTraceQL(text);
+        const expected = evaluateTrace(query, smartthings).spansets.flatMap((s) => s.nodes.map((i) => spanKey(smartthings[i]))).sort();
+        const { matches } = await searchTraceQL(store, query, { limit: 10 });
+        const st = matches.find((m) => m.spans[0].traceId === smartthings[0].traceId);
+        const got = (st?.spansets ?? []).flatMap((s) => s.nodes.map((i) => spanKey(st!.spans[i]))).sort();
+        assert.ok(expected.length > 0, text);
+        assert.deepEqual(got, expected, text);
+      }
+      // Counting plans: the engine's count (when it offers one) equals the evaluator over the same spans.
+      const range = { startNano: 1_543_549_000_000_000_000n, endNano: 1_543_551_000_000_000_000n, stepNano: 10_000_000_000n };
+      for (const text of ['{ kind = server && duration > 1ms } | histogram_over_time(duration) by(resource.service.name)', '{ status = error } | rate() by(name, kind)']) {
+        const query = parseTraceQL(text);
+        assert.ok(countingPlan(query), text);
+        const acc = new MetricsAccumulator(query, range);
+        acc.addTrace(smartthings);
+        const { series, metrics } = await metricsTraceQL(store, query, range);
+        if (store.countSpans !== undefined) assert.equal(metrics.inspectedTraces, 0, 'counted in the engine');
+        const norm = (xs: typeof series) => JSON.stringify(xs.map((x) => [x.labels.map((l) => [l.key, String(l.value?.v)]), x.samples]).sort());
+        assert.equal(norm(series), norm(acc.result()), text);
+      }
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
