@@ -101,7 +101,7 @@ export function buildSearchSql(db: string, q: TraceQuery, cursor: SearchCursor |
       root_service AS RootService, root_name AS RootName
     FROM (
       SELECT TraceId, min(toUnixTimestamp64Nano(Timestamp)) AS t_start,
-        max(toUnixTimestamp64Nano(Timestamp) + toInt64(Duration)) AS t_end, count() AS n, countIf(${IS_ERROR}) AS n_err,
+        max(toUnixTimestamp64Nano(Timestamp) + toInt64(Duration)) AS t_end, uniqExact(SpanId, SpanKind, Timestamp) AS n, uniqExactIf((SpanId, SpanKind, Timestamp), ${IS_ERROR}) AS n_err,
         argMin(ServiceName, (ParentSpanId != '', Timestamp)) AS root_service,
         argMin(SpanName, (ParentSpanId != '', Timestamp)) AS root_name
       FROM ${db}.otel_traces

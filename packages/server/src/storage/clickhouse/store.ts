@@ -6,6 +6,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { LogRecord, Span, SpanKind } from '@sextant/core';
 import { decodeCursor, encodeCursor } from '../duckdb/search-sql.js';
 import {
+  checkSearchLimits,
   QueryError,
   type DependencyGraph,
   type OperationInfo,
@@ -168,15 +169,15 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
 
   // ---- reads
 
-  async getTrace(traceId: string): Promise<Span[]> {
-    return (await this.getTraces([traceId])).get(traceId) ?? [];
+  async getTrace(traceId: string, maxSpans?: number): Promise<Span[]> {
+    return (await this.getTraces([traceId], maxSpans)).get(traceId) ?? [];
   }
 
   /**
    * Through the exporter's lookup table, as its documented trace-by-id query does: the trace's time range
    * narrows the read to a few partitions and granules of otel_traces.
    */
-  async getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>> {
+  async getTraces(traceIds: readonly string[], maxSpansEach?: number): Promise<Map<string, Span[]>> {
     const out = new Map<string, Span[]>();
     if (traceIds.length === 0) return out;
     const ids = [...new Set(traceIds)];
@@ -187,21 +188,26 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
     );
     // Without a lookup row (a table filled before the view existed) the TraceId skip index still finds the spans.
     const window = range ? `AND Timestamp >= toDateTime({start:String}, 'UTC') AND Timestamp <= toDateTime({end:String}, 'UTC')` : '';
+    // The exporter's plain MergeTree keeps every row it is sent, so a re-sent span is a second row: reads keep one
+    // row per (span id, kind, start), the identity the conformance suite defines.
     const rows = await this.rows<SpanSelectRow>(
       `SELECT ${SPAN_COLUMNS} FROM ${this.db}.${ident(TABLES.traces)} WHERE TraceId IN {ids:Array(String)} ${window}
-       ORDER BY TraceId, Timestamp, SpanId`,
+       ORDER BY TraceId, Timestamp, SpanId
+       LIMIT 1 BY TraceId, SpanId, SpanKind, Timestamp`,
       { ids, ...(range ? { start: range.start, end: range.end } : {}) },
     );
     for (const r of rows) {
       const s = spanFromRow(r);
       let list = out.get(s.traceId);
       if (!list) out.set(s.traceId, (list = []));
-      list.push(s);
+      // Rows come earliest first, so the cap keeps the earliest spans, as --max-trace-spans promises.
+      if (maxSpansEach === undefined || list.length < maxSpansEach) list.push(s);
     }
     return out;
   }
 
   async searchTraces(q: TraceQuery): Promise<SearchResult> {
+    checkSearchLimits(q);
     if (q.sort !== undefined && q.sort !== 'recent') throw new QueryError(`sort=${q.sort}: the ClickHouse storage orders search results by most recent only`);
     const decoded = q.cursor ? decodeCursor(q.cursor) : null;
     const cursor = decoded ? { startNano: decoded.key, traceId: decoded.traceId } : null;
@@ -224,12 +230,12 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
       const ids = traces.map((t) => t.traceId);
       const [svcRows, orphanRows] = await Promise.all([
         this.rows<{ TraceId: string; ServiceName: string; n: string; e: string }>(
-          `SELECT TraceId, ServiceName, count() AS n, countIf(${IS_ERROR}) AS e FROM ${this.db}.${ident(TABLES.traces)}
+          `SELECT TraceId, ServiceName, uniqExact(SpanId, SpanKind, Timestamp) AS n, uniqExactIf((SpanId, SpanKind, Timestamp), ${IS_ERROR}) AS e FROM ${this.db}.${ident(TABLES.traces)}
            WHERE TraceId IN {ids:Array(String)} GROUP BY TraceId, ServiceName ORDER BY TraceId, n DESC, ServiceName`,
           { ids },
         ),
         this.rows<{ TraceId: string; n: string }>(
-          `SELECT TraceId, count() AS n FROM ${this.db}.${ident(TABLES.traces)}
+          `SELECT TraceId, uniqExact(SpanId, SpanKind, Timestamp) AS n FROM ${this.db}.${ident(TABLES.traces)}
            WHERE TraceId IN {ids:Array(String)} AND ParentSpanId != ''
              AND (TraceId, ParentSpanId) NOT IN (SELECT TraceId, SpanId FROM ${this.db}.${ident(TABLES.traces)} WHERE TraceId IN {ids:Array(String)})
            GROUP BY TraceId`,
@@ -353,7 +359,7 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
 
   async stats(): Promise<StoreStats> {
     const [r] = await this.rows<{ spans: string; traces: string; logs: string; bytes: string }>(
-      `SELECT (SELECT count() FROM ${this.db}.${ident(TABLES.traces)}) AS spans,
+      `SELECT (SELECT uniq(TraceId, SpanId, SpanKind, Timestamp) FROM ${this.db}.${ident(TABLES.traces)}) AS spans,
          (SELECT uniqExact(TraceId) FROM ${this.db}.${ident(TABLES.traces)}) AS traces,
          (SELECT count() FROM ${this.db}.${ident(TABLES.logs)}) AS logs,
          (SELECT sum(bytes_on_disk) FROM system.parts WHERE database = {db:String} AND active) AS bytes`,
