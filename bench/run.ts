@@ -10,6 +10,7 @@ import { DuckDBStore } from '../packages/server/src/storage/duckdb/duckdb-store.
 import { startChildServer } from '../packages/server/test/support/child.js';
 import { DEFAULT_UI_DIR, startSextant } from '../packages/server/src/server.js';
 import { makeTraces } from './workload.js';
+import { clickhouseBench } from './clickhouse.js';
 import { percentile, rssOf, runOverload } from '../testing/overload.js';
 import { metricsTraceQL, searchTraceQL } from '../packages/server/src/query/traceql.js';
 import { parseTraceQL } from '@sextant/core';
@@ -320,6 +321,7 @@ if (!only || only === 'overload') await overloadBench();
 if (!only || only === 'query') await queryBench();
 if (!only || only === 'analysis') await analysisBench();
 if (!only || only === 'ui') await uiBench();
+if (!only || only === 'clickhouse') await clickhouseBench(report, INGEST_SPANS, QUERY_SPANS);
 
 console.log('\n| measure | result | target |\n|---|---|---|');
 for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);

@@ -48,8 +48,40 @@ function listOption(value: string | boolean | undefined): string[] {
   return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [];
 }
 
+function booleanOption(text: string, name: string): boolean {
+  if (/^(true|1|yes)$/i.test(text)) return true;
+  if (/^(false|0|no)$/i.test(text)) return false;
+  throw new UsageError(`${name}: '${text}' is not true or false`);
+}
+
+function choiceOption<T extends string>(text: string, name: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(text)) return text as T;
+  throw new UsageError(`${name}: '${text}' is not one of ${choices.join(', ')}`);
+}
+
+/** --storage, --role and the ClickHouse flags. */
+function storageFromOptions(o: ServeOptions): Pick<SextantOptions, 'storage' | 'storageOptions' | 'role'> {
+  const storage = choiceOption(o.storage as string, '--storage', ['duckdb', 'clickhouse'] as const);
+  const role = choiceOption(o.role as string, '--role', ['ingest', 'query', 'all'] as const);
+  if (role !== 'all' && storage !== 'clickhouse') throw new UsageError(`--role ${role} needs --storage clickhouse: the embedded DuckDB store lives in one process`);
+  if (storage !== 'clickhouse') return { storage, role };
+  if (!o.clickhouseUrl) {
+    throw new UsageError('--storage clickhouse needs --clickhouse-url (http(s)://user:password@host:8123/database, or chdb:DIR for the embedded engine)');
+  }
+  return {
+    storage,
+    role,
+    storageOptions: {
+      url: o.clickhouseUrl as string,
+      createSchema: booleanOption(o.clickhouseCreateSchema as string, '--clickhouse-create-schema'),
+      cluster: (o.clickhouseCluster as string | undefined) ?? null,
+    },
+  };
+}
+
 function startFromOptions(o: ServeOptions): Promise<RunningSextant> {
   return startSextant({
+    ...storageFromOptions(o),
     dataDir: o.data as string,
     memory: o.memory === true || o.memory === 'true' || o.memory === '1',
     host: o.host as string,
@@ -128,11 +160,11 @@ async function serve(o: ServeOptions): Promise<number> {
     process.stderr.write(`sextant: ${err.message}; exiting.\n`);
     process.exit(1);
   });
-  const where = o.memory ? 'in memory (nothing is kept after exit)' : `in ${sextant.storageLocation}`;
+  const where = o.memory && o.storage !== 'clickhouse' ? 'in memory (nothing is kept after exit)' : `in ${sextant.storageLocation}`;
   process.stdout.write(
     [
       `Sextant is ready. Storing ${where}.`,
-      `  Web UI and API   ${sextant.urls.api}`,
+      `  Web UI and API   ${sextant.urls.api ?? 'off (--role ingest)'}`,
       `  OTLP/gRPC        ${sextant.urls.otlpGrpc ?? 'off'}`,
       `  OTLP/HTTP        ${sextant.urls.otlpHttp ?? 'off'}   (POST /v1/traces, /v1/logs)`,
       `  Zipkin           ${sextant.urls.zipkin ?? 'off'}   (POST /api/v2/spans: JSON, protobuf; /api/v1/spans: JSON, Thrift)`,
@@ -187,7 +219,7 @@ async function demo(o: ServeOptions): Promise<number> {
   } else {
     sextant = await startFromOptions(o);
     otlpEndpoint = sextant.urls.otlpHttp!;
-    sextantUrl = sextant.urls.api;
+    sextantUrl = sextant.urls.api ?? apiUrl;
     process.stdout.write(`Started Sextant at ${sextantUrl} (storing ${o.memory ? 'in memory' : `in ${sextant.storageLocation}`}).\n`);
   }
   const shop = await startDemo({
@@ -257,6 +289,11 @@ function addServeOptions(cmd: Command): Command {
     .addOption(new Option('--retention <age>', 'delete data older than this (e.g. 7d, 12h; 0 keeps forever)').default('7d').env('SEXTANT_RETENTION'))
     .addOption(new Option('--max-size <size>', 'delete the oldest data beyond this database size (e.g. 10GB)').env('SEXTANT_MAX_SIZE'))
     .addOption(new Option('--max-body <size>', 'largest accepted request body, after decompression').default('8MiB').env('SEXTANT_MAX_BODY'))
+    .addOption(new Option('--storage <engine>', 'duckdb (embedded, one process) or clickhouse (a server or chdb; scales out)').default('duckdb').env('SEXTANT_STORAGE'))
+    .addOption(new Option('--clickhouse-url <url>', 'http(s)://user:password@host:8123/database (database otel when omitted) or chdb:DIR[?database=NAME]').env('SEXTANT_CLICKHOUSE_URL'))
+    .addOption(new Option('--clickhouse-create-schema <bool>', 'create the OpenTelemetry Collector exporter tables when missing').default('true').env('SEXTANT_CLICKHOUSE_CREATE_SCHEMA'))
+    .addOption(new Option('--clickhouse-cluster <name>', 'create tables ON CLUSTER, Replicated*MergeTree with Distributed tables in front').env('SEXTANT_CLICKHOUSE_CLUSTER'))
+    .addOption(new Option('--role <role>', 'ingest (receivers only), query (API and UI only) or all').default('all').env('SEXTANT_ROLE'))
     .addOption(new Option('--max-ingest-memory <size>', 'memory for requests being received, decoded and committed; past it receivers answer 503 / UNAVAILABLE with Retry-After').default('256MiB').env('SEXTANT_MAX_INGEST_MEMORY'))
     .addOption(new Option('--max-trace-spans <n>', 'most spans a trace-by-id answer holds (the earliest); beyond it the answer is marked truncated').default('500000').env('SEXTANT_MAX_TRACE_SPANS'))
     .addOption(new Option('--cors-origins <origins>', 'comma-separated origins whose pages may call the query API (none: only the UI itself)').env('SEXTANT_CORS_ORIGINS'))

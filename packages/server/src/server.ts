@@ -54,10 +54,19 @@ export interface SextantOptions extends AuthSettings {
   retentionIntervalMs?: number;
   /** Receivers to start; all by default. */
   receivers?: { otlpGrpc?: boolean; otlpHttp?: boolean; zipkin?: boolean; jaegerHttp?: boolean; jaegerGrpc?: boolean };
+  /**
+   * What this process does: `ingest` runs only the receivers (stateless: a request is answered once the engine
+   * has acknowledged its insert), `query` only the API and UI, `all` both. Split roles need an engine that
+   * several processes share (ClickHouse).
+   */
+  role?: Role;
 }
 
+export type Role = 'ingest' | 'query' | 'all';
+
 export interface RunningSextant {
-  urls: { api: string; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null; jaegerHttp: string | null; jaegerGrpc: string | null };
+  /** `api` is null on an ingest-only process. */
+  urls: { api: string | null; otlpHttp: string | null; otlpGrpc: string | null; zipkin: string | null; jaegerHttp: string | null; jaegerGrpc: string | null };
   /** The store, for queries. */
   store: SpanStore;
   /** Where the data lives (a file, a URL without credentials); null when in memory. */
@@ -88,15 +97,22 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   const maxBody = opts.maxBodyBytes ?? 8 * 1024 * 1024;
   const hosts = hostCheck(host, opts.allowedHosts ?? []);
   const ingestBrowser = { hosts, corsOrigins: opts.ingestCorsOrigins ?? [], corsMethods: 'POST', contentSecurityPolicy: NO_CONTENT_CSP };
-  const enabled = { otlpGrpc: true, otlpHttp: true, zipkin: true, jaegerHttp: opts.jaegerHttpPort !== undefined, jaegerGrpc: opts.jaegerGrpcPort !== undefined, ...opts.receivers };
+  const role = opts.role ?? 'all';
+  const engine = opts.storage ?? 'duckdb';
+  if (role !== 'all' && engine === 'duckdb') throw new Error(`--role ${role} needs --storage clickhouse: the embedded DuckDB store lives in one process`);
+  const enabled =
+    role === 'query'
+      ? { otlpGrpc: false, otlpHttp: false, zipkin: false, jaegerHttp: false, jaegerGrpc: false }
+      : { otlpGrpc: true, otlpHttp: true, zipkin: true, jaegerHttp: opts.jaegerHttpPort !== undefined, jaegerGrpc: opts.jaegerGrpcPort !== undefined, ...opts.receivers };
   let ready = false;
   const auth = await resolveAuth(host, opts);
   const budget = new IngestBudget(opts.maxIngestMemoryBytes ?? DEFAULT_MAX_INGEST_MEMORY);
 
-  const engine = opts.storage ?? 'duckdb';
   const storage = await openStorage(engine, {
     ...(engine === 'duckdb' ? { dataDir: opts.memory ? null : (opts.dataDir ?? 'sextant-data'), checkpointWalBytes: 64 * 1024 * 1024 } : {}),
     ...opts.storageOptions,
+    // Background work on shared data (ClickHouse's dependency linking) is for query processes.
+    background: role !== 'ingest',
     retentionNano: opts.retentionNano ?? null,
     maxSizeBytes: opts.maxSizeBytes ?? null,
     retentionIntervalMs: opts.retentionIntervalMs ?? 60_000,
@@ -112,6 +128,8 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
   const closers: (() => Promise<void>)[] = [];
   try {
     const ports: ReceiverPorts = { otlpHttp: null, otlpGrpc: null, zipkin: null, jaegerHttp: null, jaegerGrpc: null };
+    let apiUrl: string | null = null;
+    if (role !== 'ingest') {
     const api = await createApiServer(store, {
       uiDir: opts.uiDir === undefined ? DEFAULT_UI_DIR : opts.uiDir,
       isReady: () => ready,
@@ -127,8 +145,9 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
       },
       maxTraceSpans: opts.maxTraceSpans,
     });
-    const apiPort = await listen(api, host, opts.port ?? 16686);
+    apiUrl = urlFor(host, await listen(api, host, opts.port ?? 16686));
     closers.push(() => api.close());
+    }
 
     let otlpHttp: string | null = null;
     if (enabled.otlpHttp) {
@@ -169,8 +188,8 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     ready = true;
     let closed = false;
     return {
-      urls: { api: urlFor(host, apiPort), otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin, jaegerHttp, jaegerGrpc },
-      loginUrl: auth.loginUrl(urlFor(host, apiPort)),
+      urls: { api: apiUrl, otlpHttp, otlpGrpc: grpc ? urlFor(host, grpc.port) : null, zipkin, jaegerHttp, jaegerGrpc },
+      loginUrl: apiUrl ? auth.loginUrl(apiUrl) : null,
       store,
       storageLocation: store.location,
       onStoreDeath: (listener) => storage.onDeath(listener),

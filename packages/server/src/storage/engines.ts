@@ -6,6 +6,7 @@ import type { StorageEngine } from './contract.js';
 
 const ENGINES: Record<string, () => Promise<StorageEngine>> = {
   duckdb: async () => (await import('./duckdb/engine.js')).duckdbEngine as unknown as StorageEngine,
+  clickhouse: async () => (await import('./clickhouse/engine.js')).clickhouseEngine as unknown as StorageEngine,
 };
 
 export const ENGINE_NAMES = Object.keys(ENGINES);

@@ -1,0 +1,310 @@
+/**
+ * Spans and log records ⇄ rows of the exporter's tables, in the exact form its INSERT writes them: ids as
+ * lower-case hex ('' when absent), kind and status as pdata's enum names (`Server`, `Error`), every attribute
+ * value as text in a Map(String, String). The exporter's schema keeps no attribute types, so values read back as
+ * strings; flags, dropped counts, schema URLs and scope attributes of spans are not stored either.
+ */
+import {
+  bytesToBase64,
+  emptyScope,
+  serviceName,
+  SpanKind,
+  StatusCode,
+  ZIPKIN_ATTR,
+  type AttrValue,
+  type KeyValue,
+  type LogRecord,
+  type Span,
+} from '@sextant/core';
+
+/** pdata's SpanKind.String(), which the exporter writes. */
+const KIND_NAMES = ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'] as const;
+const STATUS_NAMES = ['Unset', 'Ok', 'Error'] as const;
+
+/** Reads both spellings: `Server` (current exporter) and `SPAN_KIND_SERVER` (exporters before v0.120). */
+export function kindFromText(s: string): SpanKind {
+  const i = KIND_NAMES.findIndex((n) => n.toLowerCase() === s.toLowerCase().replace(/^span_kind_/, ''));
+  return (i < 0 ? SpanKind.UNSPECIFIED : i) as SpanKind;
+}
+
+export function statusFromText(s: string): StatusCode {
+  const i = STATUS_NAMES.findIndex((n) => n.toLowerCase() === s.toLowerCase().replace(/^status_code_/, ''));
+  return (i < 0 ? StatusCode.UNSET : i) as StatusCode;
+}
+
+/** Every spelling of a kind, for filters that must match rows from any exporter version. */
+export function kindSpellings(kind: SpanKind): string[] {
+  const name = KIND_NAMES[kind];
+  return [name, `SPAN_KIND_${name.toUpperCase()}`];
+}
+
+export function statusSpellings(code: StatusCode): string[] {
+  const name = STATUS_NAMES[code];
+  return [name, `STATUS_CODE_${name.toUpperCase()}`];
+}
+
+/** pcommon.Value.AsString(), the exporter's map value: JSON for arrays and maps, base64 for bytes. */
+export function attrText(v: AttrValue): string {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'boolean':
+    case 'bigint':
+    case 'number':
+      return String(v);
+    default:
+      break;
+  }
+  if (v === null) return '';
+  return JSON.stringify(attrJson(v));
+}
+
+function attrJson(v: AttrValue): unknown {
+  if (v instanceof Uint8Array) return bytesToBase64(v);
+  if (Array.isArray(v)) return v.map(attrJson);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(v.kvlist.map((kv) => [kv.key, attrJson(kv.value)]));
+  if (typeof v === 'bigint') return Number(v);
+  return v;
+}
+
+export function attrMap(attrs: readonly KeyValue[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of attrs) out[kv.key] = attrText(kv.value);
+  return out;
+}
+
+/**
+ * Attributes Sextant's own decoders set with a type that analysis reads (a Zipkin shared span, for one): their
+ * text is read back as that type. Every other value stays the text the schema holds.
+ */
+const TYPED: Record<string, (text: string) => AttrValue> = {
+  [ZIPKIN_ATTR.shared]: (t) => t === 'true',
+  [ZIPKIN_ATTR.debug]: (t) => t === 'true',
+  [ZIPKIN_ATTR.durationMissing]: (t) => t === 'true',
+};
+
+export function attrsFromMap(map: Record<string, string> | null | undefined): KeyValue[] {
+  return map ? Object.entries(map).map(([key, value]) => ({ key, value: TYPED[key]?.(value) ?? value })) : [];
+}
+
+/** Nanoseconds since the epoch as a DateTime64(9) literal that JSONEachRow reads exactly ("seconds.fraction"). */
+export function nanoText(ns: bigint): string {
+  const neg = ns < 0n;
+  const a = neg ? -ns : ns;
+  return `${neg ? '-' : ''}${a / 1_000_000_000n}.${(a % 1_000_000_000n).toString().padStart(9, '0')}`;
+}
+
+export interface TraceRow {
+  Timestamp: string;
+  TraceId: string;
+  SpanId: string;
+  ParentSpanId: string;
+  TraceState: string;
+  SpanName: string;
+  SpanKind: string;
+  ServiceName: string;
+  ResourceAttributes: Record<string, string>;
+  ScopeName: string;
+  ScopeVersion: string;
+  SpanAttributes: Record<string, string>;
+  Duration: string;
+  StatusCode: string;
+  StatusMessage: string;
+  'Events.Timestamp': string[];
+  'Events.Name': string[];
+  'Events.Attributes': Record<string, string>[];
+  'Links.TraceId': string[];
+  'Links.SpanId': string[];
+  'Links.TraceState': string[];
+  'Links.Attributes': Record<string, string>[];
+}
+
+/** A batch in the ClickHouse write form: otel_traces rows as JSONEachRow text. */
+export interface TraceRowBatch {
+  readonly n: number;
+  readonly rows: string;
+}
+
+/** Encodes on the receiving thread; the text goes to ClickHouse as it is. */
+export class TraceRowEncoder {
+  encode(spans: readonly Span[]): TraceRowBatch {
+    return { n: spans.length, rows: encodeTraceRows(spans) };
+  }
+  transferables(): ArrayBuffer[] {
+    return [];
+  }
+}
+
+export const encodeTraceRows = (spans: readonly Span[]) => spans.map((s) => JSON.stringify(traceRow(s))).join('\n');
+export const encodeLogRows = (logs: readonly LogRecord[]) => logs.map((l) => JSON.stringify(logRow(l))).join('\n');
+
+export function traceRow(s: Span): TraceRow {
+  // Resource attribute maps repeat for every span of a request: convert each resource once.
+  return {
+    Timestamp: nanoText(s.startTimeUnixNano),
+    TraceId: s.traceId,
+    SpanId: s.spanId,
+    ParentSpanId: s.parentSpanId,
+    TraceState: s.traceState,
+    SpanName: s.name,
+    SpanKind: KIND_NAMES[s.kind],
+    ServiceName: serviceName(s),
+    ResourceAttributes: resourceMap(s),
+    ScopeName: s.scope.name,
+    ScopeVersion: s.scope.version,
+    SpanAttributes: attrMap(s.attributes),
+    Duration: (s.endTimeUnixNano > s.startTimeUnixNano ? s.endTimeUnixNano - s.startTimeUnixNano : 0n).toString(),
+    StatusCode: STATUS_NAMES[s.status.code],
+    StatusMessage: s.status.message,
+    'Events.Timestamp': s.events.map((e) => nanoText(e.timeUnixNano)),
+    'Events.Name': s.events.map((e) => e.name),
+    'Events.Attributes': s.events.map((e) => attrMap(e.attributes)),
+    'Links.TraceId': s.links.map((l) => l.traceId),
+    'Links.SpanId': s.links.map((l) => l.spanId),
+    'Links.TraceState': s.links.map((l) => l.traceState),
+    'Links.Attributes': s.links.map((l) => attrMap(l.attributes)),
+  };
+}
+
+const resourceMaps = new WeakMap<object, Record<string, string>>();
+function resourceMap(s: Span): Record<string, string> {
+  let m = resourceMaps.get(s.resource);
+  if (!m) resourceMaps.set(s.resource, (m = attrMap(s.resource.attributes)));
+  return m;
+}
+
+/** The SELECT list that reads a span back: times as exact nanosecond integers, 64-bit values as text. */
+export const SPAN_COLUMNS = `toString(toUnixTimestamp64Nano(Timestamp)) AS StartNano, TraceId, SpanId, ParentSpanId, TraceState,
+  SpanName, SpanKind, ResourceAttributes, ScopeName, ScopeVersion, SpanAttributes, toString(Duration) AS DurationText,
+  StatusCode, StatusMessage, arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS EventNanos,
+  Events.Name AS EventNames, Events.Attributes AS EventAttributes, Links.TraceId AS LinkTraceIds,
+  Links.SpanId AS LinkSpanIds, Links.TraceState AS LinkTraceStates, Links.Attributes AS LinkAttributes`;
+
+export interface SpanSelectRow {
+  StartNano: string;
+  TraceId: string;
+  SpanId: string;
+  ParentSpanId: string;
+  TraceState: string;
+  SpanName: string;
+  SpanKind: string;
+  ResourceAttributes: Record<string, string>;
+  ScopeName: string;
+  ScopeVersion: string;
+  SpanAttributes: Record<string, string>;
+  DurationText: string;
+  StatusCode: string;
+  StatusMessage: string;
+  EventNanos: string[];
+  EventNames: string[];
+  EventAttributes: Record<string, string>[];
+  LinkTraceIds: string[];
+  LinkSpanIds: string[];
+  LinkTraceStates: string[];
+  LinkAttributes: Record<string, string>[];
+}
+
+export function spanFromRow(r: SpanSelectRow): Span {
+  const start = BigInt(r.StartNano);
+  return {
+    traceId: r.TraceId,
+    spanId: r.SpanId,
+    parentSpanId: r.ParentSpanId,
+    traceState: r.TraceState,
+    flags: 0,
+    name: r.SpanName,
+    kind: kindFromText(r.SpanKind),
+    startTimeUnixNano: start,
+    endTimeUnixNano: start + BigInt(r.DurationText),
+    attributes: attrsFromMap(r.SpanAttributes),
+    droppedAttributesCount: 0,
+    events: r.EventNanos.map((t, i) => ({
+      timeUnixNano: BigInt(t),
+      name: r.EventNames[i] ?? '',
+      attributes: attrsFromMap(r.EventAttributes[i]),
+      droppedAttributesCount: 0,
+    })),
+    droppedEventsCount: 0,
+    links: r.LinkTraceIds.map((traceId, i) => ({
+      traceId,
+      spanId: r.LinkSpanIds[i] ?? '',
+      traceState: r.LinkTraceStates[i] ?? '',
+      attributes: attrsFromMap(r.LinkAttributes[i]),
+      droppedAttributesCount: 0,
+      flags: 0,
+    })),
+    droppedLinksCount: 0,
+    status: { code: statusFromText(r.StatusCode), message: r.StatusMessage },
+    resource: { attributes: attrsFromMap(r.ResourceAttributes), droppedAttributesCount: 0, schemaUrl: '' },
+    scope: { ...emptyScope(), name: r.ScopeName, version: r.ScopeVersion },
+  };
+}
+
+export interface LogRow {
+  Timestamp: string;
+  TraceId: string;
+  SpanId: string;
+  TraceFlags: number;
+  SeverityText: string;
+  SeverityNumber: number;
+  ServiceName: string;
+  Body: string;
+  ResourceSchemaUrl: string;
+  ResourceAttributes: Record<string, string>;
+  ScopeSchemaUrl: string;
+  ScopeName: string;
+  ScopeVersion: string;
+  ScopeAttributes: Record<string, string>;
+  LogAttributes: Record<string, string>;
+  EventName: string;
+}
+
+export function logRow(l: LogRecord): LogRow {
+  // The exporter stores the observed time when a record has no time of its own.
+  const time = l.timeUnixNano !== 0n ? l.timeUnixNano : l.observedTimeUnixNano;
+  return {
+    Timestamp: nanoText(time),
+    TraceId: l.traceId,
+    SpanId: l.spanId,
+    TraceFlags: l.flags & 0xff,
+    SeverityText: l.severityText,
+    SeverityNumber: l.severityNumber,
+    ServiceName: serviceName(l),
+    Body: attrText(l.body),
+    ResourceSchemaUrl: l.resource.schemaUrl,
+    ResourceAttributes: attrMap(l.resource.attributes),
+    ScopeSchemaUrl: l.scope.schemaUrl,
+    ScopeName: l.scope.name,
+    ScopeVersion: l.scope.version,
+    ScopeAttributes: attrMap(l.scope.attributes),
+    LogAttributes: attrMap(l.attributes),
+    EventName: l.eventName,
+  };
+}
+
+export const LOG_COLUMNS = `toString(toUnixTimestamp64Nano(Timestamp)) AS TimeNano, TraceId, SpanId, TraceFlags, SeverityText,
+  SeverityNumber, Body, ResourceSchemaUrl, ResourceAttributes, ScopeSchemaUrl, ScopeName, ScopeVersion, ScopeAttributes,
+  LogAttributes, EventName`;
+
+export interface LogSelectRow extends Omit<LogRow, 'Timestamp' | 'ServiceName'> {
+  TimeNano: string;
+}
+
+export function logFromRow(r: LogSelectRow): LogRecord {
+  const t = BigInt(r.TimeNano);
+  return {
+    timeUnixNano: t,
+    observedTimeUnixNano: t,
+    severityNumber: r.SeverityNumber,
+    severityText: r.SeverityText,
+    body: r.Body,
+    attributes: attrsFromMap(r.LogAttributes),
+    droppedAttributesCount: 0,
+    flags: r.TraceFlags,
+    traceId: r.TraceId,
+    spanId: r.SpanId,
+    eventName: r.EventName,
+    resource: { attributes: attrsFromMap(r.ResourceAttributes), droppedAttributesCount: 0, schemaUrl: r.ResourceSchemaUrl },
+    scope: { name: r.ScopeName, version: r.ScopeVersion, attributes: attrsFromMap(r.ScopeAttributes), droppedAttributesCount: 0, schemaUrl: r.ScopeSchemaUrl },
+  };
+}

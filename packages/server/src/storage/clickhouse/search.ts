@@ -1,0 +1,115 @@
+/**
+ * Trace search in ClickHouse SQL, with the semantics of the store contract: span-level filters hold for one and
+ * the same span, trace-level duration filters for the whole trace, newest traces first, keyset cursor. Every
+ * user-supplied value is a bound `{pN:Type}` parameter.
+ */
+import { parseSpanKind, StatusCode } from '@sextant/core';
+import type { TagFilter, TraceQuery } from '../contract.js';
+import { IS_ERROR } from './schema.js';
+import { kindSpellings, statusSpellings } from './rows.js';
+
+export class Params {
+  readonly values: Record<string, unknown> = {};
+  private n = 0;
+  p(v: unknown, type: string): string {
+    const name = `p${this.n++}`;
+    this.values[name] = typeof v === 'bigint' ? v.toString() : v;
+    return `{${name}:${type}}`;
+  }
+}
+
+export interface SearchCursor {
+  startNano: bigint;
+  traceId: string;
+}
+
+/** A map's value for a key, only where the key is present ('' is a value, not absence). */
+const mapHas = (map: string, k: string, v: string) => `(mapContains(${map}, ${k}) AND ${map}[${k}] = ${v})`;
+
+function tagCondition(p: Params, tag: TagFilter): string {
+  const { key, value } = tag;
+  // Jaeger-style synthetic tags, so Grafana's and Jaeger UI's searches work unchanged.
+  switch (key) {
+    case 'error':
+      if (value === 'true' || value === 'false') return value === 'true' ? IS_ERROR : `NOT ${IS_ERROR}`;
+      break;
+    case 'span.kind': {
+      const kind = parseSpanKind(value);
+      if (kind !== null) return `SpanKind IN ${p.p(kindSpellings(kind), 'Array(String)')}`;
+      break;
+    }
+    case 'otel.status_code': {
+      const code = { UNSET: StatusCode.UNSET, OK: StatusCode.OK, ERROR: StatusCode.ERROR }[value.toUpperCase()];
+      if (code !== undefined) return `StatusCode IN ${p.p(statusSpellings(code), 'Array(String)')}`;
+      break;
+    }
+    case 'otel.status_description':
+      return `StatusMessage = ${p.p(value, 'String')}`;
+    case 'otel.scope.name':
+    case 'otel.library.name':
+      return `ScopeName = ${p.p(value, 'String')}`;
+    case 'otel.scope.version':
+    case 'otel.library.version':
+      return `ScopeVersion = ${p.p(value, 'String')}`;
+    default:
+      break;
+  }
+  const k = p.p(key, 'String');
+  const v = p.p(value, 'String');
+  return `(${mapHas('SpanAttributes', k, v)} OR ${mapHas('ResourceAttributes', k, v)}
+    OR arrayExists(a -> ${mapHas('a', k, v)}, Events.Attributes) OR arrayExists(a -> ${mapHas('a', k, v)}, Links.Attributes))`;
+}
+
+const nano = (p: Params, v: bigint) => `fromUnixTimestamp64Nano(${p.p(v, 'Int64')})`;
+
+export interface SearchRow {
+  TraceId: string;
+  TStart: string;
+  TEnd: string;
+  SpanCount: string;
+  ErrorCount: string;
+  RootService: string;
+  RootName: string;
+}
+
+/** Rows of the page, most recent first, one more than the limit (so the caller knows whether there is a next page). */
+export function buildSearchSql(db: string, q: TraceQuery, cursor: SearchCursor | null): { sql: string; params: Record<string, unknown> } {
+  const p = new Params();
+  const where: string[] = [];
+  if (q.startNano !== undefined) where.push(`Timestamp >= ${nano(p, q.startNano)}`);
+  if (q.endNano !== undefined) where.push(`Timestamp <= ${nano(p, q.endNano)}`);
+  if (q.service !== undefined) where.push(`ServiceName = ${p.p(q.service, 'String')}`);
+  if (q.operation !== undefined) where.push(`SpanName = ${p.p(q.operation, 'String')}`);
+  if (q.parentService !== undefined) {
+    where.push(`(TraceId, ParentSpanId) IN (SELECT TraceId, SpanId FROM ${db}.otel_traces WHERE ServiceName = ${p.p(q.parentService, 'String')})`);
+  }
+  if (q.spanKind !== undefined) where.push(`SpanKind IN ${p.p(kindSpellings(q.spanKind), 'Array(String)')}`);
+  if (q.minDurationNano !== undefined) where.push(`Duration >= ${p.p(q.minDurationNano, 'UInt64')}`);
+  if (q.maxDurationNano !== undefined) where.push(`Duration <= ${p.p(q.maxDurationNano, 'UInt64')}`);
+  if (q.errorsOnly) where.push(IS_ERROR);
+  for (const tag of q.tags ?? []) where.push(tagCondition(p, tag));
+
+  const having: string[] = [];
+  if (q.traceMinDurationNano !== undefined) having.push(`t_end - t_start >= ${p.p(q.traceMinDurationNano, 'Int64')}`);
+  if (q.traceMaxDurationNano !== undefined) having.push(`t_end - t_start <= ${p.p(q.traceMaxDurationNano, 'Int64')}`);
+  if (cursor) {
+    const s = p.p(cursor.startNano, 'Int64');
+    having.push(`(t_start < ${s} OR (t_start = ${s} AND TraceId < ${p.p(cursor.traceId, 'String')}))`);
+  }
+  const sql = `
+    SELECT TraceId, toString(t_start) AS TStart, toString(t_end) AS TEnd, toString(n) AS SpanCount, toString(n_err) AS ErrorCount,
+      root_service AS RootService, root_name AS RootName
+    FROM (
+      SELECT TraceId, min(toUnixTimestamp64Nano(Timestamp)) AS t_start,
+        max(toUnixTimestamp64Nano(Timestamp) + toInt64(Duration)) AS t_end, uniqExact(SpanId, SpanKind, Timestamp) AS n, uniqExactIf((SpanId, SpanKind, Timestamp), ${IS_ERROR}) AS n_err,
+        argMin(ServiceName, (ParentSpanId != '', Timestamp)) AS root_service,
+        argMin(SpanName, (ParentSpanId != '', Timestamp)) AS root_name
+      FROM ${db}.otel_traces
+      WHERE TraceId IN (SELECT DISTINCT TraceId FROM ${db}.otel_traces ${where.length ? 'WHERE ' + where.join(' AND ') : ''})
+      GROUP BY TraceId
+    )
+    ${having.length ? 'WHERE ' + having.join(' AND ') : ''}
+    ORDER BY t_start DESC, TraceId DESC
+    LIMIT ${p.p(q.limit + 1, 'UInt32')}`;
+  return { sql, params: p.values };
+}
