@@ -64,7 +64,10 @@ function storageFromOptions(o: ServeOptions): Pick<SextantOptions, 'storage' | '
   const storage = choiceOption(o.storage as string, '--storage', ['duckdb', 'clickhouse'] as const);
   const role = choiceOption(o.role as string, '--role', ['ingest', 'query', 'all'] as const);
   if (role !== 'all' && storage !== 'clickhouse') throw new UsageError(`--role ${role} needs --storage clickhouse: the embedded DuckDB store lives in one process`);
-  if (storage !== 'clickhouse') return { storage, role };
+  if (storage !== 'clickhouse') {
+    // DuckDB caches the database in memory up to its own limit (80 % of RAM unless told): part of what the server holds.
+    return o.duckdbMemoryLimit ? { storage, role, storageOptions: { memoryLimit: `${Math.floor(parseSize(o.duckdbMemoryLimit as string, '--duckdb-memory-limit') / 1024)}KiB` } } : { storage, role };
+  }
   if (!o.clickhouseUrl) {
     throw new UsageError('--storage clickhouse needs --clickhouse-url (http(s)://user:password@host:8123/database, or chdb:DIR for the embedded engine)');
   }
@@ -290,6 +293,7 @@ function addServeOptions(cmd: Command): Command {
     .addOption(new Option('--max-size <size>', 'delete the oldest data beyond this database size (e.g. 10GB)').env('SEXTANT_MAX_SIZE'))
     .addOption(new Option('--max-body <size>', 'largest accepted request body, after decompression').default('8MiB').env('SEXTANT_MAX_BODY'))
     .addOption(new Option('--storage <engine>', 'duckdb (embedded, one process) or clickhouse (a server or chdb; scales out)').default('duckdb').env('SEXTANT_STORAGE'))
+    .addOption(new Option('--duckdb-memory-limit <size>', "DuckDB's cache and working memory (default: DuckDB's own, 80 % of RAM)").env('SEXTANT_DUCKDB_MEMORY_LIMIT'))
     .addOption(new Option('--clickhouse-url <url>', 'http(s)://user:password@host:8123/database (database otel when omitted) or chdb:DIR[?database=NAME]').env('SEXTANT_CLICKHOUSE_URL'))
     .addOption(new Option('--clickhouse-create-schema <bool>', 'create the OpenTelemetry Collector exporter tables when missing').default('true').env('SEXTANT_CLICKHOUSE_CREATE_SCHEMA'))
     .addOption(new Option('--clickhouse-cluster <name>', 'create tables ON CLUSTER, Replicated*MergeTree with Distributed tables in front').env('SEXTANT_CLICKHOUSE_CLUSTER'))
