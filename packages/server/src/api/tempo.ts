@@ -9,7 +9,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   TraceQLError, encodeOtlpJsonTraces, encodeTraceRequest, evalField, formatStatic, kindName, labelText,
   parseTraceQL, referencedFields, serviceName, statusName, type FieldExpr, type MetricsSeries, type Query as TraceQLQuery, type Scalar,
-  type SeriesLabel, type Span,
+  type SeriesLabel, type Span, type TempoKeyValue, type TempoSearchMetrics, type TempoSearchResponse, type TempoSpan, type TempoSpanSet,
+  type TempoAnyValue, type TempoTraceSearchMetadata,
 } from '@sextant/core';
 import type { SpanStore } from '../storage/contract.js';
 import { parseTraceIdParam } from '../storage/stored/ids.js';
@@ -56,7 +57,7 @@ export function legacyTagsToTraceQL(tags: string | undefined, minDuration?: stri
   return `{ ${conds.join(' && ')} }`;
 }
 
-export function scalarToAnyValue(s: Scalar | undefined): Record<string, unknown> {
+export function scalarToAnyValue(s: Scalar | undefined): TempoAnyValue {
   if (s === undefined) return {};
   switch (s.t) {
     case 'string': return { stringValue: s.v };
@@ -70,46 +71,6 @@ export function scalarToAnyValue(s: Scalar | undefined): Record<string, unknown>
 
 function attributeName(f: FieldExpr): string | null {
   return f.type === 'attribute' ? f.name : null;
-}
-
-/** tempopb's JSON shapes of a search answer (protojson names: int64 as decimal strings). */
-export interface TempoKeyValue {
-  key: string;
-  value: Record<string, unknown>;
-}
-export interface TempoSpan {
-  spanID: string;
-  name: string;
-  startTimeUnixNano: string;
-  durationNanos: string;
-  attributes: TempoKeyValue[];
-}
-export interface TempoSpanSet {
-  spans: TempoSpan[];
-  matched: number;
-  attributes?: TempoKeyValue[];
-}
-export interface TempoTraceSearchMetadata {
-  traceID: string;
-  rootServiceName: string;
-  rootTraceName: string;
-  startTimeUnixNano: string;
-  durationMs: number;
-  spanSet: TempoSpanSet | undefined;
-  spanSets: TempoSpanSet[];
-  serviceStats: Record<string, { spanCount: number; errorCount?: number }>;
-}
-export interface TempoSearchMetrics {
-  inspectedTraces: number;
-  inspectedSpans: string;
-  inspectedBytes: string;
-  completedJobs: number;
-  totalJobs: number;
-  additionalMetrics: { candidateBound: string; truncated: '0' | '1' };
-}
-export interface TempoSearchResponse {
-  traces: TempoTraceSearchMetadata[];
-  metrics: TempoSearchMetrics;
 }
 
 function spanJson(m: TraceMatch, node: number, fields: readonly FieldExpr[]): TempoSpan {
