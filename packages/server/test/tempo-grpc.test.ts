@@ -16,8 +16,11 @@ const PROTO = fileURLToPath(new URL('./support/tempo-streaming.proto', import.me
 const FIXTURE_TRACE = '4a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const TOKEN = 'grafana-test-token';
 
+type Stream = NodeJS.ReadableStream & { cancel(): void };
 interface StreamingQuerier {
-  Search(req: object, md: Metadata): NodeJS.ReadableStream & { cancel(): void };
+  Search(req: object, md: Metadata): Stream;
+  MetricsQueryRange(req: object, md: Metadata): Stream;
+  MetricsQueryInstant(req: object, md: Metadata): Stream;
   close(): void;
 }
 type Ctor = new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: object) => StreamingQuerier;
@@ -30,17 +33,19 @@ function address(s: RunningSextant): string {
   return new URL(s.urls.api).host;
 }
 
-/** Every message of one Search call, or the call's error. */
-function search(s: RunningSextant, req: object, md = new Metadata(), options: object = {}): Promise<any[]> {
+/** Every message of one streaming call, or the call's error. */
+function streamCall(method: 'Search' | 'MetricsQueryRange' | 'MetricsQueryInstant', s: RunningSextant, req: object, md = new Metadata(), options: object = {}): Promise<any[]> {
   const client = new pkg.tempopb.StreamingQuerier(address(s), credentials.createInsecure(), options);
   return new Promise<any[]>((resolve, reject) => {
     const messages: any[] = [];
-    const call = client.Search(req, md);
+    const call = client[method](req, md);
     call.on('data', (m: unknown) => messages.push(m));
     call.on('error', reject);
     call.on('end', () => resolve(messages));
   }).finally(() => client.close());
 }
+
+const search = (s: RunningSextant, req: object, md?: Metadata, options?: object) => streamCall('Search', s, req, md, options);
 
 async function rejection(p: Promise<unknown>): Promise<ServiceError> {
   try {
@@ -121,6 +126,35 @@ test('by() spansets, the older tags search, and HTTP/1.1 on the same port', asyn
   });
   assert.match(answer, /^HTTP\/1\.1 404/);
   assert.equal(await (await fetch(`${open.urls.api}/api/echo`)).text(), 'echo');
+});
+
+test('TraceQL metrics stream as QueryRangeResponse and QueryInstantResponse, equal to the HTTP answers', async () => {
+  const spans = fixture();
+  const t0 = spans.reduce((a, s) => (s.startTimeUnixNano < a ? s.startTimeUnixNano : a), spans[0]!.startTimeUnixNano);
+  const start = t0 - (t0 % 60_000_000_000n);
+  const end = start + 600_000_000_000n;
+  const q = '{ span.gen_ai.operation.name = "chat" } | count_over_time() by(span.gen_ai.request.model)';
+  const [range] = await streamCall('MetricsQueryRange', open, { query: q, start: String(start), end: String(end), step: '60000000000', exemplars: 5 });
+  const http = (await (await fetch(`${open.urls.api}/api/metrics/query_range?${new URLSearchParams({ q, start: String(start), end: String(end), step: '60s', exemplars: '5' })}`)).json()) as any;
+  const label = (s: any) => s.labels[0].value.stringValue;
+  assert.deepEqual(range.series.map(label).sort(), ['model-a', 'model-b']);
+  for (const s of range.series) {
+    const h = http.series.find((x: any) => x.labels[0].value.stringValue === label(s));
+    // proto3 leaves zeros off the wire: an absent value is 0.
+    assert.deepEqual(s.samples.map((p: any) => [p.timestampMs, p.value ?? 0]), h.samples.map((p: any) => [p.timestampMs, p.value]));
+    assert.ok(s.exemplars.length > 0 && s.exemplars.every((e: any) => e.labels.some((l: any) => l.key === 'trace:id' && l.value.stringValue === FIXTURE_TRACE)));
+  }
+  // Worked out from the file: the chat spans per model.
+  const chats = spans.filter((s) => getAttr(s.attributes, 'gen_ai.operation.name') === 'chat');
+  const total = (m: string) => range.series.find((s: any) => label(s) === m).samples.reduce((a: number, p: any) => a + (p.value ?? 0), 0);
+  assert.equal(total('model-a'), chats.filter((s) => getAttr(s.attributes, 'gen_ai.request.model') === 'model-a').length);
+  assert.equal(total('model-b'), 1);
+  const [instant] = await streamCall('MetricsQueryInstant', open, { query: '{ span.gen_ai.operation.name = "chat" } | count_over_time()', start: String(start), end: String(end) });
+  assert.equal(instant.series.length, 1);
+  assert.equal(instant.series[0].value, chats.length);
+  const notMetrics = await rejection(streamCall('MetricsQueryRange', open, { query: '{ }', start: String(start), end: String(end) }));
+  assert.equal(notMetrics.code, status.INVALID_ARGUMENT);
+  assert.match(notMetrics.details, /not a metrics query/);
 });
 
 test('malformed queries and messages are INVALID_ARGUMENT naming the problem; the server keeps answering', async () => {

@@ -56,6 +56,42 @@ export interface TempoSearchResponse {
   metrics: TempoSearchMetrics;
 }
 
+export interface TempoExemplar {
+  labels: TempoKeyValue[];
+  value: number;
+  timestampMs: string;
+}
+
+export interface TempoTimeSeries {
+  labels: TempoKeyValue[];
+  samples: { timestampMs: string; value: number }[];
+  exemplars: TempoExemplar[];
+  promLabels: string;
+}
+
+/** /api/metrics/query_range (tempopb.QueryRangeResponse). */
+export interface TempoQueryRangeResponse {
+  series: TempoTimeSeries[];
+  metrics: TempoSearchMetrics;
+  status?: 'PARTIAL';
+  message?: string;
+}
+
+/** /api/metrics/query (tempopb.QueryInstantResponse). */
+export interface TempoQueryInstantResponse {
+  series: { labels: TempoKeyValue[]; value: number; promLabels: string }[];
+  metrics: TempoSearchMetrics;
+}
+
+/** tempopb.QueryRangeRequest (times and step in nanoseconds); an instant request has no step. */
+export interface TempoMetricsRequest {
+  query: string;
+  startNano: bigint;
+  endNano: bigint;
+  stepNano: bigint;
+  exemplars: number;
+}
+
 /** tempopb.SearchRequest, as the StreamingQuerier's Search receives it (times in epoch seconds). */
 export interface TempoSearchRequest {
   tags: Record<string, string>;
@@ -121,6 +157,22 @@ export function decodeTempoSearchRequest(buf: Uint8Array): TempoSearchRequest {
   return req;
 }
 
+/** tempopb.QueryRangeRequest, or QueryInstantRequest (query, start, end: the same first three fields). */
+export function decodeTempoMetricsRequest(buf: Uint8Array, instant: boolean): TempoMetricsRequest {
+  const r = new ProtoReader(buf, instant ? 'tempopb.QueryInstantRequest' : 'tempopb.QueryRangeRequest');
+  const req: TempoMetricsRequest = { query: '', startNano: 0n, endNano: 0n, stepNano: 0n, exemplars: 0 };
+  while (r.pos < r.limit) {
+    const tag = r.tag();
+    if (tag === tagOf(1, WIRE_LEN)) req.query = r.string();
+    else if (tag === tagOf(2, WIRE_VARINT)) req.startNano = BigInt.asUintN(64, r.int64());
+    else if (tag === tagOf(3, WIRE_VARINT)) req.endNano = BigInt.asUintN(64, r.int64());
+    else if (!instant && tag === tagOf(4, WIRE_VARINT)) req.stepNano = BigInt.asUintN(64, r.int64());
+    else if (!instant && tag === tagOf(16, WIRE_VARINT)) req.exemplars = r.uint32();
+    else r.skip(tag & 7);
+  }
+  return req;
+}
+
 function writeString(w: ProtoWriter, field: number, s: string): void {
   if (s !== '') w.stringField(field, s);
 }
@@ -129,7 +181,8 @@ function writeUint(w: ProtoWriter, field: number, v: number): void {
   if (v > 0) w.uint32Field(field, v);
 }
 
-function writeUint64(w: ProtoWriter, field: number, decimal: string): void {
+/** A uint64 or int64 field from its decimal string (protojson's form); both are the same varint on the wire. */
+function writeInt64(w: ProtoWriter, field: number, decimal: string): void {
   const v = BigInt(decimal);
   if (v !== 0n) w.int64Field(field, v);
 }
@@ -153,8 +206,8 @@ function writeSpanSet(w: ProtoWriter, field: number, set: TempoSpanSet): void {
     const span = w.begin(1);
     writeString(w, 1, s.spanID);
     writeString(w, 2, s.name);
-    writeUint64(w, 3, s.startTimeUnixNano);
-    writeUint64(w, 4, s.durationNanos);
+    writeInt64(w, 3, s.startTimeUnixNano);
+    writeInt64(w, 4, s.durationNanos);
     for (const kv of s.attributes) writeKeyValue(w, 5, kv);
     w.end(span);
   }
@@ -163,17 +216,21 @@ function writeSpanSet(w: ProtoWriter, field: number, set: TempoSpanSet): void {
   w.end(at);
 }
 
+function writeDouble(w: ProtoWriter, field: number, v: number): void {
+  if (v !== 0) w.doubleField(field, v);
+}
+
 function writeMetrics(w: ProtoWriter, m: TempoSearchMetrics): void {
   const at = w.begin(2);
   writeUint(w, 1, m.inspectedTraces);
-  writeUint64(w, 2, m.inspectedBytes);
+  writeInt64(w, 2, m.inspectedBytes);
   writeUint(w, 4, m.completedJobs);
   writeUint(w, 5, m.totalJobs);
-  writeUint64(w, 7, m.inspectedSpans);
+  writeInt64(w, 7, m.inspectedSpans);
   for (const [k, v] of Object.entries(m.additionalMetrics)) {
     const entry = w.begin(10);
     writeString(w, 1, k);
-    writeUint64(w, 2, v);
+    writeInt64(w, 2, v);
     w.end(entry);
   }
   w.end(at);
@@ -187,7 +244,7 @@ export function encodeTempoSearchResponse(res: TempoSearchResponse): Uint8Array<
     writeString(w, 1, t.traceID);
     writeString(w, 2, t.rootServiceName);
     writeString(w, 3, t.rootTraceName);
-    writeUint64(w, 4, t.startTimeUnixNano);
+    writeInt64(w, 4, t.startTimeUnixNano);
     writeUint(w, 5, t.durationMs);
     if (t.spanSet) writeSpanSet(w, 6, t.spanSet);
     for (const set of t.spanSets) writeSpanSet(w, 7, set);
@@ -200,6 +257,50 @@ export function encodeTempoSearchResponse(res: TempoSearchResponse): Uint8Array<
       w.end(value);
       w.end(entry);
     }
+    w.end(at);
+  }
+  writeMetrics(w, res.metrics);
+  return w.finish();
+}
+
+function writeStatus(w: ProtoWriter, partial: boolean, message: string | undefined): void {
+  if (partial) w.enumField(3, 1);
+  writeString(w, 4, message ?? '');
+}
+
+/** tempopb.QueryRangeResponse from the answer /api/metrics/query_range gives as JSON. */
+export function encodeTempoQueryRangeResponse(res: TempoQueryRangeResponse): Uint8Array<ArrayBuffer> {
+  const w = new ProtoWriter();
+  for (const s of res.series) {
+    const at = w.begin(1);
+    for (const kv of s.labels) writeKeyValue(w, 1, kv);
+    for (const p of s.samples) {
+      const sample = w.begin(2);
+      writeDouble(w, 1, p.value);
+      writeInt64(w, 2, p.timestampMs);
+      w.end(sample);
+    }
+    for (const e of s.exemplars) {
+      const ex = w.begin(4);
+      for (const kv of e.labels) writeKeyValue(w, 1, kv);
+      writeDouble(w, 2, e.value);
+      writeInt64(w, 3, e.timestampMs);
+      w.end(ex);
+    }
+    w.end(at);
+  }
+  writeMetrics(w, res.metrics);
+  writeStatus(w, res.status === 'PARTIAL', res.message);
+  return w.finish();
+}
+
+/** tempopb.QueryInstantResponse from the answer /api/metrics/query gives as JSON. */
+export function encodeTempoQueryInstantResponse(res: TempoQueryInstantResponse): Uint8Array<ArrayBuffer> {
+  const w = new ProtoWriter();
+  for (const s of res.series) {
+    const at = w.begin(1);
+    for (const kv of s.labels) writeKeyValue(w, 1, kv);
+    writeDouble(w, 2, s.value);
     w.end(at);
   }
   writeMetrics(w, res.metrics);

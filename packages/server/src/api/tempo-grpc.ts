@@ -4,7 +4,8 @@
  * with `stream_over_http_enabled`), so connections that open with the HTTP/2 preface go to grpc-js and all
  * others to the HTTP server.
  *
- * A call runs as an in-process request to the HTTP route that answers the same question (`/api/search`), carrying
+ * Served: Search, MetricsQueryRange and MetricsQueryInstant (what Grafana streams); the tag calls Grafana makes over
+ * HTTP. A call runs as an in-process request to the HTTP route that answers the same question, carrying
  * the call's credentials, authority and any browser headers, so authentication, the Host check and the browser
  * policy decide exactly as they do for HTTP. The answer is streamed as one message holding the whole result
  * (Tempo's last message always does; Grafana reads to the end of the stream).
@@ -13,7 +14,10 @@ import type { Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { Server, ServerCredentials, status, type ServerWritableStream, type ServiceDefinition } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
-import { decodeTempoSearchRequest, DecodeError, encodeTempoSearchResponse, type TempoSearchRequest, type TempoSearchResponse } from '@sextant/core';
+import {
+  decodeTempoMetricsRequest, decodeTempoSearchRequest, DecodeError, encodeTempoQueryInstantResponse, encodeTempoQueryRangeResponse, encodeTempoSearchResponse,
+  type TempoMetricsRequest, type TempoSearchRequest,
+} from '@sextant/core';
 
 const SERVICE = 'tempopb.StreamingQuerier';
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
@@ -64,11 +68,25 @@ function fail(call: ServerWritableStream<Buffer, Buffer>, code: status, details:
   call.emit('error', { code, details });
 }
 
-function searchHandler(app: FastifyInstance) {
+/** Metrics request fields as the HTTP routes' query parameters (nanosecond times; the step in seconds). */
+export function metricsParams(req: TempoMetricsRequest): Record<string, string> {
+  const p: Record<string, string> = { q: req.query };
+  if (req.startNano > 0n) p.start = req.startNano.toString();
+  if (req.endNano > 0n) p.end = req.endNano.toString();
+  if (req.stepNano > 0n) p.step = `${req.stepNano}ns`;
+  if (req.exemplars > 0) p.exemplars = String(req.exemplars);
+  return p;
+}
+
+/**
+ * One streaming method: decode the request, answer it with `route` called in-process with the call's
+ * credentials, authority and browser headers, and stream the JSON answer re-encoded as the method's message.
+ */
+function streamed<Req>(app: FastifyInstance, route: string, decode: (buf: Buffer) => Req, params: (req: Req) => Record<string, string>, encode: (json: never) => Uint8Array) {
   return async (call: ServerWritableStream<Buffer, Buffer>) => {
-    let req: TempoSearchRequest;
+    let req: Req;
     try {
-      req = decodeTempoSearchRequest(call.request);
+      req = decode(call.request);
     } catch (err) {
       if (err instanceof DecodeError) return fail(call, status.INVALID_ARGUMENT, err.message);
       throw err;
@@ -79,10 +97,10 @@ function searchHandler(app: FastifyInstance) {
       if (typeof v === 'string') headers[name] = v;
     }
     try {
-      const res = await app.inject({ method: 'GET', url: '/api/search', query: searchParams(req), headers });
+      const res = await app.inject({ method: 'GET', url: route, query: params(req), headers });
       if (call.cancelled) return;
       if (res.statusCode !== 200) return fail(call, grpcCode(res.statusCode), res.body.trim() || `HTTP ${res.statusCode}`);
-      call.write(Buffer.from(encodeTempoSearchResponse(JSON.parse(res.body) as TempoSearchResponse)));
+      call.write(Buffer.from(encode(JSON.parse(res.body) as never)));
       call.end();
     } catch (err) {
       fail(call, status.INTERNAL, (err as Error).message);
@@ -95,13 +113,18 @@ export interface TempoGrpc {
 }
 
 /**
- * Serves the StreamingQuerier's Search on `server` (the query port's HTTP server) next to HTTP/1.1. Call before
+ * Serves the StreamingQuerier on `server` (the query port's HTTP server) next to HTTP/1.1. Call before
  * the server listens; close() ends the gRPC connections.
  */
 export function serveTempoGrpc(app: FastifyInstance, server: HttpServer): TempoGrpc {
   const grpc = new Server();
-  const service: ServiceDefinition = { Search: streamingMethod('Search') };
-  grpc.addService(service, { Search: searchHandler(app) });
+  const methods = {
+    Search: streamed(app, '/api/search', decodeTempoSearchRequest, searchParams, encodeTempoSearchResponse),
+    MetricsQueryRange: streamed(app, '/api/metrics/query_range', (b) => decodeTempoMetricsRequest(b, false), metricsParams, encodeTempoQueryRangeResponse),
+    MetricsQueryInstant: streamed(app, '/api/metrics/query', (b) => decodeTempoMetricsRequest(b, true), metricsParams, encodeTempoQueryInstantResponse),
+  };
+  const service: ServiceDefinition = Object.fromEntries(Object.keys(methods).map((name) => [name, streamingMethod(name)]));
+  grpc.addService(service, methods);
   const injector = grpc.createConnectionInjector(ServerCredentials.createInsecure());
   const http1 = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');

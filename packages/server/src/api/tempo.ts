@@ -10,7 +10,7 @@ import {
   TraceQLError, encodeOtlpJsonTraces, encodeTraceRequest, evalField, formatStatic, kindName, labelText,
   parseTraceQL, referencedFields, serviceName, statusName, type FieldExpr, type MetricsSeries, type Query as TraceQLQuery, type Scalar,
   type SeriesLabel, type Span, type TempoKeyValue, type TempoSearchMetrics, type TempoSearchResponse, type TempoSpan, type TempoSpanSet,
-  type TempoAnyValue, type TempoTraceSearchMetadata,
+  type TempoAnyValue, type TempoQueryInstantResponse, type TempoQueryRangeResponse, type TempoTimeSeries, type TempoTraceSearchMetadata,
 } from '@sextant/core';
 import type { SpanStore } from '../storage/contract.js';
 import { parseTraceIdParam } from '../storage/stored/ids.js';
@@ -152,7 +152,7 @@ function promLabels(labels: readonly SeriesLabel[]): string {
   return labelText(labels);
 }
 
-function seriesJson(s: MetricsSeries): Record<string, unknown> {
+function seriesJson(s: MetricsSeries): TempoTimeSeries {
   return {
     labels: s.labels.map((l) => ({ key: l.key, value: scalarToAnyValue(l.value) })),
     samples: s.samples.map((p) => ({ timestampMs: String(p.timestampMs), value: p.value })),
@@ -317,7 +317,7 @@ export const tempoApi: FastifyPluginAsync<{ store: SpanStore; isReady: () => boo
     const { query, range } = metricsRequest(q, false);
     const { series, metrics } = await runMetrics(store, query, range, bound);
     note(reply, metrics, bound);
-    const body: Record<string, unknown> = { series: series.map(seriesJson), metrics: searchMetrics(metrics, bound) };
+    const body: TempoQueryRangeResponse = { series: series.map(seriesJson), metrics: searchMetrics(metrics, bound) };
     if (metrics.truncated) {
       body.status = 'PARTIAL';
       body.message = `stopped at the bound of ${bound} candidate traces`;
@@ -330,10 +330,11 @@ export const tempoApi: FastifyPluginAsync<{ store: SpanStore; isReady: () => boo
     const { query, range } = metricsRequest(q, true);
     const { series, metrics } = await runMetrics(store, query, range, bound);
     note(reply, metrics, bound);
-    return {
+    const body: TempoQueryInstantResponse = {
       series: series.map((s) => ({ labels: seriesJson(s).labels, value: s.samples[0]?.value ?? 0, promLabels: promLabels(s.labels) })),
       metrics: searchMetrics(metrics, bound),
     };
+    return body;
   });
 };
 
