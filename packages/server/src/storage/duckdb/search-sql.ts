@@ -42,7 +42,7 @@ export function decodeCursor(cursor: string, sort: TraceSort = 'recent'): Cursor
   return { sort, key: BigInt(m[2]!), traceId: m[3]! };
 }
 
-class Sql {
+export class Sql {
   readonly params: Param[] = [];
   p(v: Param): string {
     this.params.push(v);
@@ -50,7 +50,7 @@ class Sql {
   }
 }
 
-function containsAny(sql: Sql, column: string, needles: string[]): string {
+export function containsAny(sql: Sql, column: string, needles: string[]): string {
   return '(' + needles.map((n) => `contains(${column}, ${sql.p(n)})`).join(' OR ') + ')';
 }
 
