@@ -7,6 +7,7 @@ import type {
   CountingPlan,
   DependencyGraph,
   ExactCondition,
+  IncomingLink,
   LogRecord,
   OperationInfo,
   RedResult,
@@ -20,6 +21,7 @@ export type {
   DependencyEdge,
   DependencyGraph,
   DependencyNode,
+  IncomingLink,
   OperationEdge,
   OperationInfo,
   Percentiles,
@@ -132,17 +134,6 @@ export function checkLogQuery(q: LogQuery): void {
   if (n > MAX_TAG_FILTERS) throw new QueryError(`a log search may have at most ${MAX_TAG_FILTERS} attribute filters; this one has ${n}`);
   if ((q.text?.length ?? 0) > MAX_LOG_TEXT) throw new QueryError(`text: at most ${MAX_LOG_TEXT} characters`);
   if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_LOG_LIMIT) throw new QueryError(`limit: a whole number from 1 to ${MAX_LOG_LIMIT}`);
-}
-
-/** A span of another trace whose links point at a trace: the way back along a span link. */
-export interface IncomingLink {
-  traceId: string;
-  spanId: string;
-  service: string;
-  name: string;
-  startUnixNano: bigint;
-  /** The span of the linked-to trace that the link names. */
-  linkedSpanId: string;
 }
 
 /** Most incoming links one lookup returns. */
