@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from './fixtures.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -13,6 +13,11 @@ export const UI_DIR = resolve(REPO_ROOT, 'packages/ui/dist');
 
 export interface TestBrowser {
   context: BrowserContext;
+  /**
+   * A page in the given colour scheme. A dialog fails the test: only script injected through untrusted text
+   * (an XSS) would open one.
+   */
+  newPage(theme?: 'light' | 'dark'): Promise<Page>;
   /** Closes Chromium and deletes its profile. */
   close(): Promise<void>;
 }
@@ -36,6 +41,14 @@ export async function launchChromium(opts: { name: string; args?: string[]; view
   }
   return {
     context,
+    async newPage(theme = 'light') {
+      const page = await context.newPage();
+      await page.emulateMedia({ colorScheme: theme });
+      page.on('dialog', (d) => {
+        throw new Error(`unexpected dialog: ${d.message()}`);
+      });
+      return page;
+    },
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

@@ -72,14 +72,7 @@ async function post(url: string, body: unknown): Promise<void> {
 let server: Awaited<ReturnType<typeof startSextant>>;
 let chromium: TestBrowser;
 
-async function newPage(theme: 'light' | 'dark' = 'light'): Promise<Page> {
-  const page = await chromium.context.newPage();
-  await page.emulateMedia({ colorScheme: theme });
-  page.on('dialog', (d) => {
-    throw new Error(`unexpected dialog: ${d.message()}`);
-  });
-  return page;
-}
+const newPage = (theme?: 'light' | 'dark') => chromium.newPage(theme);
 
 const rowTexts = (page: Page) => page.getByTestId('log-body').allInnerTexts();
 

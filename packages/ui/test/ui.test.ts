@@ -191,14 +191,7 @@ function cohortTraces(): { batch: unknown; slowIds: string[] } {
   return { batch, slowIds };
 }
 
-async function newPage(theme: 'light' | 'dark' = 'light'): Promise<Page> {
-  const page = await browser.newPage();
-  await page.emulateMedia({ colorScheme: theme });
-  page.on('dialog', (d) => {
-    throw new Error(`unexpected dialog: ${d.message()}`);
-  });
-  return page;
-}
+const newPage = (theme?: 'light' | 'dark') => chromium.newPage(theme);
 
 async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });

@@ -1,14 +1,14 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { decodeOtlpJsonLogs, serviceName, type LogRecord } from '@sextant/core';
+import { decodeOtlpJsonLogs, type LogRecord } from '@sextant/core';
 import { useApi } from '../lib/api.js';
 import { Link, navigate, useLocation, withQuery } from '../lib/router.js';
-import { serviceColor } from '../lib/colors.js';
 import { formatAttrValue } from '../lib/format.js';
 import { LOOKBACKS, lookbackRange, nanoToLocalInput } from '../lib/time-range.js';
+import { ServiceSelect } from '../components/ServiceSelect.js';
 import { AttrFilters, appendAttrParams, attrsFromParams, type AttrFilter } from '../components/AttrFilters.js';
 import { ErrorMessage, Loading, Message } from '../components/Message.js';
 import { Time } from '../components/Time.js';
-import { severityOf } from '../trace/SpanDetail.js';
+import { LogServiceCell, LogSeverityCell } from '../trace/TraceLogs.js';
 
 /** "At least this severe", by OTLP's severity names (the API takes the same words). */
 const SEVERITIES: [string, string][] = [
@@ -114,15 +114,7 @@ export function LogsPage() {
         </label>
         <label className="field">
           <span>Service</span>
-          <select aria-label="Service" value={f.service} onChange={(e) => upd({ service: e.target.value })}>
-            <option value="">All services</option>
-            {(services.data?.services ?? []).map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-            {f.service && !services.data?.services.includes(f.service) && <option value={f.service}>{f.service}</option>}
-          </select>
+          <ServiceSelect label="Service" value={f.service} services={services.data?.services} anyLabel="All services" onChange={(service) => upd({ service })} />
         </label>
         <label className="field">
           <span>Severity</span>
@@ -198,8 +190,6 @@ function LogTable(props: { logs: LogRecord[]; more: boolean; onFilter: (key: str
         </thead>
         <tbody>
           {props.logs.map((log, i) => {
-            const svc = serviceName(log);
-            const sev = severityOf(log);
             const to = log.traceId ? withQuery(`/trace/${log.traceId}`, { span: log.spanId || undefined }) : null;
             return (
               <tr
@@ -216,13 +206,8 @@ function LogTable(props: { logs: LogRecord[]; more: boolean; onFilter: (key: str
                 <td className="nowrap">
                   <Time nano={log.timeUnixNano || log.observedTimeUnixNano} />
                 </td>
-                <td>
-                  <span className={`sev ${sev.cls}`}>{sev.text.toUpperCase() || 'LOG'}</span>
-                </td>
-                <td className="nowrap">
-                  <span className="dot" style={{ background: serviceColor(svc), marginRight: 6 }} />
-                  {svc}
-                </td>
+                <LogSeverityCell log={log} />
+                <LogServiceCell log={log} />
                 <td className="log-body">
                   <div data-testid="log-body">{formatAttrValue(log.body)}</div>
                   {log.attributes.length > 0 && (

@@ -4,6 +4,7 @@ import { enc, useApi } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { LOOKBACKS, localInputToNano, nanoToLocalInput } from '../lib/time-range.js';
 import { FormTraceQL } from '../traceql/FormTraceQL.js';
+import { ServiceSelect } from '../components/ServiceSelect.js';
 import { AttrFilters, appendAttrParams, attrsFromParams, type AttrFilter } from '../components/AttrFilters.js';
 
 const KINDS = ['', 'server', 'client', 'internal', 'producer', 'consumer'];
@@ -109,27 +110,11 @@ export function SearchForm({ params }: { params: URLSearchParams }) {
     <form className="search-form panel" onSubmit={submit} aria-label="Search traces">
       <label className="field">
         <span>Service</span>
-        <select value={f.service} onChange={(e) => upd({ service: e.target.value, operation: '' })}>
-          <option value="">All services</option>
-          {(services.data?.services ?? []).map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-          {f.service && !services.data?.services.includes(f.service) && <option value={f.service}>{f.service}</option>}
-        </select>
+        <ServiceSelect value={f.service} services={services.data?.services} anyLabel="All services" onChange={(service) => upd({ service, operation: '' })} />
       </label>
       <label className="field">
         <span>Called by (parent service)</span>
-        <select aria-label="Parent service" value={f.parentService} onChange={(e) => upd({ parentService: e.target.value })}>
-          <option value="">Any caller</option>
-          {(services.data?.services ?? []).map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-          {f.parentService && !services.data?.services.includes(f.parentService) && <option value={f.parentService}>{f.parentService}</option>}
-        </select>
+        <ServiceSelect label="Parent service" value={f.parentService} services={services.data?.services} anyLabel="Any caller" onChange={(parentService) => upd({ parentService })} />
       </label>
       <label className="field">
         <span>Operation</span>
