@@ -2,7 +2,6 @@
 // decode-only and append-only floors), bytes per span on disk, query latency at 1M stored spans, the
 // analysis engine's speed, and the trace page's time to show a 1,000-span trace in Chromium. Prints a table; bench/README.md records the figures measured on the project machine.
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeTrace, compareCohorts, decodeTraceRequest, encodeTraceRequest, groupByTrace, SpanKind, type Span } from '@sextant/core';
@@ -10,6 +9,7 @@ import { DuckDBStore } from '../packages/server/src/storage/duckdb/duckdb-store.
 import { startChildServer } from '../packages/server/test/support/child.js';
 import { DEFAULT_UI_DIR, startSextant } from '../packages/server/src/server.js';
 import { makeTraces } from './workload.js';
+import { launchChromium } from '../testing/chromium.js';
 import { clickhouseBench } from './clickhouse.js';
 import { percentile, rssOf, runOverload } from '../testing/overload.js';
 import { metricsTraceQL, searchTraceQL } from '../packages/server/src/query/traceql.js';
@@ -246,12 +246,8 @@ async function uiBench(): Promise<void> {
     return;
   }
   const sextant = await startSextant({ memory: true, port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, zipkinPort: 0 });
-  const dataDir = mkdtempSync(join(tmpdir(), 'sextant-bench-chromium-'));
-  const browser = await chromium.launchPersistentContext(dataDir, {
-    executablePath: '/usr/bin/chromium',
-    viewport: { width: 1440, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  const chromium = await launchChromium({ name: 'bench' });
+  const browser = chromium.context;
   /** Median time until `testId` shows on the page at `path` (the first load fills the HTTP cache and is not counted). */
   const pageTime = async (path: string, testId: string, runs: number): Promise<number[]> => {
     const out: number[] = [];
@@ -283,9 +279,8 @@ async function uiBench(): Promise<void> {
       }
     }
   } finally {
-    await browser.close();
+    await chromium.close();
     await sextant.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

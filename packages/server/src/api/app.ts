@@ -9,6 +9,7 @@ import { DEFAULT_MAX_TRACE_SPANS } from '../query/traces.js';
 import { jaegerApi, jaegerV3Api } from './jaeger.js';
 import { registerInstrumentationApi } from './instrumentation.js';
 import { registerCostApi, type CostApiOptions } from './cost.js';
+import { registerLogsApi } from './logs.js';
 import { SearchUsage } from './search-usage.js';
 import { tempoApi } from './tempo.js';
 import { serveTempoGrpc } from './tempo-grpc.js';
@@ -69,6 +70,7 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
   await app.register(jaegerApi, { store, maxTraceSpans });
   await app.register(jaegerV3Api, { store, maxTraceSpans });
   registerInstrumentationApi(app, store);
+  registerLogsApi(app, store);
   registerCostApi(app, store, { ...opts.cost, searchUsage });
   await app.register(tempoApi, { store, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND });
   const tempoGrpc = serveTempoGrpc(app, app.server);
