@@ -125,6 +125,16 @@ test("the agent run's flame graph: the run's spans only, coloured by model, tool
     assert.deepEqual(await pixel(at('0000000000000036', 4)), [124, 92, 255], "the sub-agent's model call chat model-b");
     assert.deepEqual(await pixel(at('0000000000000037', 5)), [182, 166, 255], 'its HTTP call to the provider, paler');
     assert.deepEqual(await pixel(at(RUN, 0)), [138, 148, 166], 'the agent span itself: other');
+    // The run's critical path (worked out by hand from the fixture's times): the run waits for its last step,
+    // summarize_findings, whose time goes down through its MCP call and the sub-agent into chat model-b's HTTP
+    // call (51–3501 ms into the run); the run's own span carries the rest (4,046 ms to its end at 42 s).
+    const top = (p: { x: number; y: number }) => ({ x: p.x, y: p.y - 15 });
+    const BAR = [27, 31, 42];
+    assert.deepEqual(await pixel(top(at(RUN, 0))), BAR, 'the run itself is on its critical path after its last step');
+    assert.deepEqual(await pixel(top(at('0000000000000037', 5))), BAR, "the provider call under the sub-agent's model call is on it");
+    assert.deepEqual(await pixel(top(at('0000000000000036', 4))), [124, 92, 255], 'its caller waits on it: not on the path there');
+    assert.deepEqual(await pixel(top(at('0000000000000032', 1, 0.8))), [224, 135, 58], 'nor is the tool call while its callee runs');
+    assert.deepEqual(await pixel(top(at('0000000000000005', 1, 0.2))), [124, 92, 255], 'a model call the run does not wait for last: off the path');
     const chat = at('0000000000000036', 4);
     await canvas.hover({ position: chat });
     assert.match(await page.getByTestId('flame-tooltip').innerText(), /chat model-b[\s\S]*3\.50 s total/);

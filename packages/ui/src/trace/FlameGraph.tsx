@@ -5,6 +5,9 @@ import type { TraceLayout } from './layout.js';
 import { selfTimesMs } from './self-ms.js';
 
 const FRAME_H = 18;
+/** The critical-path bar: near-black on light frames, near-white on dark ones. */
+export const CRITICAL_LIGHT = '#1b1f2a';
+export const CRITICAL_DARK = '#f4f4f6';
 
 /** Self-time share → colour: frames that spend their own time are hot, frames that only wait are pale. */
 function heat(selfShare: number, dark: boolean): string {
@@ -28,6 +31,8 @@ export function FlameGraph(props: {
   colorOf?: (pos: number, dark: boolean) => string;
   /** What width and colour mean, when `colorOf` changes the colours. */
   caption?: ReactNode;
+  /** Critical-path sections per frame (ms, relative like the layout), drawn as a bar along the frame's top. */
+  critical?: ReadonlyMap<number, readonly (readonly [number, number])[]>;
 }) {
   const { layout, view, selected } = props;
   const theme = useTheme();
@@ -77,6 +82,13 @@ export function FlameGraph(props: {
         ctx.fillStyle = cssVar('--error', '#d0302f');
         ctx.fillRect(x, y + FRAME_H - 3, Math.max(0.5, w - 0.5), 2);
       }
+      for (const [a, b] of props.critical?.get(i) ?? []) {
+        const c0 = Math.max(0, (a - v0) * k);
+        const c1 = Math.min(width, (b - v0) * k);
+        if (c1 <= c0) continue;
+        ctx.fillStyle = dark ? CRITICAL_DARK : CRITICAL_LIGHT;
+        ctx.fillRect(c0, y, Math.max(1, c1 - c0), 3);
+      }
       if (w > 40) {
         ctx.save();
         ctx.beginPath();
@@ -94,7 +106,7 @@ export function FlameGraph(props: {
       ctx.lineWidth = 2;
       ctx.strokeRect(x0 + 1, depth[selected] * FRAME_H + 1, Math.max(2, x1 - x0 - 2), FRAME_H - 3);
     }
-  }, [layout, view, width, height, selected, theme, self, props.colorOf]);
+  }, [layout, view, width, height, selected, theme, self, props.colorOf, props.critical]);
 
   const frameAt = (e: MouseEvent<HTMLCanvasElement>): number => {
     const r = e.currentTarget.getBoundingClientRect();

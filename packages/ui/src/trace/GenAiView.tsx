@@ -2,7 +2,7 @@
 // with tokens and latency per step, and where the run spent its time. Message text comes from spans: it is
 // untrusted and rendered as text only.
 import { useCallback, useMemo, useState } from 'react';
-import { buildTraceTree, genAiTimeKindOf, genAiTimeKinds, type GenAiAnalysis, type GenAiMessage, type GenAiStep, type GenAiTimeKind, type GenAiTimeSplit } from '@sextant/core';
+import { buildTraceTree, criticalPath, genAiTimeKindOf, genAiTimeKinds, type GenAiAnalysis, type GenAiMessage, type GenAiStep, type GenAiTimeKind, type GenAiTimeSplit } from '@sextant/core';
 import { formatDuration, formatMs, formatPercent } from '../lib/format.js';
 import type { TraceAnalysis } from './analysis-types.js';
 import { FlameGraph } from './FlameGraph.js';
@@ -110,11 +110,17 @@ function RunFlame(props: { layout: TraceLayout; runSpanId: string; onOpenSpan: (
     const row = layout.indexById.get(runSpanId);
     return row === undefined ? null : buildTraceLayout(layout.spans.slice(row, row + layout.subtree[row] + 1), undefined);
   }, [layout, runSpanId]);
-  const colors = useMemo(() => {
-    if (!sub) return [];
-    // Layout rows are the input of the tree built here, so node i is row i.
-    const { kind, isStep } = genAiTimeKinds(buildTraceTree(sub.spans));
-    return kind.map((k, i) => (isStep[i] ? KIND_COLOR[k] : k === 'other' ? KIND_COLOR.other : KIND_COLOR_INNER[k]));
+  const { colors, critical } = useMemo(() => {
+    const critical = new Map<number, [number, number][]>();
+    if (!sub) return { colors: [], critical };
+    // Layout rows are the input of the tree built here, so node i is row i, and row 0 is the run's span.
+    const tree = buildTraceTree(sub.spans);
+    const { kind, isStep } = genAiTimeKinds(tree);
+    for (const c of criticalPath(tree, 0)) {
+      const seg: [number, number] = [Number(c.startNano - sub.traceStartNano) / 1e6, Number(c.endNano - sub.traceStartNano) / 1e6];
+      critical.set(c.node, [...(critical.get(c.node) ?? []), seg]);
+    }
+    return { colors: kind.map((k, i) => (isStep[i] ? KIND_COLOR[k] : k === 'other' ? KIND_COLOR.other : KIND_COLOR_INNER[k])), critical };
   }, [sub]);
   const colorOf = useCallback((pos: number) => colors[pos] ?? KIND_COLOR.other, [colors]);
   const [view, setView] = useState<[number, number]>([0, sub?.durationMs ?? 0]);
@@ -131,10 +137,11 @@ function RunFlame(props: { layout: TraceLayout; runSpanId: string; onOpenSpan: (
         onSelect={setSelected}
         onOpen={(pos) => props.onOpenSpan(sub.spans[pos].spanId)}
         colorOf={colorOf}
+        critical={critical}
         caption={
           <>
             Width is time. Colour: <span style={{ color: KIND_COLOR.model }}>■</span> model calls, <span style={{ color: KIND_COLOR.tool }}>■</span> tools and
-            retrieval, <span style={{ color: KIND_COLOR.other }}>■</span> the rest; paler frames are spans under a model or tool call (its HTTP request, queries, a sub-agent it ran).
+            retrieval, <span style={{ color: KIND_COLOR.other }}>■</span> the rest; paler frames are spans under a model or tool call (its HTTP request, queries, a sub-agent it ran). The bar along a frame's top is the run's critical path.
           </>
         }
       />
