@@ -12,6 +12,7 @@ import { registerCostApi, type CostApiOptions } from './cost.js';
 import { registerLogsApi } from './logs.js';
 import { SearchUsage } from './search-usage.js';
 import { tempoApi } from './tempo.js';
+import { serveTempoGrpc } from './tempo-grpc.js';
 import { jaegerMonitorApi } from './jaeger-monitor.js';
 import { DEFAULT_CANDIDATE_BOUND } from '../query/traceql.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
@@ -72,6 +73,8 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
   registerLogsApi(app, store);
   registerCostApi(app, store, { ...opts.cost, searchUsage });
   await app.register(tempoApi, { store, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND });
+  const tempoGrpc = serveTempoGrpc(app, app.server);
+  app.addHook('onClose', async () => tempoGrpc.close());
   await app.register(jaegerMonitorApi, { store });
   registerMcpRoute(app);
 
