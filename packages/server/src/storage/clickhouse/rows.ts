@@ -16,6 +16,7 @@ import {
   type LogRecord,
   type Span,
 } from '@sextant/core';
+import { typesOf, type ValueType } from './attribute-types.js';
 
 /** pdata's SpanKind.String(), which the exporter writes. */
 const KIND_NAMES = ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'] as const;
@@ -84,7 +85,7 @@ export function attrMap(attrs: readonly KeyValue[]): Record<string, string> {
 
 /**
  * Attributes Sextant's own decoders set with a type that analysis reads (a Zipkin shared span, for one): their
- * text is read back as that type. Every other value stays the text the schema holds.
+ * text is read back as that type where sextant_attribute_types has no record of the key (rows written before it).
  */
 const TYPED: Record<string, (text: string) => AttrValue> = {
   [ZIPKIN_ATTR.shared]: (t) => t === 'true',
@@ -92,8 +93,11 @@ const TYPED: Record<string, (text: string) => AttrValue> = {
   [ZIPKIN_ATTR.durationMissing]: (t) => t === 'true',
 };
 
-export function attrsFromMap(map: Record<string, string> | null | undefined): KeyValue[] {
-  return map ? Object.entries(map).map(([key, value]) => ({ key, value: TYPED[key]?.(value) ?? value })) : [];
+/** Reads a stored value back: as its key's recorded type (attribute-types.ts), else as the text it is. */
+export type ValueReader = (key: string, text: string) => AttrValue | undefined;
+
+export function attrsFromMap(map: Record<string, string> | null | undefined, typed?: ValueReader): KeyValue[] {
+  return map ? Object.entries(map).map(([key, value]) => ({ key, value: typed?.(key, value) ?? TYPED[key]?.(value) ?? value })) : [];
 }
 
 /**
@@ -113,16 +117,17 @@ export const LOG_INSERT_COLUMNS = [
   'ResourceAttributes', 'ScopeSchemaUrl', 'ScopeName', 'ScopeVersion', 'ScopeAttributes', 'LogAttributes', 'EventName',
 ] as const;
 
-/** A batch in the ClickHouse write form: otel_traces rows as JSONCompactEachRow text. */
+/** A batch in the ClickHouse write form: otel_traces rows as JSONCompactEachRow text, and its attribute types. */
 export interface TraceRowBatch {
   readonly n: number;
   readonly rows: string;
+  readonly types: [string, ValueType][];
 }
 
 /** Encodes on the receiving thread; the text goes to ClickHouse as it is. */
 export class TraceRowEncoder {
   encode(spans: readonly Span[]): TraceRowBatch {
-    return { n: spans.length, rows: encodeTraceRows(spans) };
+    return { n: spans.length, rows: encodeTraceRows(spans), types: typesOf(spans) };
   }
   transferables(): ArrayBuffer[] {
     return [];
@@ -186,7 +191,7 @@ export interface SpanSelectRow {
   LinkAttributes: Record<string, string>[];
 }
 
-export function spanFromRow(r: SpanSelectRow): Span {
+export function spanFromRow(r: SpanSelectRow, typed?: ValueReader): Span {
   const start = BigInt(r.StartNano);
   return {
     traceId: r.TraceId,
@@ -198,12 +203,12 @@ export function spanFromRow(r: SpanSelectRow): Span {
     kind: kindFromText(r.SpanKind),
     startTimeUnixNano: start,
     endTimeUnixNano: start + BigInt(r.DurationText),
-    attributes: attrsFromMap(r.SpanAttributes),
+    attributes: attrsFromMap(r.SpanAttributes, typed),
     droppedAttributesCount: 0,
     events: r.EventNanos.map((t, i) => ({
       timeUnixNano: BigInt(t),
       name: r.EventNames[i] ?? '',
-      attributes: attrsFromMap(r.EventAttributes[i]),
+      attributes: attrsFromMap(r.EventAttributes[i], typed),
       droppedAttributesCount: 0,
     })),
     droppedEventsCount: 0,
@@ -211,13 +216,13 @@ export function spanFromRow(r: SpanSelectRow): Span {
       traceId,
       spanId: r.LinkSpanIds[i] ?? '',
       traceState: r.LinkTraceStates[i] ?? '',
-      attributes: attrsFromMap(r.LinkAttributes[i]),
+      attributes: attrsFromMap(r.LinkAttributes[i], typed),
       droppedAttributesCount: 0,
       flags: 0,
     })),
     droppedLinksCount: 0,
     status: { code: statusFromText(r.StatusCode), message: r.StatusMessage },
-    resource: { attributes: attrsFromMap(r.ResourceAttributes), droppedAttributesCount: 0, schemaUrl: '' },
+    resource: { attributes: attrsFromMap(r.ResourceAttributes, typed), droppedAttributesCount: 0, schemaUrl: '' },
     scope: { ...emptyScope(), name: r.ScopeName, version: r.ScopeVersion },
   };
 }
