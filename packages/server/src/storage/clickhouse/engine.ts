@@ -9,7 +9,7 @@ export const clickhouseEngine: StorageEngine<TraceRowBatch, ClickHouseEngineOpti
   name: 'clickhouse',
   // Inserts are network calls: the engine's work happens in ClickHouse, so no thread of its own. Age retention is
   // the tables' TTL; --max-size drops the oldest days (retention.ts).
-  capabilities: { ownThread: false, sizeRetention: true, concurrentWrites: 2, costs: false },
+  capabilities: { ownThread: false, sizeRetention: true, concurrentWrites: 2, costs: true },
   createEncoder: () => new TraceRowEncoder(),
   open: async (options) => (await import('./store.js')).ClickHouseStore.open(options),
 };

@@ -7,6 +7,8 @@ import type { LogRecord, Span, SpanKind } from '@sextant/core';
 import {
   checkSearchLimits,
   QueryError,
+  type CostReader,
+  type CostReport,
   type DependencyGraph,
   type OperationInfo,
   type RedQuery,
@@ -32,6 +34,7 @@ import { databaseBytes, dropOldestDays } from './retention.js';
 import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, LOCAL_SUFFIX, RED_COMMENT, sextantDdl, TABLES, type SchemaOptions } from './schema.js';
 import { buildSearchSql, type SearchRow } from './search.js';
 import { countSpans } from './span-counts.js';
+import { costReport } from './costs.js';
 import { DEFAULT_RETRY, insertRows, withRetries, type RetryPolicy } from './writer.js';
 import { every } from '../periodic.js';
 
@@ -59,7 +62,7 @@ const LINK_BATCH = 30;
 /** How old this process's copy of sextant_attribute_types may be when a read needs it (other processes write it). */
 const TYPES_REFRESH_MS = 10_000;
 
-export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
+export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReader {
   private linkTimer: NodeJS.Timeout | null = null;
   private linking: Promise<number> | null = null;
   private lastLinkError = '';
@@ -412,6 +415,10 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
 
   countSpans(q: SpanCountQuery): Promise<SpanCountRow[]> {
     return countSpans((sql, params) => this.rows(sql, params), this.db, q);
+  }
+
+  costReport(startNano: bigint, endNano: bigint): Promise<CostReport> {
+    return costReport((sql, params) => this.rows(sql, params), this.db, startNano, endNano);
   }
 
   async stats(): Promise<StoreStats> {
