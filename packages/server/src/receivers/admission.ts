@@ -71,11 +71,6 @@ const WINDOW_SHARE = 3 / 4;
 const PRIORITY_SHARE = 7 / 8;
 const STARVED_AFTER_MS = 4000;
 
-const MAX_PEER_STREAKS = 10_000;
-
-/** What identifies a client across its retries: its HTTP/1 socket, or a gRPC call's peer address. */
-export type Sender = object | string;
-
 interface RefusalStreak {
   count: number;
   since: number;
@@ -151,40 +146,28 @@ export class IngestBudget {
    *   PRIORITY_AFTER_REFUSALS): under overload every exporter gets through within a few retries instead of some
    *   losing the lottery every time.
    */
-  reserve(sender?: Sender): Reservation {
+  reserve(sender?: object): Reservation {
     return new Reservation(this, sender);
   }
 
   private readonly refusalsBySender = new WeakMap<object, RefusalStreak>();
-  /** gRPC calls name their connection only as a peer address; these are forgotten past MAX_PEER_STREAKS. */
-  private readonly refusalsByPeer = new Map<string, RefusalStreak>();
-
-  private streakOf(sender: Sender | undefined): RefusalStreak | undefined {
-    if (sender === undefined) return undefined;
-    return typeof sender === 'string' ? this.refusalsByPeer.get(sender) : this.refusalsBySender.get(sender);
-  }
 
   /** How much of the budget a request of this sender may fill, by how long it has been refused. */
-  limitFor(sender: Sender | undefined): number {
-    const streak = this.streakOf(sender);
+  limitFor(sender: object | undefined): number {
+    const streak = sender === undefined ? undefined : this.refusalsBySender.get(sender);
     if (streak === undefined || streak.count < PRIORITY_AFTER_REFUSALS) return this.window;
     if (Date.now() - streak.since >= STARVED_AFTER_MS) return this.maxBytes;
     return Math.max(this.window, Math.floor(this.maxBytes * PRIORITY_SHARE));
   }
 
-  noteSender(sender: Sender | undefined, refused: boolean): void {
+  noteSender(sender: object | undefined, refused: boolean): void {
     if (sender === undefined) return;
-    const streak = this.streakOf(sender);
-    if (refused && streak) streak.count++;
-    else if (refused) {
-      const started = { count: 1, since: Date.now() };
-      if (typeof sender !== 'string') this.refusalsBySender.set(sender, started);
-      else {
-        if (this.refusalsByPeer.size >= MAX_PEER_STREAKS) this.refusalsByPeer.clear();
-        this.refusalsByPeer.set(sender, started);
-      }
-    } else if (typeof sender === 'string') this.refusalsByPeer.delete(sender);
-    else this.refusalsBySender.delete(sender);
+    if (!refused) this.refusalsBySender.delete(sender);
+    else {
+      const streak = this.refusalsBySender.get(sender);
+      if (streak) streak.count++;
+      else this.refusalsBySender.set(sender, { count: 1, since: Date.now() });
+    }
   }
 }
 
@@ -200,7 +183,7 @@ export class Reservation {
   private readonly startedAt = performance.now();
   private readonly limit: number;
 
-  constructor(private readonly budget: IngestBudget, private readonly sender?: Sender) {
+  constructor(private readonly budget: IngestBudget, private readonly sender?: object) {
     this.limit = budget.limitFor(sender);
   }
 

@@ -5,7 +5,11 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { LogRecord, Span, SpanKind } from '@sextant/core';
 import {
+  checkLogQuery,
   checkSearchLimits,
+  type IncomingLink,
+  type LogQuery,
+  type LogSearchResult,
   QueryError,
   type CostReader,
   type CostReport,
@@ -23,6 +27,7 @@ import {
 } from '../contract.js';
 import { decodeCursor, encodeCursor, sortKeyOf } from '../stored/search-cursor.js';
 import { redMetrics } from './aggregates.js';
+import { incomingLinks, searchLogRows } from './log-search.js';
 import { dependencyGraph, linkMinute, MINUTE, SETTLE } from './dependencies.js';
 import { connect, parseClickHouseUrl, type ClickHouseTarget } from './connect.js';
 import { AttributeTypes, type ValueType } from './attribute-types.js';
@@ -315,6 +320,17 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
       { id: traceId },
     );
     return rows.map(logFromRow);
+  }
+
+  // Log search and incoming links (log-search.ts).
+  async searchLogs(q: LogQuery): Promise<LogSearchResult> {
+    checkLogQuery(q);
+    const rows = await searchLogRows((sql, params) => this.rows(sql, params), this.db, q);
+    return { logs: rows.slice(0, q.limit).map(logFromRow), more: rows.length > q.limit };
+  }
+
+  linksTo(traceId: string, limit: number): Promise<IncomingLink[]> {
+    return incomingLinks((sql, params) => this.rows(sql, params), this.db, traceId, limit);
   }
 
   async services(): Promise<string[]> {
