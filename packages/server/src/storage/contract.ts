@@ -237,7 +237,7 @@ export interface StorageCapabilities {
   costs: boolean;
 }
 
-/** What the stored spans of a window cost (storage/duckdb/costs.ts says how bytes are counted). */
+/** What the stored spans of a window cost (each engine's costs.ts says how it counts bytes). */
 export interface CostReport {
   spans: number;
   /** First and last span start in the window (null when it is empty). */
