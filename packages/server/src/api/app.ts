@@ -16,6 +16,8 @@ import { DEFAULT_CANDIDATE_BOUND } from '../query/traceql.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 import { registerQueryAuth, type QueryAuthOptions } from '../auth/query-auth.js';
 import { registerMcpRoute } from '../mcp/http.js';
+import { QueryLane, queryLaneOptions, type QueryLaneOptions } from '../query/query-lane.js';
+import { guardedCostReader, guardedStore } from '../query/guarded-store.js';
 
 /** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
 export interface ReceiverPorts {
@@ -33,6 +35,8 @@ export interface ApiOptions {
   auth: QueryAuthOptions;
   /** Most spans a trace-by-id answer holds (--max-trace-spans); beyond it the answer says it was truncated. */
   maxTraceSpans?: number;
+  /** The lane of expensive reads (--query-timeout, --query-concurrency); defaults in query-lane.ts. */
+  queryLane?: Partial<QueryLaneOptions>;
   /** Read per request: the receivers start after the API. */
   receiverPorts?: () => ReceiverPorts;
   /** What the cost view needs besides the store: retention settings and the receivers' byte counts. */
@@ -43,7 +47,9 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
-export async function createApiServer(store: SpanStore, opts: ApiOptions): Promise<FastifyInstance> {
+export async function createApiServer(engineStore: SpanStore, opts: ApiOptions): Promise<FastifyInstance> {
+  const lane = new QueryLane(queryLaneOptions(opts.queryLane));
+  const store = guardedStore(engineStore, lane);
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 500 } });
   applyBrowserPolicy(app, opts.browser);
   registerQueryAuth(app, opts.auth);
@@ -68,7 +74,7 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
   await app.register(jaegerApi, { store, maxTraceSpans });
   await app.register(jaegerV3Api, { store, maxTraceSpans });
   registerInstrumentationApi(app, store);
-  registerCostApi(app, store, { ...opts.cost, searchUsage });
+  registerCostApi(app, store, { ...opts.cost, reader: opts.cost.reader && guardedCostReader(opts.cost.reader, lane), searchUsage });
   await app.register(tempoApi, { store, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND });
   await app.register(jaegerMonitorApi, { store });
   registerMcpRoute(app);

@@ -1,0 +1,31 @@
+/**
+ * The store as the query API sees it: expensive reads go through the query lane (query-lane.ts) with its time
+ * limit; cheap ones (a trace by id, services, operations, attribute names) go straight to the engine.
+ */
+import type { CostReader, SpanStore } from '../storage/contract.js';
+import type { QueryLane } from './query-lane.js';
+
+export function guardedStore(store: SpanStore, lane: QueryLane): SpanStore {
+  const countSpans = store.countSpans?.bind(store);
+  return {
+    write: (spans, logs) => store.write(spans, logs),
+    getTrace: (id, maxSpans) => store.getTrace(id, maxSpans),
+    getLogs: (id) => store.getLogs(id),
+    services: () => store.services(),
+    operations: (service) => store.operations(service),
+    attributeKeys: () => store.attributeKeys(),
+    attributeValues: (key) => store.attributeValues(key),
+    getTraces: (ids) => lane.run(() => store.getTraces(ids)),
+    searchTraces: (q) => lane.run((limits) => store.searchTraces(q, limits)),
+    dependencies: (start, end) => lane.run((limits) => store.dependencies(start, end, limits)),
+    red: (q) => lane.run((limits) => store.red(q, limits)),
+    ...(countSpans ? { countSpans: (q) => lane.run((limits) => countSpans(q, limits)) } : {}),
+    stats: () => lane.run((limits) => store.stats(limits)),
+    enforceRetention: (maxAge, maxBytes) => store.enforceRetention(maxAge, maxBytes),
+    close: () => store.close(),
+  } satisfies Required<Omit<SpanStore, 'countSpans'>> & Pick<SpanStore, 'countSpans'>;
+}
+
+export function guardedCostReader(reader: CostReader, lane: QueryLane): CostReader {
+  return { costReport: (start, end) => lane.run((limits) => reader.costReport(start, end, limits)) };
+}
