@@ -106,6 +106,7 @@ function startFromOptions(o: ServeOptions): Promise<RunningSextant> {
     maxBodyBytes: parseSize(o.maxBody as string, '--max-body'),
     maxIngestMemoryBytes: parseSize(o.maxIngestMemory as string, '--max-ingest-memory'),
     maxTraceSpans: positiveInt(o.maxTraceSpans as string, '--max-trace-spans'),
+    maxSearchSpans: positiveInt(o.maxSearchSpans as string, '--max-search-spans'),
     queryTimeoutMs: queryTimeoutOption(o.queryTimeout as string),
     queryConcurrency: positiveInt(o.queryConcurrency as string, '--query-concurrency'),
     corsOrigins: listOption(o.corsOrigins),
@@ -309,6 +310,7 @@ function addServeOptions(cmd: Command): Command {
     .addOption(new Option('--role <role>', 'ingest (receivers only), query (API and UI only) or all').default('all').env('SEXTANT_ROLE'))
     .addOption(new Option('--max-ingest-memory <size>', 'memory for requests being received, decoded and committed; past it receivers answer 503 / UNAVAILABLE with Retry-After').default('256MiB').env('SEXTANT_MAX_INGEST_MEMORY'))
     .addOption(new Option('--max-trace-spans <n>', 'most spans a trace-by-id answer holds (the earliest); beyond it the answer is marked truncated').default('500000').env('SEXTANT_MAX_TRACE_SPANS'))
+    .addOption(new Option('--max-search-spans <n>', 'most spans a search answer of full traces (Jaeger API) holds; traces past it are left out, marked').default('100000').env('SEXTANT_MAX_SEARCH_SPANS'))
     .addOption(new Option('--query-timeout <duration>', 'time limit of one search, TraceQL, metrics or graph query; past it the query is stopped and answered 504').default('30s').env('SEXTANT_QUERY_TIMEOUT'))
     .addOption(new Option('--query-concurrency <n>', 'expensive queries run at once; others wait up to 10 s, then get 503 with Retry-After').default('2').env('SEXTANT_QUERY_CONCURRENCY'))
     .addOption(new Option('--cors-origins <origins>', 'comma-separated origins whose pages may call the query API (none: only the UI itself)').env('SEXTANT_CORS_ORIGINS'))

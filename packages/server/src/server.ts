@@ -40,6 +40,8 @@ export interface SextantOptions extends AuthSettings {
   maxBodyBytes?: number;
   /** Most spans one trace-by-id answer holds; the answer is marked truncated beyond it. */
   maxTraceSpans?: number;
+  /** Most spans a search answer of full traces (Jaeger's search) holds; traces past it are left out, marked. */
+  maxSearchSpans?: number;
   /** Time limit of one expensive read (search, TraceQL, metrics, graph) in ms; 504 past it. */
   queryTimeoutMs?: number;
   /** Expensive reads run at once; more wait (briefly, then 503). */
@@ -150,6 +152,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
         ingestMeter,
       },
       maxTraceSpans: opts.maxTraceSpans,
+      maxSearchSpans: opts.maxSearchSpans,
       queryLane: { timeoutMs: opts.queryTimeoutMs, concurrency: opts.queryConcurrency, maxWaitMs: opts.queryQueueWaitMs },
     });
     apiUrl = urlFor(host, await listen(api, host, opts.port ?? 16686));

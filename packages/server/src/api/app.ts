@@ -5,7 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { SpanStore } from '../storage/contract.js';
 import { answerErrorsWith } from './errors.js';
 import { nativeApi } from './native.js';
-import { DEFAULT_MAX_TRACE_SPANS } from '../query/traces.js';
+import { DEFAULT_MAX_SEARCH_SPANS, DEFAULT_MAX_TRACE_SPANS } from '../query/traces.js';
 import { jaegerApi, jaegerV3Api } from './jaeger.js';
 import { registerInstrumentationApi } from './instrumentation.js';
 import { registerCostApi, type CostApiOptions } from './cost.js';
@@ -35,6 +35,8 @@ export interface ApiOptions {
   auth: QueryAuthOptions;
   /** Most spans a trace-by-id answer holds (--max-trace-spans); beyond it the answer says it was truncated. */
   maxTraceSpans?: number;
+  /** Most spans a search answer of full traces holds (--max-search-spans); traces past it are left out, marked. */
+  maxSearchSpans?: number;
   /** The lane of expensive reads (--query-timeout, --query-concurrency); defaults in query-lane.ts. */
   queryLane?: Partial<QueryLaneOptions>;
   /** Read per request: the receivers start after the API. */
@@ -71,8 +73,9 @@ export async function createApiServer(engineStore: SpanStore, opts: ApiOptions):
   searchUsage.watch(app);
   const maxTraceSpans = opts.maxTraceSpans ?? DEFAULT_MAX_TRACE_SPANS;
   await app.register(nativeApi, { store, maxTraceSpans });
-  await app.register(jaegerApi, { store, maxTraceSpans });
-  await app.register(jaegerV3Api, { store, maxTraceSpans });
+  const maxSearchSpans = opts.maxSearchSpans ?? DEFAULT_MAX_SEARCH_SPANS;
+  await app.register(jaegerApi, { store, maxTraceSpans, maxSearchSpans });
+  await app.register(jaegerV3Api, { store, maxTraceSpans, maxSearchSpans });
   registerInstrumentationApi(app, store);
   registerCostApi(app, store, { ...opts.cost, reader: opts.cost.reader && guardedCostReader(opts.cost.reader, lane), searchUsage });
   await app.register(tempoApi, { store, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND });

@@ -74,7 +74,7 @@ export const nativeApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: nu
     const q = req.query as Query;
     const selection = one(q, 'selection');
     if (selection === undefined) throw new ApiError(400, 'cohort needs ?selection=<search query string> (and optionally &baseline=<query string> or rest)');
-    const max = parseLimit(one(q, 'max'), 500, MAX_COHORT_TRACES);
+    const max = parseLimit(one(q, 'max'), 500, MAX_COHORT_TRACES, 'max');
     return compareSearches(store, selection, one(q, 'baseline') ?? defaultCohortBaseline(selection).query, max);
   });
 

@@ -208,7 +208,7 @@ export const tempoApi: FastifyPluginAsync<{ store: SpanStore; isReady: () => boo
     const query = parseOr400(text);
     if (query.metrics) throw new ApiError(400, 'this is a metrics query: send it to /api/metrics/query_range');
     const limit = parseLimit(one(q, 'limit'), 20, 1000);
-    const spss = parseLimit(one(q, 'spss'), 3, 1000);
+    const spss = parseLimit(one(q, 'spss'), 3, 1000, 'spss');
     const { matches, metrics } = await searchTraceQL(store, query, { ...timeWindow(q), limit, bound });
     const fields = referencedFields(query);
     note(reply, metrics, bound);
@@ -357,7 +357,7 @@ function metricsRequest(q: Query, instant: boolean) {
   if (end <= start) throw new ApiError(400, 'end must be after start');
   const stepText = one(q, 'step');
   const step = instant ? end - start : stepText !== undefined ? parseTempoStep(stepText) : defaultStep(start, end);
-  const exemplars = parseLimit(one(q, 'exemplars'), 20, 1000);
+  const exemplars = parseLimit(one(q, 'exemplars'), 20, 1000, 'exemplars');
   // An instant query is one step exactly over [start, end), not aligned to the step.
   return { query, range: { startNano: start, endNano: end, stepNano: step, exemplars, align: !instant } };
 }

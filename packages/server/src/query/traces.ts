@@ -33,9 +33,58 @@ export async function storedTrace(store: SpanStore, id: string, maxSpans: number
   return read;
 }
 
-/** The full traces of a search's page, in the search's order. */
-export async function searchFullTraces(store: SpanStore, q: TraceQuery): Promise<Span[][]> {
+/** The default of --max-search-spans: a search answer of full traces (Jaeger's) holds at most this many spans. */
+export const DEFAULT_MAX_SEARCH_SPANS = 100_000;
+
+export interface FullTraces {
+  traces: Span[][];
+  /** Set when traces were left out because the answer would have held more than `maxSpans` spans. */
+  truncated: { maxSpans: number; omittedTraces: number; traces: number } | null;
+}
+
+/** What every API says when it left traces out of a search answer. */
+export function searchTruncationNote(t: NonNullable<FullTraces['truncated']>): string {
+  return `search answer truncated: ${t.omittedTraces} of ${t.traces} traces left out, as an answer holds at most ${t.maxSpans} spans (--max-search-spans); narrow the search or open those traces by id`;
+}
+
+function fullTraces(traces: Span[][], found: number, maxSpans: number): FullTraces {
+  return { traces, truncated: traces.length < found ? { maxSpans, omittedTraces: found - traces.length, traces: found } : null };
+}
+
+/**
+ * The full traces of a search's page, in the search's order, as many as fit in `maxSpans` spans in all: the
+ * summaries' span counts decide before any trace is read, so an answer never grows past the cap.
+ */
+export async function searchFullTraces(store: SpanStore, q: TraceQuery, maxSpans: number): Promise<FullTraces> {
   const { traces } = await store.searchTraces(q);
-  const byId = await store.getTraces(traces.map((t) => t.traceId));
-  return traces.map((t) => byId.get(t.traceId) ?? []).filter((s) => s.length > 0);
+  let room = maxSpans;
+  const fit: string[] = [];
+  for (const t of traces) {
+    if (t.spanCount > room) break;
+    room -= t.spanCount;
+    fit.push(t.traceId);
+  }
+  const byId = fit.length > 0 ? await store.getTraces(fit) : new Map<string, Span[]>();
+  return fullTraces(fit.map((id) => byId.get(id) ?? []).filter((s) => s.length > 0), traces.length, maxSpans);
+}
+
+/** Traces by id (unknown ids skipped), in the order asked, as many whole traces as fit in `maxSpans` spans in all. */
+export async function tracesByIds(store: SpanStore, ids: readonly string[], maxSpans: number): Promise<FullTraces> {
+  const out: Span[][] = [];
+  let room = maxSpans;
+  let found = 0;
+  for (const id of ids) {
+    // Once one does not fit, the rest are left out too (only counted): the answer keeps the order asked.
+    const full = room >= 0;
+    const spans = await store.getTrace(id, full ? room + 1 : 1);
+    if (spans.length === 0) continue;
+    found++;
+    if (!full || spans.length > room) {
+      room = -1;
+      continue;
+    }
+    room -= spans.length;
+    out.push(spans);
+  }
+  return fullTraces(out, found, maxSpans);
 }
