@@ -3,6 +3,7 @@
  * storage contract returns these; the HTTP API serialises them (bigints as decimal strings), and the web UI
  * derives its JSON types from them, so each result has one definition.
  */
+import type { CohortComparison } from './analysis/cohort.js';
 import type { SpanKind } from './model.js';
 
 export interface TraceSummary {
@@ -79,6 +80,46 @@ export interface RedOperation extends Percentiles {
 export interface RedResult {
   series: RedPoint[];
   operations: RedOperation[];
+}
+
+/**
+ * A query type as the HTTP API carries it in JSON: nanosecond bigints become decimal strings (the API's reply
+ * serialiser does exactly this), everything else is unchanged. Clients of the API use `Wire<T>` instead of
+ * restating the shapes.
+ */
+export type Wire<T> = T extends bigint
+  ? string
+  : T extends readonly (infer U)[]
+    ? Wire<U>[]
+    : T extends object
+      ? { [K in keyof T]: Wire<T[K]> }
+      : T;
+
+/** The API adds rates derived from the counts (see the server's query figures). */
+export interface Rated {
+  /** errorCount / count, 0 when count is 0. */
+  errorRate: number;
+}
+
+/** GET /api/v1/dependencies. */
+export interface DependencyFigures {
+  nodes: DependencyNode[];
+  edges: (DependencyEdge & Rated)[];
+  operationEdges: (OperationEdge & Rated)[];
+}
+
+/** GET /api/v1/red: counts per step and per operation with request rates (per second) and shares of time. */
+export interface RedFigures {
+  service: string | null;
+  stepNano: bigint;
+  series: (RedPoint & Rated & { rate: number })[];
+  operations: (RedOperation & Rated & { rate: number; /** Share of all operations' summed time. */ impact: number })[];
+}
+
+/** GET /api/v1/cohort: the two groups' sizes and core's comparison of them. */
+export interface CohortFigures extends CohortComparison {
+  selectionCount: number;
+  baselineCount: number;
 }
 
 export interface StoreStats {

@@ -10,6 +10,7 @@ import type { RunningSextant } from '../src/server.js';
 import { startTestServer } from './support/server.js';
 import { makeSpan, hexId } from './support/spans.js';
 import { grpcRetryDelay } from '../../../testing/overload.js';
+import { IngestBudget } from '../src/receivers/admission.js';
 
 let s: RunningSextant;
 before(async () => {
@@ -92,4 +93,61 @@ test('a request whose Content-Length cannot fit is refused before its body is se
   await new Promise((r) => setTimeout(r, 200));
   const res = await fetch(`${s.urls.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: encodeTraceRequest([makeSpan()]) });
   assert.equal(res.status, 200);
+});
+
+test('a chunked body refused while it streams in gets its 503 on a connection that stays open for the retry', async () => {
+  const port = Number(new URL(s.urls.otlpHttp!).port);
+  const holder = connect(port, '127.0.0.1');
+  await new Promise((r) => holder.once('connect', r));
+  holder.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: 150000\r\n\r\n`);
+  holder.write(Buffer.alloc(1000));
+  await new Promise((r) => setTimeout(r, 100));
+  // OpenTelemetry's Node exporters send chunked bodies: the budget is only known to be exceeded mid-body.
+  const sock = connect(port, '127.0.0.1');
+  await new Promise((r) => sock.once('connect', r));
+  let text = '';
+  let closed = false;
+  sock.on('data', (d) => (text += d));
+  sock.on('close', () => (closed = true));
+  const chunked = () => {
+    const b = Buffer.from(body());
+    sock.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    sock.write(`${b.length.toString(16)}\r\n`);
+    sock.write(b);
+    sock.write('\r\n0\r\n\r\n');
+  };
+  const answers = async (n: number) => {
+    for (let i = 0; i < 50 && (text.match(/HTTP\/1\.1 \d{3} /g) ?? []).length < n; i++) await new Promise((r) => setTimeout(r, 20));
+    return (text.match(/HTTP\/1\.1 \d{3} /g) ?? []).map((m) => m.trim());
+  };
+  chunked();
+  assert.deepEqual(await answers(1), ['HTTP/1.1 503']);
+  assert.match(text, /retry-after: \d+/i);
+  assert.doesNotMatch(text, /connection: close/i);
+  chunked();
+  assert.deepEqual(await answers(2), ['HTTP/1.1 503', 'HTTP/1.1 503'], `the retry is answered on the same connection: ${text}`);
+  assert.equal(closed, false);
+  holder.destroy();
+  await new Promise((r) => setTimeout(r, 200));
+  chunked();
+  assert.deepEqual(await answers(3), ['HTTP/1.1 503', 'HTTP/1.1 503', 'HTTP/1.1 200']);
+  sock.destroy();
+});
+
+test('fairness: a sender refused twice may fill more of the budget than the window, one refused for 4 s all of it', (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  const budget = new IngestBudget(64 * 2 ** 20);
+  const sender = {};
+  assert.ok(budget.windowBytes <= budget.maxBytes * 0.75, 'the window leaves the top of the budget to unlucky senders');
+  assert.equal(budget.limitFor(sender), budget.windowBytes);
+  budget.noteSender(sender, true);
+  assert.equal(budget.limitFor(sender), budget.windowBytes);
+  budget.noteSender(sender, true);
+  const priority = budget.limitFor(sender);
+  assert.ok(priority > budget.windowBytes && priority < budget.maxBytes, `priority share ${priority}`);
+  t.mock.timers.tick(4000);
+  assert.equal(budget.limitFor(sender), budget.maxBytes);
+  budget.noteSender(sender, false);
+  assert.equal(budget.limitFor(sender), budget.windowBytes, 'an admitted request ends the streak');
+  assert.equal(budget.limitFor(undefined), budget.windowBytes);
 });

@@ -216,6 +216,35 @@ test('fixture traces: services, errors, spans under a span, logs, comparison and
   assert.match((prompt.messages[0]!.content as { text: string }).text, /get_red service="catalog" operation="GET \/search"/);
 });
 
+test('search_traces with TraceQL: token counts compared as numbers, structural queries, matching span ids per trace', async () => {
+  // Worked out from the fixture file itself: its spans reporting more than 1000 input tokens.
+  const fixture = decodeTraceFile(readFixtureText('jaeger-ui/misc/genaiTestTrace.json')).result.items;
+  const heavy = fixture.filter((s) => Number(getAttr(s.attributes, 'gen_ai.usage.input_tokens') ?? 0) > 1000);
+  assert.ok(heavy.length >= 2 && heavy.length < fixture.filter((s) => getAttr(s.attributes, 'gen_ai.usage.input_tokens') !== undefined).length);
+  const found = await call(http, 'search_traces', { traceql: '{ span.gen_ai.usage.input_tokens > 1000 }', spansPerTrace: 50 });
+  assert.match(found, new RegExp(`^${FIXTURE_TRACE} \\S+ .+: [\\d.]+ s, started \\S+, ${heavy.length} matching spans$`, 'm'), found);
+  // Every trace it lists really has such spans, and every span it lists is one of them.
+  for (const [, id] of found.matchAll(/^([0-9a-f]{32}) /gm)) {
+    const spans = await sextant.store.getTrace(id!);
+    assert.ok(spans.some((s) => Number(getAttr(s.attributes, 'gen_ai.usage.input_tokens') ?? 0) > 1000), id);
+  }
+  const listed = [...found.matchAll(/^ {2}span ([0-9a-f]{16}) .* gen_ai\.usage\.input_tokens=(\d+)/gm)];
+  assert.ok(listed.length >= heavy.length && listed.every((m) => Number(m[2]) > 1000), found);
+  const fixtureBlock = found.slice(found.indexOf(FIXTURE_TRACE)).split(/\n(?! )/)[0]!;
+  assert.deepEqual([...fixtureBlock.matchAll(/span ([0-9a-f]{16})/g)].map((m) => m[1]).sort(), heavy.map((s) => s.spanId).sort());
+  // Grouped by model, with the selected output tokens (unquoted numbers; strings quoted).
+  const byModel = await call(http, 'search_traces', { traceql: '{ span.gen_ai.usage.input_tokens > 1000 } | by(span.gen_ai.request.model) | select(span.gen_ai.usage.output_tokens)', spansPerTrace: 1 });
+  assert.match(byModel, /^ {2}spanset by\(span\.gen_ai\.request\.model\)="model-a": \d+ spans$/m, byModel);
+  assert.match(byModel, /gen_ai\.usage\.output_tokens=\d+/);
+  // Structural: catalog database calls under the gateway, in the demo's traces.
+  const nested = await call(http, 'search_traces', { traceql: '{ resource.service.name = "gateway" } >> { resource.service.name = "catalog" && name =~ "SELECT.*" }', lookback: '15m', limit: 3 });
+  const ids = [...nested.matchAll(/^([0-9a-f]{32}) gateway /gm)].map((m) => m[1]!);
+  assert.equal(ids.length, 3, nested);
+  assert.match(nested, /^ {2}span [0-9a-f]{16} catalog SELECT/m);
+  const overview = await call(http, 'get_trace_overview', { traceId: ids[0] });
+  assert.match(overview, new RegExp(`Trace ${ids[0]}`));
+});
+
 test('every answer stays within its budget on a 50,000-span trace, with explicit truncation markers', async () => {
   const calls: [string, Record<string, unknown>][] = [
     ['get_trace_overview', { traceId: BIG }],
@@ -226,6 +255,7 @@ test('every answer stays within its budget on a 50,000-span trace, with explicit
     ['get_trace_errors', { traceId: BIG, limit: 500 }],
     ['get_genai_steps', { traceId: FIXTURE_TRACE, limit: 500, maxText: 4000 }],
     ['search_traces', { limit: 200 }],
+    ['search_traces', { traceql: '{ }', limit: 200, spansPerTrace: 50 }],
     ['list_services', {}],
     ['get_dependencies', { lookback: '1h' }],
     ['get_red', { lookback: '1h' }],
@@ -257,6 +287,9 @@ test('bad arguments get MCP errors naming the problem, and the server keeps answ
     ['search_traces', { traceMinDuration: 'slow' }, /traceMinDuration: 'slow' is not a duration/],
     ['search_traces', { start: 'yesterday-ish' }, /start: 'yesterday-ish' is neither/],
     ['get_red', { maxTokens: 5 }, /maxTokens/],
+    ['search_traces', { traceql: '{ span.gen_ai.usage.input_tokens > }' }, /TraceQL parse error at line 1, column 36: expected .*found "\}"\n  \{ span\.gen_ai\.usage\.input_tokens > \}\n {37}\^/],
+    ['search_traces', { traceql: '{ } | rate()' }, /metrics query/],
+    ['search_traces', { traceql: '{ }', service: 'gateway', cursor: 'x' }, /traceql does not combine with service, cursor/],
     ['no_such_tool', {}, /no_such_tool not found/],
   ];
   for (const [name, args, message] of cases) {

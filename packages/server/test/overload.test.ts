@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { percentile, rssOf, runOverload } from '../../../testing/overload.js';
@@ -30,10 +31,23 @@ test('overload: 1,000 requests in flight → only acks or fast 503/UNAVAILABLE w
     let peakRss = idleRss;
     const sampler = setInterval(() => void rssOf(pid).then((r) => (peakRss = Math.max(peakRss, r)), () => undefined), 200);
 
-    // The SDK under test: batches of 256 every 250 ms, a queue big enough that the SDK itself never drops.
+    // The SDK under test: batches of 256 every 250 ms, a queue big enough that the SDK itself never drops. What
+    // its exporter reports is recorded, so a failure says what the SDK was told.
+    const exporter = new OTLPTraceExporter({ url: `${server.otlpHttp}/v1/traces`, timeoutMillis: 10_000 });
+    const sdkFailures: string[] = [];
+    const reporting: SpanExporter = {
+      export(spans: ReadableSpan[], done: (r: ExportResult) => void) {
+        exporter.export(spans, (r) => {
+          if (r.code !== ExportResultCode.SUCCESS) sdkFailures.push(`${spans.length} spans: ${r.error?.message ?? 'failed'}`);
+          done(r);
+        });
+      },
+      shutdown: () => exporter.shutdown(),
+      forceFlush: () => exporter.forceFlush(),
+    };
     const provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'sdk-under-load' }),
-      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${server.otlpHttp}/v1/traces`, timeoutMillis: 10_000 }), { maxQueueSize: 100_000, maxExportBatchSize: 256, scheduledDelayMillis: 250 })],
+      spanProcessors: [new BatchSpanProcessor(reporting, { maxQueueSize: 100_000, maxExportBatchSize: 256, scheduledDelayMillis: 250 })],
     });
     const tracer = provider.getTracer('overload-test');
     const sdkTraces: string[] = [];
@@ -61,6 +75,7 @@ test('overload: 1,000 requests in flight → only acks or fast 503/UNAVAILABLE w
     const lat = load.ackLatencies;
     const summary = `${load.requests} requests, ${load.acked} acked (${load.ackedSpans} spans, ${Math.round(load.ackedSpans / (load.elapsedMs / 1000))}/s), ${load.refused} refused, ${load.timeouts} timeouts (gRPC ${load.grpcTimeouts}), ${load.otherErrors} other ${load.otherSample.join('; ')}; ack p50 ${percentile(lat, 0.5).toFixed(0)} ms p99 ${percentile(lat, 0.99).toFixed(0)} ms; sender lag ${load.senderLagMs.toFixed(0)} ms; RSS idle ${(idleRss / 2 ** 20).toFixed(0)} MiB peak ${(peakRss / 2 ** 20).toFixed(0)} MiB`;
     console.log(`overload: ${summary}`);
+    assert.deepEqual(sdkFailures, [], `the SDK's exporter gave up on spans; ${summary}`);
     // A client timeout means the server was slow only if the sender itself was not stalled (on a machine shared
     // with other work the sender's own event loop can fall seconds behind, and then it times out by itself).
     if (load.senderLagMs < 1000) assert.equal(load.timeouts, 0, summary);

@@ -98,6 +98,58 @@ test('an agent run reads as a conversation with tokens, latency and where its cr
   }
 });
 
+test("the agent run's flame graph: the run's spans only, coloured by model, tool and other time, click-through to the span", async () => {
+  const spans = decodeTraceFile(readFixtureText('jaeger-ui/misc/genaiTestTrace.json')).result.items;
+  const RUN = '0000000000000004';
+  const under = new Set([RUN]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of spans) if (!under.has(s.spanId) && under.has(s.parentSpanId)) (under.add(s.spanId), (grew = true));
+  }
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const run = byId.get(RUN)!;
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${server.urls.api}/trace/${FIXTURE}?tab=genai`);
+    const flame = page.getByTestId('genai-flame').getByTestId('flamegraph');
+    await flame.waitFor();
+    // The run and what it called, not the GraphQL request around it.
+    assert.equal(await flame.getAttribute('data-spans'), String(under.size));
+    assert.ok(under.size < spans.length);
+    const canvas = flame.locator('canvas');
+    const box = (await canvas.boundingBox())!;
+    // Frames are 18 px rows by depth under the run; x is time across the run. Sample low in the frame, below its label.
+    const at = (spanId: string, depth: number, fraction = 0.5) => {
+      const s = byId.get(spanId)!;
+      const ms = Number(s.startTimeUnixNano - run.startTimeUnixNano) / 1e6 + (fraction * Number(s.endTimeUnixNano - s.startTimeUnixNano)) / 1e6;
+      return { x: (ms / (Number(run.endTimeUnixNano - run.startTimeUnixNano) / 1e6)) * box.width, y: depth * 18 + 16 };
+    };
+    const pixel = (p: { x: number; y: number }) =>
+      canvas.evaluate((c: HTMLCanvasElement, p) => {
+        const k = c.width / c.clientWidth;
+        return [...c.getContext('2d')!.getImageData(Math.round(p.x * k), Math.round(p.y * k), 1, 1).data.slice(0, 3)];
+      }, p);
+    // The fixture's steps overlap; these points lie in one frame of their row only.
+    assert.deepEqual(await pixel(at('0000000000000032', 1, 0.8)), [224, 135, 58], 'tool call summarize_findings');
+    assert.deepEqual(await pixel(at('0000000000000033', 2, 0.8)), [241, 193, 149], 'the MCP call the tool made, paler');
+    assert.deepEqual(await pixel(at('0000000000000035', 3)), [241, 193, 149], 'the sub-agent it ran coordinates: still tool time');
+    assert.deepEqual(await pixel(at('0000000000000036', 4)), [124, 92, 255], "the sub-agent's model call chat model-b");
+    assert.deepEqual(await pixel(at('0000000000000037', 5)), [182, 166, 255], 'its HTTP call to the provider, paler');
+    assert.deepEqual(await pixel(at(RUN, 0)), [138, 148, 166], 'the agent span itself: other');
+    const chat = at('0000000000000036', 4);
+    await canvas.hover({ position: chat });
+    assert.match(await page.getByTestId('flame-tooltip').innerText(), /chat model-b[\s\S]*3\.50 s total/);
+    await canvas.click({ position: chat });
+    assert.match(await page.getByTestId('genai-flame-selected').innerText(), / · chat model-b · 3\.50 s/);
+    await page.screenshot({ path: join(SHOTS, 'genai-flame.png'), fullPage: true });
+    await page.getByTestId('genai-flame-selected').getByRole('button', { name: 'Show in timeline' }).click();
+    await page.waitForURL(/span=0000000000000036/);
+    await page.getByTestId('span-detail').waitFor();
+  } finally {
+    await page.close();
+  }
+});
+
 test('message text from spans is shown as text, never run as markup; traces without GenAI spans have no GenAI tab', async () => {
   const page = await browser.newPage();
   try {

@@ -275,6 +275,38 @@ const OTHER = 0;
 const MODEL = 1;
 const TOOL = 2;
 
+/** Where a span's time counts in an agent run. */
+export type GenAiTimeKind = 'model' | 'tool' | 'other';
+const TIME_KINDS: readonly GenAiTimeKind[] = ['other', 'model', 'tool'];
+
+/** Model calls are model time; tool calls and retrieval are tool time; agents and the rest are neither. */
+export function genAiTimeKindOf(kind: GenAiStepKind | undefined): GenAiTimeKind {
+  return kind === 'model' ? 'model' : kind === 'tool' || kind === 'retrieval' ? 'tool' : 'other';
+}
+
+/**
+ * Per node of the tree: the category of its nearest model or tool span (itself included), and whether it is such
+ * a span itself. The HTTP call a model client makes is model time; a sub-agent's model call inside a tool is
+ * model time again; agent spans only coordinate and take their parent's category.
+ */
+function timeCategories(tree: TraceTree, operation: readonly (string | undefined)[]): { category: Uint8Array; own: Uint8Array } {
+  const category = new Uint8Array(tree.spans.length);
+  const own = new Uint8Array(tree.spans.length);
+  for (const node of tree.preorder) {
+    const p = tree.parent[node]!;
+    const op = operation[node];
+    own[node] = TIME_KINDS.indexOf(genAiTimeKindOf(op === undefined ? undefined : kindOf(op)));
+    category[node] = own[node] !== OTHER ? own[node]! : p >= 0 ? category[p]! : OTHER;
+  }
+  return { category, own };
+}
+
+/** The GenAI time category of each span of a tree (node order), for views that colour spans by it. */
+export function genAiTimeKinds(tree: TraceTree): { kind: GenAiTimeKind[]; isStep: boolean[] } {
+  const { category, own } = timeCategories(tree, tree.spans.map(genAiOperation));
+  return { kind: [...category].map((c) => TIME_KINDS[c]!), isStep: [...own].map((o) => o !== OTHER) };
+}
+
 function split(nano: readonly bigint[]): GenAiTimeSplit {
   return { otherNano: nano[OTHER]!.toString(), modelNano: nano[MODEL]!.toString(), toolNano: nano[TOOL]!.toString() };
 }
@@ -291,16 +323,11 @@ export function analyzeGenAi(tree: TraceTree): GenAiAnalysis | undefined {
   }
   if (!any) return undefined;
 
-  // Each node's category is that of its nearest model or tool span (itself included): the HTTP call a model
-  // client makes is model time, a sub-agent's model call inside a tool is model time again.
-  const category = new Uint8Array(n);
+  const { category } = timeCategories(tree, operation);
   const stepOf = new Int32Array(n).fill(-1);
   for (const node of preorder) {
     const p = parent[node]!;
-    const op = operation[node];
-    const kind = op === undefined ? undefined : kindOf(op);
-    category[node] = kind === 'model' ? MODEL : kind === 'tool' || kind === 'retrieval' ? TOOL : p >= 0 ? category[p]! : OTHER;
-    stepOf[node] = op !== undefined ? node : p >= 0 ? stepOf[p]! : -1;
+    stepOf[node] = operation[node] !== undefined ? node : p >= 0 ? stepOf[p]! : -1;
   }
   const splitPath = (root: number) => {
     const out = [0n, 0n, 0n];

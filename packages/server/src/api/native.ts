@@ -1,6 +1,6 @@
 /** Sextant's own API (/api/v1): OTLP-shaped JSON, hex ids, decimal-string nanoseconds; errors as {error}. */
 import type { FastifyPluginAsync } from 'fastify';
-import { analyzeTrace, compareTraces, defaultCohortBaseline, encodeOtlpJsonLogs, encodeOtlpJsonTraces } from '@sextant/core';
+import { analyzeTrace, compareTraces, defaultCohortBaseline, encodeOtlpJsonLogs, encodeOtlpJsonTraces, type RedFigures, type SearchResult } from '@sextant/core';
 import type { SpanStore } from '../storage/contract.js';
 import { compareSearches } from '../query/cohort.js';
 import { dependencyFigures, redFigures, redStep } from '../query/figures.js';
@@ -15,7 +15,8 @@ export const nativeApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: nu
 
   app.get('/api/v1/traces', async (req) => {
     const result = await store.searchTraces(parseNativeSearch(req.query as Query));
-    return { traces: result.traces, nextCursor: result.nextCursor };
+    const answer: SearchResult = { traces: result.traces, nextCursor: result.nextCursor };
+    return answer;
   });
 
   // A truncated trace says so in the body (`truncated`) and in the X-Sextant-Truncated header.
@@ -59,7 +60,8 @@ export const nativeApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: nu
     const step = redStep(start, end, stepText !== undefined ? parseDurationNano(stepText, 'step') : undefined);
     const service = one(q, 'service');
     const red = await store.red({ service, operation: one(q, 'operation'), startNano: start, endNano: end, stepNano: step });
-    return { service: service ?? null, stepNano: step, ...redFigures(red, start, end, step) };
+    const figures: RedFigures = { service: service ?? null, stepNano: step, ...redFigures(red, start, end, step) };
+    return figures;
   });
 
   app.get('/api/v1/compare', async (req) => {

@@ -72,12 +72,52 @@ function attributeName(f: FieldExpr): string | null {
   return f.type === 'attribute' ? f.name : null;
 }
 
-function spanJson(m: TraceMatch, node: number, fields: readonly FieldExpr[]): Record<string, unknown> {
+/** tempopb's JSON shapes of a search answer (protojson names: int64 as decimal strings). */
+export interface TempoKeyValue {
+  key: string;
+  value: Record<string, unknown>;
+}
+export interface TempoSpan {
+  spanID: string;
+  name: string;
+  startTimeUnixNano: string;
+  durationNanos: string;
+  attributes: TempoKeyValue[];
+}
+export interface TempoSpanSet {
+  spans: TempoSpan[];
+  matched: number;
+  attributes?: TempoKeyValue[];
+}
+export interface TempoTraceSearchMetadata {
+  traceID: string;
+  rootServiceName: string;
+  rootTraceName: string;
+  startTimeUnixNano: string;
+  durationMs: number;
+  spanSet: TempoSpanSet | undefined;
+  spanSets: TempoSpanSet[];
+  serviceStats: Record<string, { spanCount: number; errorCount?: number }>;
+}
+export interface TempoSearchMetrics {
+  inspectedTraces: number;
+  inspectedSpans: string;
+  inspectedBytes: string;
+  completedJobs: number;
+  totalJobs: number;
+  additionalMetrics: { candidateBound: string; truncated: '0' | '1' };
+}
+export interface TempoSearchResponse {
+  traces: TempoTraceSearchMetadata[];
+  metrics: TempoSearchMetrics;
+}
+
+function spanJson(m: TraceMatch, node: number, fields: readonly FieldExpr[]): TempoSpan {
   const s = m.spans[node];
-  const attributes: { key: string; value: unknown }[] = [{ key: 'service.name', value: { stringValue: serviceName(s) } }];
+  const attributes: TempoKeyValue[] = [{ key: 'service.name', value: { stringValue: serviceName(s) } }];
   for (const f of fields) {
     const key = attributeName(f);
-    if (key === null || key === 'service.name') continue;
+    if (key === null || attributes.some((a) => a.key === key)) continue;
     const v = evalField(m.ctx, node, f);
     const first = Array.isArray(v) ? v[0] : v;
     if (first !== undefined) attributes.push({ key, value: scalarToAnyValue(first) });
@@ -92,17 +132,17 @@ function spanJson(m: TraceMatch, node: number, fields: readonly FieldExpr[]): Re
 }
 
 /** One trace of a search answer, as tempopb.TraceSearchMetadata. */
-export function searchMetadata(m: TraceMatch, spss: number, fields: readonly FieldExpr[]): Record<string, unknown> {
+export function searchMetadata(m: TraceMatch, spss: number, fields: readonly FieldExpr[]): TempoTraceSearchMetadata {
   const { tree } = m.ctx;
   const root = m.ctx.rootNode;
   const spanSets = m.spansets.map((set) => {
     const sel = [...fields, ...set.select];
     const nodes = [...set.nodes].sort((a, b) => tree.start[a] - tree.start[b] || a - b).slice(0, spss);
-    const out: Record<string, unknown> = { spans: nodes.map((n) => spanJson(m, n, sel)), matched: set.nodes.length };
+    const out: TempoSpanSet = { spans: nodes.map((n) => spanJson(m, n, sel)), matched: set.nodes.length };
     if (set.by.length > 0) out.attributes = set.by.map((b) => ({ key: `by(${b.key})`, value: scalarToAnyValue(b.value) }));
     return out;
   });
-  const serviceStats: Record<string, { spanCount: number; errorCount?: number }> = {};
+  const serviceStats: TempoTraceSearchMetadata['serviceStats'] = {};
   m.spans.forEach((s, i) => {
     const name = tree.services[i];
     const st = (serviceStats[name] ??= { spanCount: 0 });
@@ -121,7 +161,7 @@ export function searchMetadata(m: TraceMatch, spss: number, fields: readonly Fie
   };
 }
 
-function searchMetrics(m: InspectionMetrics, bound: number): Record<string, unknown> {
+function searchMetrics(m: InspectionMetrics, bound: number): TempoSearchMetrics {
   return {
     inspectedTraces: m.inspectedTraces,
     inspectedSpans: String(m.inspectedSpans),
@@ -212,7 +252,8 @@ export const tempoApi: FastifyPluginAsync<{ store: SpanStore; isReady: () => boo
     const { matches, metrics } = await searchTraceQL(store, query, { ...timeWindow(q), limit, bound });
     const fields = referencedFields(query);
     note(reply, metrics, bound);
-    return { traces: matches.map((m) => searchMetadata(m, spss, fields)), metrics: searchMetrics(metrics, bound) };
+    const answer: TempoSearchResponse = { traces: matches.map((m) => searchMetadata(m, spss, fields)), metrics: searchMetrics(metrics, bound) };
+    return answer;
   });
 
   async function tagScopes(q: Query): Promise<{ name: string; tags: string[] }[]> {

@@ -38,7 +38,9 @@ function errorText(status: number, body: string): string {
     const json = JSON.parse(body) as { error?: unknown };
     if (typeof json.error === 'string') return json.error;
   } catch {
-    // not JSON: fall through to the status line
+    // Not JSON: the Tempo API answers errors as plain text, which is the sentence to pass on.
+    const text = body.trim();
+    if (text !== '' && text.length <= 2000 && !text.startsWith('<')) return text;
   }
   return `Sextant answered HTTP ${status}`;
 }

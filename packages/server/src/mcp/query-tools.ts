@@ -1,41 +1,13 @@
 /** MCP tools over many traces: services, search, dependencies, RED, cohorts. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { CohortComparison } from '@sextant/core';
+import type { CohortFigures, DependencyFigures, OperationInfo, RedFigures, SearchResult, Wire } from '@sextant/core';
 import { BoundedText, clip, maxTokensSchema } from './budget.js';
 import { queryString, type SextantClient } from './client.js';
-import { filterParams, filterSchema, filterShape, windowParams, windowShape } from './args.js';
+import { filterParams, filterSchema, filterShape, windowParams, windowShape, type Filters } from './args.js';
 import { dur, kindName, pct, when } from './render.js';
 import { textResult } from './trace-tools.js';
-
-interface SummaryJson {
-  traceId: string;
-  rootService: string;
-  rootName: string;
-  startUnixNano: string;
-  durationNano: string;
-  spanCount: number;
-  errorCount: number;
-  services: { name: string }[];
-}
-
-interface EdgeJson {
-  parent: string;
-  child: string;
-  callCount: number;
-  errorCount: number;
-  errorRate: number;
-  p50Nano: string;
-  p95Nano: string;
-  p99Nano: string;
-  exampleTraceId: string;
-}
-
-interface RedJson {
-  stepNano: string;
-  series: { t: string; count: number; errorCount: number; p95Nano: string }[];
-  operations: { service: string; operation: string; count: number; errorCount: number; p50Nano: string; p95Nano: string; p99Nano: string; rate: number; errorRate: number; impact: number }[];
-}
+import { traceqlSearch } from './traceql-search.js';
 
 const MAX_SERVICES = 100;
 
@@ -53,7 +25,7 @@ export function registerQueryTools(server: McpServer, client: SextantClient): vo
       out.add(service !== undefined ? `Operations of ${clip(service, 200)}:` : `${all.length} services (operations as name [span kind]):`);
       const shownServices = all.slice(0, MAX_SERVICES);
       const ops = await Promise.all(
-        shownServices.map(async (s) => ((await client.get(`/api/v1/services/${encodeURIComponent(s)}/operations`)) as { operations: { name: string; spanKind: number }[] }).operations),
+        shownServices.map(async (s) => ((await client.get(`/api/v1/services/${encodeURIComponent(s)}/operations`)) as { operations: Wire<OperationInfo>[] }).operations),
       );
       const shown = out.rows(
         shownServices.map((s, i) => ({ s, ops: ops[i]! })),
@@ -71,18 +43,28 @@ export function registerQueryTools(server: McpServer, client: SextantClient): vo
     {
       title: 'Search traces',
       description:
-        'Traces matching structured filters (all must hold; span-level filters for one and the same span), most recent first: ' +
-        'one line each with trace id, root service and operation, duration, span and error counts, start time. ' +
-        'Slow endpoint: service + operation + traceMinDuration. Failures: errorsOnly. Pass a trace id to get_trace_overview next.',
+        'Traces most recent first, one line each with trace id, root service and operation, duration and start time. Either structured ' +
+        'filters (all must hold; span-level filters for one and the same span; span and error counts per trace; paged by cursor) or a ' +
+        'TraceQL query (traceql, e.g. { span.gen_ai.usage.input_tokens > 1000 } or { resource.service.name = "api" && status = error } ' +
+        '>> { kind = client }), which also lists the matching span ids of each trace (spansPerTrace). Slow endpoint: service + operation + ' +
+        'traceMinDuration. Failures: errorsOnly. Pass a trace id to get_trace_overview next.',
       inputSchema: {
         ...filterShape,
+        traceql: z.string().min(1).max(4000).optional().describe('a TraceQL spanset query; combines with the window (lookback/start/end) only'),
+        spansPerTrace: z.number().int().min(0).max(50).default(3).describe('with traceql: matching spans listed per trace'),
         limit: z.number().int().min(1).max(200).default(20),
-        cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
+        cursor: z.string().max(500).optional().describe('nextCursor of the previous page (structured filters only)'),
         maxTokens: maxTokensSchema(),
       },
     },
-    async ({ limit, cursor, maxTokens, ...filters }) => {
-      const res = (await client.get('/api/v1/traces', { ...filterParams(filters), limit: String(limit), cursor })) as { traces: SummaryJson[]; nextCursor: string | null };
+    async ({ limit, cursor, maxTokens, traceql, spansPerTrace, ...filters }) => {
+      if (traceql !== undefined) {
+        const mixed = Object.keys(filters).filter((k) => !(k in windowShape) && filters[k as keyof Filters] !== undefined);
+        if (cursor !== undefined) mixed.push('cursor');
+        if (mixed.length > 0) throw new Error(`traceql does not combine with ${mixed.join(', ')}: write those conditions into the TraceQL query`);
+        return textResult(await traceqlSearch(client, { traceql, limit, spansPerTrace, window: windowParams(filters), maxTokens }));
+      }
+      const res = (await client.get('/api/v1/traces', { ...filterParams(filters), limit: String(limit), cursor })) as Wire<SearchResult>;
       const out = new BoundedText(maxTokens);
       out.add(`${res.traces.length} traces${res.nextCursor ? ' (more exist)' : ''}, most recent first:`);
       const shown = out.rows(
@@ -107,7 +89,7 @@ export function registerQueryTools(server: McpServer, client: SextantClient): vo
     },
     async ({ service, maxTokens, ...w }) => {
       const window = windowParams(w, '1h');
-      const graph = (await client.get('/api/v1/dependencies', window)) as { edges: EdgeJson[] };
+      const graph = (await client.get('/api/v1/dependencies', window)) as Wire<DependencyFigures>;
       const edges = graph.edges.filter((e) => service === undefined || e.parent === service || e.child === service).sort((a, b) => b.callCount - a.callCount);
       const out = new BoundedText(maxTokens);
       out.add(`${edges.length} edges from ${when(window.start!)} to ${when(window.end!)}:`);
@@ -139,7 +121,7 @@ export function registerQueryTools(server: McpServer, client: SextantClient): vo
     },
     async ({ service, operation, maxTokens, ...w }) => {
       const window = windowParams(w, '1h');
-      const red = (await client.get('/api/v1/red', { service, operation, ...window, step: undefined })) as RedJson;
+      const red = (await client.get('/api/v1/red', { service, operation, ...window, step: undefined })) as Wire<RedFigures>;
       const out = new BoundedText(maxTokens);
       const count = red.series.reduce((a, p) => a + p.count, 0);
       const errors = red.series.reduce((a, p) => a + p.errorCount, 0);
@@ -186,7 +168,7 @@ export function registerQueryTools(server: McpServer, client: SextantClient): vo
         selection: queryString(filterParams(selection)),
         baseline: baseline === 'rest' ? 'rest' : queryString(filterParams(baseline)),
         max: String(maxTraces),
-      })) as CohortComparison & { selectionCount: number; baselineCount: number };
+      })) as Wire<CohortFigures>;
       const out = new BoundedText(maxTokens);
       out.add(`Selection ${res.selectionCount} traces vs baseline ${res.baselineCount} traces (means per trace).`);
       if (res.selectionCount === 0 || res.baselineCount === 0) {

@@ -1,5 +1,5 @@
 /** Comparing two groups of traces (a selection against a baseline), each given as a native search. */
-import { compareCohorts, type Span } from '@sextant/core';
+import { compareCohorts, type CohortFigures, type Span } from '@sextant/core';
 import type { SpanStore, TraceQuery } from '../storage/contract.js';
 import { parseNativeSearch, type Query } from './search-params.js';
 
@@ -22,7 +22,7 @@ async function cohortTraces(store: SpanStore, queryString: string, exclude: Set<
  * `baseline` is a search too, or 'rest': every other trace of the selection's time window. A baseline may overlap
  * the selection (the search a selection was dragged from): the two groups are kept apart either way.
  */
-export async function compareSearches(store: SpanStore, selection: string, baseline: string, max: number) {
+export async function compareSearches(store: SpanStore, selection: string, baseline: string, max: number): Promise<CohortFigures> {
   const selected = await cohortTraces(store, selection, new Set(), max);
   const selectedIds = new Set(selected.map((t) => t[0]!.traceId));
   let baselineQuery = baseline;

@@ -1,10 +1,10 @@
 /** Figures derived from the store's aggregates for the API: error rates, request rates, shares of time. */
-import type { DependencyGraph, RedResult } from '@sextant/core';
+import type { DependencyFigures, DependencyGraph, RedFigures, RedResult } from '@sextant/core';
 import { QueryError } from '../storage/contract.js';
 
 const errorRate = (count: number, errors: number) => (count ? errors / count : 0);
 
-export function dependencyFigures(graph: DependencyGraph) {
+export function dependencyFigures(graph: DependencyGraph): DependencyFigures {
   return {
     nodes: graph.nodes,
     edges: graph.edges.map((e) => ({ ...e, errorRate: errorRate(e.callCount, e.errorCount) })),
@@ -22,7 +22,7 @@ export function redStep(startNano: bigint, endNano: bigint, stepNano: bigint | u
   return step;
 }
 
-export function redFigures(red: RedResult, startNano: bigint, endNano: bigint, stepNano: bigint) {
+export function redFigures(red: RedResult, startNano: bigint, endNano: bigint, stepNano: bigint): Omit<RedFigures, 'service' | 'stepNano'> {
   const seconds = Number(stepNano) / 1e9;
   const totalTime = red.operations.reduce((a, o) => a + o.totalNano, 0n);
   return {

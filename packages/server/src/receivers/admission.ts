@@ -59,7 +59,22 @@ class RetryAdvice {
  */
 const MAX_RETRY_AFTER_SECONDS = 3;
 
+/**
+ * Fairness under overload: every refusal is a lottery, and an exporter that loses it until its deadline drops its
+ * spans. So the adaptive window never takes the whole budget: a sender (a connection, which exporters keep across
+ * retries) refused PRIORITY_AFTER_REFUSALS times in a row may use up to PRIORITY_SHARE of it, and one refused for
+ * longer than STARVED_AFTER_MS (under half an OpenTelemetry SDK's 10 s export deadline) may use all of it. Few
+ * senders are ever that unlucky, so the top of the budget is nearly always free for them.
+ */
 const PRIORITY_AFTER_REFUSALS = 2;
+const WINDOW_SHARE = 3 / 4;
+const PRIORITY_SHARE = 7 / 8;
+const STARVED_AFTER_MS = 4000;
+
+interface RefusalStreak {
+  count: number;
+  since: number;
+}
 
 /** Acknowledgements slower than this shrink the admitted share of the budget. */
 export const TARGET_ACK_MS = 1000;
@@ -73,7 +88,11 @@ export class IngestBudget {
   private readonly advice = new RetryAdvice();
 
   constructor(readonly maxBytes: number) {
-    this.window = Math.min(maxBytes, START_WINDOW_BYTES);
+    this.window = Math.min(this.maxWindow, START_WINDOW_BYTES);
+  }
+
+  private get maxWindow(): number {
+    return Math.max(MIN_WINDOW_BYTES, Math.floor(this.maxBytes * WINDOW_SHARE));
   }
 
   /** The share of the budget admitted now. */
@@ -90,7 +109,7 @@ export class IngestBudget {
       this.lastDecrease = now;
       this.window = Math.max(MIN_WINDOW_BYTES, Math.floor(this.window * 0.7));
     } else {
-      this.window = Math.min(this.maxBytes, this.window + Math.max(1, Math.floor((bytes * bytes) / this.window)));
+      this.window = Math.min(this.maxWindow, this.window + Math.max(1, Math.floor((bytes * bytes) / this.window)));
     }
   }
 
@@ -110,10 +129,10 @@ export class IngestBudget {
 
   /**
    * A request larger than the whole budget is still admitted when nothing else is held, so it can succeed.
-   * `priority` requests may use the whole budget, beyond the adaptive window.
+   * @param limit how much of the budget this request may fill (see limitFor)
    */
-  tryTake(bytes: number, priority = false): boolean {
-    if (this.used > 0 && this.used + bytes > (priority ? this.maxBytes : this.window)) return false;
+  tryTake(bytes: number, limit: number = this.window): boolean {
+    if (this.used > 0 && this.used + bytes > limit) return false;
     this.used += bytes;
     return true;
   }
@@ -123,24 +142,32 @@ export class IngestBudget {
   }
 
   /**
-   * @param sender what identifies the client across its retries (its connection): a sender refused
-   *   PRIORITY_AFTER_REFUSALS times in a row is admitted within the whole budget, so that under overload every
-   *   exporter gets through within a few retries instead of some losing the lottery every time.
+   * @param sender what identifies the client across its retries (its connection), for fairness (see
+   *   PRIORITY_AFTER_REFUSALS): under overload every exporter gets through within a few retries instead of some
+   *   losing the lottery every time.
    */
   reserve(sender?: object): Reservation {
     return new Reservation(this, sender);
   }
 
-  private readonly refusalsBySender = new WeakMap<object, number>();
+  private readonly refusalsBySender = new WeakMap<object, RefusalStreak>();
 
-  senderHasPriority(sender: object | undefined): boolean {
-    return sender !== undefined && (this.refusalsBySender.get(sender) ?? 0) >= PRIORITY_AFTER_REFUSALS;
+  /** How much of the budget a request of this sender may fill, by how long it has been refused. */
+  limitFor(sender: object | undefined): number {
+    const streak = sender === undefined ? undefined : this.refusalsBySender.get(sender);
+    if (streak === undefined || streak.count < PRIORITY_AFTER_REFUSALS) return this.window;
+    if (Date.now() - streak.since >= STARVED_AFTER_MS) return this.maxBytes;
+    return Math.max(this.window, Math.floor(this.maxBytes * PRIORITY_SHARE));
   }
 
   noteSender(sender: object | undefined, refused: boolean): void {
     if (sender === undefined) return;
-    if (refused) this.refusalsBySender.set(sender, (this.refusalsBySender.get(sender) ?? 0) + 1);
-    else this.refusalsBySender.delete(sender);
+    if (!refused) this.refusalsBySender.delete(sender);
+    else {
+      const streak = this.refusalsBySender.get(sender);
+      if (streak) streak.count++;
+      else this.refusalsBySender.set(sender, { count: 1, since: Date.now() });
+    }
   }
 }
 
@@ -154,16 +181,16 @@ export class Reservation {
   private released = false;
   private refused = false;
   private readonly startedAt = performance.now();
-  private readonly priority: boolean;
+  private readonly limit: number;
 
   constructor(private readonly budget: IngestBudget, private readonly sender?: object) {
-    this.priority = budget.senderHasPriority(sender);
+    this.limit = budget.limitFor(sender);
   }
 
   /** Takes `bytes` more, or throws OverloadedError. */
   grow(bytes: number): void {
     if (this.released || bytes <= 0) return;
-    if (!this.budget.tryTake(bytes, this.priority)) {
+    if (!this.budget.tryTake(bytes, this.limit)) {
       this.refused = true;
       throw overloaded();
     }

@@ -1,6 +1,7 @@
 /** Request bodies shared by the HTTP receivers: decompression with a hard limit, and errors with HTTP statuses. */
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { OverloadedError } from '../ingest/errors.js';
 import { attachReservation, HELD_PER_BODY_BYTE, reservationOf, type IngestBudget } from './admission.js';
 
 /** An error that answers the request with `status` and a one-sentence message naming what was wrong. */
@@ -69,6 +70,14 @@ export function rawBodyReceiver(app: FastifyInstance, budget: IngestBudget, maxB
   });
   // Whatever path the request took (error, early answer), its share goes back when it is answered.
   app.addHook('onResponse', async (req) => reservationOf(req)?.release());
+  // A body refused while streaming in (chunked, as OpenTelemetry's Node exporters send) is read to its end and
+  // discarded, and refused here: Fastify closes the connection when a body parser fails, and the connection is
+  // what identifies a sender across its retries for the budget's fairness (admission.ts).
+  const refusedWhileReading = new WeakMap<object, Error>();
+  app.addHook('preHandler', async (req) => {
+    const err = refusedWhileReading.get(req.raw);
+    if (err) throw err;
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (req, payload, done) => {
     const r = reservationOf(req)!;
@@ -76,6 +85,7 @@ export function rawBodyReceiver(app: FastifyInstance, budget: IngestBudget, maxB
     const chunks: Buffer[] = [];
     let received = 0;
     let finished = false;
+    let refused: Error | null = null;
     const finish = (err: Error | null, body?: Buffer) => {
       if (finished) return;
       finished = true;
@@ -90,14 +100,25 @@ export function rawBodyReceiver(app: FastifyInstance, budget: IngestBudget, maxB
       if (finished) return;
       received += chunk.length;
       if (received > maxBytes) return finish(tooLarge());
+      if (refused) return;
       try {
         if (received > declared) r.grow(Math.min(chunk.length, received - declared) * perByte(req));
       } catch (err) {
-        return finish(err as Error);
+        if (!(err instanceof OverloadedError)) return finish(err as Error);
+        refused = err;
+        r.release();
+        chunks.length = 0;
+        return;
       }
       chunks.push(chunk);
     });
-    payload.on('end', () => finish(null, Buffer.concat(chunks, received)));
+    payload.on('end', () => {
+      if (refused) {
+        refusedWhileReading.set(req.raw, refused);
+        return finish(null, Buffer.alloc(0));
+      }
+      finish(null, Buffer.concat(chunks, received));
+    });
     payload.on('error', (err) => finish(err));
     payload.on('close', () => finish(new HttpError(400, 'the client closed the connection before sending the whole body')));
   });

@@ -39,7 +39,8 @@ function statusWithRetry(code: status, details: string, retryAfterSeconds: numbe
 function exportHandler(ingestor: Ingestor, signal: Signal, keys: SecretSet | null, budget: IngestBudget) {
   return async (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
     if (keys && !grpcCallAuthorized(call.metadata, keys)) return callback({ code: status.UNAUTHENTICATED, details: INGEST_KEY_MISSING });
-    // grpc-js has read the message already; what the budget still bounds is the decoded form and the queue.
+    // grpc-js has read the message already; what the budget still bounds is the decoded form and the queue. No
+    // sender for fairness: one HTTP/2 connection carries many concurrent exports, so it is no one client's record.
     const reservation = budget.reserve();
     try {
       reservation.grow(call.request.length * (1 + HELD_PER_BODY_BYTE.protobuf));

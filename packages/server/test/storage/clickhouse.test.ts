@@ -9,6 +9,7 @@ import type { AttrValue, KeyValue, LogRecord, Span } from '@sextant/core';
 import { clickhouseEngine } from '../../src/storage/clickhouse/engine.js';
 import { chdbMissing } from '../support/chdb.js';
 import { runConformance } from './conformance.js';
+import { runTraceQLConformance } from './traceql-conformance.js';
 
 const engineDir = mkdtempSync(join(tmpdir(), 'sextant-conformance-clickhouse-'));
 after(() => rmSync(engineDir, { recursive: true, force: true }));
@@ -63,17 +64,19 @@ if (chdbMissing) {
   const { test } = await import('node:test');
   test('ClickHouse conformance', { skip: chdbMissing }, () => undefined);
 } else {
+  const open = (dir: string) =>
+    clickhouseEngine.open({
+      url: `chdb:${engineDir}?database=${basename(dir).replace(/\W/g, '_')}`,
+      retentionNano: null,
+      maxSizeBytes: null,
+      retentionIntervalMs: 60_000,
+      background: false,
+    });
   runConformance('clickhouse', {
-    open: (dir) =>
-      clickhouseEngine.open({
-        url: `chdb:${engineDir}?database=${basename(dir).replace(/\W/g, '_')}`,
-        retentionNano: null,
-        maxSizeBytes: null,
-        retentionIntervalMs: 60_000,
-        background: false,
-      }),
+    open,
     encoder: () => clickhouseEngine.createEncoder(),
     stored: { span, log },
     retentionByEngine: true,
   });
+  runTraceQLConformance('clickhouse', { open, stored: { span, log } });
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeZipkinV2, SpanKind, type LogRecord, type Span } from '@sextant/core';
 import { readFixtureJson } from '../../../../testing/fixtures.js';
-import { MAX_TAG_FILTERS, QueryError, type BatchEncoder, type EncodedBatch, type StorageBackend } from '../../src/storage/contract.js';
+import { MAX_TAG_FILTERS, QueryError, TRACE_SORTS, type BatchEncoder, type EncodedBatch, type StorageBackend, type TraceSort, type TraceSummary } from '../../src/storage/contract.js';
 import { BASE_TIME, hexId, makeSpan, resourceFor } from '../support/spans.js';
 
 export interface ConformanceEngine {
@@ -230,6 +230,48 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     } while (cursor);
     assert.deepEqual(seen, all.traces.map((x) => x.traceId));
     await assert.rejects(store.searchTraces({ limit: 5, cursor: 'not-a-cursor' }), QueryError);
+  });
+
+  t('search: every sort order covers the whole match, pages by cursor with ties broken by trace id; trace id prefix', async (store) => {
+    const spans: Span[] = [];
+    // Durations, span counts and error counts repeat, so that every order has ties for the trace id to break.
+    for (let i = 0; i < 13; i++) {
+      const traceId = hexId(16);
+      const start = BASE_TIME + BigInt(i % 5) * 1_000_000_000n;
+      const root = makeSpan({ traceId, service: 'sorted', startNano: start, durationNano: BigInt(1 + (i % 4)) * MS });
+      spans.push(root);
+      for (let c = 0; c < i % 3; c++) spans.push(makeSpan({ traceId, parentSpanId: root.spanId, service: 'sorted', startNano: start + 1n, error: c === 0 && i % 2 === 0 }));
+    }
+    await store.write(spans, []);
+    const all = (await store.searchTraces({ service: 'sorted', limit: 100 })).traces;
+    assert.equal(all.length, 13);
+    const keys: Record<TraceSort, (x: TraceSummary) => bigint> = {
+      recent: (x) => x.startUnixNano,
+      longest: (x) => x.durationNano,
+      shortest: (x) => -x.durationNano,
+      spans: (x) => BigInt(x.spanCount),
+      errors: (x) => BigInt(x.errorCount),
+    };
+    for (const sort of TRACE_SORTS) {
+      const key = keys[sort];
+      // High to low on the key; ties by trace id in the order's direction.
+      const desc = sort !== 'shortest';
+      const expected = [...all]
+        .sort((a, b) => (key(a) === key(b) ? (a.traceId < b.traceId ? 1 : -1) * (desc ? 1 : -1) : key(a) > key(b) ? -1 : 1))
+        .map((x) => x.traceId);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.searchTraces({ service: 'sorted', sort, limit: 4, cursor });
+        seen.push(...page.traces.map((x) => x.traceId));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      assert.deepEqual(seen, expected, `sort=${sort}`);
+    }
+    const recentCursor = (await store.searchTraces({ service: 'sorted', limit: 2 })).nextCursor!;
+    await assert.rejects(store.searchTraces({ service: 'sorted', sort: 'longest', limit: 2, cursor: recentCursor }), QueryError);
+    const one = all[0]!.traceId;
+    assert.deepEqual((await store.searchTraces({ traceIdPrefix: one.slice(0, 12), limit: 10 })).traces.map((x) => x.traceId), [one]);
   });
 
   t('search: tags match resource, scope, event and link attributes, and scope name and version', async (store) => {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { formatMs } from '../lib/format.js';
 import { cssVar, useTheme } from '../lib/theme.js';
 import type { TraceLayout } from './layout.js';
@@ -24,6 +24,10 @@ export function FlameGraph(props: {
   selected: number;
   onSelect: (pos: number) => void;
   onOpen: (pos: number) => void;
+  /** Frame colours of a view that colours by something else than self time (the GenAI view: by step kind). */
+  colorOf?: (pos: number, dark: boolean) => string;
+  /** What width and colour mean, when `colorOf` changes the colours. */
+  caption?: ReactNode;
 }) {
   const { layout, view, selected } = props;
   const theme = useTheme();
@@ -67,7 +71,7 @@ export function FlameGraph(props: {
       const w = Math.min(width, x1) - x;
       const y = depth[i] * FRAME_H;
       const dur = endMs[i] - startMs[i];
-      ctx.fillStyle = heat(dur > 0 ? self[i] / dur : 1, dark);
+      ctx.fillStyle = props.colorOf ? props.colorOf(i, dark) : heat(dur > 0 ? self[i] / dur : 1, dark);
       ctx.fillRect(x, y, Math.max(0.5, w - 0.5), FRAME_H - 1);
       if (layout.isError[i]) {
         ctx.fillStyle = cssVar('--error', '#d0302f');
@@ -90,7 +94,7 @@ export function FlameGraph(props: {
       ctx.lineWidth = 2;
       ctx.strokeRect(x0 + 1, depth[selected] * FRAME_H + 1, Math.max(2, x1 - x0 - 2), FRAME_H - 3);
     }
-  }, [layout, view, width, height, selected, theme, self]);
+  }, [layout, view, width, height, selected, theme, self, props.colorOf]);
 
   const frameAt = (e: MouseEvent<HTMLCanvasElement>): number => {
     const r = e.currentTarget.getBoundingClientRect();
@@ -111,7 +115,7 @@ export function FlameGraph(props: {
     <div className="flamegraph panel" data-testid="flamegraph" ref={box} data-spans={layout.spans.length}>
       <div className="toolbar flame-head">
         <span className="muted">
-          Width is time, colour is self time (hot: the span's own work; pale: waiting on its children). Click a frame to
+          {props.caption ?? "Width is time, colour is self time (hot: the span's own work; pale: waiting on its children)."} Click a frame to
           select and zoom to it, double-click to zoom out.
         </span>
       </div>

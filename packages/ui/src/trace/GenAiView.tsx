@@ -1,12 +1,17 @@
 // The GenAI view of a trace: an agent run as a conversation (messages, tool calls and their results) in order,
 // with tokens and latency per step, and where the run spent its time. Message text comes from spans: it is
 // untrusted and rendered as text only.
-import type { GenAiAnalysis, GenAiMessage, GenAiStep, GenAiTimeSplit } from '@sextant/core';
-import { formatDuration, formatPercent } from '../lib/format.js';
+import { useCallback, useMemo, useState } from 'react';
+import { buildTraceTree, genAiTimeKindOf, genAiTimeKinds, type GenAiAnalysis, type GenAiMessage, type GenAiStep, type GenAiTimeKind, type GenAiTimeSplit } from '@sextant/core';
+import { formatDuration, formatMs, formatPercent } from '../lib/format.js';
 import type { TraceAnalysis } from './analysis-types.js';
+import { FlameGraph } from './FlameGraph.js';
+import { buildTraceLayout, type TraceLayout } from './layout.js';
 
 const KIND_LABEL: Record<GenAiStep['kind'], string> = { model: 'model', tool: 'tool', agent: 'agent', retrieval: 'retrieval', other: 'GenAI' };
-const KIND_COLOR: Record<'model' | 'tool' | 'other', string> = { model: '#7c5cff', tool: '#e0873a', other: '#8a94a6' };
+const KIND_COLOR: Record<GenAiTimeKind, string> = { model: '#7c5cff', tool: '#e0873a', other: '#8a94a6' };
+/** Spans under a model or tool step (the model's HTTP call, a tool's queries, a sub-agent it ran): its colour, paler. */
+const KIND_COLOR_INNER: Record<GenAiTimeKind, string> = { model: '#b6a6ff', tool: '#f1c195', other: '#c3c9d3' };
 
 function TimeSplit(props: { split: GenAiTimeSplit; label: string }) {
   const parts = [
@@ -55,7 +60,7 @@ function Step(props: { step: GenAiStep; traceStart: bigint; traceNano: number; d
   const offset = Number(BigInt(s.startUnixNano) - props.traceStart);
   const dur = Number(s.durationNano);
   const tokens = s.inputTokens !== undefined || s.outputTokens !== undefined ? `${s.inputTokens ?? 0} → ${s.outputTokens ?? 0} tokens` : null;
-  const color = s.kind === 'model' ? KIND_COLOR.model : s.kind === 'tool' || s.kind === 'retrieval' ? KIND_COLOR.tool : KIND_COLOR.other;
+  const color = KIND_COLOR[genAiTimeKindOf(s.kind)];
   return (
     <li data-testid="genai-step" data-span-id={s.spanId} data-kind={s.kind} data-error={s.error ? 'true' : undefined} style={{ listStyle: 'none', marginLeft: props.depth * 16, padding: '6px 0', borderTop: '1px solid var(--border, #ddd)' }}>
       <div className="clickable" onClick={() => props.onOpenSpan(s.spanId)} title="show this span in the timeline" style={{ display: 'flex', gap: 8, alignItems: 'baseline', flexWrap: 'wrap' }}>
@@ -95,11 +100,65 @@ export function hasGenAi(analysis: TraceAnalysis | undefined): analysis is Trace
   return analysis?.genAi !== undefined;
 }
 
-export function GenAiView(props: { analysis: TraceAnalysis & { genAi: GenAiAnalysis }; onOpenSpan: (spanId: string) => void }) {
+/**
+ * An agent run (its span and everything under it) as a flame graph coloured by where the time went: model
+ * calls, tools (and retrieval), everything else. Spans a step made inherit its colour, paler.
+ */
+function RunFlame(props: { layout: TraceLayout; runSpanId: string; onOpenSpan: (spanId: string) => void }) {
+  const { layout, runSpanId } = props;
+  const sub = useMemo(() => {
+    const row = layout.indexById.get(runSpanId);
+    return row === undefined ? null : buildTraceLayout(layout.spans.slice(row, row + layout.subtree[row] + 1), undefined);
+  }, [layout, runSpanId]);
+  const colors = useMemo(() => {
+    if (!sub) return [];
+    // Layout rows are the input of the tree built here, so node i is row i.
+    const { kind, isStep } = genAiTimeKinds(buildTraceTree(sub.spans));
+    return kind.map((k, i) => (isStep[i] ? KIND_COLOR[k] : k === 'other' ? KIND_COLOR.other : KIND_COLOR_INNER[k]));
+  }, [sub]);
+  const colorOf = useCallback((pos: number) => colors[pos] ?? KIND_COLOR.other, [colors]);
+  const [view, setView] = useState<[number, number]>([0, sub?.durationMs ?? 0]);
+  const [selected, setSelected] = useState(-1);
+  if (!sub) return null;
+  const sel = selected >= 0 ? sub.spans[selected] : undefined;
+  return (
+    <div data-testid="genai-flame" style={{ marginTop: 8 }}>
+      <FlameGraph
+        layout={sub}
+        view={view}
+        onView={setView}
+        selected={selected}
+        onSelect={setSelected}
+        onOpen={(pos) => props.onOpenSpan(sub.spans[pos].spanId)}
+        colorOf={colorOf}
+        caption={
+          <>
+            Width is time. Colour: <span style={{ color: KIND_COLOR.model }}>■</span> model calls, <span style={{ color: KIND_COLOR.tool }}>■</span> tools and
+            retrieval, <span style={{ color: KIND_COLOR.other }}>■</span> the rest; paler frames are spans under a model or tool call (its HTTP request, queries, a sub-agent it ran).
+          </>
+        }
+      />
+      {sel && (
+        <div className="toolbar" data-testid="genai-flame-selected">
+          <span>
+            {sub.service[selected]} · {sel.name} · {formatMs(sub.endMs[selected] - sub.startMs[selected])}
+          </span>
+          <button className="small secondary" onClick={() => props.onOpenSpan(sel.spanId)}>
+            Show in timeline
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function GenAiView(props: { analysis: TraceAnalysis & { genAi: GenAiAnalysis }; layout: TraceLayout; onOpenSpan: (spanId: string) => void }) {
   const g = props.analysis.genAi;
   const traceStart = BigInt(props.analysis.startUnixNano);
   const traceNano = Math.max(1, Number(props.analysis.durationNano));
   const depth = depths(g.steps);
+  const [run, setRun] = useState(0);
+  const flameRun = g.runs[Math.min(run, g.runs.length - 1)];
   return (
     <div className="panel" data-testid="genai-view">
       <div data-testid="genai-summary">
@@ -116,6 +175,21 @@ export function GenAiView(props: { analysis: TraceAnalysis & { genAi: GenAiAnaly
         ))}
         {g.runs.length !== 1 && <TimeSplit split={g.criticalPath} label="Critical path of the trace" />}
       </div>
+      {flameRun && (
+        <>
+          <h3 style={{ marginBottom: 0 }}>Where the run spent its time</h3>
+          {g.runs.length > 1 && (
+            <div className="toolbar">
+              {g.runs.map((r, i) => (
+                <button key={r.spanId} className={`small ${r === flameRun ? '' : 'secondary'}`} aria-pressed={r === flameRun} onClick={() => setRun(i)}>
+                  {r.agentName ?? r.name}
+                </button>
+              ))}
+            </div>
+          )}
+          <RunFlame key={flameRun.spanId} layout={props.layout} runSpanId={flameRun.spanId} onOpenSpan={props.onOpenSpan} />
+        </>
+      )}
       <table className="data" style={{ marginTop: 8 }}>
         <thead>
           <tr>

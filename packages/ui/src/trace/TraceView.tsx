@@ -386,7 +386,7 @@ export function TraceView(props: {
             ) : tab === 'repeated' ? (
               <RepeatedCalls analysis={analysis} parentName={spanName} onSelect={(ids) => highlightSpans(`${ids.length} repeated calls`, ids)} />
             ) : tab === 'genai' ? (
-              hasGenAi(analysis) ? <GenAiView analysis={analysis} onOpenSpan={openById} /> : <div className="panel muted">This trace has no GenAI spans.</div>
+              hasGenAi(analysis) ? <GenAiView analysis={analysis} layout={layout} onOpenSpan={openById} /> : <div className="panel muted">This trace has no GenAI spans.</div>
             ) : tab === 'selftime' ? (
               <SelfTimeTable analysis={analysis} by={params.get('by') === 'operation' ? 'operation' : 'service'} onBy={(by) => params.set({ by: by === 'service' ? null : by })} />
             ) : (

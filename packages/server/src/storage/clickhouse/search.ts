@@ -1,10 +1,11 @@
 /**
  * Trace search in ClickHouse SQL, with the semantics of the store contract: span-level filters hold for one and
- * the same span, trace-level duration filters for the whole trace, newest traces first, keyset cursor. Every
- * user-supplied value is a bound `{pN:Type}` parameter.
+ * the same span, trace-level duration filters for the whole trace, in the query's order (newest first by default),
+ * keyset cursor. Every user-supplied value is a bound `{pN:Type}` parameter.
  */
 import { parseSpanKind, StatusCode } from '@sextant/core';
 import type { TagFilter, TraceQuery } from '../contract.js';
+import { ORDERS, type Cursor } from '../stored/search-cursor.js';
 import { IS_ERROR } from './schema.js';
 import { kindSpellings, statusSpellings } from './rows.js';
 
@@ -16,11 +17,6 @@ export class Params {
     this.values[name] = typeof v === 'bigint' ? v.toString() : v;
     return `{${name}:${type}}`;
   }
-}
-
-export interface SearchCursor {
-  startNano: bigint;
-  traceId: string;
 }
 
 /** A map's value for a key, only where the key is present ('' is a value, not absence). */
@@ -72,12 +68,13 @@ export interface SearchRow {
   RootName: string;
 }
 
-/** Rows of the page, most recent first, one more than the limit (so the caller knows whether there is a next page). */
-export function buildSearchSql(db: string, q: TraceQuery, cursor: SearchCursor | null): { sql: string; params: Record<string, unknown> } {
+/** Rows of the page in the query's order, one more than the limit (so the caller knows whether there is a next page). */
+export function buildSearchSql(db: string, q: TraceQuery, cursor: Cursor | null): { sql: string; params: Record<string, unknown> } {
   const p = new Params();
   const where: string[] = [];
   if (q.startNano !== undefined) where.push(`Timestamp >= ${nano(p, q.startNano)}`);
   if (q.endNano !== undefined) where.push(`Timestamp <= ${nano(p, q.endNano)}`);
+  if (q.traceIdPrefix !== undefined) where.push(`startsWith(TraceId, ${p.p(q.traceIdPrefix, 'String')})`);
   if (q.service !== undefined) where.push(`ServiceName = ${p.p(q.service, 'String')}`);
   if (q.operation !== undefined) where.push(`SpanName = ${p.p(q.operation, 'String')}`);
   if (q.parentService !== undefined) {
@@ -92,9 +89,13 @@ export function buildSearchSql(db: string, q: TraceQuery, cursor: SearchCursor |
   const having: string[] = [];
   if (q.traceMinDurationNano !== undefined) having.push(`t_end - t_start >= ${p.p(q.traceMinDurationNano, 'Int64')}`);
   if (q.traceMaxDurationNano !== undefined) having.push(`t_end - t_start <= ${p.p(q.traceMaxDurationNano, 'Int64')}`);
+  const order = ORDERS[q.sort ?? 'recent'];
+  const cmp = order.desc ? '<' : '>';
+  const dir = order.desc ? 'DESC' : 'ASC';
   if (cursor) {
-    const s = p.p(cursor.startNano, 'Int64');
-    having.push(`(t_start < ${s} OR (t_start = ${s} AND TraceId < ${p.p(cursor.traceId, 'String')}))`);
+    // Lower-case hex ids of one length order as their numbers do, as DuckDB orders them.
+    const k = p.p(cursor.key, 'Int64');
+    having.push(`(${order.key} ${cmp} ${k} OR (${order.key} = ${k} AND TraceId ${cmp} ${p.p(cursor.traceId, 'String')}))`);
   }
   const sql = `
     SELECT TraceId, toString(t_start) AS TStart, toString(t_end) AS TEnd, toString(n) AS SpanCount, toString(n_err) AS ErrorCount,
@@ -109,7 +110,7 @@ export function buildSearchSql(db: string, q: TraceQuery, cursor: SearchCursor |
       GROUP BY TraceId
     )
     ${having.length ? 'WHERE ' + having.join(' AND ') : ''}
-    ORDER BY t_start DESC, TraceId DESC
+    ORDER BY ${order.key} ${dir}, TraceId ${dir}
     LIMIT ${p.p(q.limit + 1, 'UInt32')}`;
   return { sql, params: p.values };
 }

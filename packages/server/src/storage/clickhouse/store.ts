@@ -4,7 +4,6 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { LogRecord, Span, SpanKind } from '@sextant/core';
-import { decodeCursor, encodeCursor } from '../duckdb/search-sql.js';
 import {
   checkSearchLimits,
   QueryError,
@@ -13,17 +12,21 @@ import {
   type RedQuery,
   type RedResult,
   type SearchResult,
+  type SpanCountQuery,
+  type SpanCountRow,
   type StorageBackend,
   type StoreStats,
   type TraceQuery,
   type TraceSummary,
 } from '../contract.js';
+import { decodeCursor, encodeCursor, sortKeyOf } from '../stored/search-cursor.js';
 import { redMetrics } from './aggregates.js';
 import { dependencyGraph, linkMinute, MINUTE, SETTLE } from './dependencies.js';
 import { connect, parseClickHouseUrl, type ClickHouseTarget } from './connect.js';
-import { encodeLogRows, encodeTraceRows, kindFromText, LOG_COLUMNS, logFromRow, SPAN_COLUMNS, spanFromRow, type LogSelectRow, type SpanSelectRow, type TraceRowBatch } from './rows.js';
+import { encodeLogRows, encodeTraceRows, kindFromText, LOG_COLUMNS, LOG_INSERT_COLUMNS, TRACE_INSERT_COLUMNS, logFromRow, SPAN_COLUMNS, spanFromRow, type LogSelectRow, type SpanSelectRow, type TraceRowBatch } from './rows.js';
 import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, LOCAL_SUFFIX, RED_COMMENT, sextantDdl, TABLES, type SchemaOptions } from './schema.js';
 import { buildSearchSql, type SearchRow } from './search.js';
+import { countSpans } from './span-counts.js';
 import { DEFAULT_RETRY, insertRows, withRetries, type RetryPolicy } from './writer.js';
 
 export interface ClickHouseStoreOptions {
@@ -162,8 +165,8 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
 
   private async insert(spans: string, logs: string): Promise<void> {
     await Promise.all([
-      insertRows(this.client, `INSERT INTO ${this.db}.${ident(TABLES.traces)} FORMAT JSONEachRow`, spans, this.retry),
-      insertRows(this.client, `INSERT INTO ${this.db}.${ident(TABLES.logs)} FORMAT JSONEachRow`, logs, this.retry),
+      insertRows(this.client, `INSERT INTO ${this.db}.${ident(TABLES.traces)} (${TRACE_INSERT_COLUMNS.map(ident).join(', ')}) FORMAT JSONCompactEachRow`, spans, this.retry),
+      insertRows(this.client, `INSERT INTO ${this.db}.${ident(TABLES.logs)} (${LOG_INSERT_COLUMNS.map(ident).join(', ')}) FORMAT JSONCompactEachRow`, logs, this.retry),
     ]);
   }
 
@@ -208,9 +211,8 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
 
   async searchTraces(q: TraceQuery): Promise<SearchResult> {
     checkSearchLimits(q);
-    if (q.sort !== undefined && q.sort !== 'recent') throw new QueryError(`sort=${q.sort}: the ClickHouse storage orders search results by most recent only`);
-    const decoded = q.cursor ? decodeCursor(q.cursor) : null;
-    const cursor = decoded ? { startNano: decoded.key, traceId: decoded.traceId } : null;
+    const sort = q.sort ?? 'recent';
+    const cursor = q.cursor ? decodeCursor(q.cursor, sort) : null;
     const { sql, params } = buildSearchSql(this.db, q, cursor);
     const rows = await this.rows<SearchRow>(sql, params);
     const page = rows.slice(0, q.limit);
@@ -249,7 +251,14 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
       }
     }
     const last = traces[traces.length - 1];
-    const nextCursor = rows.length > q.limit && last ? encodeCursor({ sort: 'recent', key: last.startUnixNano, traceId: last.traceId }) : null;
+    const nextCursor =
+      rows.length > q.limit && last
+        ? encodeCursor({
+            sort,
+            key: sortKeyOf(sort, { startNano: last.startUnixNano, endNano: last.startUnixNano + last.durationNano, spans: last.spanCount, errors: last.errorCount }),
+            traceId: last.traceId,
+          })
+        : null;
     return { traces, nextCursor };
   }
 
@@ -355,6 +364,10 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
   async red(q: RedQuery): Promise<RedResult> {
     this.needs(TABLES.red, 'RED metrics');
     return redMetrics((sql, params) => this.rows(sql, params), this.db, q, this.redCoveredFrom);
+  }
+
+  countSpans(q: SpanCountQuery): Promise<SpanCountRow[]> {
+    return countSpans((sql, params) => this.rows(sql, params), this.db, q);
   }
 
   async stats(): Promise<StoreStats> {

@@ -6,41 +6,8 @@ import { parseSpanKind, parseStatusCode } from '@sextant/core';
 import { hexToBig } from '../stored/ids.js';
 import { traceIdParam, type Param } from './params.js';
 import { tagNeedles } from '../stored/tag-needles.js';
-import { QueryError, type TagFilter, type TraceQuery, type TraceSort } from '../contract.js';
-
-/** Where a page ended: the last trace's sort key and id (ties on the key are broken by trace id). */
-export interface Cursor {
-  sort: TraceSort;
-  key: bigint;
-  traceId: string;
-}
-
-/** Each order's key over the `traces` CTE, and whether it runs high to low. */
-const ORDERS: Record<TraceSort, { key: string; desc: boolean }> = {
-  recent: { key: 't_start', desc: true },
-  longest: { key: '(t_end - t_start)', desc: true },
-  shortest: { key: '(t_end - t_start)', desc: false },
-  spans: { key: 'n', desc: true },
-  errors: { key: 'n_err', desc: true },
-};
-
-/** The value of a summary row's sort key, for its cursor. */
-export function sortKeyOf(sort: TraceSort, row: { t_start: bigint; t_end: bigint; n: bigint | number; n_err: bigint | number }): bigint {
-  if (sort === 'recent') return row.t_start;
-  if (sort === 'longest' || sort === 'shortest') return row.t_end - row.t_start;
-  return BigInt(sort === 'spans' ? row.n : row.n_err);
-}
-
-// The most-recent order keeps its original cursor text, so cursors issued before sorting existed still work.
-export function encodeCursor(c: Cursor): string {
-  return Buffer.from(c.sort === 'recent' ? `${c.key}:${c.traceId}` : `${c.sort}:${c.key}:${c.traceId}`).toString('base64url');
-}
-
-export function decodeCursor(cursor: string, sort: TraceSort = 'recent'): Cursor {
-  const m = /^(?:([a-z]+):)?(-?\d+):([0-9a-f]{32})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m || (m[1] ?? 'recent') !== sort) throw new QueryError(`cursor '${cursor}' is not one this server issued for sort=${sort}`);
-  return { sort, key: BigInt(m[2]!), traceId: m[3]! };
-}
+import type { TagFilter, TraceQuery } from '../contract.js';
+import { ORDERS, type Cursor } from '../stored/search-cursor.js';
 
 class Sql {
   readonly params: Param[] = [];

@@ -3,7 +3,8 @@ import type { SearchResult, TraceQuery, TraceSummary } from '../contract.js';
 import { traceIdHex } from '../stored/ids.js';
 import type { Row } from './connections.js';
 import { traceIdListParam, type Param } from './params.js';
-import { buildSearchSql, decodeCursor, encodeCursor, sortKeyOf } from './search-sql.js';
+import { decodeCursor, encodeCursor, sortKeyOf } from '../stored/search-cursor.js';
+import { buildSearchSql } from './search-sql.js';
 
 type Read = (sql: string, params?: readonly Param[]) => Promise<Row[]>;
 
@@ -50,7 +51,11 @@ export async function searchTraces(read: Read, q: TraceQuery): Promise<SearchRes
   const last = page[page.length - 1];
   const nextCursor =
     rows.length > q.limit && last
-      ? encodeCursor({ sort, key: sortKeyOf(sort, last as { t_start: bigint; t_end: bigint; n: bigint; n_err: bigint }), traceId: traceIdHex(last.trace_id as bigint) })
+      ? encodeCursor({
+          sort,
+          key: sortKeyOf(sort, { startNano: last.t_start as bigint, endNano: last.t_end as bigint, spans: last.n as bigint, errors: last.n_err as bigint }),
+          traceId: traceIdHex(last.trace_id as bigint),
+        })
       : null;
   return { traces, nextCursor };
 }
