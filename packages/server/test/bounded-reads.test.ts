@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { MAX_TAG_FILTERS } from '../src/storage/contract.js';
 import type { RunningSextant } from '../src/server.js';
 import { getJson, startTestServer } from './support/server.js';
+import { SpanKind } from '@sextant/core';
 import { BASE_TIME, hexId, makeSpan } from './support/spans.js';
 
 let s: RunningSextant;
@@ -34,6 +35,10 @@ test('a trace over --max-trace-spans: its earliest spans, marked truncated in th
   assert.ok(jaeger.body.data[0].spans.some((x: any) => (x.warnings ?? []).some((w: string) => /trace truncated/.test(w))));
   const v3 = await getJson(`${s.urls.api}/api/v3/traces/${big}`);
   assert.equal(v3.body.truncated.maxSpans, 5);
+  const tempo = await getJson(`${s.urls.api}/api/v2/traces/${big}`);
+  assert.equal(tempo.body.status, 'PARTIAL', 'Tempo says so in its own status');
+  assert.match(tempo.body.message, /first 5 spans/);
+  assert.equal(tempo.body.trace.resourceSpans.flatMap((r: any) => r.scopeSpans.flatMap((x: any) => x.spans)).length, 5);
   const analysis = await getJson(`${s.urls.api}/api/v1/traces/${big}/analysis`);
   assert.equal(analysis.body.truncated.maxSpans, 5);
   // At the cap exactly: nothing is marked.
@@ -78,4 +83,33 @@ test('a limit past what an endpoint answers: 400 naming the most it answers', as
   const jaeger = await getJson(`${s.urls.api}/api/traces?service=svc&limit=99999999`);
   assert.equal(jaeger.status, 400);
   assert.match(jaeger.body.errors[0].msg, /at most 1500/);
+});
+
+test('a trace over several pages is streamed whole, each span once (shared Zipkin ids at a page boundary too); past the cap the body ends with the marker', async () => {
+  const paged = await startTestServer({ maxTraceSpans: 11_000 });
+  try {
+    const make = (traceId: string, n: number) =>
+      Array.from({ length: n }, (_, i) => makeSpan({ traceId, name: `s${i}`, startNano: BASE_TIME + BigInt(i) * 1000n, kind: SpanKind.SERVER }));
+    const whole = hexId(16);
+    const spans = make(whole, 10_001);
+    // A client and a server half with one id and one start, on the boundary of the first page (2,000 spans).
+    spans[2000] = { ...spans[1999]!, kind: SpanKind.CLIENT, name: 'client half' };
+    const over = hexId(16);
+    await paged.store.write([...spans, ...make(over, 12_000)], []);
+    const read = async (id: string) => {
+      const res = await fetch(`${paged.urls.api}/api/v1/traces/${id}`);
+      const body = (await res.json()) as any;
+      return { body, spans: body.resourceSpans.flatMap((r: any) => r.scopeSpans.flatMap((x: any) => x.spans)) as any[] };
+    };
+    const a = await read(whole);
+    assert.equal(a.spans.length, 10_001);
+    assert.equal(new Set(a.spans.map((x) => `${x.spanId}/${x.kind}`)).size, 10_001);
+    assert.equal(a.body.truncated, undefined);
+    const b = await read(over);
+    assert.equal(b.spans.length, 11_000);
+    assert.deepEqual(b.spans.map((x) => x.name).slice(-1), ['s10999'], 'the earliest spans');
+    assert.equal(b.body.truncated.maxSpans, 11_000);
+  } finally {
+    await paged.close();
+  }
 });

@@ -7,6 +7,7 @@ import type { QueryLane } from './query-lane.js';
 
 export function guardedStore(store: SpanStore, lane: QueryLane): SpanStore {
   const countSpans = store.countSpans?.bind(store);
+  const getTracePage = store.getTracePage?.bind(store);
   return {
     write: (spans, logs) => store.write(spans, logs),
     getTrace: (id, maxSpans) => store.getTrace(id, maxSpans),
@@ -19,11 +20,12 @@ export function guardedStore(store: SpanStore, lane: QueryLane): SpanStore {
     searchTraces: (q) => lane.run((limits) => store.searchTraces(q, limits)),
     dependencies: (start, end) => lane.run((limits) => store.dependencies(start, end, limits)),
     red: (q) => lane.run((limits) => store.red(q, limits)),
+    ...(getTracePage ? { getTracePage } : {}),
     ...(countSpans ? { countSpans: (q) => lane.run((limits) => countSpans(q, limits)) } : {}),
     stats: () => lane.run((limits) => store.stats(limits)),
     enforceRetention: (maxAge, maxBytes) => store.enforceRetention(maxAge, maxBytes),
     close: () => store.close(),
-  } satisfies Required<Omit<SpanStore, 'countSpans'>> & Pick<SpanStore, 'countSpans'>;
+  } satisfies Required<Omit<SpanStore, 'countSpans' | 'getTracePage'>> & Pick<SpanStore, 'countSpans' | 'getTracePage'>;
 }
 
 export function guardedCostReader(reader: CostReader, lane: QueryLane): CostReader {

@@ -33,6 +33,61 @@ export async function storedTrace(store: SpanStore, id: string, maxSpans: number
   return read;
 }
 
+/** Spans per page of a streamed trace: a few pages in memory at once, few enough queries for a big trace. */
+const TRACE_PAGE = 2000;
+
+export interface PagedTrace {
+  /** The trace's spans a page at a time, at most the cap in all. */
+  pages: AsyncIterable<Span[]>;
+  /** Whether spans were left out: known at once (`decided`) for a trace of one page, else once `pages` ended. */
+  truncated: () => { maxSpans: number } | null;
+  decided: boolean;
+}
+
+async function* once(spans: Span[]): AsyncGenerator<Span[]> {
+  yield spans;
+}
+
+/**
+ * A stored trace (NotFoundError when none) for streaming: an engine with getTracePage is read a page at a time,
+ * so a big trace is never held whole; others are read whole (capped).
+ */
+export async function pagedTrace(store: SpanStore, id: string, maxSpans: number): Promise<PagedTrace> {
+  const paged = store.getTracePage?.bind(store);
+  if (!paged) {
+    const read = await storedTrace(store, id, maxSpans);
+    return { pages: once(read.spans), truncated: () => read.truncated, decided: true };
+  }
+  const page = paged;
+  const traceId = traceIdParam(id);
+  const firstSize = Math.min(TRACE_PAGE, maxSpans);
+  const first = await page(traceId, null, firstSize + 1);
+  if (first.length === 0) throw new NotFoundError(`trace ${id} not found`);
+  if (first.length <= firstSize) return { pages: once(first), truncated: () => null, decided: true };
+  first.length = firstSize;
+  if (firstSize === maxSpans) return { pages: once(first), truncated: () => ({ maxSpans }), decided: true };
+  let truncated: { maxSpans: number } | null = null;
+  async function* pages(): AsyncGenerator<Span[]> {
+    let batch = first;
+    let sent = 0;
+    for (;;) {
+      yield batch;
+      sent += batch.length;
+      const last = batch[batch.length - 1]!;
+      const want = Math.min(TRACE_PAGE, maxSpans - sent);
+      // At the cap, one more span says whether the trace goes on.
+      const next = await page(traceId, { startNano: last.startTimeUnixNano, spanId: last.spanId, kind: last.kind }, Math.max(want, 1));
+      if (want === 0) {
+        if (next.length > 0) truncated = { maxSpans };
+        return;
+      }
+      if (next.length === 0) return;
+      batch = next;
+    }
+  }
+  return { pages: pages(), truncated: () => truncated, decided: false };
+}
+
 /** The default of --max-search-spans: a search answer of full traces (Jaeger's) holds at most this many spans. */
 export const DEFAULT_MAX_SEARCH_SPANS = 100_000;
 

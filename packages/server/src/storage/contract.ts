@@ -91,12 +91,24 @@ export interface ReadLimits {
   timeoutMs: number;
 }
 
+/** A place in a trace's page order (start, span id, kind: the shared halves of a Zipkin span have one id). */
+export interface TracePosition {
+  startNano: bigint;
+  spanId: string;
+  kind: number;
+}
+
 export interface TraceReader {
   /**
    * The stored spans of a trace, ordered by start time; empty if unknown. With `maxSpans`, at most that many: the
    * earliest (the API asks one more than its cap, to know whether it truncated).
    */
   getTrace(traceId: string, maxSpans?: number): Promise<Span[]>;
+  /**
+   * Optional: the trace's next `limit` spans after `after` (null: from its first), by (start, span id, kind), so that a
+   * big trace can be streamed a page at a time instead of held whole. Engines without it are read whole.
+   */
+  getTracePage?(traceId: string, after: TracePosition | null, limit: number): Promise<Span[]>;
   getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>>;
   searchTraces(q: TraceQuery, limits?: ReadLimits): Promise<SearchResult>;
   getLogs(traceId: string): Promise<LogRecord[]>;

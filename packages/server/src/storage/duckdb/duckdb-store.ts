@@ -14,6 +14,7 @@ import type {
   OperationInfo,
   ReadLimits,
   RedQuery,
+  TracePosition,
   RedResult,
   SearchResult,
   SpanCountQuery,
@@ -28,7 +29,8 @@ import { hexToBig } from '../stored/ids.js';
 import { appendAll, appendAttrValue, appendLog, appendResource, appendScope, appendSpans, TraceIdCache } from './append.js';
 import { startBackgroundTasks, type BackgroundOptions } from './background.js';
 import { Connections, type Row } from './connections.js';
-import { splitParams, traceIdListParam, traceIdParam, type Param } from './params.js';
+import { splitParams, traceIdListParam, traceIdParam, Typed, type Param } from './params.js';
+import { UBIGINT } from '@duckdb/node-api';
 import { findDuplicates, WritingKeys } from './dedup.js';
 import { LOG_COLUMNS, logFromRow, resolveSideRowsOf, SPAN_COLUMNS, spanFromRow } from './row-mapping.js';
 import { checkpointBetweenWrites, databaseBytes, enforceRetention } from './retention.js';
@@ -220,6 +222,16 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
   async getTrace(traceId: string, maxSpans?: number): Promise<Span[]> {
     const limit = maxSpans === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(maxSpans))}`;
     return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id${limit}`, [traceIdParam(hexToBig(traceId))]));
+  }
+
+  async getTracePage(traceId: string, after: TracePosition | null, limit: number): Promise<Span[]> {
+    const id = traceIdParam(hexToBig(traceId));
+    const n = Math.max(0, Math.floor(limit));
+    const order = `ORDER BY start_ns, span_id, kind LIMIT ${n}`;
+    if (after === null) return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ${order}`, [id]));
+    const span = new Typed(hexToBig(after.spanId), UBIGINT);
+    const next = `start_ns > ? OR (start_ns = ? AND (span_id > ? OR (span_id = ? AND kind > ?)))`;
+    return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? AND (${next}) ${order}`, [id, after.startNano, after.startNano, span, span, after.kind]));
   }
 
   async getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>> {
