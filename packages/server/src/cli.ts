@@ -198,7 +198,8 @@ async function serve(o: ServeOptions): Promise<number> {
 async function isSextantRunning(apiUrl: string): Promise<boolean> {
   try {
     const res = await fetch(`${apiUrl}/api/health`, { signal: AbortSignal.timeout(1000) });
-    return res.status === 200 && ((await res.json()) as { status?: string }).status === 'ok';
+    const status = ((await res.json()) as { status?: string }).status;
+    return res.status === 200 && (status === 'ok' || status === 'degraded');
   } catch {
     return false;
   }

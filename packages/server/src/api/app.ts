@@ -4,6 +4,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { SpanStore } from '../storage/contract.js';
 import { answerErrorsWith } from './errors.js';
+import { jsonReplacer } from './json-stream.js';
+import type { WriteFailure } from '../ingest/pipeline.js';
+import { writeHealthReason } from '../ingest/write-health.js';
 import { nativeApi } from './native.js';
 import { DEFAULT_MAX_SEARCH_SPANS, DEFAULT_MAX_TRACE_SPANS } from '../query/traces.js';
 import { jaegerApi, jaegerV3Api } from './jaeger.js';
@@ -37,6 +40,8 @@ export interface ApiOptions {
   maxTraceSpans?: number;
   /** Most spans a search answer of full traces holds (--max-search-spans); traces past it are left out, marked. */
   maxSearchSpans?: number;
+  /** Set while the store fails to commit ingested data: /api/health then says "degraded" and why. */
+  writeFailure?: () => WriteFailure | null;
   /** The lane of expensive reads (--query-timeout, --query-concurrency); defaults in query-lane.ts. */
   queryLane?: Partial<QueryLaneOptions>;
   /** Read per request: the receivers start after the API. */
@@ -45,25 +50,22 @@ export interface ApiOptions {
   cost: Omit<CostApiOptions, 'searchUsage'>;
 }
 
-function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
-}
-
 export async function createApiServer(engineStore: SpanStore, opts: ApiOptions): Promise<FastifyInstance> {
   const lane = new QueryLane(queryLaneOptions(opts.queryLane));
   const store = guardedStore(engineStore, lane);
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 500 } });
   applyBrowserPolicy(app, opts.browser);
   registerQueryAuth(app, opts.auth);
-  // Nanosecond times are bigints in the model; JSON carries them as decimal strings.
   app.setReplySerializer((payload) => JSON.stringify(payload, jsonReplacer));
 
   // Each API family answers errors in its own shape (its plugin's handler); the rest as {error}.
   answerErrorsWith(app, (_status, message) => ({ error: message }));
 
+  // Degraded is still 200: reads work; the body says what does not.
   app.get('/api/health', async (_req, reply) => {
     if (!opts.isReady()) return reply.code(503).send({ status: 'starting' });
-    return { status: 'ok' };
+    const failure = opts.writeFailure?.() ?? null;
+    return failure ? { status: 'degraded', reason: writeHealthReason(failure) } : { status: 'ok' };
   });
 
   app.get('/api/v1/receivers', async () => opts.receiverPorts?.() ?? { otlpHttp: null, otlpGrpc: null, zipkin: null, jaegerHttp: null, jaegerGrpc: null });
@@ -78,7 +80,7 @@ export async function createApiServer(engineStore: SpanStore, opts: ApiOptions):
   await app.register(jaegerV3Api, { store, maxTraceSpans, maxSearchSpans });
   registerInstrumentationApi(app, store);
   registerCostApi(app, store, { ...opts.cost, reader: opts.cost.reader && guardedCostReader(opts.cost.reader, lane), searchUsage });
-  await app.register(tempoApi, { store, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND });
+  await app.register(tempoApi, { store, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND, maxTraceSpans });
   await app.register(jaegerMonitorApi, { store });
   registerMcpRoute(app);
 
