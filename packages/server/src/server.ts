@@ -153,6 +153,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
       },
       maxTraceSpans: opts.maxTraceSpans,
       maxSearchSpans: opts.maxSearchSpans,
+      writeFailure: () => ingestor.writeFailure,
       queryLane: { timeoutMs: opts.queryTimeoutMs, concurrency: opts.queryConcurrency, maxWaitMs: opts.queryQueueWaitMs },
     });
     apiUrl = urlFor(host, await listen(api, host, opts.port ?? 16686));
@@ -182,7 +183,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     }
     let jaegerGrpc: string | null = null;
     if (enabled.jaegerGrpc) {
-      const g = await startJaegerGrpcReceiver(ingestor, host, opts.jaegerGrpcPort ?? 14250, maxBody, auth.ingestKeys);
+      const g = await startJaegerGrpcReceiver(ingestor, host, opts.jaegerGrpcPort ?? 14250, maxBody, auth.ingestKeys, budget);
       ports.jaegerGrpc = g.port;
       jaegerGrpc = urlFor(host, g.port);
       closers.push(() => g.close());

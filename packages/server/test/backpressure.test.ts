@@ -1,6 +1,6 @@
 // The ingest memory budget, exactly: past it, OTLP/HTTP answers 503 with Retry-After (and RetryInfo in the
-// protobuf status), Zipkin 503 with Retry-After, gRPC UNAVAILABLE with RetryInfo, and a request is refused
-// before its body is read when its Content-Length cannot fit.
+// protobuf status), Zipkin 503 with Retry-After, OTLP/gRPC and Jaeger gRPC UNAVAILABLE with RetryInfo, and a
+// request is refused before its body is read when its Content-Length cannot fit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -11,6 +11,7 @@ import { startTestServer } from './support/server.js';
 import { makeSpan, hexId } from './support/spans.js';
 import { grpcRetryDelay } from '../../../testing/overload.js';
 import { IngestBudget } from '../src/receivers/admission.js';
+import { JAEGER_PROTO } from './support/jaeger-proto.js';
 
 let s: RunningSextant;
 before(async () => {
@@ -62,6 +63,31 @@ test('gRPC past the budget: UNAVAILABLE with google.rpc.RetryInfo in the status 
   client.close();
   const codes = calls.map((c) => c.code);
   assert.ok(codes.includes(grpcStatus.OK) && codes.includes(grpcStatus.UNAVAILABLE), `codes: ${codes}`);
+  for (const c of calls.filter((x) => x.code === grpcStatus.UNAVAILABLE)) assert.ok((grpcRetryDelay(c.md) ?? 0) >= 1, 'RetryInfo with a delay');
+});
+
+test('Jaeger gRPC PostSpans past the budget: UNAVAILABLE with google.rpc.RetryInfo, as OTLP/gRPC', async () => {
+  const Req = JAEGER_PROTO.lookupType('jaeger.api_v2.PostSpansRequest');
+  const jaegerBody = () => {
+    const traceId = Buffer.from(hexId(16), 'hex');
+    const startTime = { seconds: Math.floor(Date.now() / 1000), nanos: 0 };
+    const spans = Array.from({ length: 100 }, (_, i) => ({ traceId, spanId: Buffer.from(hexId(8), 'hex'), operationName: `op-${i}`, startTime, duration: { nanos: 1000 }, tags: [{ key: 'k', vStr: 'v'.repeat(200) }] }));
+    return Buffer.from(Req.encode(Req.fromObject({ batch: { process: { serviceName: 'jaeger-budget' }, spans } })).finish());
+  };
+  const client = new Client(s.urls.jaegerGrpc!.replace('http://', ''), credentials.createInsecure());
+  const calls = await Promise.all(
+    Array.from({ length: 30 }, () =>
+      new Promise<{ code: number; md?: Metadata }>((resolve) =>
+        client.makeUnaryRequest('/jaeger.api_v2.CollectorService/PostSpans', (b: Buffer) => b, (b: Buffer) => b, jaegerBody(), new Metadata(), (err) =>
+          resolve(err ? { code: err.code, md: err.metadata } : { code: grpcStatus.OK }),
+        ),
+      ),
+    ),
+  );
+  client.close();
+  const codes = calls.map((c) => c.code);
+  assert.ok(codes.includes(grpcStatus.OK) && codes.includes(grpcStatus.UNAVAILABLE), `codes: ${codes}`);
+  assert.deepEqual([...new Set(codes)].sort(), [grpcStatus.OK, grpcStatus.UNAVAILABLE].sort());
   for (const c of calls.filter((x) => x.code === grpcStatus.UNAVAILABLE)) assert.ok((grpcRetryDelay(c.md) ?? 0) >= 1, 'RetryInfo with a delay');
 });
 

@@ -36,26 +36,44 @@ function statusWithRetry(code: status, details: string, retryAfterSeconds: numbe
   return { code, details, metadata };
 }
 
+/**
+ * One gRPC ingest call under the ingest budget (OTLP and Jaeger alike): grpc-js has read the message already, so
+ * what the budget still bounds is the decoded form and the queue. Past it, or on a retryable failure,
+ * UNAVAILABLE with RetryInfo.
+ */
+export async function admitGrpcCall(
+  call: ServerUnaryCall<Buffer, Buffer>,
+  callback: sendUnaryData<Buffer>,
+  budget: IngestBudget,
+  what: string,
+  receiver: string,
+  ingest: () => Promise<{ response: Buffer; trailer?: Metadata }>,
+): Promise<void> {
+  // No sender for fairness: one HTTP/2 connection carries many concurrent exports, so it is no one client's record.
+  const reservation = budget.reserve();
+  try {
+    reservation.grow(call.request.length * (1 + HELD_PER_BODY_BYTE.protobuf));
+    if (call.cancelled) return callback({ code: status.CANCELLED, details: 'the client cancelled the call' });
+    const { response, trailer } = await ingest();
+    reservation.acknowledged();
+    callback(null, response, trailer);
+  } catch (err) {
+    const f = ingestFailure(err, what, receiver, budget.retryAfterSeconds());
+    callback(statusWithRetry(f.grpc, f.message, f.retryAfterSeconds));
+  } finally {
+    reservation.release();
+  }
+}
+
 function exportHandler(ingestor: Ingestor, signal: Signal, keys: SecretSet | null, budget: IngestBudget) {
   return async (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
     if (keys && !grpcCallAuthorized(call.metadata, keys)) return callback({ code: status.UNAUTHENTICATED, details: INGEST_KEY_MISSING });
-    // grpc-js has read the message already; what the budget still bounds is the decoded form and the queue. No
-    // sender for fairness: one HTTP/2 connection carries many concurrent exports, so it is no one client's record.
-    const reservation = budget.reserve();
-    try {
-      reservation.grow(call.request.length * (1 + HELD_PER_BODY_BYTE.protobuf));
-      if (call.cancelled) return callback({ code: status.CANCELLED, details: 'the client cancelled the call' });
+    await admitGrpcCall(call, callback, budget, signal, 'OTLP/gRPC', async () => {
       const result = await ingestor.ingest({ signal, format: 'otlp-proto', body: call.request });
-      reservation.acknowledged();
       const message = ingestMessage(result);
       const response = signal === 'traces' ? encodeExportTraceResponse(result.rejected, message) : encodeExportLogsResponse(result.rejected, message);
-      callback(null, Buffer.from(response));
-    } catch (err) {
-      const f = ingestFailure(err, signal, 'OTLP/gRPC', budget.retryAfterSeconds());
-      callback(statusWithRetry(f.grpc, f.message, f.retryAfterSeconds));
-    } finally {
-      reservation.release();
-    }
+      return { response: Buffer.from(response) };
+    });
   };
 }
 
