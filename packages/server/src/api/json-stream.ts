@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 
 /** Elements per chunk: a few ms of encoding for spans, so that several big answers at once keep the event loop responsive. */
-const CHUNK = 250;
+const CHUNK = 100;
 /** How deep a big array may sit (v3: result.resourceSpans[].scopeSpans[].spans). */
 const MAX_DEPTH = 8;
 
