@@ -20,7 +20,6 @@ export const nativeApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: nu
     return answer;
   });
 
-  // A truncated trace says so in the body (`truncated`) and in the X-Sextant-Truncated header.
   // Streamed (json-stream.ts), read from the engine a page at a time: a big trace is never held whole, nor one
   // string. The truncation marker ends the body; the header is set only when the answer is known before it starts.
   app.get<{ Params: { id: string } }>('/api/v1/traces/:id', async (req, reply) => {
