@@ -6,9 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeTraceRequest, type Span } from '@sextant/core';
+import { encodeTraceRequest, parseTraceQL, type Span } from '@sextant/core';
 import { DuckDBStore } from '../packages/server/src/storage/duckdb/duckdb-store.js';
 import { ClickHouseStore } from '../packages/server/src/storage/clickhouse/store.js';
+import { TraceRowEncoder } from '../packages/server/src/storage/clickhouse/rows.js';
+import { metricsTraceQL, searchTraceQL } from '../packages/server/src/query/traceql.js';
 import { startChildServer, type ChildServer } from '../packages/server/test/support/child.js';
 import { startClickHouseHttp } from '../packages/server/test/support/chdb.js';
 import { makeTraces } from './workload.js';
@@ -85,6 +87,8 @@ export async function clickhouseBench(report: Report, ingestSpans: number, query
     });
     await duck.close();
     report('DuckDB append only, batches of 10k spans (same run)', `${fmt(all.length / (duckMs / 1000))} spans/s`);
+    const body = batches.reduce((n, b) => n + Buffer.byteLength(new TraceRowEncoder().encode(b).rows), 0);
+    report('ClickHouse insert body (JSONCompactEachRow, what goes over HTTP)', `${fmt(body / all.length)} B/span`);
     const store = await ClickHouseStore.open({ url: `chdb:${join(dir, 'engine')}?database=ingest` });
     const [chMs] = await time(async () => {
       for (const b of batches) await store.write(b, []);
@@ -166,6 +170,14 @@ export async function clickhouseBench(report: Report, ingestSpans: number, query
     const redRuns: number[] = [];
     for (let i = 0; i < 5; i++) redRuns.push((await time(() => q.red({ startNano: (start / minute) * minute, endNano: now, stepNano: minute })))[0]);
     report(`ClickHouse RED, ${fmt(querySpans)} spans, 1-min buckets, from sextant_red_1m`, `median ${ms(median(redRuns))}`, '≤ 100 ms');
+    const tql: number[] = [];
+    const tq = parseTraceQL('{ resource.service.name = "checkout" && duration > 30ms }');
+    for (let i = 0; i < 10; i++) tql.push((await time(() => searchTraceQL(q, tq, { limit: 20 })))[0]);
+    report(`ClickHouse TraceQL { resource.service.name = "checkout" && duration > 30ms } at ${fmt(querySpans)} spans`, `median ${ms(median(tql))}`, '≤ 100 ms (DuckDB target)');
+    const rate = parseTraceQL('{ } | rate() by(resource.service.name)');
+    const rates: number[] = [];
+    for (let i = 0; i < 5; i++) rates.push((await time(() => metricsTraceQL(q, rate, { startNano: (start / minute) * minute, endNano: now, stepNano: minute })))[0]);
+    report(`ClickHouse TraceQL { } | rate() by(resource.service.name), ${fmt(querySpans)} spans, counted in the engine`, `median ${ms(median(rates))}`, '≤ 500 ms (DuckDB target)');
     await q.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

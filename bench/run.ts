@@ -3,7 +3,6 @@
 // analysis engine's speed, and the trace page's time to show a 1,000-span trace in Chromium. Prints a table; bench/README.md records the figures measured on the project machine.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeTrace, compareCohorts, decodeTraceRequest, encodeTraceRequest, groupByTrace, SpanKind, type Span } from '@sextant/core';
@@ -11,10 +10,13 @@ import { DuckDBStore } from '../packages/server/src/storage/duckdb/duckdb-store.
 import { startChildServer } from '../packages/server/test/support/child.js';
 import { DEFAULT_UI_DIR, startSextant } from '../packages/server/src/server.js';
 import { makeTraces } from './workload.js';
+import { launchChromium } from '../testing/chromium.js';
 import { clickhouseBench } from './clickhouse.js';
 import { percentile, rssOf, runOverload } from '../testing/overload.js';
 import { metricsTraceQL, searchTraceQL } from '../packages/server/src/query/traceql.js';
-import { parseTraceQL } from '@sextant/core';
+import { decodeOtlpJsonTraces, parseTraceQL } from '@sextant/core';
+import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const INGEST_SPANS = Math.round(500_000 * SCALE);
@@ -245,12 +247,8 @@ async function uiBench(): Promise<void> {
     return;
   }
   const sextant = await startSextant({ memory: true, port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, zipkinPort: 0 });
-  const dataDir = mkdtempSync(join(tmpdir(), 'sextant-bench-chromium-'));
-  const browser = await chromium.launchPersistentContext(dataDir, {
-    executablePath: '/usr/bin/chromium',
-    viewport: { width: 1440, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  const chromium = await launchChromium({ name: 'bench' });
+  const browser = chromium.context;
   /** Median time until `testId` shows on the page at `path` (the first load fills the HTTP cache and is not counted). */
   const pageTime = async (path: string, testId: string, runs: number): Promise<number[]> => {
     const out: number[] = [];
@@ -282,9 +280,8 @@ async function uiBench(): Promise<void> {
       }
     }
   } finally {
-    await browser.close();
+    await chromium.close();
     await sextant.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -401,6 +398,63 @@ async function bigReadBench(): Promise<void> {
   }
 }
 
+/**
+ * MCP tool latency through the official SDK client over Streamable HTTP (`/api/mcp`), against a DuckDB store of
+ * 100,000 spans, then one 50,000-span trace added for the trace tools. Floors in the same run: the MCP round trip itself (ping), the native
+ * API call a query tool wraps, and for the trace tools the trace fetched over HTTP and analysed (what their
+ * first call does; later calls use the MCP server's trace cache).
+ */
+async function mcpBench(): Promise<void> {
+  const spans = Math.round(100_000 * SCALE);
+  console.log(`\nMCP tools at ${fmt(spans)} stored spans and one 50,000-span trace (SDK client, Streamable HTTP)`);
+  const dir = mkdtempSync(join(tmpdir(), 'sextant-bench-mcp-'));
+  const server = await startSextant({ dataDir: dir, host: '127.0.0.1', port: 0, otlpGrpcPort: 0, otlpHttpPort: 0, zipkinPort: 0, uiDir: null });
+  const client = new McpClient({ name: 'sextant-bench', version: '1.0.0' });
+  try {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    for (let done = 0; done < spans; done += 20_000) await server.store.write(makeTraces(2_000, now - 3_000_000_000_000n + BigInt(done) * 1_000_000n, done / 10), []);
+    const api = server.urls.api;
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${api}/api/mcp`)));
+    const callMs = async (name: string, args: Record<string, unknown>) => {
+      const [t, r] = await time(() => client.callTool({ name, arguments: args }));
+      if (r.isError) throw new Error(`${name}: ${JSON.stringify(r.content)}`);
+      return t;
+    };
+    const runs = async (n: number, f: () => Promise<number>) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) out.push(await f());
+      return out;
+    };
+    const fetchMs = async (path: string) => (await time(async () => (await fetch(api + path)).json()))[0];
+    const timed = (xs: number[]) => `median ${ms(median(xs))}, p95 ${ms(p95(xs))}`;
+    await client.ping();
+    report('floor: MCP round trip (ping)', timed(await runs(20, async () => (await time(() => client.ping()))[0])));
+    const native = new URLSearchParams({ service: 'checkout', minDuration: '30ms', limit: '20' });
+    report('floor: GET /api/v1/traces (checkout, ≥ 30 ms)', timed(await runs(10, () => fetchMs(`/api/v1/traces?${native}`))));
+    report('search_traces (checkout, ≥ 30 ms)', timed(await runs(10, () => callMs('search_traces', { service: 'checkout', minDuration: '30ms', limit: 20 }))));
+    const q = '{ resource.service.name = "checkout" && duration > 30ms }';
+    report('floor: GET /api/search TraceQL', timed(await runs(10, () => fetchMs(`/api/search?${new URLSearchParams({ q, limit: '20' })}`))));
+    report(`search_traces traceql ${q}`, timed(await runs(10, () => callMs('search_traces', { traceql: q, limit: 20 }))));
+    report('list_services', timed(await runs(10, () => callMs('list_services', {}))));
+    report('get_red (last hour)', timed(await runs(10, () => callMs('get_red', { lookback: '1h' }))));
+    report('get_dependencies (last hour)', timed(await runs(10, () => callMs('get_dependencies', { lookback: '1h' }))));
+    // Written last: as the most recent trace, the 50k-span trace would be every search's first candidate.
+    const big = bigTrace(50_000);
+    await server.store.write(big, []);
+    const id = big[0]!.traceId;
+    const [floorMs] = await time(async () => analyzeTrace(decodeOtlpJsonTraces(await (await fetch(`${api}/api/v1/traces/${id}`)).json()).items));
+    report('floor: 50k-span trace fetched over HTTP, decoded and analysed', ms(floorMs));
+    report('get_trace_overview, 50k spans, first call (fetch + analysis)', ms(await callMs('get_trace_overview', { traceId: id })));
+    report('get_trace_overview, 50k spans, cached', timed(await runs(10, () => callMs('get_trace_overview', { traceId: id }))));
+    report('get_trace_spans critical_path, 50k spans, cached', timed(await runs(10, () => callMs('get_trace_spans', { traceId: id, mode: 'critical_path', limit: 100 }))));
+    report('get_span, 50k-span trace, cached', timed(await runs(10, () => callMs('get_span', { traceId: id, spanId: big[1]!.spanId }))));
+  } finally {
+    await client.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const only = process.argv[2];
 if (!only || only === 'ingest') await ingestBench();
 if (!only || only === 'overload') await overloadBench();
@@ -408,6 +462,7 @@ if (!only || only === 'query') await queryBench();
 if (!only || only === 'bigread') await bigReadBench();
 if (!only || only === 'analysis') await analysisBench();
 if (!only || only === 'ui') await uiBench();
+if (!only || only === 'mcp') await mcpBench();
 if (!only || only === 'clickhouse') await clickhouseBench(report, INGEST_SPANS, QUERY_SPANS);
 
 console.log('\n| measure | result | target |\n|---|---|---|');

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { startSextant, type RunningSextant } from '@sextant/server';
-import { chromium } from 'playwright-core';
 import { runLoad, startDemo, type RunningDemo, type ScenarioName } from '../src/index.js';
+import { launchChromium } from '../../../testing/chromium.js';
 
 interface Window {
   start: bigint;
@@ -225,9 +225,9 @@ describe('the demo shop, traced by Sextant', { timeout: 200_000 }, () => {
   });
 
   test('the control page switches the scenario in every process', async () => {
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    const browser = await launchChromium({ name: 'demo-control' });
     try {
-      const page = await browser.newPage();
+      const page = await browser.context.newPage();
       await page.goto(`${demo!.gatewayUrl}/`);
       await page.getByText('Current scenario: none').waitFor();
       await page.click('button[data-scenario="cache-outage"]');

@@ -5,6 +5,7 @@ export { DecodeError, type DecodeResult } from './codec/errors.js';
 export * from './codec/validate.js';
 export * from './analysis/tree.js';
 export * from './codec/otlp-proto.js';
+export * from './codec/tempo-proto.js';
 export * from './analysis/errors.js';
 export * from './codec/otlp-json.js';
 export * from './codec/zipkin.js';

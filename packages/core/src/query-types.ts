@@ -24,6 +24,17 @@ export interface SearchResult {
   nextCursor: string | null;
 }
 
+/** A span of another trace whose links point at a trace: the way back along a span link. */
+export interface IncomingLink {
+  traceId: string;
+  spanId: string;
+  service: string;
+  name: string;
+  startUnixNano: bigint;
+  /** The span of the linked-to trace that the link names. */
+  linkedSpanId: string;
+}
+
 export interface OperationInfo {
   name: string;
   spanKind: SpanKind;

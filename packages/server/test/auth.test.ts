@@ -6,18 +6,18 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { credentials, Client, Metadata, status as grpcStatus } from '@grpc/grpc-js';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import Provider from 'oidc-provider';
 import { encodeTraceRequest } from '@sextant/core';
 import { DEFAULT_UI_DIR, type RunningSextant } from '../src/server.js';
 import { startTestServer } from './support/server.js';
 import { runCli, startChildServer } from './support/child.js';
 import { hexId, makeSpan } from './support/spans.js';
+import { launchChromium, type TestBrowser } from '../../../testing/chromium.js';
 
 const INGEST_KEY = 'ingest-key-0123456789abcdef';
 const API_TOKEN = 'grafana-token-fedcba9876543210';
@@ -33,18 +33,14 @@ async function start(opts: Parameters<typeof startTestServer>[0]): Promise<Runni
 }
 
 let browser: BrowserContext;
-let profile: string;
+let chromium: TestBrowser;
 before(async () => {
-  profile = mkdtempSync(join(tmpdir(), 'sextant-auth-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  chromium = await launchChromium({ name: 'auth' });
+  browser = chromium.context;
 });
 after(async () => {
-  await browser?.close();
+  await chromium?.close();
   for (const s of servers) await s.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 /** Runs the env-configured exporter in its own process, as a real service would. */

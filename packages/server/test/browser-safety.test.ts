@@ -3,10 +3,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { launchChromium, type TestBrowser } from '../../../testing/chromium.js';
 import { DEFAULT_UI_DIR, type RunningSextant } from '../src/server.js';
 import { startTestServer } from './support/server.js';
 import { hexId } from './support/spans.js';
@@ -65,7 +65,7 @@ interface Attempt {
 }
 
 let browser: BrowserContext;
-let profile: string;
+let chromium: TestBrowser;
 let attacker: Server;
 let attackerOrigin: string;
 const servers: RunningSextant[] = [];
@@ -119,27 +119,18 @@ async function stored(s: RunningSextant, traceId: string): Promise<boolean> {
 before(async () => {
   attacker = attackerPage();
   attackerOrigin = await listenOn(attacker);
-  profile = mkdtempSync(join(tmpdir(), 'sextant-browser-safety-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      // A rebinding attacker's name resolving to loopback, as its DNS server would answer.
-      '--host-resolver-rules=MAP rebind.attacker.test 127.0.0.1',
-    ],
+  chromium = await launchChromium({
+    name: 'browser-safety',
+    // A rebinding attacker's name resolving to loopback, as its DNS server would answer.
+    args: ['--host-resolver-rules=MAP rebind.attacker.test 127.0.0.1'],
   });
+  browser = chromium.context;
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();
   for (const s of servers) await s.close();
   attacker?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 describe('browser safety', () => {

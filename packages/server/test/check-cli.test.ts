@@ -5,11 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { fixturePath } from '../../../testing/fixtures.js';
 import { runCli } from './support/child.js';
+import { launchChromium } from '../../../testing/chromium.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 test('check exits 0 on a clean trace file and 1 naming the failed rule otherwise', async () => {
   const clean = await runCli(['check', fixturePath('jaeger-ui/trace-statistics/spansAmongEachOther.json')]);
@@ -67,9 +66,9 @@ test('a rules file and --expect change the verdict; bad usage exits 2 with one s
 test('--format junit is well-formed JUnit XML: one test case per rule, failures for failed rules', async () => {
   const r = await runCli(['check', '--format', 'junit', fixturePath('zipkin/messaging-kafka.json'), fixturePath('jaeger-ui/trace-statistics/testTraceNormal.json')]);
   assert.equal(r.code, 1);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium({ name: 'junit' });
   try {
-    const page = await browser.newPage();
+    const page = await browser.context.newPage();
     const parsed = await page.evaluate((text) => {
       const doc = new DOMParser().parseFromString(text, 'application/xml');
       const error = doc.querySelector('parsererror');

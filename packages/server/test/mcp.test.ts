@@ -12,6 +12,9 @@ import { analyzeTrace, decodeTraceFile, getAttr, SpanKind, type Span } from '@se
 import { runLoad, startDemo } from '@sextant/demo';
 import { readFixtureText } from '../../../testing/fixtures.js';
 import type { RunningSextant } from '../src/server.js';
+import { Tiktoken } from 'js-tiktoken/lite';
+import o200k from 'js-tiktoken/ranks/o200k_base';
+import cl100k from 'js-tiktoken/ranks/cl100k_base';
 import { estimateTokens } from '../src/mcp/budget.js';
 import { startTestServer } from './support/server.js';
 import { hexId, makeSpan, resourceFor } from './support/spans.js';
@@ -80,9 +83,13 @@ function text(result: unknown): string {
   return r.content.map((c) => c.text).join('\n');
 }
 
+/** Every successful answer of this file, for the check of the token estimate against real tokenizers. */
+const answers: { name: string; text: string }[] = [];
+
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<string> {
   const r = await client.callTool({ name, arguments: args });
   assert.notEqual(r.isError, true, `${name} failed: ${text(r)}`);
+  answers.push({ name, text: text(r) });
   return text(r);
 }
 
@@ -396,4 +403,21 @@ test('`sextant mcp` against no server answers with a clear tool error', async ()
   } finally {
     await stdio.close();
   }
+});
+
+test("the token estimate is never below what real tokenizers (o200k, cl100k) count, on every answer above", (t) => {
+  const tokenizers = [new Tiktoken(o200k), new Tiktoken(cl100k)];
+  assert.ok(answers.length > 50, `${answers.length} answers`);
+  let estimated = 0;
+  let counted = 0;
+  for (const a of answers) {
+    const real = Math.max(...tokenizers.map((t) => t.encode(a.text).length));
+    const est = estimateTokens(a.text);
+    assert.ok(est >= real, `${a.name}: estimated ${est} < ${real} tokens for ${JSON.stringify(a.text.slice(0, 300))}`);
+    estimated += est;
+    counted += real;
+  }
+  // On the safe side, but not so far that budgets are wasted.
+  t.diagnostic(`${answers.length} answers: estimated ${estimated} tokens, counted ${counted} (${(estimated / counted).toFixed(2)}×)`);
+  assert.ok(estimated < counted * 1.6, `estimate ${estimated} vs ${counted} tokens`);
 });

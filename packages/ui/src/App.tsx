@@ -10,6 +10,7 @@ import { UploadPage } from './pages/UploadPage.js';
 import { HealthPage } from './pages/HealthPage.js';
 import { CostPage } from './pages/CostPage.js';
 import { TraceQLPage } from './pages/TraceQLPage.js';
+import { LogsPage } from './pages/LogsPage.js';
 import { Message } from './components/Message.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 import { getJson } from './lib/api.js';
@@ -18,6 +19,7 @@ import type { TraceSearchResult } from './lib/api-types.js';
 const NAV = [
   ['/search', 'Search'],
   ['/traceql', 'TraceQL'],
+  ['/logs', 'Logs'],
   ['/map', 'Service map'],
   ['/services', 'Services'],
   ['/compare', 'Compare'],
@@ -67,6 +69,7 @@ const ROUTES: [RegExp, (m: RegExpExecArray) => ReactNode][] = [
   [/^\/health/, () => <HealthPage />],
   [/^\/cost/, () => <CostPage />],
   [/^\/traceql/, () => <TraceQLPage />],
+  [/^\/logs/, () => <LogsPage />],
 ];
 
 function Route({ pathname }: { pathname: string }) {

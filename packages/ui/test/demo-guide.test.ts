@@ -5,17 +5,16 @@
 // SEXTANT_GUIDE_SCREENS (`SEXTANT_GUIDE_SCREENS=docs/screens node scripts/test.mjs demo-guide` refreshes them).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { runLoad, startDemo, type RunningDemo, type ScenarioName } from '@sextant/demo';
 import { startSextant, type RunningSextant } from '@sextant/server';
 import { REPO_ROOT } from '../../../testing/fixtures.js';
+import { builtUiDir, launchChromium, type TestBrowser } from '../../../testing/chromium.js';
 import { runCli } from '../../server/test/support/child.js';
 
-const UI_DIR = resolve(REPO_ROOT, 'packages/ui/dist');
 const SHOTS = resolve(REPO_ROOT, process.env.SEXTANT_GUIDE_SCREENS ?? 'test-output/screenshots/guide');
 
 interface JsonReport {
@@ -27,7 +26,7 @@ interface JsonReport {
 describe('the demo, checked as the guide does it', { timeout: 400_000 }, () => {
   let sextant: RunningSextant | undefined;
   let demo: RunningDemo | undefined;
-  let browser: Browser | undefined;
+  let browser: TestBrowser | undefined;
   const windows: Partial<Record<ScenarioName, { start: string; end: string }>> = {};
 
   async function settle(): Promise<void> {
@@ -106,12 +105,8 @@ describe('the demo, checked as the guide does it', { timeout: 400_000 }, () => {
   }
 
   before(async () => {
-    if (!existsSync(join(UI_DIR, 'index.html'))) {
-      const r = spawnSync('npm', ['run', 'build', '-w', '@sextant/ui'], { cwd: REPO_ROOT, stdio: 'inherit' });
-      assert.equal(r.status, 0, 'UI build');
-    }
     mkdirSync(SHOTS, { recursive: true });
-    sextant = await startSextant({ memory: true, host: '127.0.0.1', port: 0, otlpGrpcPort: 0, otlpHttpPort: 0, zipkinPort: 0, uiDir: UI_DIR });
+    sextant = await startSextant({ memory: true, host: '127.0.0.1', port: 0, otlpGrpcPort: 0, otlpHttpPort: 0, zipkinPort: 0, uiDir: builtUiDir() });
     // Free ports are picked, released, then bound by the shop's processes: on a shared machine another process
     // can take one in between, so a start that lost that race is retried.
     for (let attempt = 1; !demo; attempt++) {
@@ -182,11 +177,8 @@ describe('the demo, checked as the guide does it', { timeout: 400_000 }, () => {
     assert.equal(healthy.ok, true, 'the healthy window is healthy through the API too');
     assert.ok(healthy.services.length >= 6 && healthy.services.every((s) => s.failingTraces === 0 && s.score >= 75), JSON.stringify(healthy.services));
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    browser = await launchChromium({ name: 'guide' });
+    const page = await browser.context.newPage();
     await page.goto(`${sextant!.urls.api}/health?lookback=1h`);
     const checkout = page.locator('[data-testid="health-service"][data-service="checkout"]');
     await checkout.waitFor();

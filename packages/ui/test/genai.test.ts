@@ -2,16 +2,14 @@
 // sub-agent) and a GenAI trace whose messages carry markup, served by a real Sextant.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { decodeTraceFile, emptyScope, SpanKind, StatusCode, type Span } from '@sextant/core';
 import { startSextant } from '@sextant/server';
 import { REPO_ROOT, readFixtureText } from '../../../testing/fixtures.js';
+import { builtUiDir, launchChromium, type TestBrowser } from '../../../testing/chromium.js';
 
-const UI_DIR = resolve(REPO_ROOT, 'packages/ui/dist');
 const SHOTS = resolve(REPO_ROOT, 'test-output/screenshots');
 const FIXTURE = '4a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const HOSTILE = '6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e';
@@ -19,7 +17,7 @@ const XSS = '<img src=x onerror="window.__pwned=1">';
 
 let server: Awaited<ReturnType<typeof startSextant>>;
 let browser: BrowserContext;
-let userDataDir: string;
+let chromium: TestBrowser;
 
 function hostileTrace(): Span[] {
   const t0 = BigInt(Date.now() - 60_000) * 1_000_000n;
@@ -38,27 +36,18 @@ function hostileTrace(): Span[] {
 }
 
 before(async () => {
-  if (!existsSync(join(UI_DIR, 'index.html'))) {
-    const r = spawnSync('npm', ['run', 'build', '-w', '@sextant/ui'], { cwd: REPO_ROOT, stdio: 'inherit' });
-    assert.equal(r.status, 0, 'UI build');
-  }
   mkdirSync(SHOTS, { recursive: true });
-  server = await startSextant({ memory: true, host: '127.0.0.1', port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, zipkinPort: 0, uiDir: UI_DIR });
+  server = await startSextant({ memory: true, host: '127.0.0.1', port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, zipkinPort: 0, uiDir: builtUiDir() });
   await server.store.write(decodeTraceFile(readFixtureText('jaeger-ui/misc/genaiTestTrace.json')).result.items, []);
   await server.store.write(decodeTraceFile(readFixtureText('otlp/example-trace.json')).result.items, []);
   await server.store.write(hostileTrace(), []);
-  userDataDir = mkdtempSync(join(tmpdir(), 'sextant-genai-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    viewport: { width: 1440, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  chromium = await launchChromium({ name: 'genai' });
+  browser = chromium.context;
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();
   await server?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 test('an agent run reads as a conversation with tokens, latency and where its critical path went', async () => {

@@ -3,21 +3,19 @@
 // view (time series, duration heatmap, exemplars that open traces, a heatmap region opening the cohort view).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, type Page } from 'playwright-core';
 import { startSextant } from '@sextant/server';
 import { REPO_ROOT } from '../../../testing/fixtures.js';
+import { builtUiDir, launchChromium, type TestBrowser } from '../../../testing/chromium.js';
 
-const UI_DIR = resolve(REPO_ROOT, 'packages/ui/dist');
 const SHOTS = resolve(REPO_ROOT, 'test-output/screenshots');
 const TRACES = 60;
 
 let server: Awaited<ReturnType<typeof startSextant>>;
 let browser: BrowserContext;
-let userDataDir: string;
+let chromium: TestBrowser;
 let api: string;
 
 const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
@@ -44,27 +42,18 @@ function traces() {
 }
 
 before(async () => {
-  if (!existsSync(join(UI_DIR, 'index.html'))) {
-    const r = spawnSync('npm', ['run', 'build', '-w', '@sextant/ui'], { cwd: REPO_ROOT, stdio: 'inherit' });
-    assert.equal(r.status, 0, 'UI build');
-  }
   mkdirSync(SHOTS, { recursive: true });
-  server = await startSextant({ memory: true, host: '127.0.0.1', port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, zipkinPort: 0, uiDir: UI_DIR });
+  server = await startSextant({ memory: true, host: '127.0.0.1', port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, zipkinPort: 0, uiDir: builtUiDir() });
   api = server.urls.api;
   const res = await fetch(`${server.urls.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(traces()) });
   assert.ok(res.ok);
-  userDataDir = mkdtempSync(join(tmpdir(), 'sextant-traceql-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    viewport: { width: 1440, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  chromium = await launchChromium({ name: 'traceql' });
+  browser = chromium.context;
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();
   await server?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 async function newPage(): Promise<Page> {

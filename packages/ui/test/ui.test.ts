@@ -2,16 +2,14 @@
 // over its real receivers, and real Chromium driving the built UI. Screenshots land in test-output/screenshots.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { decodeOtlpJsonTraces, formatDuration } from '@sextant/core';
 import { startSextant } from '@sextant/server';
 import { REPO_ROOT, fixturePath, readFixtureJson, readFixtureText } from '../../../testing/fixtures.js';
+import { builtUiDir, launchChromium, type TestBrowser } from '../../../testing/chromium.js';
 
-const UI_DIR = resolve(REPO_ROOT, 'packages/ui/dist');
 const SHOTS = resolve(REPO_ROOT, 'test-output/screenshots');
 const XSS = '<img src=x onerror=alert(1)>';
 const XSS_TRACE = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
@@ -24,7 +22,7 @@ type ZipkinSpan = { traceId: string; id: string; localEndpoint?: { serviceName?:
 
 let server: Awaited<ReturnType<typeof startSextant>>;
 let browser: BrowserContext;
-let userDataDir: string;
+let chromium: TestBrowser;
 
 function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, '0');
@@ -193,14 +191,7 @@ function cohortTraces(): { batch: unknown; slowIds: string[] } {
   return { batch, slowIds };
 }
 
-async function newPage(theme: 'light' | 'dark' = 'light'): Promise<Page> {
-  const page = await browser.newPage();
-  await page.emulateMedia({ colorScheme: theme });
-  page.on('dialog', (d) => {
-    throw new Error(`unexpected dialog: ${d.message()}`);
-  });
-  return page;
-}
+const newPage = (theme?: 'light' | 'dark') => chromium.newPage(theme);
 
 async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
@@ -216,12 +207,8 @@ async function storedTraceId(zipkinId: string): Promise<string> {
 }
 
 before(async () => {
-  if (!existsSync(join(UI_DIR, 'index.html'))) {
-    const r = spawnSync('npm', ['run', 'build', '-w', '@sextant/ui'], { cwd: REPO_ROOT, stdio: 'inherit' });
-    assert.equal(r.status, 0, 'UI build');
-  }
   mkdirSync(SHOTS, { recursive: true });
-  server = await startSextant({ memory: true, host: '127.0.0.1', port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, zipkinPort: 0, uiDir: UI_DIR });
+  server = await startSextant({ memory: true, host: '127.0.0.1', port: 0, otlpHttpPort: 0, otlpGrpcPort: 0, zipkinPort: 0, uiDir: builtUiDir() });
   for (const f of ['zipkin/smartthings-mobile-web-install.json', 'zipkin/yelp.json']) {
     const res = await fetch(`${server.urls.zipkin}/api/v2/spans`, {
       method: 'POST',
@@ -234,26 +221,13 @@ before(async () => {
   await post(`${server.urls.otlpHttp}/v1/traces`, failingTrace());
   await post(`${server.urls.otlpHttp}/v1/traces`, cohortTraces().batch);
   for (const batch of bigTraceBatches(5_000)) await post(`${server.urls.otlpHttp}/v1/traces`, batch);
-  userDataDir = mkdtempSync(join(tmpdir(), 'sextant-ui-chromium-'));
-  // A fresh profile per run: nothing cached or remembered from an earlier run can make a test pass.
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    viewport: { width: 1440, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  chromium = await launchChromium({ name: 'ui' });
+  browser = chromium.context;
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.close();
   await server?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 describe('web UI', () => {

@@ -12,8 +12,10 @@ import { DEFAULT_MAX_SEARCH_SPANS, DEFAULT_MAX_TRACE_SPANS } from '../query/trac
 import { jaegerApi, jaegerV3Api } from './jaeger.js';
 import { registerInstrumentationApi } from './instrumentation.js';
 import { registerCostApi, type CostApiOptions } from './cost.js';
+import { registerLogsApi } from './logs.js';
 import { SearchUsage } from './search-usage.js';
 import { tempoApi } from './tempo.js';
+import { serveTempoGrpc } from './tempo-grpc.js';
 import { jaegerMonitorApi } from './jaeger-monitor.js';
 import { DEFAULT_CANDIDATE_BOUND } from '../query/traceql.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
@@ -79,8 +81,11 @@ export async function createApiServer(engineStore: SpanStore, opts: ApiOptions):
   await app.register(jaegerApi, { store, maxTraceSpans, maxSearchSpans });
   await app.register(jaegerV3Api, { store, maxTraceSpans, maxSearchSpans });
   registerInstrumentationApi(app, store);
+  registerLogsApi(app, store);
   registerCostApi(app, store, { ...opts.cost, reader: opts.cost.reader && guardedCostReader(opts.cost.reader, lane), searchUsage });
   await app.register(tempoApi, { store, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND, maxTraceSpans });
+  const tempoGrpc = serveTempoGrpc(app, app.server);
+  app.addHook('onClose', async () => tempoGrpc.close());
   await app.register(jaegerMonitorApi, { store });
   registerMcpRoute(app);
 

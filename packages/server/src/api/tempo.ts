@@ -9,7 +9,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   TraceQLError, encodeOtlpJsonTraces, encodeTraceRequest, evalField, formatStatic, kindName, labelText,
   parseTraceQL, referencedFields, serviceName, statusName, type FieldExpr, type MetricsSeries, type Query as TraceQLQuery, type Scalar,
-  type SeriesLabel, type Span,
+  type SeriesLabel, type Span, type TempoKeyValue, type TempoSearchMetrics, type TempoSearchResponse, type TempoSpan, type TempoSpanSet,
+  type TempoAnyValue, type TempoQueryInstantResponse, type TempoQueryRangeResponse, type TempoTimeSeries, type TempoTraceSearchMetadata,
 } from '@sextant/core';
 import type { SpanStore } from '../storage/contract.js';
 import { parseTraceIdParam } from '../storage/stored/ids.js';
@@ -57,7 +58,7 @@ export function legacyTagsToTraceQL(tags: string | undefined, minDuration?: stri
   return `{ ${conds.join(' && ')} }`;
 }
 
-export function scalarToAnyValue(s: Scalar | undefined): Record<string, unknown> {
+export function scalarToAnyValue(s: Scalar | undefined): TempoAnyValue {
   if (s === undefined) return {};
   switch (s.t) {
     case 'string': return { stringValue: s.v };
@@ -71,46 +72,6 @@ export function scalarToAnyValue(s: Scalar | undefined): Record<string, unknown>
 
 function attributeName(f: FieldExpr): string | null {
   return f.type === 'attribute' ? f.name : null;
-}
-
-/** tempopb's JSON shapes of a search answer (protojson names: int64 as decimal strings). */
-export interface TempoKeyValue {
-  key: string;
-  value: Record<string, unknown>;
-}
-export interface TempoSpan {
-  spanID: string;
-  name: string;
-  startTimeUnixNano: string;
-  durationNanos: string;
-  attributes: TempoKeyValue[];
-}
-export interface TempoSpanSet {
-  spans: TempoSpan[];
-  matched: number;
-  attributes?: TempoKeyValue[];
-}
-export interface TempoTraceSearchMetadata {
-  traceID: string;
-  rootServiceName: string;
-  rootTraceName: string;
-  startTimeUnixNano: string;
-  durationMs: number;
-  spanSet: TempoSpanSet | undefined;
-  spanSets: TempoSpanSet[];
-  serviceStats: Record<string, { spanCount: number; errorCount?: number }>;
-}
-export interface TempoSearchMetrics {
-  inspectedTraces: number;
-  inspectedSpans: string;
-  inspectedBytes: string;
-  completedJobs: number;
-  totalJobs: number;
-  additionalMetrics: { candidateBound: string; truncated: '0' | '1' };
-}
-export interface TempoSearchResponse {
-  traces: TempoTraceSearchMetadata[];
-  metrics: TempoSearchMetrics;
 }
 
 function spanJson(m: TraceMatch, node: number, fields: readonly FieldExpr[]): TempoSpan {
@@ -192,7 +153,7 @@ function promLabels(labels: readonly SeriesLabel[]): string {
   return labelText(labels);
 }
 
-function seriesJson(s: MetricsSeries): Record<string, unknown> {
+function seriesJson(s: MetricsSeries): TempoTimeSeries {
   return {
     labels: s.labels.map((l) => ({ key: l.key, value: scalarToAnyValue(l.value) })),
     samples: s.samples.map((p) => ({ timestampMs: String(p.timestampMs), value: p.value })),
@@ -358,7 +319,7 @@ export const tempoApi: FastifyPluginAsync<{ store: SpanStore; isReady: () => boo
     const { query, range } = metricsRequest(q, false);
     const { series, metrics } = await runMetrics(store, query, range, bound);
     note(reply, metrics, bound);
-    const body: Record<string, unknown> = { series: series.map(seriesJson), metrics: searchMetrics(metrics, bound) };
+    const body: TempoQueryRangeResponse = { series: series.map(seriesJson), metrics: searchMetrics(metrics, bound) };
     if (metrics.truncated) {
       body.status = 'PARTIAL';
       body.message = `stopped at the bound of ${bound} candidate traces`;
@@ -371,10 +332,11 @@ export const tempoApi: FastifyPluginAsync<{ store: SpanStore; isReady: () => boo
     const { query, range } = metricsRequest(q, true);
     const { series, metrics } = await runMetrics(store, query, range, bound);
     note(reply, metrics, bound);
-    return {
+    const body: TempoQueryInstantResponse = {
       series: series.map((s) => ({ labels: seriesJson(s).labels, value: s.samples[0]?.value ?? 0, promLabels: promLabels(s.labels) })),
       metrics: searchMetrics(metrics, bound),
     };
+    return body;
   });
 };
 

@@ -3,8 +3,7 @@
  * shows where it broke, then run by the query server's Tempo search (the same engine Grafana uses), whose
  * answer lists the matching spans of each trace.
  */
-import { parseTraceQL, TraceQLError } from '@sextant/core';
-import type { TempoKeyValue, TempoSearchResponse } from '../api/tempo.js';
+import { parseTraceQL, TraceQLError, type TempoKeyValue, type TempoSearchResponse } from '@sextant/core';
 import { BoundedText, clip } from './budget.js';
 import type { SextantClient } from './client.js';
 import { dur, when } from './render.js';

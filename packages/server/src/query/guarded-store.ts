@@ -17,6 +17,9 @@ export function guardedStore(store: SpanStore, lane: QueryLane): SpanStore {
     attributeKeys: () => store.attributeKeys(),
     attributeValues: (key) => store.attributeValues(key),
     getTraces: (ids) => lane.run(() => store.getTraces(ids)),
+    // Scans without an engine-side limit yet: the lane bounds how many run and answers at the time limit.
+    searchLogs: (q) => lane.run(() => store.searchLogs(q)),
+    linksTo: (id, limit) => lane.run(() => store.linksTo(id, limit)),
     searchTraces: (q) => lane.run((limits) => store.searchTraces(q, limits)),
     dependencies: (start, end) => lane.run((limits) => store.dependencies(start, end, limits)),
     red: (q) => lane.run((limits) => store.red(q, limits)),

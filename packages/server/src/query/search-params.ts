@@ -79,15 +79,20 @@ export function parseTagParams(q: Query): TagFilter[] {
   });
 }
 
-/** The native search parameters (README.md, Query API): service, operation, spanKind, attr.KEY=VALUE, durations, status, window. */
-export function parseNativeSearch(q: Query): TraceQuery {
+/** `attr.KEY=VALUE` parameters (any number, a key may repeat). */
+export function parseAttrParams(q: Query): TagFilter[] {
   const tags: TagFilter[] = [];
   for (const [k, v] of Object.entries(q)) {
     if (!k.startsWith('attr.')) continue;
     if (k.length === 5) throw new QueryError(`'attr.' needs an attribute key after the dot, as in attr.http.route=/cart`);
     for (const value of Array.isArray(v) ? v : [v ?? '']) tags.push({ key: k.slice(5), value });
   }
-  tags.push(...parseTagParams(q));
+  return tags;
+}
+
+/** The native search parameters (README.md, Query API): service, operation, spanKind, attr.KEY=VALUE, durations, status, window. */
+export function parseNativeSearch(q: Query): TraceQuery {
+  const tags = [...parseAttrParams(q), ...parseTagParams(q)];
   const status = one(q, 'status');
   if (status !== undefined && status !== 'error' && status !== 'any') throw new QueryError(`status: '${status}' must be 'error' or 'any'`);
   const opt = <T>(name: string, f: (s: string, n: string) => T): T | undefined => {

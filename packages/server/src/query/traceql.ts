@@ -75,6 +75,8 @@ export function toTraceQuery(conds: readonly PushedCondition[], base: Omit<Trace
 
 /**
  * Streams candidate traces (most recent first) to `visit` until it returns false or `bound` traces were read.
+ * Pages start at `firstPage` traces and double up to PAGE: a search that wants 20 traces, whose first 20
+ * candidates all match, reads 20 traces and not 500.
  */
 async function scanCandidates(
   store: SpanStore,
@@ -82,17 +84,19 @@ async function scanCandidates(
   window: { startNano?: bigint; endNano?: bigint },
   bound: number,
   visit: (spans: Span[]) => boolean,
+  firstPage = PAGE,
 ): Promise<InspectionMetrics> {
   const { query: tq, text } = toTraceQuery(pushdownConditions(query), window);
   const metrics: InspectionMetrics = { inspectedTraces: 0, inspectedSpans: 0, truncated: false, pushedDown: text.join(' && ') };
   let cursor: string | undefined;
-  for (;;) {
+  let pageSize = Math.max(1, Math.min(PAGE, firstPage));
+  for (;; pageSize = Math.min(PAGE, pageSize * 2)) {
     const room = bound - metrics.inspectedTraces;
     if (room <= 0) {
       metrics.truncated = cursor !== undefined;
       return metrics;
     }
-    const page = await store.searchTraces({ ...tq, limit: Math.min(PAGE, room), cursor });
+    const page = await store.searchTraces({ ...tq, limit: Math.min(pageSize, room), cursor });
     const byId = await store.getTraces(page.traces.map((t) => t.traceId));
     for (const t of page.traces) {
       const spans = byId.get(t.traceId);
@@ -116,7 +120,7 @@ export async function searchTraceQL(
     const { ctx, spansets } = evaluateTrace(query, spans);
     if (spansets.length > 0) matches.push({ spans, ctx, spansets });
     return matches.length < opts.limit;
-  });
+  }, opts.limit);
   // Stopping at the limit is not truncation: the answer is the most recent `limit` matches.
   if (matches.length >= opts.limit) metrics.truncated = false;
   return { matches, metrics };

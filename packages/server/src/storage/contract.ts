@@ -7,6 +7,7 @@ import type {
   CountingPlan,
   DependencyGraph,
   ExactCondition,
+  IncomingLink,
   LogRecord,
   OperationInfo,
   RedResult,
@@ -20,6 +21,7 @@ export type {
   DependencyEdge,
   DependencyGraph,
   DependencyNode,
+  IncomingLink,
   OperationEdge,
   OperationInfo,
   Percentiles,
@@ -118,6 +120,51 @@ export interface TraceReader {
   attributeValues(key: string): Promise<string[]>;
 }
 
+/** A log search (`GET /api/v1/logs`). All filters AND; the most recent lines first. */
+export interface LogQuery {
+  /** Window on the line's time (its observed time when it has none), inclusive, ns since epoch. */
+  startNano: bigint;
+  endNano: bigint;
+  /** The resource's service.name. */
+  service?: string;
+  /** Lines at least this severe: an OTLP severity number (1–24; 9 INFO, 13 WARN, 17 ERROR, 21 FATAL). */
+  minSeverity?: number;
+  /** A case-insensitive substring of the body (of its text form, for a structured body). */
+  text?: string;
+  /** key=value on the line's attributes or its resource's attributes, typed as in trace search. */
+  attributes?: TagFilter[];
+  /** Only the lines of this trace. */
+  traceId?: string;
+  limit: number;
+}
+
+export interface LogSearchResult {
+  logs: LogRecord[];
+  /** More lines matched than `limit`: the answer holds the most recent ones. */
+  more: boolean;
+}
+
+/** Most lines one log search returns, and the longest text it may look for. */
+export const MAX_LOG_LIMIT = 1000;
+export const MAX_LOG_TEXT = 1000;
+
+/** The limits every engine applies to a log search before running it; QueryError (400) past them. */
+export function checkLogQuery(q: LogQuery): void {
+  const n = q.attributes?.length ?? 0;
+  if (n > MAX_TAG_FILTERS) throw new QueryError(`a log search may have at most ${MAX_TAG_FILTERS} attribute filters; this one has ${n}`);
+  if ((q.text?.length ?? 0) > MAX_LOG_TEXT) throw new QueryError(`text: at most ${MAX_LOG_TEXT} characters`);
+  if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_LOG_LIMIT) throw new QueryError(`limit: a whole number from 1 to ${MAX_LOG_LIMIT}`);
+}
+
+/** Most incoming links one lookup returns. */
+export const MAX_INCOMING_LINKS = 200;
+
+export interface LogAndLinkReader {
+  searchLogs(q: LogQuery): Promise<LogSearchResult>;
+  /** Spans of other traces that link to a span of `traceId`, most recent first, at most `limit`. */
+  linksTo(traceId: string, limit: number): Promise<IncomingLink[]>;
+}
+
 export interface DependencyReader {
   /** The service (and operation) dependency graph of spans started in [startNano, endNano]. */
   dependencies(startNano: bigint, endNano: bigint, limits?: ReadLimits): Promise<DependencyGraph>;
@@ -167,7 +214,7 @@ export interface Maintenance {
 }
 
 /** Everything the query side reads: what the HTTP API and query/ depend on. */
-export interface SpanStore extends TraceWriter, TraceReader, DependencyReader, MetricsReader, TraceQLReader, Maintenance {}
+export interface SpanStore extends TraceWriter, TraceReader, LogAndLinkReader, DependencyReader, MetricsReader, TraceQLReader, Maintenance {}
 
 /** A batch of spans in an engine's own write form (columns, rows...): `n` spans. */
 export interface EncodedBatch {
@@ -210,7 +257,7 @@ export interface StorageCapabilities {
   costs: boolean;
 }
 
-/** What the stored spans of a window cost (storage/duckdb/costs.ts says how bytes are counted). */
+/** What the stored spans of a window cost (each engine's costs.ts says how it counts bytes). */
 export interface CostReport {
   spans: number;
   /** First and last span start in the window (null when it is empty). */

@@ -14,10 +14,12 @@ import { runTraceQLConformance } from './traceql-conformance.js';
 const engineDir = mkdtempSync(join(tmpdir(), 'sextant-conformance-clickhouse-'));
 after(() => rmSync(engineDir, { recursive: true, force: true }));
 
-/** The exporter's Map(String, String) holds each value as text: arrays and maps as JSON, bytes as base64. */
-function text(v: AttrValue): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+/**
+ * The exporter's Map(String, String) holds each value as text: arrays and maps as JSON, bytes as base64. Bools,
+ * ints and doubles come back typed, from Sextant's record of each key's type (sextant_attribute_types).
+ */
+function text(v: AttrValue): AttrValue {
+  if (typeof v === 'string' || typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') return v;
   if (v === null) return '';
   const json = (x: AttrValue): unknown =>
     x instanceof Uint8Array ? Buffer.from(x).toString('base64')
@@ -28,7 +30,7 @@ function text(v: AttrValue): string {
 }
 const attrs = (list: KeyValue[]) => list.map((kv) => ({ key: kv.key, value: text(kv.value) }));
 
-/** What otel_traces keeps of a span: no flags, dropped counts, scope attributes or schema URLs; values as text. */
+/** What otel_traces keeps of a span: no flags, dropped counts, scope attributes or schema URLs. */
 function span(s: Span): Span {
   return {
     ...s,
@@ -44,19 +46,21 @@ function span(s: Span): Span {
   };
 }
 
-/** What otel_logs keeps: one timestamp, the body as text, attributes as text, no dropped counts. */
+/** What otel_logs keeps: one timestamp, the body and attributes as text, no dropped counts. */
+const logText = (v: AttrValue): string => (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : (text(v) as string));
+const logAttrs = (list: KeyValue[]) => list.map((kv) => ({ key: kv.key, value: logText(kv.value) }));
 function log(l: LogRecord): LogRecord {
   const time = l.timeUnixNano !== 0n ? l.timeUnixNano : l.observedTimeUnixNano;
   return {
     ...l,
     timeUnixNano: time,
     observedTimeUnixNano: time,
-    body: text(l.body),
-    attributes: attrs(l.attributes),
+    body: logText(l.body),
+    attributes: logAttrs(l.attributes),
     droppedAttributesCount: 0,
     flags: l.flags & 0xff,
-    resource: { ...l.resource, attributes: attrs(l.resource.attributes), droppedAttributesCount: 0 },
-    scope: { ...l.scope, attributes: attrs(l.scope.attributes), droppedAttributesCount: 0 },
+    resource: { ...l.resource, attributes: logAttrs(l.resource.attributes), droppedAttributesCount: 0 },
+    scope: { ...l.scope, attributes: logAttrs(l.scope.attributes), droppedAttributesCount: 0 },
   };
 }
 

@@ -352,6 +352,66 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     assert.equal((await store.stats()).logs, 3);
   });
 
+  t('log search: window, service, severity, case-insensitive text, attributes, trace; most recent first, bounded', async (store) => {
+    const api = makeSpan({ service: 'api', resource: resourceFor('api', [{ key: 'deployment.environment', value: 'prod' }]) });
+    const db = makeSpan({ service: 'db' });
+    const at = (span: Span, ms: bigint, body: LogRecord['body'], severityNumber: number, attributes: LogRecord['attributes'] = []): LogRecord =>
+      ({ ...logFor(span, body), timeUnixNano: BASE_TIME + ms * MS, observedTimeUnixNano: BASE_TIME + ms * MS, severityNumber, severityText: '', attributes });
+    const started = at(api, 1n, 'Request STARTED for 50%_off', 9, [{ key: 'http.status_code', value: 200n }]);
+    const slow = at(db, 2n, 'slow query', 13, [{ key: 'db.table', value: 'orders' }]);
+    const failed = at(api, 3n, 'payment failed: card declined', 17, [{ key: 'http.status_code', value: 500n }]);
+    const structured = at(db, 4n, { kvlist: [{ key: 'msg', value: 'pool exhausted' }] }, 21);
+    // Not correlated with a trace, and stamped only when observed (OTLP leaves timeUnixNano unset then).
+    const loose = { ...at(makeSpan({ service: 'cron' }), 5n, 'nightly job done', 9), traceId: '', spanId: '', timeUnixNano: 0n };
+    const old = at(api, -HOUR / MS, 'an hour before', 9);
+    await store.write([api, db], [started, slow, failed, structured, loose, old]);
+    const window = { startNano: BASE_TIME - MS, endNano: BASE_TIME + 10n * MS, limit: 100 };
+    const find = async (q: Partial<Parameters<StorageBackend['searchLogs']>[0]>) => (await store.searchLogs({ ...window, ...q })).logs;
+
+    assert.deepEqual(await store.searchLogs(window), { logs: keptLogs([loose, structured, failed, slow, started]), more: false });
+    assert.deepEqual(await store.searchLogs({ ...window, limit: 2 }), { logs: keptLogs([loose, structured]), more: true });
+    assert.deepEqual(await find({ startNano: BASE_TIME - HOUR - MS }), keptLogs([loose, structured, failed, slow, started, old]));
+    assert.deepEqual(await find({ service: 'api' }), keptLogs([failed, started]));
+    assert.deepEqual(await find({ minSeverity: 13 }), keptLogs([structured, failed, slow]));
+    assert.deepEqual(await find({ minSeverity: 17, service: 'db' }), keptLogs([structured]));
+    assert.deepEqual(await find({ text: 'request started' }), keptLogs([started]));
+    // Text is a plain substring: % and _ are not wildcards.
+    assert.deepEqual(await find({ text: '50%_OFF' }), keptLogs([started]));
+    assert.deepEqual(await find({ text: '5%' }), []);
+    assert.deepEqual(await find({ text: 'EXHAUSTED' }), keptLogs([structured]));
+    assert.deepEqual(await find({ attributes: [{ key: 'http.status_code', value: '500' }] }), keptLogs([failed]));
+    assert.deepEqual(await find({ attributes: [{ key: 'deployment.environment', value: 'prod' }] }), keptLogs([failed, started]));
+    assert.deepEqual(await find({ attributes: [{ key: 'deployment.environment', value: 'prod' }, { key: 'http.status_code', value: '200' }] }), keptLogs([started]));
+    assert.deepEqual(await find({ attributes: [{ key: 'db.table', value: '' }] }), []);
+    assert.deepEqual(await find({ traceId: db.traceId }), keptLogs([structured, slow]));
+    assert.deepEqual(await find({ service: 'nope' }), []);
+    await assert.rejects(store.searchLogs({ ...window, attributes: Array.from({ length: MAX_TAG_FILTERS + 1 }, (_, i) => ({ key: `k${i}`, value: 'v' })) }), QueryError);
+    await assert.rejects(store.searchLogs({ ...window, limit: 0 }), QueryError);
+  });
+
+  t('incoming links: spans of other traces that link to a trace, once each, most recent first', async (store) => {
+    const target = makeSpan({ service: 'batch', name: 'process' });
+    const second = makeSpan({ traceId: target.traceId, parentSpanId: target.spanId, service: 'batch', name: 'step' });
+    const link = (traceId: string, spanId: string) => ({ traceId, spanId, traceState: '', attributes: [], droppedAttributesCount: 0, flags: 0 });
+    const producer = makeSpan({ service: 'web', name: 'enqueue', startNano: BASE_TIME + 1n * MS });
+    producer.links.push(link(target.traceId, target.spanId));
+    const fanIn = makeSpan({ service: 'web', name: 'aggregate', startNano: BASE_TIME + 2n * MS });
+    fanIn.links.push(link(hexId(16), hexId(8)), link(target.traceId, second.spanId));
+    // Inside the trace itself, and a span that only mentions the id in an attribute: not incoming links.
+    const self = makeSpan({ traceId: target.traceId, parentSpanId: target.spanId, service: 'batch', name: 'retry' });
+    self.links.push(link(target.traceId, target.spanId));
+    const mention = makeSpan({ service: 'web', name: 'mention', attributes: [{ key: 'note', value: `[["${target.traceId}"` }] });
+    await store.write([target, second, producer, fanIn, self, mention], []);
+    await store.write([producer], []);
+    const found = await store.linksTo(target.traceId, 10);
+    assert.deepEqual(found.map((l) => [l.traceId, l.spanId, l.service, l.name, l.startUnixNano, l.linkedSpanId]), [
+      [fanIn.traceId, fanIn.spanId, 'web', 'aggregate', fanIn.startTimeUnixNano, second.spanId],
+      [producer.traceId, producer.spanId, 'web', 'enqueue', producer.startTimeUnixNano, target.spanId],
+    ]);
+    assert.equal((await store.linksTo(target.traceId, 1)).length, 1);
+    assert.deepEqual(await store.linksTo(hexId(16), 10), []);
+  });
+
   t('stats count spans, traces and logs', async (store) => {
     const traceId = hexId(16);
     await store.write([makeSpan({ traceId }), makeSpan({ traceId }), makeSpan()], []);

@@ -1,6 +1,9 @@
 // Shapes of the /api/v1 answers the UI reads. Times are decimal-string nanoseconds.
 import type { CohortComparison } from '@sextant/core';
 
+/** A query type of core (query-types.ts) as JSON carries it: bigints become decimal strings. */
+export type Wire<T> = T extends bigint ? string : T extends readonly (infer U)[] ? Wire<U>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
+
 export interface TraceSummary {
   traceId: string;
   rootService: string;

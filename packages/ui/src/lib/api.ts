@@ -25,12 +25,29 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
   } catch {
     // A non-JSON body is reported below with the status.
   }
+  if (res.status === 401) {
+    sendToLogin();
+    throw new ApiError('Your session has ended: opening the login page…', 401);
+  }
   if (!res.ok) {
     const msg = body && typeof body === 'object' && 'error' in body ? String((body as { error: unknown }).error) : '';
     throw new ApiError(msg || `${res.status} ${res.statusText} from ${path}`, res.status);
   }
   if (body === undefined) throw new ApiError(`The server sent a response that is not JSON for ${path}`, res.status);
   return body as T;
+}
+
+let leaving = false;
+
+/**
+ * The session ended (expired, logged out, server restarted): the server's login page brings the user back here.
+ * A full page load, because the login pages are the server's, not the app's.
+ */
+function sendToLogin(): void {
+  if (leaving) return;
+  leaving = true;
+  const here = window.location.pathname + window.location.search;
+  window.location.assign(`/login?next=${encodeURIComponent(here)}`);
 }
 
 export interface Fetched<T> {

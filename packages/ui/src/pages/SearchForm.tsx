@@ -4,6 +4,8 @@ import { enc, useApi } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { LOOKBACKS, localInputToNano, nanoToLocalInput } from '../lib/time-range.js';
 import { FormTraceQL } from '../traceql/FormTraceQL.js';
+import { ServiceSelect } from '../components/ServiceSelect.js';
+import { AttrFilters, appendAttrParams, attrsFromParams, type AttrFilter } from '../components/AttrFilters.js';
 
 const KINDS = ['', 'server', 'client', 'internal', 'producer', 'consumer'];
 
@@ -12,7 +14,7 @@ interface FormState {
   parentService: string;
   operation: string;
   spanKind: string;
-  attrs: { key: string; value: string }[];
+  attrs: AttrFilter[];
   minDuration: string;
   maxDuration: string;
   traceMinDuration: string;
@@ -30,10 +32,10 @@ interface FormState {
 const KNOWN = new Set(['service', 'parentService', 'operation', 'spanKind', 'minDuration', 'maxDuration', 'traceMinDuration', 'traceMaxDuration', 'status', 'lookback', 'start', 'end', 'limit', 'sort', 'cursor', 'tag']);
 
 function fromParams(p: URLSearchParams): FormState {
-  const attrs: { key: string; value: string }[] = [];
+  const attrs = attrsFromParams(p);
   const other: [string, string][] = [];
   for (const [k, v] of p) {
-    if (k.startsWith('attr.')) attrs.push({ key: k.slice(5), value: v });
+    if (k.startsWith('attr.')) continue;
     // Jaeger's `tag=key:value` form means the same as attr.key=value.
     else if (k === 'tag' && v.indexOf(':') > 0) attrs.push({ key: v.slice(0, v.indexOf(':')), value: v.slice(v.indexOf(':') + 1) });
     else if (!KNOWN.has(k) || (k === 'status' && v !== 'error')) other.push([k, v]);
@@ -65,7 +67,7 @@ function toQuery(f: FormState): string {
   set('parentService', f.parentService);
   set('operation', f.operation);
   set('spanKind', f.spanKind);
-  for (const a of f.attrs) if (a.key.trim()) q.append(`attr.${a.key.trim()}`, a.value);
+  appendAttrParams(q, f.attrs);
   set('minDuration', f.minDuration);
   set('maxDuration', f.maxDuration);
   set('traceMinDuration', f.traceMinDuration);
@@ -92,9 +94,6 @@ export function SearchForm({ params }: { params: URLSearchParams }) {
   const ops = useApi<{ operations: { name: string; spanKind: string }[] }>(
     f.service ? `/api/v1/services/${enc(f.service)}/operations` : null,
   );
-  const keys = useApi<{ keys: string[] }>('/api/v1/attributes');
-  const [valueKey, setValueKey] = useState('');
-  const values = useApi<{ values: string[] }>(valueKey ? `/api/v1/attributes/${enc(valueKey)}/values` : null);
 
   const badDuration = [f.minDuration, f.maxDuration, f.traceMinDuration, f.traceMaxDuration].some((d) => d.trim() !== '' && parseDurationText(d) === null);
   const submit = (e: FormEvent) => {
@@ -111,27 +110,11 @@ export function SearchForm({ params }: { params: URLSearchParams }) {
     <form className="search-form panel" onSubmit={submit} aria-label="Search traces">
       <label className="field">
         <span>Service</span>
-        <select value={f.service} onChange={(e) => upd({ service: e.target.value, operation: '' })}>
-          <option value="">All services</option>
-          {(services.data?.services ?? []).map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-          {f.service && !services.data?.services.includes(f.service) && <option value={f.service}>{f.service}</option>}
-        </select>
+        <ServiceSelect value={f.service} services={services.data?.services} anyLabel="All services" onChange={(service) => upd({ service, operation: '' })} />
       </label>
       <label className="field">
         <span>Called by (parent service)</span>
-        <select aria-label="Parent service" value={f.parentService} onChange={(e) => upd({ parentService: e.target.value })}>
-          <option value="">Any caller</option>
-          {(services.data?.services ?? []).map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-          {f.parentService && !services.data?.services.includes(f.parentService) && <option value={f.parentService}>{f.parentService}</option>}
-        </select>
+        <ServiceSelect label="Parent service" value={f.parentService} services={services.data?.services} anyLabel="Any caller" onChange={(parentService) => upd({ parentService })} />
       </label>
       <label className="field">
         <span>Operation</span>
@@ -155,49 +138,7 @@ export function SearchForm({ params }: { params: URLSearchParams }) {
           ))}
         </select>
       </label>
-      <div className="field">
-        <span>Attributes (key = value)</span>
-        {f.attrs.map((a, i) => (
-          <div className="attr-row" key={i}>
-            <input
-              list="attr-keys"
-              placeholder="http.route"
-              aria-label="Attribute key"
-              value={a.key}
-              onChange={(e) => upd({ attrs: f.attrs.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)) })}
-            />
-            <input
-              list="attr-values"
-              placeholder="value"
-              aria-label="Attribute value"
-              value={a.value}
-              onFocus={() => setValueKey(a.key.trim())}
-              onChange={(e) => upd({ attrs: f.attrs.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)) })}
-            />
-            <button
-              type="button"
-              className="ghost small"
-              title="Remove"
-              onClick={() => upd({ attrs: f.attrs.length > 1 ? f.attrs.filter((_, j) => j !== i) : [{ key: '', value: '' }] })}
-            >
-              ✕
-            </button>
-          </div>
-        ))}
-        <button type="button" className="ghost small" style={{ alignSelf: 'flex-start' }} onClick={() => upd({ attrs: [...f.attrs, { key: '', value: '' }] })}>
-          + Add attribute
-        </button>
-        <datalist id="attr-keys">
-          {(keys.data?.keys ?? []).map((k) => (
-            <option key={k} value={k} />
-          ))}
-        </datalist>
-        <datalist id="attr-values">
-          {(values.data?.values ?? []).slice(0, 500).map((v) => (
-            <option key={v} value={v} />
-          ))}
-        </datalist>
-      </div>
+      <AttrFilters attrs={f.attrs} onChange={(attrs) => upd({ attrs })} />
       <div className="field">
         <span>Span duration</span>
         <div className="field-row">

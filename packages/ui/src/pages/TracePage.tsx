@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
-import { analyzeTrace, decodeOtlpJsonLogs, decodeOtlpJsonTraces, type LogRecord, type Span } from '@sextant/core';
+import { analyzeTrace, decodeOtlpJsonLogs, decodeOtlpJsonTraces, type IncomingLink, type LogRecord, type Span } from '@sextant/core';
+import type { Wire } from '../lib/api-types.js';
+import type { Truncation } from '../trace/TraceView.js';
 import { ApiError, enc, getJson } from '../lib/api.js';
 import { Link, navigate, updateQuery, useLocation, withQuery } from '../lib/router.js';
 import { ErrorMessage, Loading, Message } from '../components/Message.js';
@@ -11,6 +13,8 @@ interface Loaded {
   analysis: TraceAnalysis | undefined;
   analysisError?: Error;
   logs: LogRecord[] | undefined;
+  truncated: Truncation | undefined;
+  incoming: Wire<IncomingLink>[] | undefined;
 }
 
 /** /trace/{id}: spans, server-side analysis and correlated logs, fetched in parallel. */
@@ -21,7 +25,7 @@ export function TracePage({ traceId }: { traceId: string }) {
   useEffect(() => {
     const ctl = new AbortController();
     const base = `/api/v1/traces/${enc(traceId)}`;
-    const spansP = getJson<unknown>(base, ctl.signal).then((doc) => decodeOtlpJsonTraces(doc).items);
+    const spansP = getJson<{ truncated?: Truncation }>(base, ctl.signal).then((doc) => ({ spans: decodeOtlpJsonTraces(doc).items, truncated: doc.truncated }));
     const analysisP = getJson<TraceAnalysis>(`${base}/analysis`, ctl.signal).then(
       (a) => ({ analysis: a }),
       (e: Error) => ({ analysisError: e }),
@@ -30,8 +34,12 @@ export function TracePage({ traceId }: { traceId: string }) {
       (doc) => decodeOtlpJsonLogs(doc).items,
       () => undefined,
     );
-    Promise.all([spansP, analysisP, logsP]).then(
-      ([spans, a, logs]) => {
+    const incomingP = getJson<{ links: Wire<IncomingLink>[] }>(`${base}/linked-from`, ctl.signal).then(
+      (r) => r.links,
+      () => undefined,
+    );
+    Promise.all([spansP, analysisP, logsP, incomingP]).then(
+      ([{ spans, truncated }, a, logs, incoming]) => {
         let analysis = 'analysis' in a ? a.analysis : undefined;
         let analysisError = 'analysisError' in a ? a.analysisError : undefined;
         // The analysis is pure, so when the server cannot answer it the browser computes it itself.
@@ -43,7 +51,7 @@ export function TracePage({ traceId }: { traceId: string }) {
             analysisError = e as Error;
           }
         }
-        setState({ data: { spans, analysis, analysisError, logs } });
+        setState({ data: { spans, analysis, analysisError, logs, truncated, incoming } });
       },
       (error: Error) => error.name !== 'AbortError' && setState({ error }),
     );
@@ -74,6 +82,8 @@ export function TracePage({ traceId }: { traceId: string }) {
       analysis={state.data.analysis}
       analysisError={state.data.analysisError}
       logs={state.data.logs}
+      truncated={state.data.truncated}
+      incomingLinks={state.data.incoming}
       params={params}
       actions={
         <>

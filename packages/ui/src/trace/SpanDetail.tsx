@@ -1,4 +1,5 @@
-import { getAttr, type KeyValue, type LogRecord, type Span } from '@sextant/core';
+import { getAttr, type IncomingLink, type KeyValue, type LogRecord, type Span } from '@sextant/core';
+import type { Wire } from '../lib/api-types.js';
 import { Link } from '../lib/router.js';
 import { serviceColor } from '../lib/colors.js';
 import { formatAttrValue, formatDuration, formatMs } from '../lib/format.js';
@@ -11,6 +12,8 @@ export function SpanDetail(props: {
   layout: TraceLayout;
   pos: number;
   logs: LogRecord[] | undefined;
+  /** Spans of other traces that link to this trace (those naming this span are listed). */
+  incoming?: Wire<IncomingLink>[];
   onClose: () => void;
   onSelectSpan: (spanId: string) => void;
 }) {
@@ -19,6 +22,7 @@ export function SpanDetail(props: {
   const svc = layout.service[pos];
   const parentPos = layout.parent[pos];
   const logs = props.logs?.filter((l) => l.spanId === s.spanId) ?? [];
+  const incoming = props.incoming?.filter((l) => l.linkedSpanId === s.spanId) ?? [];
   const skew = layout.skewMs[pos];
 
   return (
@@ -131,6 +135,22 @@ export function SpanDetail(props: {
                 </Link>
               )}
               {l.attributes.length > 0 && <AttrTable attrs={l.attributes} />}
+            </div>
+          ))}
+        </>
+      )}
+
+      {incoming.length > 0 && (
+        <>
+          <h3>Linked from ({incoming.length})</h3>
+          {incoming.map((l, i) => (
+            <div key={i} className="event" data-testid="incoming-link">
+              <Link to={`/trace/${encodeURIComponent(l.traceId)}?span=${encodeURIComponent(l.spanId)}`}>
+                {l.service} · {l.name}
+              </Link>{' '}
+              <span className="muted mono">
+                trace {l.traceId} · span {l.spanId}
+              </span>
             </div>
           ))}
         </>

@@ -39,8 +39,6 @@ export function TraceLogs(props: { layout: TraceLayout; logs: LogRecord[] | unde
         <tbody>
           {rows.map(({ log, t }, i) => {
             const pos = log.spanId ? layout.indexById.get(log.spanId) : undefined;
-            const svc = serviceName(log);
-            const sev = severityOf(log);
             return (
               <tr
                 key={i}
@@ -53,13 +51,8 @@ export function TraceLogs(props: { layout: TraceLayout; logs: LogRecord[] | unde
                   <Time nano={t} />
                 </td>
                 <td className="num">{formatDuration(t - layout.traceStartNano)}</td>
-                <td>
-                  <span className={`sev ${sev.cls}`}>{sev.text.toUpperCase() || 'LOG'}</span>
-                </td>
-                <td className="nowrap">
-                  <span className="dot" style={{ background: serviceColor(svc), marginRight: 6 }} />
-                  {svc}
-                </td>
+                <LogSeverityCell log={log} />
+                <LogServiceCell log={log} />
                 <td>{pos !== undefined ? layout.spans[pos].name : <span className="muted">{log.spanId || '—'}</span>}</td>
                 <td className="log-body">{formatAttrValue(log.body)}</td>
               </tr>
@@ -68,5 +61,26 @@ export function TraceLogs(props: { layout: TraceLayout; logs: LogRecord[] | unde
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** A log line's severity (its text, else the name of its number) as a table cell. */
+export function LogSeverityCell({ log }: { log: LogRecord }) {
+  const sev = severityOf(log);
+  return (
+    <td>
+      <span className={`sev ${sev.cls}`}>{sev.text.toUpperCase() || 'LOG'}</span>
+    </td>
+  );
+}
+
+/** The service a log line came from, in its colour, as a table cell. */
+export function LogServiceCell({ log }: { log: LogRecord }) {
+  const svc = serviceName(log);
+  return (
+    <td className="nowrap">
+      <span className="dot" style={{ background: serviceColor(svc), marginRight: 6 }} />
+      {svc}
+    </td>
   );
 }

@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { getAttr, type LogRecord, type Span } from '@sextant/core';
+import { getAttr, type IncomingLink, type LogRecord, type Span } from '@sextant/core';
+import type { Wire } from '../lib/api-types.js';
 import { serviceColor } from '../lib/colors.js';
 import { formatMs } from '../lib/format.js';
 import { Time } from '../components/Time.js';
@@ -59,6 +60,12 @@ function groupRootCauses(layout: TraceLayout, ids: readonly string[]): RootCause
   return [...groups.values()];
 }
 
+/** The server's marker on a capped trace (`truncated` in the trace answer). */
+export interface Truncation {
+  maxSpans: number;
+  message: string;
+}
+
 /**
  * One trace: header, tabs, waterfall with detail panel. Used for stored traces and for files opened in the
  * browser. The open span lives with the caller (the URL, for stored traces) so that links can point at a span.
@@ -68,6 +75,10 @@ export function TraceView(props: {
   analysis: TraceAnalysis | undefined;
   analysisError?: Error;
   logs: LogRecord[] | undefined;
+  /** The server capped the trace (--max-trace-spans): only its first spans are here. */
+  truncated?: Truncation;
+  /** Spans of other traces that link to this one. */
+  incomingLinks?: Wire<IncomingLink>[];
   /** Open span (`span`), tab (`tab`) and self-time grouping (`by`). */
   params: ViewParams;
   actions?: ReactNode;
@@ -235,6 +246,13 @@ export function TraceView(props: {
           shifted so that calls fit inside their callers (marked <span className="badge warn">skew</span> in the timeline).
         </div>
       )}
+      {props.truncated && (
+        <div className="callout warn" data-testid="trace-truncated" role="status">
+          <b>Trace truncated:</b> only its first {props.truncated.maxSpans.toLocaleString('en-US')} spans by start time are shown, and
+          the analysis covers only them. The server caps a trace at <code>--max-trace-spans</code>: to see the rest, start{' '}
+          <code>sextant serve</code> with a higher <code>--max-trace-spans</code> (memory grows with it).
+        </div>
+      )}
       {props.analysisError && (
         <div className="callout warn">Analysis unavailable ({props.analysisError.message}); showing raw spans.</div>
       )}
@@ -348,6 +366,7 @@ export function TraceView(props: {
                 layout={layout}
                 pos={openPos}
                 logs={logs}
+                incoming={props.incomingLinks}
                 onClose={() => onOpenSpan(null)}
                 onSelectSpan={openById}
               />

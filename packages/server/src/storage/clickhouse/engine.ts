@@ -7,9 +7,9 @@ export type ClickHouseEngineOptions = ClickHouseStoreOptions & CommonStorageOpti
 
 export const clickhouseEngine: StorageEngine<TraceRowBatch, ClickHouseEngineOptions> = {
   name: 'clickhouse',
-  // Inserts are network calls: the engine's work happens in ClickHouse, so no thread of its own; age retention
-  // is the tables' TTL, so there is no size bound.
-  capabilities: { ownThread: false, sizeRetention: false, concurrentWrites: 2, costs: false },
+  // Inserts are network calls: the engine's work happens in ClickHouse, so no thread of its own. Age retention is
+  // the tables' TTL; --max-size drops the oldest days (retention.ts).
+  capabilities: { ownThread: false, sizeRetention: true, concurrentWrites: 2, costs: true },
   createEncoder: () => new TraceRowEncoder(),
   open: async (options) => (await import('./store.js')).ClickHouseStore.open(options),
 };

@@ -16,6 +16,7 @@ import {
   type LogRecord,
   type Span,
 } from '@sextant/core';
+import { typesOf, type ValueType } from './attribute-types.js';
 
 /** pdata's SpanKind.String(), which the exporter writes. */
 const KIND_NAMES = ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'] as const;
@@ -84,7 +85,7 @@ export function attrMap(attrs: readonly KeyValue[]): Record<string, string> {
 
 /**
  * Attributes Sextant's own decoders set with a type that analysis reads (a Zipkin shared span, for one): their
- * text is read back as that type. Every other value stays the text the schema holds.
+ * text is read back as that type where sextant_attribute_types has no record of the key (rows written before it).
  */
 const TYPED: Record<string, (text: string) => AttrValue> = {
   [ZIPKIN_ATTR.shared]: (t) => t === 'true',
@@ -92,8 +93,11 @@ const TYPED: Record<string, (text: string) => AttrValue> = {
   [ZIPKIN_ATTR.durationMissing]: (t) => t === 'true',
 };
 
-export function attrsFromMap(map: Record<string, string> | null | undefined): KeyValue[] {
-  return map ? Object.entries(map).map(([key, value]) => ({ key, value: TYPED[key]?.(value) ?? value })) : [];
+/** Reads a stored value back: as its key's recorded type (attribute-types.ts), else as the text it is. */
+export type ValueReader = (key: string, text: string) => AttrValue | undefined;
+
+export function attrsFromMap(map: Record<string, string> | null | undefined, typed?: ValueReader): KeyValue[] {
+  return map ? Object.entries(map).map(([key, value]) => ({ key, value: typed?.(key, value) ?? TYPED[key]?.(value) ?? value })) : [];
 }
 
 /**
@@ -103,9 +107,11 @@ export function attrsFromMap(map: Record<string, string> | null | undefined): Ke
  * that misread early dates (1970-01-01 00:00:01 as "1.000000000").
  */
 export const TRACE_INSERT_COLUMNS = [
-  'Timestamp', 'TraceId', 'SpanId', 'ParentSpanId', 'TraceState', 'SpanName', 'SpanKind', 'ServiceName', 'ResourceAttributes',
-  'ScopeName', 'ScopeVersion', 'SpanAttributes', 'Duration', 'StatusCode', 'StatusMessage', 'Events.Timestamp', 'Events.Name',
-  'Events.Attributes', 'Links.TraceId', 'Links.SpanId', 'Links.TraceState', 'Links.Attributes',
+  // The integers first, written as they are; the rest is one JSON.stringify (traceRow).
+  'Timestamp', 'Duration', 'Events.Timestamp',
+  'TraceId', 'SpanId', 'ParentSpanId', 'TraceState', 'SpanName', 'SpanKind', 'ServiceName', 'ResourceAttributes', 'ScopeName',
+  'ScopeVersion', 'SpanAttributes', 'StatusCode', 'StatusMessage', 'Events.Name', 'Events.Attributes', 'Links.TraceId', 'Links.SpanId',
+  'Links.TraceState', 'Links.Attributes',
 ] as const;
 
 export const LOG_INSERT_COLUMNS = [
@@ -113,16 +119,17 @@ export const LOG_INSERT_COLUMNS = [
   'ResourceAttributes', 'ScopeSchemaUrl', 'ScopeName', 'ScopeVersion', 'ScopeAttributes', 'LogAttributes', 'EventName',
 ] as const;
 
-/** A batch in the ClickHouse write form: otel_traces rows as JSONCompactEachRow text. */
+/** A batch in the ClickHouse write form: otel_traces rows as JSONCompactEachRow text, and its attribute types. */
 export interface TraceRowBatch {
   readonly n: number;
   readonly rows: string;
+  readonly types: [string, ValueType][];
 }
 
 /** Encodes on the receiving thread; the text goes to ClickHouse as it is. */
 export class TraceRowEncoder {
   encode(spans: readonly Span[]): TraceRowBatch {
-    return { n: spans.length, rows: encodeTraceRows(spans) };
+    return { n: spans.length, rows: encodeTraceRows(spans), types: typesOf(spans) };
   }
   transferables(): ArrayBuffer[] {
     return [];
@@ -134,24 +141,24 @@ export const encodeLogRows = (logs: readonly LogRecord[]) => logs.map(logRow).jo
 
 const str = JSON.stringify as (s: string) => string;
 const map = (attrs: readonly KeyValue[]) => JSON.stringify(attrMap(attrs));
-const list = <T>(xs: readonly T[], f: (x: T) => string) => `[${xs.map(f).join(',')}]`;
 
 /** One otel_traces row in TRACE_INSERT_COLUMNS order. */
 export function traceRow(s: Span): string {
   const duration = s.endTimeUnixNano > s.startTimeUnixNano ? s.endTimeUnixNano - s.startTimeUnixNano : 0n;
-  return `[${s.startTimeUnixNano},${str(s.traceId)},${str(s.spanId)},${str(s.parentSpanId)},${str(s.traceState)},${str(s.name)},`
-    + `${str(KIND_NAMES[s.kind])},${str(serviceName(s))},${resourceMap(s)},${str(s.scope.name)},${str(s.scope.version)},`
-    + `${map(s.attributes)},${duration},${str(STATUS_NAMES[s.status.code])},${str(s.status.message)},`
-    + `${list(s.events, (e) => String(e.timeUnixNano))},${list(s.events, (e) => str(e.name))},${list(s.events, (e) => map(e.attributes))},`
-    + `${list(s.links, (l) => str(l.traceId))},${list(s.links, (l) => str(l.spanId))},${list(s.links, (l) => str(l.traceState))},`
-    + `${list(s.links, (l) => map(l.attributes))}]`;
+  const rest = JSON.stringify([
+    s.traceId, s.spanId, s.parentSpanId, s.traceState, s.name, KIND_NAMES[s.kind], serviceName(s), resourceMap(s), s.scope.name,
+    s.scope.version, attrMap(s.attributes), STATUS_NAMES[s.status.code], s.status.message,
+    s.events.map((e) => e.name), s.events.map((e) => attrMap(e.attributes)),
+    s.links.map((l) => l.traceId), s.links.map((l) => l.spanId), s.links.map((l) => l.traceState), s.links.map((l) => attrMap(l.attributes)),
+  ]);
+  return `[${s.startTimeUnixNano},${duration},[${s.events.map((e) => e.timeUnixNano).join(',')}],${rest.slice(1)}`;
 }
 
 // Resource attribute maps repeat for every span of a request: convert each resource once.
-const resourceMaps = new WeakMap<object, string>();
-function resourceMap(s: Span): string {
+const resourceMaps = new WeakMap<object, Record<string, string>>();
+function resourceMap(s: Span): Record<string, string> {
   let m = resourceMaps.get(s.resource);
-  if (m === undefined) resourceMaps.set(s.resource, (m = map(s.resource.attributes)));
+  if (m === undefined) resourceMaps.set(s.resource, (m = attrMap(s.resource.attributes)));
   return m;
 }
 
@@ -186,7 +193,7 @@ export interface SpanSelectRow {
   LinkAttributes: Record<string, string>[];
 }
 
-export function spanFromRow(r: SpanSelectRow): Span {
+export function spanFromRow(r: SpanSelectRow, typed?: ValueReader): Span {
   const start = BigInt(r.StartNano);
   return {
     traceId: r.TraceId,
@@ -198,12 +205,12 @@ export function spanFromRow(r: SpanSelectRow): Span {
     kind: kindFromText(r.SpanKind),
     startTimeUnixNano: start,
     endTimeUnixNano: start + BigInt(r.DurationText),
-    attributes: attrsFromMap(r.SpanAttributes),
+    attributes: attrsFromMap(r.SpanAttributes, typed),
     droppedAttributesCount: 0,
     events: r.EventNanos.map((t, i) => ({
       timeUnixNano: BigInt(t),
       name: r.EventNames[i] ?? '',
-      attributes: attrsFromMap(r.EventAttributes[i]),
+      attributes: attrsFromMap(r.EventAttributes[i], typed),
       droppedAttributesCount: 0,
     })),
     droppedEventsCount: 0,
@@ -211,13 +218,13 @@ export function spanFromRow(r: SpanSelectRow): Span {
       traceId,
       spanId: r.LinkSpanIds[i] ?? '',
       traceState: r.LinkTraceStates[i] ?? '',
-      attributes: attrsFromMap(r.LinkAttributes[i]),
+      attributes: attrsFromMap(r.LinkAttributes[i], typed),
       droppedAttributesCount: 0,
       flags: 0,
     })),
     droppedLinksCount: 0,
     status: { code: statusFromText(r.StatusCode), message: r.StatusMessage },
-    resource: { attributes: attrsFromMap(r.ResourceAttributes), droppedAttributesCount: 0, schemaUrl: '' },
+    resource: { attributes: attrsFromMap(r.ResourceAttributes, typed), droppedAttributesCount: 0, schemaUrl: '' },
     scope: { ...emptyScope(), name: r.ScopeName, version: r.ScopeVersion },
   };
 }

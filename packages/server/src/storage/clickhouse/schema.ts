@@ -37,6 +37,7 @@ export const TABLES = {
   red: 'sextant_red_1m',
   redView: 'sextant_red_1m_mv',
   dependencies: 'sextant_dependencies_1m',
+  attributeTypes: 'sextant_attribute_types',
 } as const;
 
 /** The local (per-shard) table behind a Distributed one in cluster mode. */
@@ -251,6 +252,16 @@ ARRAY JOIN arrayConcat(CAST(SpanAttributes, 'Array(Tuple(String, String))'), CAS
 GROUP BY Day, Key`);
 }
 
+/** Each attribute key's value types as Sextant wrote them (attribute-types.ts); a few rows per key, ever. */
+function attributeTypesTable(o: SchemaOptions): string {
+  const t = target(o, TABLES.attributeTypes);
+  return `CREATE TABLE IF NOT EXISTS ${t.stored} ${t.onCluster} (
+    Key String CODEC(ZSTD(1)),
+    Type LowCardinality(String) CODEC(ZSTD(1))
+) ENGINE = ${t.engine('Replacing')}
+ORDER BY (Key, Type)`;
+}
+
 /** The comment on sextant_red_1m that says from which second on it holds every span (see redMetrics). */
 export const RED_COMMENT = /^sextant: complete from (\d+)$/;
 
@@ -335,6 +346,8 @@ export function sextantDdl(o: SchemaOptions, redCompleteFromSec = 0n): string[] 
     redView(o),
     dependenciesTable(o),
     ...distributed(o, TABLES.dependencies, 'rand()'),
+    attributeTypesTable(o),
+    ...distributed(o, TABLES.attributeTypes, 'rand()'),
   ];
 }
 

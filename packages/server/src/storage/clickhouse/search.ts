@@ -20,7 +20,7 @@ export class Params {
 }
 
 /** A map's value for a key, only where the key is present ('' is a value, not absence). */
-const mapHas = (map: string, k: string, v: string) => `(mapContains(${map}, ${k}) AND ${map}[${k}] = ${v})`;
+export const mapHas = (map: string, k: string, v: string) => `(mapContains(${map}, ${k}) AND ${map}[${k}] = ${v})`;
 
 function tagCondition(p: Params, tag: TagFilter): string {
   const { key, value } = tag;
@@ -56,7 +56,7 @@ function tagCondition(p: Params, tag: TagFilter): string {
     OR arrayExists(a -> ${mapHas('a', k, v)}, Events.Attributes) OR arrayExists(a -> ${mapHas('a', k, v)}, Links.Attributes))`;
 }
 
-const nano = (p: Params, v: bigint) => `fromUnixTimestamp64Nano(${p.p(v, 'Int64')})`;
+export const nano = (p: Params, v: bigint) => `fromUnixTimestamp64Nano(${p.p(v, 'Int64')})`;
 
 export interface SearchRow {
   TraceId: string;

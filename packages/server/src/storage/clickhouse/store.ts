@@ -5,8 +5,14 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { LogRecord, Span, SpanKind } from '@sextant/core';
 import {
+  checkLogQuery,
   checkSearchLimits,
+  type IncomingLink,
+  type LogQuery,
+  type LogSearchResult,
   QueryError,
+  type CostReader,
+  type CostReport,
   type DependencyGraph,
   type OperationInfo,
   type RedQuery,
@@ -21,13 +27,21 @@ import {
 } from '../contract.js';
 import { decodeCursor, encodeCursor, sortKeyOf } from '../stored/search-cursor.js';
 import { redMetrics } from './aggregates.js';
+import { incomingLinks, searchLogRows } from './log-search.js';
 import { dependencyGraph, linkMinute, MINUTE, SETTLE } from './dependencies.js';
 import { connect, parseClickHouseUrl, type ClickHouseTarget } from './connect.js';
-import { encodeLogRows, encodeTraceRows, kindFromText, LOG_COLUMNS, LOG_INSERT_COLUMNS, TRACE_INSERT_COLUMNS, logFromRow, SPAN_COLUMNS, spanFromRow, type LogSelectRow, type SpanSelectRow, type TraceRowBatch } from './rows.js';
+import { AttributeTypes, type ValueType } from './attribute-types.js';
+import {
+  encodeLogRows, kindFromText, LOG_COLUMNS, LOG_INSERT_COLUMNS, logFromRow, SPAN_COLUMNS, spanFromRow, TRACE_INSERT_COLUMNS, TraceRowEncoder,
+  type LogSelectRow, type SpanSelectRow, type TraceRowBatch,
+} from './rows.js';
+import { databaseBytes, dropOldestDays } from './retention.js';
 import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, LOCAL_SUFFIX, RED_COMMENT, sextantDdl, TABLES, type SchemaOptions } from './schema.js';
 import { buildSearchSql, type SearchRow } from './search.js';
 import { countSpans } from './span-counts.js';
+import { costReport } from './costs.js';
 import { DEFAULT_RETRY, insertRows, withRetries, type RetryPolicy } from './writer.js';
+import { every } from '../periodic.js';
 
 export interface ClickHouseStoreOptions {
   /** `http(s)://user:password@host:8123/database` or `chdb:DIR?database=NAME`. */
@@ -41,17 +55,29 @@ export interface ClickHouseStoreOptions {
   background?: boolean;
   /** How often that pass runs. */
   linkIntervalMs?: number;
+  /** --max-size: the oldest days are dropped beyond it (retention.ts), by background work. */
+  maxSizeBytes?: number | null;
+  retentionIntervalMs?: number;
 }
 
 /** How far back the linking pass starts on a database that already has spans. */
 const LINK_BACKFILL = 60n * MINUTE;
 /** Minutes linked per pass at most, so that catching up never holds a query node for long. */
 const LINK_BATCH = 30;
+/** How old this process's copy of sextant_attribute_types may be when a read needs it (other processes write it). */
+const TYPES_REFRESH_MS = 10_000;
 
-export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
+export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReader {
   private linkTimer: NodeJS.Timeout | null = null;
   private linking: Promise<number> | null = null;
   private lastLinkError = '';
+  private stopRetention: () => void = () => undefined;
+  private retention: Promise<unknown> = Promise.resolve();
+  private readonly encoder = new TraceRowEncoder();
+  private readonly types = new AttributeTypes();
+  private readonly readValue = (key: string, text: string) => this.types.read(key, text);
+  private typesLoadedAt = 0;
+  private typesLoading: Promise<void> | null = null;
 
   private constructor(
     private readonly client: ClickHouseClient,
@@ -62,6 +88,7 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
     private readonly retry: RetryPolicy,
     /** First minute the per-minute RED table has every span of (see redMetrics). */
     private readonly redCoveredFrom: bigint,
+    private readonly cluster: string | null,
   ) {}
 
   /** Where the data lives, for people: the server without credentials, or the chdb directory. */
@@ -75,6 +102,10 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
 
   static async open(opts: ClickHouseStoreOptions): Promise<ClickHouseStore> {
     const target = parseClickHouseUrl(opts.url);
+    if (opts.cluster && (opts.maxSizeBytes ?? null) !== null) {
+      // system.parts shows one node's parts: a bound there would drop days on every shard for one node's disk.
+      throw new Error('--max-size does not apply to a ClickHouse cluster (--clickhouse-cluster): bound each node with TTL (--retention) or its storage policy');
+    }
     const client = await connect(target);
     const retry = opts.retry ?? DEFAULT_RETRY;
     try {
@@ -130,10 +161,15 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
       }
       const red = (await tableInfo(redNames)).find((t) => RED_COMMENT.test(t.comment));
       const redCoveredFrom = red ? BigInt(RED_COMMENT.exec(red.comment)![1]!) * 1_000_000_000n : 0n;
-      const store = new ClickHouseStore(client, target, version!, missing, retry, redCoveredFrom);
+      const store = new ClickHouseStore(client, target, version!, missing, retry, redCoveredFrom, opts.cluster ?? null);
+      await store.freshTypes();
       if (opts.background !== false && !missing.has(TABLES.dependencies)) {
         store.linkTimer = setInterval(() => void store.linkPending().catch(() => undefined), opts.linkIntervalMs ?? 20_000);
         store.linkTimer.unref();
+      }
+      const maxBytes = opts.maxSizeBytes ?? null;
+      if (opts.background !== false && maxBytes !== null) {
+        store.stopRetention = every(opts.retentionIntervalMs ?? 60_000, 'retention pass', () => store.enforceRetention(null, maxBytes), true);
       }
       return store;
     } catch (err) {
@@ -155,19 +191,34 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
   // ---- writes
 
   async write(spans: readonly Span[], logs: readonly LogRecord[]): Promise<void> {
-    await this.insert(encodeTraceRows(spans), encodeLogRows(logs));
+    await this.writeBatches(spans.length > 0 ? [this.encoder.encode(spans)] : [], logs);
   }
 
-  /** One insert per table for everything ingest's group commit gathered; resolves once ClickHouse acknowledged. */
+  /**
+   * One insert per table for everything ingest's group commit gathered, with the attribute types not recorded
+   * yet; resolves once ClickHouse acknowledged them all.
+   */
   async writeBatches(batches: readonly TraceRowBatch[], logs: readonly LogRecord[]): Promise<void> {
-    await this.insert(batches.map((b) => b.rows).filter((r) => r !== '').join('\n'), encodeLogRows(logs));
-  }
-
-  private async insert(spans: string, logs: string): Promise<void> {
+    const spans = batches.map((b) => b.rows).filter((r) => r !== '').join('\n');
+    const types = this.missing.has(TABLES.attributeTypes) ? [] : [...new Map(batches.flatMap((b) => this.types.unrecorded(b.types)).map((t) => [t.join('\u0000'), t])).values()];
     await Promise.all([
       insertRows(this.client, `INSERT INTO ${this.db}.${ident(TABLES.traces)} (${TRACE_INSERT_COLUMNS.map(ident).join(', ')}) FORMAT JSONCompactEachRow`, spans, this.retry),
-      insertRows(this.client, `INSERT INTO ${this.db}.${ident(TABLES.logs)} (${LOG_INSERT_COLUMNS.map(ident).join(', ')}) FORMAT JSONCompactEachRow`, logs, this.retry),
+      insertRows(this.client, `INSERT INTO ${this.db}.${ident(TABLES.logs)} (${LOG_INSERT_COLUMNS.map(ident).join(', ')}) FORMAT JSONCompactEachRow`, encodeLogRows(logs), this.retry),
+      insertRows(this.client, `INSERT INTO ${this.db}.${ident(TABLES.attributeTypes)} (Key, Type) FORMAT JSONCompactEachRow`, types.map((t) => JSON.stringify(t)).join('\n'), this.retry),
     ]);
+    this.types.add(types);
+  }
+
+  /** Reloads the attribute types other processes recorded, when this copy is older than TYPES_REFRESH_MS. */
+  private freshTypes(): Promise<void> {
+    if (this.missing.has(TABLES.attributeTypes) || Date.now() - this.typesLoadedAt < TYPES_REFRESH_MS) return Promise.resolve();
+    this.typesLoading ??= this.rows<{ Key: string; Type: ValueType }>(`SELECT DISTINCT Key, Type FROM ${this.db}.${ident(TABLES.attributeTypes)}`)
+      .then((rows) => {
+        this.types.add(rows.map((r) => [r.Key, r.Type] as const));
+        this.typesLoadedAt = Date.now();
+      })
+      .finally(() => (this.typesLoading = null));
+    return this.typesLoading;
   }
 
   // ---- reads
@@ -184,6 +235,7 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
     const out = new Map<string, Span[]>();
     if (traceIds.length === 0) return out;
     const ids = [...new Set(traceIds)];
+    await this.freshTypes();
     const [range] = await this.rows<{ start: string | null; end: string | null }>(
       `SELECT toString(min(Start)) AS start, toString(max(End) + 1) AS end FROM ${this.db}.${ident(TABLES.traceIdTs)} WHERE TraceId IN {ids:Array(String)}
        HAVING count() > 0`,
@@ -200,7 +252,7 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
       { ids, ...(range ? { start: range.start, end: range.end } : {}) },
     );
     for (const r of rows) {
-      const s = spanFromRow(r);
+      const s = spanFromRow(r, this.readValue);
       let list = out.get(s.traceId);
       if (!list) out.set(s.traceId, (list = []));
       // Rows come earliest first, so the cap keeps the earliest spans, as --max-trace-spans promises.
@@ -268,6 +320,17 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
       { id: traceId },
     );
     return rows.map(logFromRow);
+  }
+
+  // Log search and incoming links (log-search.ts).
+  async searchLogs(q: LogQuery): Promise<LogSearchResult> {
+    checkLogQuery(q);
+    const rows = await searchLogRows((sql, params) => this.rows(sql, params), this.db, q);
+    return { logs: rows.slice(0, q.limit).map(logFromRow), more: rows.length > q.limit };
+  }
+
+  linksTo(traceId: string, limit: number): Promise<IncomingLink[]> {
+    return incomingLinks((sql, params) => this.rows(sql, params), this.db, traceId, limit);
   }
 
   async services(): Promise<string[]> {
@@ -370,29 +433,38 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch> {
     return countSpans((sql, params) => this.rows(sql, params), this.db, q);
   }
 
+  costReport(startNano: bigint, endNano: bigint): Promise<CostReport> {
+    return costReport((sql, params) => this.rows(sql, params), this.db, startNano, endNano);
+  }
+
   async stats(): Promise<StoreStats> {
-    const [r] = await this.rows<{ spans: string; traces: string; logs: string; bytes: string }>(
+    const [r] = await this.rows<{ spans: string; traces: string; logs: string }>(
       `SELECT (SELECT uniq(TraceId, SpanId, SpanKind, Timestamp) FROM ${this.db}.${ident(TABLES.traces)}) AS spans,
          (SELECT uniqExact(TraceId) FROM ${this.db}.${ident(TABLES.traces)}) AS traces,
-         (SELECT count() FROM ${this.db}.${ident(TABLES.logs)}) AS logs,
-         (SELECT sum(bytes_on_disk) FROM system.parts WHERE database = {db:String} AND active) AS bytes`,
-      { db: this.target.database },
+         (SELECT count() FROM ${this.db}.${ident(TABLES.logs)}) AS logs`,
     );
-    return { spans: Number(r!.spans), traces: Number(r!.traces), logs: Number(r!.logs), bytes: Number(r!.bytes) };
+    return { spans: Number(r!.spans), traces: Number(r!.traces), logs: Number(r!.logs), bytes: await databaseBytes((sql, params) => this.rows(sql, params), this.target.database) };
   }
 
   /**
    * Age retention is the tables' TTL (from --retention when Sextant created them), applied by ClickHouse as it
-   * merges; Sextant deletes nothing itself and never alters the tables, so there is no size bound here.
+   * merges, so maxAgeNano deletes nothing here. maxBytes drops whole days, oldest first (retention.ts).
    */
-  async enforceRetention(): Promise<{ deletedSpans: number }> {
-    return { deletedSpans: 0 };
+  async enforceRetention(_maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }> {
+    if (maxBytes === null) return { deletedSpans: 0 };
+    const run = async () => ({
+      deletedSpans: await dropOldestDays((sql, params) => this.rows(sql, params), (query) => this.client.command({ query }).then(() => undefined), this.target.database, this.cluster, maxBytes),
+    });
+    const result = this.retention.then(run, run);
+    this.retention = result.catch(() => undefined);
+    return result;
   }
 
   /** Finishes accepted inserts, then closes the connection. */
   async close(): Promise<void> {
     if (this.linkTimer) clearInterval(this.linkTimer);
-    await this.linking;
+    this.stopRetention();
+    await Promise.all([this.linking, this.retention]);
     await this.client.close();
   }
 }

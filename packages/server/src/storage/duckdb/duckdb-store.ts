@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import type { LogRecord, Span } from '@sextant/core';
 import type {
   CostReader,
+  IncomingLink,
+  LogQuery,
+  LogSearchResult,
   CostReport,
   DependencyGraph,
   OperationInfo,
@@ -23,7 +26,7 @@ import type {
   StoreStats,
   TraceQuery,
 } from '../contract.js';
-import { checkSearchLimits } from '../contract.js';
+import { checkLogQuery, checkSearchLimits } from '../contract.js';
 import { AttributeIndex } from '../stored/attribute-index.js';
 import { hexToBig } from '../stored/ids.js';
 import { appendAll, appendAttrValue, appendLog, appendResource, appendScope, appendSpans, TraceIdCache } from './append.js';
@@ -36,6 +39,7 @@ import { LOG_COLUMNS, logFromRow, resolveSideRowsOf, SPAN_COLUMNS, spanFromRow }
 import { checkpointBetweenWrites, databaseBytes, enforceRetention } from './retention.js';
 import { redFromSpans } from './red-sql.js';
 import { countSpans } from './span-counts-sql.js';
+import { incomingLinksFromRows, linksToSql, logSearchSql } from './log-search.js';
 import { fold, MINUTE_NS, rolledUpDependencies, rolledUpRed, rollupWatermark } from './rollups.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { searchTraces } from './search.js';
@@ -259,6 +263,20 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     const rows = await this.rows(`SELECT ${LOG_COLUMNS} FROM logs WHERE trace_id = ? ORDER BY time_ns`, [traceIdParam(hexToBig(traceId))]);
     await resolveSideRowsOf(rows, this.sides);
     return rows.map((r) => logFromRow(r, this.sides));
+  }
+
+  async searchLogs(q: LogQuery): Promise<LogSearchResult> {
+    checkLogQuery(q);
+    const { sql, params } = logSearchSql(q);
+    const rows = await this.rows(sql, params);
+    const page = rows.slice(0, q.limit);
+    await resolveSideRowsOf(page, this.sides);
+    return { logs: page.map((r) => logFromRow(r, this.sides)), more: rows.length > q.limit };
+  }
+
+  async linksTo(traceId: string, limit: number): Promise<IncomingLink[]> {
+    const { sql, params } = linksToSql(traceId, limit);
+    return incomingLinksFromRows(await this.rows(sql, params), traceId, limit);
   }
 
   async services(): Promise<string[]> {

@@ -9,7 +9,7 @@ import { tagNeedles } from '../stored/tag-needles.js';
 import type { TagFilter, TraceQuery } from '../contract.js';
 import { ORDERS, type Cursor } from '../stored/search-cursor.js';
 
-class Sql {
+export class Sql {
   readonly params: Param[] = [];
   p(v: Param): string {
     this.params.push(v);
@@ -17,7 +17,7 @@ class Sql {
   }
 }
 
-function containsAny(sql: Sql, column: string, needles: string[]): string {
+export function containsAny(sql: Sql, column: string, needles: string[]): string {
   return '(' + needles.map((n) => `contains(${column}, ${sql.p(n)})`).join(' OR ') + ')';
 }
 

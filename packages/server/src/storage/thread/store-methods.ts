@@ -11,6 +11,8 @@ const METHODS = {
   getTraces: true,
   searchTraces: true,
   getLogs: true,
+  searchLogs: true,
+  linksTo: true,
   services: true,
   operations: true,
   attributeKeys: true,
