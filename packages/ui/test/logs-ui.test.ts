@@ -156,6 +156,24 @@ describe('log explorer', () => {
   });
 });
 
+describe('one API client', () => {
+  test('pages share the stored services list instead of each reading it again', async () => {
+    const page = await newPage();
+    const reads: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/v1/services') reads.push(r.url());
+    });
+    await page.goto(`${server.urls.api}/search`);
+    await page.getByRole('option', { name: 'payments' }).first().waitFor({ state: 'attached' });
+    for (const name of ['Logs', 'Search', 'Logs']) {
+      await page.getByRole('link', { name, exact: true }).click();
+      await page.getByRole('option', { name: 'payments' }).first().waitFor({ state: 'attached' });
+    }
+    assert.equal(reads.length, 1, reads.join('\n'));
+    await page.close();
+  });
+});
+
 describe('span links', () => {
   test('are followed both ways: the linked-to span lists who links to it, and that span links back', async () => {
     const page = await newPage();

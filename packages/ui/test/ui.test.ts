@@ -385,6 +385,7 @@ describe('web UI', () => {
         p99Nano: '40000000',
         exampleTraceId: '',
       })),
+      operationEdges: [],
     };
     const page = await newPage('dark');
     // The dependency answer is replaced by the recorded graph; everything else is the real UI.

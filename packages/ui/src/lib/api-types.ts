@@ -1,83 +1,16 @@
-// Shapes of the /api/v1 answers the UI reads. Times are decimal-string nanoseconds.
-import type { CohortComparison } from '@sextant/core';
+// The /api/v1 answers the UI reads: core's query types as JSON carries them (Wire: nanoseconds as decimal
+// strings), so the server and the UI share one definition of each answer.
+import type * as core from '@sextant/core';
+import type { Wire } from '@sextant/core';
 
-/** A query type of core (query-types.ts) as JSON carries it: bigints become decimal strings. */
-export type Wire<T> = T extends bigint ? string : T extends readonly (infer U)[] ? Wire<U>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
-
-export interface TraceSummary {
-  traceId: string;
-  rootService: string;
-  rootName: string;
-  startUnixNano: string;
-  durationNano: string;
-  spanCount: number;
-  errorCount: number;
-  services: { name: string; spanCount: number; errorCount: number }[];
-}
-
-export interface TraceSearchResult {
-  traces: TraceSummary[];
-  nextCursor: string | null;
-}
-
-export interface DependencyNode {
-  service: string;
-  callCount: number;
-  errorCount: number;
-  virtual: boolean;
-}
-
-export interface DependencyEdge {
-  parent: string;
-  child: string;
-  callCount: number;
-  errorCount: number;
-  errorRate: number;
-  p50Nano: string;
-  p95Nano: string;
-  p99Nano: string;
-  exampleTraceId: string;
-}
-
-export interface DependencyGraph {
-  nodes: DependencyNode[];
-  edges: DependencyEdge[];
-}
-
-export interface RedPoint {
-  t: string;
-  count: number;
-  errorCount: number;
-  rate: number;
-  errorRate: number;
-  p50Nano: string;
-  p95Nano: string;
-  p99Nano: string;
-}
-
-export interface RedOperation {
-  service: string;
-  operation: string;
-  count: number;
-  errorCount: number;
-  rate: number;
-  errorRate: number;
-  p50Nano: string;
-  p95Nano: string;
-  p99Nano: string;
-  totalNano: string;
-  impact: number;
-}
-
-export interface RedResult {
-  service: string | null;
-  stepNano: string;
-  series: RedPoint[];
-  operations: RedOperation[];
-}
-
-/** GET /api/v1/cohort: the two groups' sizes and core's compareCohorts result. */
-export interface CohortResult extends CohortComparison {
-  selectionCount: number;
-  baselineCount: number;
-}
+export type { Wire };
+export type TraceSummary = Wire<core.TraceSummary>;
+export type TraceSearchResult = Wire<core.SearchResult>;
+export type DependencyGraph = Wire<core.DependencyFigures>;
+export type DependencyNode = DependencyGraph['nodes'][number];
+export type DependencyEdge = DependencyGraph['edges'][number];
+export type RedResult = Wire<core.RedFigures>;
+export type RedPoint = RedResult['series'][number];
+export type RedOperation = RedResult['operations'][number];
+export type CohortResult = Wire<core.CohortFigures>;
+export type IncomingLink = Wire<core.IncomingLink>;

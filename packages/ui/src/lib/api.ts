@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { QueryClient, useQuery } from '@tanstack/react-query';
 
 /** An HTTP failure from the Sextant API, carrying the server's own message when it sent one. */
 export class ApiError extends Error {
@@ -56,29 +56,31 @@ export interface Fetched<T> {
   loading: boolean;
 }
 
-/** Fetches `path` (skipped when null) and refetches when it changes; stale answers are dropped. */
+/** The app's one cache of API answers: views that read the same path at once share one request. */
+export const queryClient = new QueryClient({
+  defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } },
+});
+
+/**
+ * Lists that change slowly (services, their operations, attribute keys and values, receiver ports) are kept for
+ * a minute, so that moving between pages does not read them again; every other answer is read fresh each time a
+ * view opens.
+ */
+const SLOW_LISTS = /^\/api\/v1\/(services|attributes|receivers)(\/|\?|$)/;
+const SLOW_LIST_MS = 60_000;
+
+/** Fetches `path` (skipped when null) and refetches when it changes; a view sees only its current path's answer. */
 export function useApi<T>(path: string | null): Fetched<T> {
-  const [state, setState] = useState<Fetched<T> & { path: string | null }>({
-    data: undefined,
-    error: undefined,
-    loading: path !== null,
-    path,
+  const slow = path !== null && SLOW_LISTS.test(path);
+  const q = useQuery<T, Error>({
+    queryKey: ['api', path],
+    queryFn: ({ signal }) => getJson<T>(path!, signal),
+    enabled: path !== null,
+    staleTime: slow ? SLOW_LIST_MS : 0,
+    gcTime: slow ? 5 * SLOW_LIST_MS : 0,
   });
-  useEffect(() => {
-    if (path === null) return;
-    const ctl = new AbortController();
-    setState((s) => ({ data: s.path === path ? s.data : undefined, error: undefined, loading: true, path }));
-    getJson<T>(path, ctl.signal).then(
-      (data) => setState({ data, error: undefined, loading: false, path }),
-      (error: Error) => {
-        if (error.name !== 'AbortError') setState({ data: undefined, error, loading: false, path });
-      },
-    );
-    return () => ctl.abort();
-  }, [path]);
   if (path === null) return { data: undefined, error: undefined, loading: false };
-  if (state.path !== path) return { data: undefined, error: undefined, loading: true };
-  return state;
+  return { data: q.data, error: q.error ?? undefined, loading: q.data === undefined && q.error === null };
 }
 
 export const enc = encodeURIComponent;

@@ -27,7 +27,8 @@ function busiest(graph: DependencyGraph, limit: number): DependencyGraph {
       .sort((a, b) => (traffic.get(b) ?? 0) - (traffic.get(a) ?? 0))
       .slice(0, limit),
   );
-  return { nodes: graph.nodes.filter((n) => keep.has(n.service)), edges: graph.edges.filter((e) => keep.has(e.parent) && keep.has(e.child)) };
+  const kept = (e: { parent: string; child: string }) => keep.has(e.parent) && keep.has(e.child);
+  return { nodes: graph.nodes.filter((n) => keep.has(n.service)), edges: graph.edges.filter(kept), operationEdges: graph.operationEdges.filter(kept) };
 }
 
 /** /map?lookback=&service=&edge=&all=: the service dependency graph, with RED charts for the picked service. */

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { analyzeTrace, decodeOtlpJsonLogs, decodeOtlpJsonTraces, type IncomingLink, type LogRecord, type Span } from '@sextant/core';
-import type { Wire } from '../lib/api-types.js';
+import { analyzeTrace, decodeOtlpJsonLogs, decodeOtlpJsonTraces, type LogRecord, type Span } from '@sextant/core';
+import type { IncomingLink } from '../lib/api-types.js';
 import type { Truncation } from '../trace/TraceView.js';
 import { ApiError, enc, getJson } from '../lib/api.js';
 import { Link, navigate, updateQuery, useLocation, withQuery } from '../lib/router.js';
@@ -14,7 +14,7 @@ interface Loaded {
   analysisError?: Error;
   logs: LogRecord[] | undefined;
   truncated: Truncation | undefined;
-  incoming: Wire<IncomingLink>[] | undefined;
+  incoming: IncomingLink[] | undefined;
 }
 
 /** /trace/{id}: spans, server-side analysis and correlated logs, fetched in parallel. */
@@ -34,7 +34,7 @@ export function TracePage({ traceId }: { traceId: string }) {
       (doc) => decodeOtlpJsonLogs(doc).items,
       () => undefined,
     );
-    const incomingP = getJson<{ links: Wire<IncomingLink>[] }>(`${base}/linked-from`, ctl.signal).then(
+    const incomingP = getJson<{ links: IncomingLink[] }>(`${base}/linked-from`, ctl.signal).then(
       (r) => r.links,
       () => undefined,
     );

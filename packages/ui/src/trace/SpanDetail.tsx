@@ -1,5 +1,5 @@
-import { getAttr, type IncomingLink, type KeyValue, type LogRecord, type Span } from '@sextant/core';
-import type { Wire } from '../lib/api-types.js';
+import { getAttr, type KeyValue, type LogRecord, type Span } from '@sextant/core';
+import type { IncomingLink } from '../lib/api-types.js';
 import { Link } from '../lib/router.js';
 import { serviceColor } from '../lib/colors.js';
 import { formatAttrValue, formatDuration, formatMs } from '../lib/format.js';
@@ -13,7 +13,7 @@ export function SpanDetail(props: {
   pos: number;
   logs: LogRecord[] | undefined;
   /** Spans of other traces that link to this trace (those naming this span are listed). */
-  incoming?: Wire<IncomingLink>[];
+  incoming?: IncomingLink[];
   onClose: () => void;
   onSelectSpan: (spanId: string) => void;
 }) {

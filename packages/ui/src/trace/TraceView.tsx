@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { getAttr, type IncomingLink, type LogRecord, type Span } from '@sextant/core';
-import type { Wire } from '../lib/api-types.js';
+import { getAttr, type LogRecord, type Span } from '@sextant/core';
+import type { IncomingLink } from '../lib/api-types.js';
 import { serviceColor } from '../lib/colors.js';
 import { formatMs } from '../lib/format.js';
 import { Time } from '../components/Time.js';
@@ -78,7 +78,7 @@ export function TraceView(props: {
   /** The server capped the trace (--max-trace-spans): only its first spans are here. */
   truncated?: Truncation;
   /** Spans of other traces that link to this one. */
-  incomingLinks?: Wire<IncomingLink>[];
+  incomingLinks?: IncomingLink[];
   /** Open span (`span`), tab (`tab`) and self-time grouping (`by`). */
   params: ViewParams;
   actions?: ReactNode;
