@@ -3,7 +3,8 @@
 // before its body is read when its Content-Length cannot fit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import http2 from 'node:http2';
 import { credentials, Client, Metadata, status as grpcStatus } from '@grpc/grpc-js';
 import { encodeTraceRequest } from '@sextant/core';
 import type { RunningSextant } from '../src/server.js';
@@ -65,14 +66,19 @@ test('gRPC past the budget: UNAVAILABLE with google.rpc.RetryInfo in the status 
   for (const c of calls.filter((x) => x.code === grpcStatus.UNAVAILABLE)) assert.ok((grpcRetryDelay(c.md) ?? 0) >= 1, 'RetryInfo with a delay');
 });
 
-test('a request whose Content-Length cannot fit is refused before its body is sent', async () => {
-  const port = Number(new URL(s.urls.otlpHttp!).port);
-  // Hold the budget with a request whose body never finishes…
+/** Holds the whole budget with a request whose body never finishes, until the socket is destroyed. */
+async function holdBudget(port: number): Promise<Socket> {
   const holder = connect(port, '127.0.0.1');
   await new Promise((r) => holder.once('connect', r));
   holder.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: 150000\r\n\r\n`);
   holder.write(Buffer.alloc(1000));
   await new Promise((r) => setTimeout(r, 100));
+  return holder;
+}
+
+test('a request whose Content-Length cannot fit is refused before its body is sent', async () => {
+  const port = Number(new URL(s.urls.otlpHttp!).port);
+  const holder = await holdBudget(port);
   // …then announce a big body and send none of it: the answer must come anyway.
   const sock = connect(port, '127.0.0.1');
   await new Promise((r) => sock.once('connect', r));
@@ -97,11 +103,7 @@ test('a request whose Content-Length cannot fit is refused before its body is se
 
 test('a chunked body refused while it streams in gets its 503 on a connection that stays open for the retry', async () => {
   const port = Number(new URL(s.urls.otlpHttp!).port);
-  const holder = connect(port, '127.0.0.1');
-  await new Promise((r) => holder.once('connect', r));
-  holder.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: 150000\r\n\r\n`);
-  holder.write(Buffer.alloc(1000));
-  await new Promise((r) => setTimeout(r, 100));
+  const holder = await holdBudget(port);
   // OpenTelemetry's Node exporters send chunked bodies: the budget is only known to be exceeded mid-body.
   const sock = connect(port, '127.0.0.1');
   await new Promise((r) => sock.once('connect', r));
@@ -150,4 +152,15 @@ test('fairness: a sender refused twice may fill more of the budget than the wind
   budget.noteSender(sender, false);
   assert.equal(budget.limitFor(sender), budget.windowBytes, 'an admitted request ends the streak');
   assert.equal(budget.limitFor(undefined), budget.windowBytes);
+});
+
+test('gRPC connections get a 1 MiB receive window, so many concurrent exports on one channel are not throttled', async () => {
+  const session = http2.connect(s.urls.otlpGrpc!);
+  try {
+    await new Promise((r) => session.once('remoteSettings', r));
+    for (let i = 0; i < 50 && (session.state.remoteWindowSize ?? 0) < 1024 * 1024; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok((session.state.remoteWindowSize ?? 0) >= 1024 * 1024, `connection window ${session.state.remoteWindowSize}`);
+  } finally {
+    session.close();
+  }
 });

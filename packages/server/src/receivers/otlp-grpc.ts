@@ -10,6 +10,8 @@ import { encodeRpcStatus } from './rpc-status.js';
 import { HELD_PER_BODY_BYTE, type IngestBudget } from './admission.js';
 import { grpcCallAuthorized, INGEST_KEY_MISSING } from '../auth/ingest-auth.js';
 import type { SecretSet } from '../auth/secrets.js';
+import type { EventEmitter } from 'node:events';
+import type { ServerHttp2Session } from 'node:http2';
 
 const raw = (b: Buffer): Buffer => b;
 
@@ -71,11 +73,31 @@ export async function startOtlpGrpcReceiver(ingestor: Ingestor, host: string, po
   return serveGrpc(server, host, port);
 }
 
+/**
+ * HTTP/2's default connection window (64 KiB) is shared by every concurrent export on a connection, and the
+ * client may send more only after the server's window updates, which wait for its event loop. Under load that
+ * throttled a channel with many exports in flight to a few hundred KiB/s: calls reached the handler with their
+ * 10 s deadline nearly spent (the overload test's gRPC timeouts). 1 MiB per connection removes that wait.
+ */
+const RECEIVE_WINDOW_BYTES = 1024 * 1024;
+
+/**
+ * grpc-js has no option for the server's connection window, so this reaches its HTTP/2 servers (a private field,
+ * stable through grpc-js 1.x, the version locked in package-lock.json; backpressure.test.ts fails if it stops working).
+ */
+function widenReceiveWindow(server: Server): void {
+  const http2Servers = (server as unknown as { http2Servers?: Map<EventEmitter, unknown> }).http2Servers;
+  for (const h2 of http2Servers?.keys() ?? []) {
+    h2.on('session', (session: ServerHttp2Session) => session.once('localSettings', () => session.setLocalWindowSize(RECEIVE_WINDOW_BYTES)));
+  }
+}
+
 /** Binds a gRPC server (plain text, like the other receivers) and gives its port and a graceful close. */
 export async function serveGrpc(server: Server, host: string, port: number): Promise<GrpcReceiver> {
   const bound = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
   });
+  widenReceiveWindow(server);
   return {
     port: bound,
     close: () =>
