@@ -1,6 +1,7 @@
 // `npm run bench`: ingest throughput (end to end over OTLP/HTTP protobuf into a durable DuckDB file, plus the
 // decode-only and append-only floors), bytes per span on disk, query latency at 1M stored spans, the
 // analysis engine's speed, and the trace page's time to show a 1,000-span trace in Chromium. Prints a table; bench/README.md records the figures measured on the project machine.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -313,6 +314,91 @@ async function overloadBench(): Promise<void> {
 }
 
 /**
+ * Latencies of GET /api/health, polled every 10 ms from a process of its own (so that what the bench does with
+ * the big answers cannot delay the measurement) until `stop` is called.
+ */
+function healthPoller(api: string): { stop: () => Promise<number[]> } {
+  const script = `const lat=[];let on=true;process.stdin.on('data',()=>{on=false});(async()=>{while(on){const t=performance.now();await fetch(${JSON.stringify(`${api}/api/health`)}).then(r=>r.text());lat.push(performance.now()-t);await new Promise(r=>setTimeout(r,10))}process.stdout.write(JSON.stringify(lat),()=>process.exit(0))})()`;
+  const proc = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  return {
+    stop: async () => {
+      proc.stdin.write('x');
+      await new Promise((r) => proc.once('exit', r));
+      return JSON.parse(out) as number[];
+    },
+  };
+}
+
+/** Bytes of an answer and how often `needle` occurs in it, read as a stream (the bench holds no whole answer). */
+async function countIn(url: string, needle: string): Promise<{ bytes: number; count: number; ms: number }> {
+  const t = performance.now();
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  let bytes = 0;
+  let count = 0;
+  let tail = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.length;
+    const text = tail + decoder.decode(chunk, { stream: true });
+    for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) count++;
+    tail = text.slice(-(needle.length - 1));
+  }
+  return { bytes, count, ms: performance.now() - t };
+}
+
+/** A 200k-span trace fetched 4× at once (native and Jaeger APIs) while health is polled; the floor is one fetch alone. */
+async function bigReadBench(): Promise<void> {
+  const n = 200_000;
+  console.log(`\nBig reads: one ${fmt(n)}-span trace by id, 4 fetches at once, /api/health polled every 10 ms from another process`);
+  const dir = mkdtempSync(join(tmpdir(), 'sextant-bench-bigread-'));
+  try {
+    const trace = bigTrace(n);
+    const store = await DuckDBStore.open({ dataDir: dir });
+    for (let i = 0; i < n; i += 5000) await store.write(trace.slice(i, i + 5000), []);
+    await store.close();
+    const server = await startChildServer(['--data', dir, '--retention', '0']);
+    const pid = server.proc.pid!;
+    const id = trace[0]!.traceId;
+    try {
+      for (const [api, path, needle] of [['native', `/api/v1/traces/${id}`, '"spanId"'], ['Jaeger', `/api/traces/${id}`, '"operationName"']] as const) {
+        const alone = await countIn(`${server.api}${path}`, needle);
+        const idle = healthPoller(server.api);
+        await new Promise((r) => setTimeout(r, 1000));
+        const idleLat = await idle.stop();
+        const rss0 = await rssOf(pid);
+        let peak = rss0;
+        const sampler = setInterval(() => void rssOf(pid).then((r) => (peak = Math.max(peak, r)), () => undefined), 100);
+        const poller = healthPoller(server.api);
+        const t = performance.now();
+        const four = await Promise.all(Array.from({ length: 4 }, () => countIn(`${server.api}${path}`, needle)));
+        const wall = performance.now() - t;
+        const lat = await poller.stop();
+        clearInterval(sampler);
+        const correct = four.every((r) => r.count === n) && alone.count === n;
+        report(
+          `${api} trace by id, ${fmt(n)} spans: 4 at once (floor: one alone)`,
+          `${(wall / 1000).toFixed(1)} s for all 4 (alone ${(alone.ms / 1000).toFixed(1)} s), ${fmt(alone.bytes / 2 ** 20)} MiB each, ${correct ? 'all spans in every answer' : `WRONG span counts ${four.map((r) => r.count).join(',')}`}, ` +
+            `RSS ${fmt(rss0 / 2 ** 20)} → peak ${fmt(peak / 2 ** 20)} MiB`,
+        );
+        report(
+          `health latency during those 4 fetches (floor: idle server)`,
+          `p50 ${ms(percentile(lat, 0.5))}, p99 ${ms(percentile(lat, 0.99))}, max ${ms(Math.max(...lat))} over ${lat.length} polls (idle: p99 ${ms(percentile(idleLat, 0.99))})`,
+          'p99 ≤ 100 ms',
+        );
+      }
+    } finally {
+      server.proc.kill('SIGTERM');
+      await new Promise((r) => server.proc.once('exit', r));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * MCP tool latency through the official SDK client over Streamable HTTP (`/api/mcp`), against a DuckDB store of
  * 100,000 spans, then one 50,000-span trace added for the trace tools. Floors in the same run: the MCP round trip itself (ping), the native
  * API call a query tool wraps, and for the trace tools the trace fetched over HTTP and analysed (what their
@@ -373,6 +459,7 @@ const only = process.argv[2];
 if (!only || only === 'ingest') await ingestBench();
 if (!only || only === 'overload') await overloadBench();
 if (!only || only === 'query') await queryBench();
+if (!only || only === 'bigread') await bigReadBench();
 if (!only || only === 'analysis') await analysisBench();
 if (!only || only === 'ui') await uiBench();
 if (!only || only === 'mcp') await mcpBench();

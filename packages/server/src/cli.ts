@@ -41,6 +41,13 @@ function durationOption(text: string, name: string): bigint | null {
   return nano;
 }
 
+/** A positive duration in whole milliseconds (a query cannot run forever: that is what the flag prevents). */
+function queryTimeoutOption(text: string): number {
+  const nano = parseDurationText(text);
+  if (nano === null || nano < 1_000_000n) throw new UsageError(`--query-timeout: '${text}' is not a duration of at least 1ms (examples: 500ms, 30s, 2m)`);
+  return Number(nano / 1_000_000n);
+}
+
 type ServeOptions = Record<string, string | boolean | undefined>;
 
 /** A comma-separated flag value (flags and env vars alike). */
@@ -99,6 +106,9 @@ function startFromOptions(o: ServeOptions): Promise<RunningSextant> {
     maxBodyBytes: parseSize(o.maxBody as string, '--max-body'),
     maxIngestMemoryBytes: parseSize(o.maxIngestMemory as string, '--max-ingest-memory'),
     maxTraceSpans: positiveInt(o.maxTraceSpans as string, '--max-trace-spans'),
+    maxSearchSpans: positiveInt(o.maxSearchSpans as string, '--max-search-spans'),
+    queryTimeoutMs: queryTimeoutOption(o.queryTimeout as string),
+    queryConcurrency: positiveInt(o.queryConcurrency as string, '--query-concurrency'),
     corsOrigins: listOption(o.corsOrigins),
     ingestCorsOrigins: listOption(o.ingestCorsOrigins),
     allowedHosts: listOption(o.allowedHosts),
@@ -188,7 +198,8 @@ async function serve(o: ServeOptions): Promise<number> {
 async function isSextantRunning(apiUrl: string): Promise<boolean> {
   try {
     const res = await fetch(`${apiUrl}/api/health`, { signal: AbortSignal.timeout(1000) });
-    return res.status === 200 && ((await res.json()) as { status?: string }).status === 'ok';
+    const status = ((await res.json()) as { status?: string }).status;
+    return res.status === 200 && (status === 'ok' || status === 'degraded');
   } catch {
     return false;
   }
@@ -300,6 +311,9 @@ function addServeOptions(cmd: Command): Command {
     .addOption(new Option('--role <role>', 'ingest (receivers only), query (API and UI only) or all').default('all').env('SEXTANT_ROLE'))
     .addOption(new Option('--max-ingest-memory <size>', 'memory for requests being received, decoded and committed; past it receivers answer 503 / UNAVAILABLE with Retry-After').default('256MiB').env('SEXTANT_MAX_INGEST_MEMORY'))
     .addOption(new Option('--max-trace-spans <n>', 'most spans a trace-by-id answer holds (the earliest); beyond it the answer is marked truncated').default('500000').env('SEXTANT_MAX_TRACE_SPANS'))
+    .addOption(new Option('--max-search-spans <n>', 'most spans a search answer of full traces (Jaeger API) holds; traces past it are left out, marked').default('100000').env('SEXTANT_MAX_SEARCH_SPANS'))
+    .addOption(new Option('--query-timeout <duration>', 'time limit of one search, TraceQL, metrics or graph query; past it the query is stopped and answered 504').default('30s').env('SEXTANT_QUERY_TIMEOUT'))
+    .addOption(new Option('--query-concurrency <n>', 'expensive queries run at once; others wait up to 10 s, then get 503 with Retry-After').default('2').env('SEXTANT_QUERY_CONCURRENCY'))
     .addOption(new Option('--cors-origins <origins>', 'comma-separated origins whose pages may call the query API (none: only the UI itself)').env('SEXTANT_CORS_ORIGINS'))
     .addOption(new Option('--ingest-cors-origins <origins>', 'comma-separated origins whose pages may send spans to OTLP/HTTP and Zipkin (browser SDKs)').env('SEXTANT_INGEST_CORS_ORIGINS'))
     .addOption(new Option('--ingest-key <keys>', 'key the receivers require (Authorization: Bearer or x-api-key; comma-separated to rotate)').env('SEXTANT_INGEST_KEY'))

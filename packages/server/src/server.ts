@@ -40,6 +40,14 @@ export interface SextantOptions extends AuthSettings {
   maxBodyBytes?: number;
   /** Most spans one trace-by-id answer holds; the answer is marked truncated beyond it. */
   maxTraceSpans?: number;
+  /** Most spans a search answer of full traces (Jaeger's search) holds; traces past it are left out, marked. */
+  maxSearchSpans?: number;
+  /** Time limit of one expensive read (search, TraceQL, metrics, graph) in ms; 504 past it. */
+  queryTimeoutMs?: number;
+  /** Expensive reads run at once; more wait (briefly, then 503). */
+  queryConcurrency?: number;
+  /** How long an expensive read may wait for a slot before 503 (default: the query timeout, at most 10 s). */
+  queryQueueWaitMs?: number;
   /** Memory the receivers may hold for requests being read, decoded and committed; past it they answer 503. */
   maxIngestMemoryBytes?: number;
   /** Static files of the web UI; defaults to packages/ui/dist beside this package. */
@@ -144,6 +152,9 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
         ingestMeter,
       },
       maxTraceSpans: opts.maxTraceSpans,
+      maxSearchSpans: opts.maxSearchSpans,
+      writeFailure: () => ingestor.writeFailure,
+      queryLane: { timeoutMs: opts.queryTimeoutMs, concurrency: opts.queryConcurrency, maxWaitMs: opts.queryQueueWaitMs },
     });
     apiUrl = urlFor(host, await listen(api, host, opts.port ?? 16686));
     closers.push(() => api.close());
@@ -172,7 +183,7 @@ export async function startSextant(opts: SextantOptions = {}): Promise<RunningSe
     }
     let jaegerGrpc: string | null = null;
     if (enabled.jaegerGrpc) {
-      const g = await startJaegerGrpcReceiver(ingestor, host, opts.jaegerGrpcPort ?? 14250, maxBody, auth.ingestKeys);
+      const g = await startJaegerGrpcReceiver(ingestor, host, opts.jaegerGrpcPort ?? 14250, maxBody, auth.ingestKeys, budget);
       ports.jaegerGrpc = g.port;
       jaegerGrpc = urlFor(host, g.port);
       closers.push(() => g.close());

@@ -1,9 +1,10 @@
 // The ingest memory budget, exactly: past it, OTLP/HTTP answers 503 with Retry-After (and RetryInfo in the
-// protobuf status), Zipkin 503 with Retry-After, gRPC UNAVAILABLE with RetryInfo, and a request is refused
-// before its body is read when its Content-Length cannot fit.
+// protobuf status), Zipkin 503 with Retry-After, OTLP/gRPC and Jaeger gRPC UNAVAILABLE with RetryInfo, and a
+// request is refused before its body is read when its Content-Length cannot fit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import http2 from 'node:http2';
 import { credentials, Client, Metadata, status as grpcStatus } from '@grpc/grpc-js';
 import { encodeTraceRequest } from '@sextant/core';
 import type { RunningSextant } from '../src/server.js';
@@ -11,6 +12,7 @@ import { startTestServer } from './support/server.js';
 import { makeSpan, hexId } from './support/spans.js';
 import { grpcRetryDelay } from '../../../testing/overload.js';
 import { IngestBudget } from '../src/receivers/admission.js';
+import { JAEGER_PROTO } from './support/jaeger-proto.js';
 
 let s: RunningSextant;
 before(async () => {
@@ -65,14 +67,44 @@ test('gRPC past the budget: UNAVAILABLE with google.rpc.RetryInfo in the status 
   for (const c of calls.filter((x) => x.code === grpcStatus.UNAVAILABLE)) assert.ok((grpcRetryDelay(c.md) ?? 0) >= 1, 'RetryInfo with a delay');
 });
 
-test('a request whose Content-Length cannot fit is refused before its body is sent', async () => {
-  const port = Number(new URL(s.urls.otlpHttp!).port);
-  // Hold the budget with a request whose body never finishes…
+test('Jaeger gRPC PostSpans past the budget: UNAVAILABLE with google.rpc.RetryInfo, as OTLP/gRPC', async () => {
+  const Req = JAEGER_PROTO.lookupType('jaeger.api_v2.PostSpansRequest');
+  const jaegerBody = () => {
+    const traceId = Buffer.from(hexId(16), 'hex');
+    const startTime = { seconds: Math.floor(Date.now() / 1000), nanos: 0 };
+    const spans = Array.from({ length: 100 }, (_, i) => ({ traceId, spanId: Buffer.from(hexId(8), 'hex'), operationName: `op-${i}`, startTime, duration: { nanos: 1000 }, tags: [{ key: 'k', vStr: 'v'.repeat(200) }] }));
+    return Buffer.from(Req.encode(Req.fromObject({ batch: { process: { serviceName: 'jaeger-budget' }, spans } })).finish());
+  };
+  const client = new Client(s.urls.jaegerGrpc!.replace('http://', ''), credentials.createInsecure());
+  const calls = await Promise.all(
+    Array.from({ length: 30 }, () =>
+      new Promise<{ code: number; md?: Metadata }>((resolve) =>
+        client.makeUnaryRequest('/jaeger.api_v2.CollectorService/PostSpans', (b: Buffer) => b, (b: Buffer) => b, jaegerBody(), new Metadata(), (err) =>
+          resolve(err ? { code: err.code, md: err.metadata } : { code: grpcStatus.OK }),
+        ),
+      ),
+    ),
+  );
+  client.close();
+  const codes = calls.map((c) => c.code);
+  assert.ok(codes.includes(grpcStatus.OK) && codes.includes(grpcStatus.UNAVAILABLE), `codes: ${codes}`);
+  assert.deepEqual([...new Set(codes)].sort(), [grpcStatus.OK, grpcStatus.UNAVAILABLE].sort());
+  for (const c of calls.filter((x) => x.code === grpcStatus.UNAVAILABLE)) assert.ok((grpcRetryDelay(c.md) ?? 0) >= 1, 'RetryInfo with a delay');
+});
+
+/** Holds the whole budget with a request whose body never finishes, until the socket is destroyed. */
+async function holdBudget(port: number): Promise<Socket> {
   const holder = connect(port, '127.0.0.1');
   await new Promise((r) => holder.once('connect', r));
   holder.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: 150000\r\n\r\n`);
   holder.write(Buffer.alloc(1000));
   await new Promise((r) => setTimeout(r, 100));
+  return holder;
+}
+
+test('a request whose Content-Length cannot fit is refused before its body is sent', async () => {
+  const port = Number(new URL(s.urls.otlpHttp!).port);
+  const holder = await holdBudget(port);
   // …then announce a big body and send none of it: the answer must come anyway.
   const sock = connect(port, '127.0.0.1');
   await new Promise((r) => sock.once('connect', r));
@@ -97,11 +129,7 @@ test('a request whose Content-Length cannot fit is refused before its body is se
 
 test('a chunked body refused while it streams in gets its 503 on a connection that stays open for the retry', async () => {
   const port = Number(new URL(s.urls.otlpHttp!).port);
-  const holder = connect(port, '127.0.0.1');
-  await new Promise((r) => holder.once('connect', r));
-  holder.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: 150000\r\n\r\n`);
-  holder.write(Buffer.alloc(1000));
-  await new Promise((r) => setTimeout(r, 100));
+  const holder = await holdBudget(port);
   // OpenTelemetry's Node exporters send chunked bodies: the budget is only known to be exceeded mid-body.
   const sock = connect(port, '127.0.0.1');
   await new Promise((r) => sock.once('connect', r));
@@ -150,4 +178,15 @@ test('fairness: a sender refused twice may fill more of the budget than the wind
   budget.noteSender(sender, false);
   assert.equal(budget.limitFor(sender), budget.windowBytes, 'an admitted request ends the streak');
   assert.equal(budget.limitFor(undefined), budget.windowBytes);
+});
+
+test('gRPC connections get a 1 MiB receive window, so many concurrent exports on one channel are not throttled', async () => {
+  const session = http2.connect(s.urls.otlpGrpc!);
+  try {
+    await new Promise((r) => session.once('remoteSettings', r));
+    for (let i = 0; i < 50 && (session.state.remoteWindowSize ?? 0) < 1024 * 1024; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok((session.state.remoteWindowSize ?? 0) >= 1024 * 1024, `connection window ${session.state.remoteWindowSize}`);
+  } finally {
+    session.close();
+  }
 });

@@ -18,6 +18,7 @@ const HUGE = '4a9e4a9e4a9e4a9e4a9e4a9e4a9e4a91';
 const ROOT = '00000000000000a1';
 const CHARGE = '00000000000000a2';
 const BATCH_SPAN = '00000000000000b1';
+const LOST_LINK_SPAN = '00000000000000b2';
 const MS = 1_000_000n;
 const T0 = BigInt(Date.now() - 5 * 60_000) * MS;
 const BROWSER_TOKEN = 'logs-ui-token-7777bbbb7777bbbb';
@@ -36,7 +37,11 @@ function traces() {
     resourceSpans: [
       rs('api', [span(ORDER, ROOT, '', 'POST /orders', T0, 40n)]),
       rs('payments', [span(ORDER, CHARGE, ROOT, 'charge card', T0 + 5n * MS, 30n, { status: { code: 2, message: 'declined' } })]),
-      rs('batch', [span(BATCH, BATCH_SPAN, '', 'settle orders', T0 + 60_000n * MS, 10n, { links: [{ traceId: ORDER, spanId: ROOT, attributes: [str('reason', 'settles')] }] })]),
+      rs('batch', [
+        span(BATCH, BATCH_SPAN, '', 'settle orders', T0 + 60_000n * MS, 10n, { links: [{ traceId: ORDER, spanId: ROOT, attributes: [str('reason', 'settles')] }] }),
+        // Names a span of the order that was never stored: shown on the order's root span.
+        span(BATCH, LOST_LINK_SPAN, BATCH_SPAN, 'audit', T0 + 60_001n * MS, 1n, { links: [{ traceId: ORDER, spanId: 'ffffffffffffffff', attributes: [] }] }),
+      ]),
       rs('bulk', huge),
     ],
   };
@@ -180,14 +185,14 @@ describe('span links', () => {
     await page.goto(`${server.urls.api}/trace/${ORDER}?span=${ROOT}`);
     const detail = page.getByTestId('span-detail');
     const incoming = detail.getByTestId('incoming-link');
-    await incoming.waitFor();
-    assert.match(await incoming.innerText(), new RegExp(`batch · settle orders\\s+trace ${BATCH} · span ${BATCH_SPAN}`));
+    await incoming.first().waitFor();
+    assert.deepEqual(await incoming.allInnerTexts(), [`batch · audit trace ${BATCH} · span ${LOST_LINK_SPAN}`, `batch · settle orders trace ${BATCH} · span ${BATCH_SPAN}`]);
     await page.screenshot({ path: join(SHOTS, 'span-links-incoming.png') });
-    await incoming.getByRole('link').click();
+    await incoming.nth(1).getByRole('link').click();
     await page.waitForURL(new RegExp(`/trace/${BATCH}\\?span=${BATCH_SPAN}$`));
     await detail.getByText(`trace ${ORDER} · span ${ROOT}`).click();
     await page.waitForURL(new RegExp(`/trace/${ORDER}\\?span=${ROOT}$`));
-    await incoming.waitFor();
+    await incoming.first().waitFor();
     // Only the span a link names lists it.
     await page.goto(`${server.urls.api}/trace/${ORDER}?span=${CHARGE}`);
     await detail.waitFor();

@@ -4,8 +4,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { SpanStore } from '../storage/contract.js';
 import { answerErrorsWith } from './errors.js';
+import { jsonReplacer } from './json-stream.js';
+import type { WriteFailure } from '../ingest/pipeline.js';
+import { writeHealthReason } from '../ingest/write-health.js';
 import { nativeApi } from './native.js';
-import { DEFAULT_MAX_TRACE_SPANS } from '../query/traces.js';
+import { DEFAULT_MAX_SEARCH_SPANS, DEFAULT_MAX_TRACE_SPANS } from '../query/traces.js';
 import { jaegerApi, jaegerV3Api } from './jaeger.js';
 import { registerInstrumentationApi } from './instrumentation.js';
 import { registerCostApi, type CostApiOptions } from './cost.js';
@@ -18,6 +21,8 @@ import { DEFAULT_CANDIDATE_BOUND } from '../query/traceql.js';
 import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-policy.js';
 import { registerQueryAuth, type QueryAuthOptions } from '../auth/query-auth.js';
 import { registerMcpRoute } from '../mcp/http.js';
+import { QueryLane, queryLaneOptions, type QueryLaneOptions } from '../query/query-lane.js';
+import { guardedCostReader, guardedStore } from '../query/guarded-store.js';
 
 /** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
 export interface ReceiverPorts {
@@ -35,29 +40,34 @@ export interface ApiOptions {
   auth: QueryAuthOptions;
   /** Most spans a trace-by-id answer holds (--max-trace-spans); beyond it the answer says it was truncated. */
   maxTraceSpans?: number;
+  /** Most spans a search answer of full traces holds (--max-search-spans); traces past it are left out, marked. */
+  maxSearchSpans?: number;
+  /** Set while the store fails to commit ingested data: /api/health then says "degraded" and why. */
+  writeFailure?: () => WriteFailure | null;
+  /** The lane of expensive reads (--query-timeout, --query-concurrency); defaults in query-lane.ts. */
+  queryLane?: Partial<QueryLaneOptions>;
   /** Read per request: the receivers start after the API. */
   receiverPorts?: () => ReceiverPorts;
   /** What the cost view needs besides the store: retention settings and the receivers' byte counts. */
   cost: Omit<CostApiOptions, 'searchUsage'>;
 }
 
-function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
-}
-
-export async function createApiServer(store: SpanStore, opts: ApiOptions): Promise<FastifyInstance> {
+export async function createApiServer(engineStore: SpanStore, opts: ApiOptions): Promise<FastifyInstance> {
+  const lane = new QueryLane(queryLaneOptions(opts.queryLane));
+  const store = guardedStore(engineStore, lane);
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 500 } });
   applyBrowserPolicy(app, opts.browser);
   registerQueryAuth(app, opts.auth);
-  // Nanosecond times are bigints in the model; JSON carries them as decimal strings.
   app.setReplySerializer((payload) => JSON.stringify(payload, jsonReplacer));
 
   // Each API family answers errors in its own shape (its plugin's handler); the rest as {error}.
   answerErrorsWith(app, (_status, message) => ({ error: message }));
 
+  // Degraded is still 200: reads work; the body says what does not.
   app.get('/api/health', async (_req, reply) => {
     if (!opts.isReady()) return reply.code(503).send({ status: 'starting' });
-    return { status: 'ok' };
+    const failure = opts.writeFailure?.() ?? null;
+    return failure ? { status: 'degraded', reason: writeHealthReason(failure) } : { status: 'ok' };
   });
 
   app.get('/api/v1/receivers', async () => opts.receiverPorts?.() ?? { otlpHttp: null, otlpGrpc: null, zipkin: null, jaegerHttp: null, jaegerGrpc: null });
@@ -67,12 +77,13 @@ export async function createApiServer(store: SpanStore, opts: ApiOptions): Promi
   searchUsage.watch(app);
   const maxTraceSpans = opts.maxTraceSpans ?? DEFAULT_MAX_TRACE_SPANS;
   await app.register(nativeApi, { store, maxTraceSpans });
-  await app.register(jaegerApi, { store, maxTraceSpans });
-  await app.register(jaegerV3Api, { store, maxTraceSpans });
+  const maxSearchSpans = opts.maxSearchSpans ?? DEFAULT_MAX_SEARCH_SPANS;
+  await app.register(jaegerApi, { store, maxTraceSpans, maxSearchSpans });
+  await app.register(jaegerV3Api, { store, maxTraceSpans, maxSearchSpans });
   registerInstrumentationApi(app, store);
   registerLogsApi(app, store);
-  registerCostApi(app, store, { ...opts.cost, searchUsage });
-  await app.register(tempoApi, { store, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND });
+  registerCostApi(app, store, { ...opts.cost, reader: opts.cost.reader && guardedCostReader(opts.cost.reader, lane), searchUsage });
+  await app.register(tempoApi, { store, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND, maxTraceSpans });
   const tempoGrpc = serveTempoGrpc(app, app.server);
   app.addHook('onClose', async () => tempoGrpc.close());
   await app.register(jaegerMonitorApi, { store });

@@ -7,8 +7,9 @@ import { encodeJaegerTrace, encodeOtlpJsonTraces, jaegerView, jaegerViewSpans, p
 import { parseTraceIdParam } from '../storage/stored/ids.js';
 import type { SpanStore, TagFilter, TraceQuery } from '../storage/contract.js';
 import { all, checkWindow, one, parseBoolParam, parseDurationNano, parseLimit, parseTagParams, parseTimeNano, traceIdParam, type Query } from '../query/search-params.js';
-import { readTrace, truncationNote, searchFullTraces } from '../query/traces.js';
+import { readTrace, truncationNote, searchFullTraces, searchTruncationNote, tracesByIds, type FullTraces } from '../query/traces.js';
 import { ApiError, answerErrorsWith } from './errors.js';
+import { jsonStream, lazyList } from './json-stream.js';
 import { tempoTraceProtobuf, wantsProtobuf } from './tempo.js';
 
 const US = 1000n;
@@ -66,9 +67,10 @@ function jaegerTrace(spans: readonly Span[], raw: boolean, traceWarnings: readon
   return encodeJaegerTrace(view.spans, warnings);
 }
 
-/** Spans of traces for an OTLP answer (api/v3), adjusted per trace unless `raw`. */
-function otlpTraces(traces: readonly (readonly Span[])[], raw: boolean): ReturnType<typeof encodeOtlpJsonTraces> {
-  return encodeOtlpJsonTraces(traces.flatMap((t) => jaegerViewSpans(jaegerView(t, raw))));
+/** Spans of traces for an OTLP answer (api/v3), adjusted per trace unless `raw`; encoded as it is streamed. */
+function otlpTraces(traces: readonly (readonly Span[])[], raw: boolean) {
+  const spans = traces.flatMap((t) => jaegerViewSpans(jaegerView(t, raw)));
+  return { resourceSpans: lazyList(spans, (chunk) => encodeOtlpJsonTraces(chunk).resourceSpans) };
 }
 
 /**
@@ -139,8 +141,16 @@ function v3Raw(q: Query): boolean {
   return parseBoolParam(one(q, name), name);
 }
 
+export interface JaegerApiOptions {
+  store: SpanStore;
+  /** --max-trace-spans: most spans of one trace by id. */
+  maxTraceSpans: number;
+  /** --max-search-spans: most spans of a search answer of full traces. */
+  maxSearchSpans: number;
+}
+
 /** The classic /api (Jaeger UI's JSON model), errors in its envelope. */
-export const jaegerApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: number }> = async (app, { store, maxTraceSpans }) => {
+export const jaegerApi: FastifyPluginAsync<JaegerApiOptions> = async (app, { store, maxTraceSpans, maxSearchSpans }) => {
   answerErrorsWith(app, envelopeError);
 
   app.get('/api/services', async () => envelope(await store.services()));
@@ -157,22 +167,26 @@ export const jaegerApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: nu
     return envelope(await operationsOf(store, service, one(q, 'spanKind')));
   });
 
-  app.get('/api/traces', async (req) => {
+  app.get('/api/traces', async (req, reply) => {
     const q = req.query as Query;
     const ids = all(q, 'traceID');
     const raw = parseBoolParam(one(q, 'raw'), 'raw');
-    if (ids.length > 0) {
-      const parsed = ids.map((id) => parseTraceIdParam(id) ?? '');
-      const byId = await store.getTraces(parsed.filter((x) => x !== ''));
-      return envelope([...byId.values()].map((spans) => jaegerTrace(spans, raw)));
-    }
-    const traces = await searchFullTraces(store, classicQuery(q));
-    return envelope(traces.map((t) => jaegerTrace(t, raw)));
+    const found: FullTraces =
+      ids.length > 0
+        ? await tracesByIds(store, [...new Set(ids.map((id) => parseTraceIdParam(id)).filter((x) => x !== null))], maxSearchSpans)
+        : await searchFullTraces(store, classicQuery(q), maxSearchSpans);
+    if (!found.truncated) return reply.type('application/json').send(jsonStream(envelope(found.traces.map((t) => jaegerTrace(t, raw)))));
+    const note = searchTruncationNote(found.truncated);
+    reply.header('x-sextant-truncated', note);
+    // Jaeger's model has warnings per span only: the first trace's first span carries it; with no trace to
+    // carry it, it is the answer's error (Jaeger's partial-answer field).
+    const data = found.traces.map((t, i) => jaegerTrace(t, raw, i === 0 ? [note] : []));
+    return reply.type('application/json').send(jsonStream(data.length > 0 ? envelope(data) : { ...envelope(data), errors: [{ code: 413, msg: note }] }));
   });
 
   app.get<{ Params: { id: string } }>('/api/traces/:id', async (req, reply) => {
     // Tempo claims this path too; its clients (Grafana) ask for protobuf, Jaeger UI for JSON.
-    if (wantsProtobuf(req)) return tempoTraceProtobuf(store, req.params.id, reply);
+    if (wantsProtobuf(req)) return tempoTraceProtobuf(store, req.params.id, reply, maxTraceSpans);
     const q = req.query as Query;
     const traceId = traceIdParam(req.params.id);
     const startText = one(q, 'start');
@@ -185,7 +199,7 @@ export const jaegerApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: nu
     const spans = inWindow(all, start, end);
     if (spans.length === 0) return jaegerError(reply, 404, 'trace not found');
     if (truncated) reply.header('x-sextant-truncated', truncationNote(truncated));
-    return envelope([jaegerTrace(spans, raw, truncated ? [truncationNote(truncated)] : [])]);
+    return reply.type('application/json').send(jsonStream(envelope([jaegerTrace(spans, raw, truncated ? [truncationNote(truncated)] : [])])));
   });
 
   app.get('/api/dependencies', async (req) => {
@@ -203,7 +217,7 @@ export const jaegerApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: nu
 };
 
 /** Jaeger's /api/v3 HTTP API (OTLP JSON), errors as {error:{httpCode,message}}. */
-export const jaegerV3Api: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: number }> = async (app, { store, maxTraceSpans }) => {
+export const jaegerV3Api: FastifyPluginAsync<JaegerApiOptions> = async (app, { store, maxTraceSpans, maxSearchSpans }) => {
   answerErrorsWith(app, v3Error);
 
   app.get('/api/v3/services', async () => ({ services: await store.services() }));
@@ -231,15 +245,19 @@ export const jaegerV3Api: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: 
     const spans = inWindow(all, start, end);
     if (spans.length === 0) return reply.code(404).send(v3Error(404, 'trace not found'));
     const result = otlpTraces([spans], parseBoolParam(one(q, rawName), rawName));
-    if (!truncated) return { result };
-    reply.header('x-sextant-truncated', truncationNote(truncated));
-    return { result, truncated: { maxSpans: truncated.maxSpans, message: truncationNote(truncated) } };
+    if (truncated) reply.header('x-sextant-truncated', truncationNote(truncated));
+    const body = truncated ? { result, truncated: { maxSpans: truncated.maxSpans, message: truncationNote(truncated) } } : { result };
+    return reply.type('application/json').send(jsonStream(body));
   });
 
-  app.get('/api/v3/traces', async (req) => {
+  app.get('/api/v3/traces', async (req, reply) => {
     const q = req.query as Query;
-    const traces = await searchFullTraces(store, v3Query(q));
-    return { result: otlpTraces(traces, v3Raw(q)) };
+    const found = await searchFullTraces(store, v3Query(q), maxSearchSpans);
+    const result = otlpTraces(found.traces, v3Raw(q));
+    if (!found.truncated) return reply.type('application/json').send(jsonStream({ result }));
+    const note = searchTruncationNote(found.truncated);
+    reply.header('x-sextant-truncated', note);
+    return reply.type('application/json').send(jsonStream({ result, truncated: { ...found.truncated, message: note } }));
   });
 
   app.get('/api/v3/trace-summaries', async (req) => {

@@ -5,8 +5,9 @@ import type { SpanStore } from '../storage/contract.js';
 import { compareSearches } from '../query/cohort.js';
 import { dependencyFigures, redFigures, redStep } from '../query/figures.js';
 import { one, parseDurationNano, parseLimit, parseNativeSearch, parseWindow, traceIdParam, type Query } from '../query/search-params.js';
-import { storedTrace, truncationNote } from '../query/traces.js';
+import { pagedTrace, storedTrace, truncationNote } from '../query/traces.js';
 import { ApiError, answerErrorsWith } from './errors.js';
+import { Deferred, encodedChunks, jsonStream, StreamedList } from './json-stream.js';
 
 const MAX_COHORT_TRACES = 2000;
 
@@ -19,12 +20,21 @@ export const nativeApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: nu
     return answer;
   });
 
-  // A truncated trace says so in the body (`truncated`) and in the X-Sextant-Truncated header.
+  // Streamed (json-stream.ts), read from the engine a page at a time: a big trace is never held whole, nor one
+  // string. The truncation marker ends the body; the header is set only when the answer is known before it starts.
   app.get<{ Params: { id: string } }>('/api/v1/traces/:id', async (req, reply) => {
-    const { spans, truncated } = await storedTrace(store, req.params.id, maxTraceSpans);
-    if (!truncated) return encodeOtlpJsonTraces(spans);
-    reply.header('x-sextant-truncated', truncationNote(truncated));
-    return { ...encodeOtlpJsonTraces(spans), truncated: { maxSpans: truncated.maxSpans, message: truncationNote(truncated) } };
+    const trace = await pagedTrace(store, req.params.id, maxTraceSpans);
+    const known = trace.decided ? trace.truncated() : null;
+    if (known) reply.header('x-sextant-truncated', truncationNote(known));
+    const body = {
+      // OTLP allows a resource in several resourceSpans entries: each chunk is encoded on its own.
+      resourceSpans: new StreamedList(encodedChunks(trace.pages, (chunk) => encodeOtlpJsonTraces(chunk).resourceSpans)),
+      truncated: new Deferred(() => {
+        const t = trace.truncated();
+        return t ? { maxSpans: t.maxSpans, message: truncationNote(t) } : undefined;
+      }),
+    };
+    return reply.type('application/json').send(jsonStream(body));
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/traces/:id/analysis', async (req, reply) => {
@@ -76,7 +86,7 @@ export const nativeApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: nu
     const q = req.query as Query;
     const selection = one(q, 'selection');
     if (selection === undefined) throw new ApiError(400, 'cohort needs ?selection=<search query string> (and optionally &baseline=<query string> or rest)');
-    const max = parseLimit(one(q, 'max'), 500, MAX_COHORT_TRACES);
+    const max = parseLimit(one(q, 'max'), 500, MAX_COHORT_TRACES, 'max');
     return compareSearches(store, selection, one(q, 'baseline') ?? defaultCohortBaseline(selection).query, max);
   });
 

@@ -15,6 +15,7 @@ import {
 import type { SpanStore } from '../storage/contract.js';
 import { parseTraceIdParam } from '../storage/stored/ids.js';
 import { one, parseLimit, type Query } from '../query/search-params.js';
+import { readTrace, truncationNote, type TraceRead } from '../query/traces.js';
 import { ApiError, answerErrorsWith } from './errors.js';
 import { defaultStep, parseTempoStep, parseTempoTime } from './tempo-time.js';
 import { metricsTraceQL, sampleTags, searchTraceQL, type InspectionMetrics, type TraceMatch } from '../query/traceql.js';
@@ -188,7 +189,7 @@ function isFilterQuery(q: string | undefined): q is string {
 }
 
 /** Tempo answers errors as plain text (Grafana shows the text); so does this plugin. */
-export const tempoApi: FastifyPluginAsync<{ store: SpanStore; isReady: () => boolean; candidateBound: number }> = async (app, opts) => {
+export const tempoApi: FastifyPluginAsync<{ store: SpanStore; isReady: () => boolean; candidateBound: number; maxTraceSpans: number }> = async (app, opts) => {
   const { store } = opts;
   const bound = opts.candidateBound;
   answerErrorsWith(app, (_status, message) => message);
@@ -209,7 +210,7 @@ export const tempoApi: FastifyPluginAsync<{ store: SpanStore; isReady: () => boo
     const query = parseOr400(text);
     if (query.metrics) throw new ApiError(400, 'this is a metrics query: send it to /api/metrics/query_range');
     const limit = parseLimit(one(q, 'limit'), 20, 1000);
-    const spss = parseLimit(one(q, 'spss'), 3, 1000);
+    const spss = parseLimit(one(q, 'spss'), 3, 1000, 'spss');
     const { matches, metrics } = await searchTraceQL(store, query, { ...timeWindow(q), limit, bound });
     const fields = referencedFields(query);
     note(reply, metrics, bound);
@@ -305,11 +306,12 @@ export const tempoApi: FastifyPluginAsync<{ store: SpanStore; isReady: () => boo
     return { tagValues: (await tagValues(path, req.query as Query)).map((v) => v.value), metrics: {} };
   });
 
+  // Past --max-trace-spans: Tempo's own PARTIAL status with the reason (and the header, also on protobuf).
   app.get<{ Params: { id: string } }>('/api/v2/traces/:id', async (req, reply) => {
-    const spans = await traceOr404(store, req.params.id);
+    const { spans, truncated } = await traceOr404(store, req.params.id, opts.maxTraceSpans, reply);
     if (wantsProtobuf(req)) return reply.type('application/protobuf').send(Buffer.from(wrapField1(encodeTraceRequest(spans))));
     const doc = encodeOtlpJsonTraces(spans);
-    return { trace: { resourceSpans: doc.resourceSpans }, status: 'COMPLETE' };
+    return { trace: { resourceSpans: doc.resourceSpans }, ...(truncated ? { status: 'PARTIAL', message: truncationNote(truncated) } : { status: 'COMPLETE' }) };
   });
 
   app.get('/api/metrics/query_range', async (req, reply) => {
@@ -360,7 +362,7 @@ function metricsRequest(q: Query, instant: boolean) {
   if (end <= start) throw new ApiError(400, 'end must be after start');
   const stepText = one(q, 'step');
   const step = instant ? end - start : stepText !== undefined ? parseTempoStep(stepText) : defaultStep(start, end);
-  const exemplars = parseLimit(one(q, 'exemplars'), 20, 1000);
+  const exemplars = parseLimit(one(q, 'exemplars'), 20, 1000, 'exemplars');
   // An instant query is one step exactly over [start, end), not aligned to the step.
   return { query, range: { startNano: start, endNano: end, stepNano: step, exemplars, align: !instant } };
 }
@@ -386,16 +388,17 @@ function wrapField1(inner: Uint8Array): Uint8Array {
   return out;
 }
 
-async function traceOr404(store: SpanStore, raw: string): Promise<Span[]> {
+async function traceOr404(store: SpanStore, raw: string, maxSpans: number, reply: FastifyReply): Promise<TraceRead> {
   const id = parseTraceIdParam(raw);
   if (id === null) throw new ApiError(400, `trace id '${raw}' is not valid hex`);
-  const spans = await store.getTrace(id);
-  if (spans.length === 0) throw new ApiError(404, `trace ${id} not found`);
-  return spans;
+  const read = await readTrace(store, id, maxSpans);
+  if (read.spans.length === 0) throw new ApiError(404, `trace ${id} not found`);
+  if (read.truncated) reply.header('x-sextant-truncated', truncationNote(read.truncated));
+  return read;
 }
 
 /** Tempo's v1 `/api/traces/{id}` in protobuf (the bare Trace message), for the Jaeger route to hand over to. */
-export async function tempoTraceProtobuf(store: SpanStore, raw: string, reply: FastifyReply): Promise<FastifyReply> {
-  const spans = await traceOr404(store, raw);
+export async function tempoTraceProtobuf(store: SpanStore, raw: string, reply: FastifyReply, maxSpans: number): Promise<FastifyReply> {
+  const { spans } = await traceOr404(store, raw, maxSpans, reply);
   return reply.type('application/protobuf').send(Buffer.from(encodeTraceRequest(spans)));
 }

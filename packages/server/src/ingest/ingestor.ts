@@ -4,7 +4,7 @@
  */
 import type { BatchEncoder, BatchWriter, EncodedBatch } from '../storage/contract.js';
 import { decodeIngest, retentionWarning, type IngestRequest, type IngestResult, type Ingestor } from './decode.js';
-import { IngestPipeline } from './pipeline.js';
+import { IngestPipeline, type WriteFailure } from './pipeline.js';
 import type { IngestMeter } from './ingest-meter.js';
 
 export interface IngestOptions {
@@ -35,6 +35,11 @@ export class BatchIngestor<B extends EncodedBatch> implements Ingestor {
     this.opts.meter?.record(spans, req.body.length);
     const warning = retentionWarning(spans, this.opts.retentionNano, BigInt(Date.now()) * 1_000_000n);
     return { accepted: result.items.length, rejected: result.rejected, errors: result.errors, warning };
+  }
+
+  /** Set while the store fails to commit what ingest gives it (a full disk...), until a commit succeeds. */
+  get writeFailure(): WriteFailure | null {
+    return this.pipeline.writeFailure;
   }
 
   /** Resolves when everything accepted so far is committed (or failed). */

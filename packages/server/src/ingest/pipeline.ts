@@ -9,6 +9,12 @@ import type { LogRecord } from '@sextant/core';
 import type { BatchWriter, EncodedBatch } from '../storage/contract.js';
 import { OverloadedError } from './errors.js';
 
+export interface WriteFailure {
+  /** When the first of the failing commits failed (ms since the epoch). */
+  since: number;
+  error: unknown;
+}
+
 interface Pending<B> {
   rows: B | null;
   logs: readonly LogRecord[];
@@ -22,6 +28,7 @@ export class IngestPipeline<B extends EncodedBatch> {
   private writing = 0;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
+  private failing: WriteFailure | null = null;
 
   /**
    * @param maxConcurrentWrites batches in flight at once: while one commits, the next appends (the engine's
@@ -80,12 +87,19 @@ export class IngestPipeline<B extends EncodedBatch> {
     }
     try {
       await this.store.writeBatches(rows, logs);
+      this.failing = null;
       for (const p of batch) p.resolve();
     } catch (err) {
+      this.failing ??= { since: Date.now(), error: err };
       for (const p of batch) p.reject(err);
     } finally {
       this.queuedItems -= spans + logs.length;
     }
+  }
+
+  /** Set while the store's commits fail: since the first failure, until a commit succeeds again. */
+  get writeFailure(): WriteFailure | null {
+    return this.failing;
   }
 
   /** Resolves when everything submitted so far is committed (or failed). */

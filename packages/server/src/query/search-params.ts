@@ -55,11 +55,13 @@ export function parseTimeNano(text: string, name: string): bigint {
   return t;
 }
 
-export function parseLimit(text: string | undefined, def: number, max: number): number {
+/** A count a client asks for; past `max` it is refused (a silent cut would look like all there is). */
+export function parseLimit(text: string | undefined, def: number, max: number, name = 'limit'): number {
   if (text === undefined) return def;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new QueryError(`limit: '${text}' is not a positive whole number`);
-  return Math.min(n, max);
+  if (!Number.isInteger(n) || n < 1) throw new QueryError(`${name}: '${text}' is not a positive whole number`);
+  if (n > max) throw new QueryError(`${name}: ${n} is more than this endpoint answers (at most ${max})`);
+  return n;
 }
 
 function parseKind(text: string): TraceQuery['spanKind'] {

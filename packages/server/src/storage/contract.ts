@@ -85,14 +85,34 @@ export interface TraceWriter {
   write(spans: readonly Span[], logs: readonly LogRecord[]): Promise<void>;
 }
 
+/**
+ * Bounds on one expensive read (a search, a graph, metrics), set by the query side (query/query-lane.ts). Past
+ * `timeoutMs` the engine stops the work (DuckDB interrupts its statement) and rejects with QueryTimeoutError.
+ */
+export interface ReadLimits {
+  timeoutMs: number;
+}
+
+/** A place in a trace's page order (start, span id, kind: the shared halves of a Zipkin span have one id). */
+export interface TracePosition {
+  startNano: bigint;
+  spanId: string;
+  kind: number;
+}
+
 export interface TraceReader {
   /**
    * The stored spans of a trace, ordered by start time; empty if unknown. With `maxSpans`, at most that many: the
    * earliest (the API asks one more than its cap, to know whether it truncated).
    */
   getTrace(traceId: string, maxSpans?: number): Promise<Span[]>;
+  /**
+   * Optional: the trace's next `limit` spans after `after` (null: from its first), by (start, span id, kind), so that a
+   * big trace can be streamed a page at a time instead of held whole. Engines without it are read whole.
+   */
+  getTracePage?(traceId: string, after: TracePosition | null, limit: number): Promise<Span[]>;
   getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>>;
-  searchTraces(q: TraceQuery): Promise<SearchResult>;
+  searchTraces(q: TraceQuery, limits?: ReadLimits): Promise<SearchResult>;
   getLogs(traceId: string): Promise<LogRecord[]>;
   services(): Promise<string[]>;
   operations(service?: string): Promise<(OperationInfo & { service: string })[]>;
@@ -147,12 +167,12 @@ export interface LogAndLinkReader {
 
 export interface DependencyReader {
   /** The service (and operation) dependency graph of spans started in [startNano, endNano]. */
-  dependencies(startNano: bigint, endNano: bigint): Promise<DependencyGraph>;
+  dependencies(startNano: bigint, endNano: bigint, limits?: ReadLimits): Promise<DependencyGraph>;
 }
 
 export interface MetricsReader {
   /** Rate, errors and duration of entry spans (server, consumer, roots). */
-  red(q: RedQuery): Promise<RedResult>;
+  red(q: RedQuery, limits?: ReadLimits): Promise<RedResult>;
 }
 
 /** A TraceQL counting plan (core's countingPlan) over a time range, counted per step by the engine. */
@@ -182,11 +202,11 @@ export interface SpanCountRow {
  * `services` and the span columns mean what they mean in TraceQuery; `status` is the OTLP status code.
  */
 export interface TraceQLReader {
-  countSpans?(q: SpanCountQuery): Promise<SpanCountRow[]>;
+  countSpans?(q: SpanCountQuery, limits?: ReadLimits): Promise<SpanCountRow[]>;
 }
 
 export interface Maintenance {
-  stats(): Promise<StoreStats>;
+  stats(limits?: ReadLimits): Promise<StoreStats>;
   /** Deletes the oldest data until it is younger than maxAgeNano and smaller than maxBytes. */
   enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }>;
   /** Finishes what was accepted and releases the engine. */
@@ -254,7 +274,7 @@ export interface CostReport {
 
 /** The cost capability (`StorageCapabilities.costs`). */
 export interface CostReader {
-  costReport(startNano: bigint, endNano: bigint): Promise<CostReport>;
+  costReport(startNano: bigint, endNano: bigint, limits?: ReadLimits): Promise<CostReport>;
 }
 
 /** Options every engine understands; each engine adds its own (connection URL, data directory...). */
@@ -298,4 +318,9 @@ export function checkSearchLimits(q: TraceQuery): void {
 /** The engine cannot be reached right now (a server down, a connection refused): a retryable answer (503). */
 export class StorageUnavailableError extends Error {
   override name = 'StorageUnavailableError';
+}
+
+/** An expensive read ran past its ReadLimits and was stopped: the API answers 504 naming --query-timeout. */
+export class QueryTimeoutError extends Error {
+  override name = 'QueryTimeoutError';
 }

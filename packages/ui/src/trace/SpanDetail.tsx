@@ -22,7 +22,9 @@ export function SpanDetail(props: {
   const svc = layout.service[pos];
   const parentPos = layout.parent[pos];
   const logs = props.logs?.filter((l) => l.spanId === s.spanId) ?? [];
-  const incoming = props.incoming?.filter((l) => l.linkedSpanId === s.spanId) ?? [];
+  // A link naming a span this view does not hold (not stored, or cut by truncation) is listed on the root spans.
+  const incoming =
+    props.incoming?.filter((l) => l.linkedSpanId === s.spanId || (parentPos < 0 && !layout.indexById.has(l.linkedSpanId))) ?? [];
   const skew = layout.skewMs[pos];
 
   return (

@@ -15,7 +15,9 @@ import type {
   CostReport,
   DependencyGraph,
   OperationInfo,
+  ReadLimits,
   RedQuery,
+  TracePosition,
   RedResult,
   SearchResult,
   SpanCountQuery,
@@ -30,7 +32,8 @@ import { hexToBig } from '../stored/ids.js';
 import { appendAll, appendAttrValue, appendLog, appendResource, appendScope, appendSpans, TraceIdCache } from './append.js';
 import { startBackgroundTasks, type BackgroundOptions } from './background.js';
 import { Connections, type Row } from './connections.js';
-import { splitParams, traceIdListParam, traceIdParam, type Param } from './params.js';
+import { splitParams, traceIdListParam, traceIdParam, Typed, type Param } from './params.js';
+import { UBIGINT } from '@duckdb/node-api';
 import { findDuplicates, WritingKeys } from './dedup.js';
 import { LOG_COLUMNS, logFromRow, resolveSideRowsOf, SPAN_COLUMNS, spanFromRow } from './row-mapping.js';
 import { checkpointBetweenWrites, databaseBytes, enforceRetention } from './retention.js';
@@ -225,13 +228,24 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id${limit}`, [traceIdParam(hexToBig(traceId))]));
   }
 
+  async getTracePage(traceId: string, after: TracePosition | null, limit: number): Promise<Span[]> {
+    const id = traceIdParam(hexToBig(traceId));
+    const n = Math.max(0, Math.floor(limit));
+    const order = `ORDER BY start_ns, span_id, kind LIMIT ${n}`;
+    if (after === null) return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ${order}`, [id]));
+    const span = new Typed(hexToBig(after.spanId), UBIGINT);
+    const next = `start_ns > ? OR (start_ns = ? AND (span_id > ? OR (span_id = ? AND kind > ?)))`;
+    return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? AND (${next}) ${order}`, [id, after.startNano, after.startNano, span, span, after.kind]));
+  }
+
   async getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>> {
     const out = new Map<string, Span[]>();
     if (traceIds.length === 0) return out;
-    const rows = await this.rows(
+    // Many traces at once: beside the cheap reads, not in their queue.
+    const rows = await this.db.expensive(undefined, false, (read) => read(
       `SELECT ${SPAN_COLUMNS} FROM spans WHERE list_contains(?, trace_id) ORDER BY trace_id, start_ns, span_id`,
       [traceIdListParam(traceIds.map(hexToBig))],
-    );
+    ));
     for (const s of await this.spans(rows)) {
       let list = out.get(s.traceId);
       if (!list) out.set(s.traceId, (list = []));
@@ -240,9 +254,9 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     return out;
   }
 
-  async searchTraces(q: TraceQuery): Promise<SearchResult> {
+  async searchTraces(q: TraceQuery, limits?: ReadLimits): Promise<SearchResult> {
     checkSearchLimits(q);
-    return searchTraces((sql, params) => this.rows(sql, params), q);
+    return this.db.expensive(limits, false, (read) => searchTraces(read, q));
   }
 
   async getLogs(traceId: string): Promise<LogRecord[]> {
@@ -284,30 +298,30 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     return this.attrIndex.values(key);
   }
 
-  dependencies(startNano: bigint, endNano: bigint): Promise<DependencyGraph> {
-    return this.db.readSnapshot((read) => rolledUpDependencies(read, startNano, endNano));
+  dependencies(startNano: bigint, endNano: bigint, limits?: ReadLimits): Promise<DependencyGraph> {
+    return this.db.expensive(limits, true, (read) => rolledUpDependencies(read, startNano, endNano));
   }
 
-  red(q: RedQuery): Promise<RedResult> {
+  red(q: RedQuery, limits?: ReadLimits): Promise<RedResult> {
     // The rollups hold minutes: finer steps are computed from the spans.
-    if (q.stepNano < MINUTE_NS) return redFromSpans((sql, params) => this.rows(sql, params), q);
-    return this.db.readSnapshot((read) => rolledUpRed(read, q));
+    if (q.stepNano < MINUTE_NS) return this.db.expensive(limits, false, (read) => redFromSpans(read, q));
+    return this.db.expensive(limits, true, (read) => rolledUpRed(read, q));
   }
 
-  countSpans(q: SpanCountQuery): Promise<SpanCountRow[]> {
-    return countSpans((sql, params) => this.rows(sql, params), q);
+  countSpans(q: SpanCountQuery, limits?: ReadLimits): Promise<SpanCountRow[]> {
+    return this.db.expensive(limits, false, (read) => countSpans(read, q));
   }
 
   // ---------------------------------------------------------------- maintenance
 
-  async costReport(startNano: bigint, endNano: bigint): Promise<CostReport> {
-    return costReport((sql, params) => this.rows(sql, params), startNano, endNano);
+  async costReport(startNano: bigint, endNano: bigint, limits?: ReadLimits): Promise<CostReport> {
+    return this.db.expensive(limits, false, (read) => costReport(read, startNano, endNano));
   }
 
-  async stats(): Promise<StoreStats> {
-    const [counts] = await this.rows(
+  async stats(limits?: ReadLimits): Promise<StoreStats> {
+    const [counts] = await this.db.expensive(limits, false, (read) => read(
       `SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(DISTINCT trace_id) FROM spans) AS traces, (SELECT count(*) FROM logs) AS logs`,
-    );
+    ));
     return {
       spans: Number(counts!.spans),
       traces: Number(counts!.traces),

@@ -7,6 +7,7 @@ const METHODS = {
   write: true,
   writeBatches: true,
   getTrace: true,
+  getTracePage: true,
   getTraces: true,
   searchTraces: true,
   getLogs: true,
@@ -25,7 +26,7 @@ const METHODS = {
 } satisfies Record<ThreadMethod, true>;
 
 /**
- * Optional capabilities (countSpans) are listed too: only engines that implement them run in a thread of
+ * Optional capabilities (countSpans, getTracePage) are listed too: only engines that implement them run in a thread of
  * their own (DuckDB), so the proxy may offer them.
  */
 export type ThreadMethod = MethodsOf<Required<StorageBackend>>;

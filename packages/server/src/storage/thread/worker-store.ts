@@ -3,10 +3,12 @@ import { Worker } from 'node:worker_threads';
 import type { LogRecord } from '@sextant/core';
 import {
   QueryError,
+  QueryTimeoutError,
   StorageUnavailableError,
   type BatchEncoder,
   type CostReader,
   type EncodedBatch,
+  type ReadLimits,
   type StorageBackend,
 } from '../contract.js';
 import { remoteMethods, RpcClient } from './rpc.js';
@@ -44,14 +46,14 @@ export async function openInWorker<B extends EncodedBatch>(engine: string, optio
     worker.on('message', onMessage);
     worker.once('error', reject);
   });
-  const client = new RpcClient<Required<StorageBackend<B>> & CostReader>(worker, [QueryError, StorageUnavailableError]);
+  const client = new RpcClient<Required<StorageBackend<B>> & CostReader>(worker, [QueryError, QueryTimeoutError, StorageUnavailableError]);
   let closing = false;
   const methods = remoteMethods(client, STORE_METHODS);
   const store: WorkerStore<B> = {
     ...methods,
     location,
     onDeath: null,
-    costReport: (startNano: bigint, endNano: bigint) => client.call('costReport', [startNano, endNano]),
+    costReport: (startNano: bigint, endNano: bigint, limits?: ReadLimits) => client.call('costReport', [startNano, endNano, limits]),
     writeBatches: (batches: readonly B[], logs: readonly LogRecord[]) =>
       client.call('writeBatches', [batches, logs], batches.flatMap((b) => encoder.transferables(b))),
     async close() {
