@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { encodeOtlpJsonLogs, encodeTraceRequest, emptyScope, SpanKind, type LogRecord } from '@sextant/core';
 import { readFixtureText } from '../../../testing/fixtures.js';
 import type { RunningSextant } from '../src/server.js';
-import { getJson, startTestServer } from './support/server.js';
+import { getJson, postZipkin, startTestServer } from './support/server.js';
 import { hexId, makeSpan, resourceFor } from './support/spans.js';
 
 let s: RunningSextant;
@@ -15,10 +15,7 @@ const SMARTTHINGS = '000000000000000014b60fd9ae504820';
 before(async () => {
   s = await startTestServer();
   api = s.urls.api;
-  for (const file of ['smartthings-mobile-web-install.json', 'yelp.json']) {
-    const res = await fetch(`${s.urls.zipkin}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFixtureText(`zipkin/${file}`) });
-    assert.equal(res.status, 202);
-  }
+  for (const file of ['smartthings-mobile-web-install.json', 'yelp.json']) await postZipkin(s, readFixtureText(`zipkin/${file}`));
 });
 after(async () => {
   await s.close();

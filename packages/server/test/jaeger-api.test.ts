@@ -6,18 +6,13 @@ import assert from 'node:assert/strict';
 import { encodeTraceRequest, SpanKind } from '@sextant/core';
 import { readFixtureText } from '../../../testing/fixtures.js';
 import type { RunningSextant } from '../src/server.js';
-import { getJson, startTestServer } from './support/server.js';
+import { getJson, postZipkin, startTestServer } from './support/server.js';
 import { BASE_TIME, hexId, makeSpan, resourceFor } from './support/spans.js';
 
 let s: RunningSextant;
 let api: string;
 const SKEW = '00000000000000001e223ff1f80f1c69';
 const SHARED = 'a'.repeat(16) + hexId(8);
-
-async function postZipkin(body: unknown): Promise<void> {
-  const res = await fetch(`${s.urls.zipkin}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  assert.equal(res.status, 202);
-}
 
 async function postOtlp(spans: ReturnType<typeof makeSpan>[]): Promise<void> {
   const res = await fetch(`${s.urls.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: encodeTraceRequest(spans) });
@@ -29,10 +24,10 @@ const t0 = Number(BASE_TIME / 1000n);
 before(async () => {
   s = await startTestServer();
   api = s.urls.api;
-  await postZipkin(readFixtureText('zipkin/skew.json'));
+  await postZipkin(s, readFixtureText('zipkin/skew.json'));
   // A Zipkin shared RPC span: the client and server halves carry one id; the server's own child names that id.
   const ep = (serviceName: string) => ({ serviceName });
-  await postZipkin([
+  await postZipkin(s, [
     { traceId: SHARED, id: '00000000000000a1', name: 'root', timestamp: t0, duration: 1000, localEndpoint: ep('front') },
     { traceId: SHARED, parentId: '00000000000000a1', id: '00000000000000b2', kind: 'CLIENT', name: 'call', timestamp: t0 + 100, duration: 800, localEndpoint: ep('front') },
     { traceId: SHARED, parentId: '00000000000000a1', id: '00000000000000b2', kind: 'SERVER', name: 'serve', timestamp: t0 + 150, duration: 700, localEndpoint: ep('back'), shared: true },

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { SpanKind, StatusCode, decodeZipkinV2, serviceName } from '@sextant/core';
 import { readFixtureText } from '../../../testing/fixtures.js';
 import type { RunningSextant } from '../src/server.js';
-import { getJson, startTestServer } from './support/server.js';
+import { getJson, postZipkin, startTestServer } from './support/server.js';
 
 let s: RunningSextant;
 let api: string;
@@ -15,8 +15,7 @@ const WINDOW = 'endTs=1543551000000&lookback=2000000&step=60000&ratePer=600000&s
 before(async () => {
   s = await startTestServer();
   api = s.urls.api;
-  const res = await fetch(`${s.urls.zipkin}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFixtureText('zipkin/smartthings-mobile-web-install.json') });
-  assert.equal(res.status, 202);
+  await postZipkin(s, readFixtureText('zipkin/smartthings-mobile-web-install.json'));
 });
 after(async () => {
   await s.close();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { MetricsAccumulator, decodeTraceRequest, parseTraceQL, serviceName, decodeZipkinV2 } from '@sextant/core';
 import { readFixtureText } from '../../../testing/fixtures.js';
 import type { RunningSextant } from '../src/server.js';
-import { getJson, startTestServer } from './support/server.js';
+import { getJson, postZipkin, startTestServer } from './support/server.js';
 import { scalarToAnyValue } from '../src/api/tempo.js';
 
 let s: RunningSextant;
@@ -18,10 +18,7 @@ const stSpans = decodeZipkinV2(JSON.parse(readFixtureText('zipkin/smartthings-mo
 before(async () => {
   s = await startTestServer();
   api = s.urls.api;
-  for (const file of ['smartthings-mobile-web-install.json', 'yelp.json']) {
-    const res = await fetch(`${s.urls.zipkin}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFixtureText(`zipkin/${file}`) });
-    assert.equal(res.status, 202);
-  }
+  for (const file of ['smartthings-mobile-web-install.json', 'yelp.json']) await postZipkin(s, readFixtureText(`zipkin/${file}`));
 });
 after(async () => {
   await s.close();
