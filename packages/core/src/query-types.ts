@@ -133,6 +133,58 @@ export interface CohortFigures extends CohortComparison {
   baselineCount: number;
 }
 
+/** Where an attribute key lives, for what it costs. */
+export type CostScope = 'span' | 'resource' | 'event';
+
+/** What the stored spans of a window cost (each engine's costs.ts says how it counts bytes). */
+export interface CostReport {
+  spans: number;
+  /** First and last span start in the window (null when it is empty). */
+  firstNano: bigint | null;
+  lastNano: bigint | null;
+  /** Bytes of span data in the window, uncompressed: the spans' rows plus the resources they use, once each. */
+  storedBytes: number;
+  services: { service: string; spans: number; bytes: number }[];
+  /** Per attribute key and where it lives; `spans` carry it, `distinct` values are estimated (a sketch). */
+  attributes: { scope: CostScope; key: string; bytes: number; spans: number; distinct: number }[];
+  /** The span names with the most attributes per span. */
+  spanNames: { service: string; name: string; spans: number; attributesPerSpan: number }[];
+}
+
+/** Bytes the receivers took in for one service in one minute. */
+export interface IngestMinute {
+  service: string;
+  /** Start of the minute, ms since the epoch. */
+  minute: number;
+  bytes: number;
+  spans: number;
+}
+
+/** What the cost figures mean for a team, at the pace of the window's data. */
+export interface CostAdvice {
+  bytesPerDay: number;
+  diskBytesPerDay: number;
+  maxSizeBytes: number | null;
+  retentionDays: number | null;
+  daysKeptAtMaxSize: number | null;
+  /** The costliest keys nobody searched by, and what dropping each would save. */
+  drop: { scope: CostScope; key: string; share: number; bytesPerDay: number; searches: number }[];
+}
+
+/** GET /api/v1/cost: the engine's cost report with shares, search counts, ingest per minute and the advice. */
+export interface CostFigures {
+  start: bigint;
+  end: bigint;
+  spans: number;
+  storedBytes: number;
+  databaseBytes: number;
+  services: (CostReport['services'][number] & { share: number })[];
+  attributes: (CostReport['attributes'][number] & { share: number; spanShare: number; searches: number })[];
+  spanNames: CostReport['spanNames'];
+  ingest: IngestMinute[];
+  advice: CostAdvice;
+}
+
 export interface StoreStats {
   spans: number;
   traces: number;

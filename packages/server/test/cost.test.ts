@@ -7,18 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import type { CostFigures, Wire } from '@sextant/core';
 import { startSextant } from '../src/index.js';
-
-interface AttributeCost {
-  scope: string;
-  key: string;
-  bytes: number;
-  share: number;
-  spans: number;
-  spanShare: number;
-  distinct: number;
-  searches: number;
-}
 
 const SERVICES = ['checkout', 'catalog', 'ünïcode-svc'];
 const NOW = BigInt(Date.now()) * 1_000_000n;
@@ -75,15 +65,7 @@ test('cost figures equal brute-force sums over the stored rows', { timeout: 120_
     assert.equal((await fetch(`${sextant.urls.api}/api/v1/traces?attr.user.id=user-1`)).status, 200);
     const res = await fetch(`${sextant.urls.api}/api/v1/cost?start=${NOW - 3_600_000_000_000n}&end=${NOW + 60_000_000_000n}`);
     assert.equal(res.status, 200, await res.clone().text());
-    const cost = (await res.json()) as {
-      spans: number;
-      storedBytes: number;
-      services: { service: string; spans: number; bytes: number; share: number }[];
-      attributes: AttributeCost[];
-      spanNames: { service: string; name: string; spans: number; attributesPerSpan: number }[];
-      ingest: { service: string; bytes: number; spans: number }[];
-      advice: { bytesPerDay: number; diskBytesPerDay: number; daysKeptAtMaxSize: number | null; drop: { key: string; bytesPerDay: number }[] };
-    };
+    const cost = (await res.json()) as Wire<CostFigures>;
     await sextant.close();
 
     // Brute force: the raw rows, summed in JavaScript.

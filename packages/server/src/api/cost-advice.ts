@@ -2,6 +2,8 @@
  * What the cost figures mean for a team: rates per day at the window's pace, what dropping the costliest
  * never-searched attributes would save, and how many days the retention settings keep at that pace.
  */
+import type { CostAdvice, CostScope } from '@sextant/core';
+
 const DAY_NS = 86_400e9;
 /** Keys below this share of the span data are not worth an advice line. */
 const MIN_SHARE = 0.01;
@@ -13,7 +15,7 @@ export interface AdviceInput {
   spans: number;
   /** First and last span start in the window: the pace is measured over the data, not the asked window. */
   extentNano: number;
-  attributes: { scope: string; key: string; bytes: number; searches: number }[];
+  attributes: { scope: CostScope; key: string; bytes: number; searches: number }[];
   /** The database's size and span count: on-disk bytes per span. */
   databaseBytes: number;
   databaseSpans: number;
@@ -21,16 +23,7 @@ export interface AdviceInput {
   maxSizeBytes: number | null;
 }
 
-export interface Advice {
-  bytesPerDay: number;
-  diskBytesPerDay: number;
-  maxSizeBytes: number | null;
-  retentionDays: number | null;
-  daysKeptAtMaxSize: number | null;
-  drop: { scope: string; key: string; share: number; bytesPerDay: number; searches: number }[];
-}
-
-export function costAdvice(a: AdviceInput): Advice {
+export function costAdvice(a: AdviceInput): CostAdvice {
   // Less than a second of data says nothing about a day.
   const perDay = a.extentNano >= 1e9 ? DAY_NS / a.extentNano : 0;
   const bytesPerDay = a.storedBytes * perDay;

@@ -3,6 +3,7 @@
  * per service per minute, how often each key was searched by, and the advice that follows.
  */
 import type { FastifyInstance } from 'fastify';
+import type { CostFigures } from '@sextant/core';
 import type { CostReader, SpanStore } from '../storage/contract.js';
 import type { IngestMeter } from '../ingest/ingest-meter.js';
 import { costAdvice } from './cost-advice.js';
@@ -24,7 +25,7 @@ export interface CostApiOptions {
 }
 
 export function registerCostApi(app: FastifyInstance, store: SpanStore, opts: CostApiOptions): void {
-  app.get('/api/v1/cost', async (req) => {
+  app.get('/api/v1/cost', async (req): Promise<CostFigures> => {
     const reader = opts.reader;
     if (reader === null) throw new ApiError(501, `the ${opts.engine} storage engine does not compute trace costs`);
     const q = req.query as Query;
@@ -51,8 +52,8 @@ export function registerCostApi(app: FastifyInstance, store: SpanStore, opts: Co
       maxSizeBytes: opts.maxSizeBytes,
     });
     return {
-      start: start.toString(),
-      end: end.toString(),
+      start,
+      end,
       spans: report.spans,
       storedBytes: total,
       databaseBytes: stats.bytes,

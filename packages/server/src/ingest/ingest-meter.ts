@@ -3,18 +3,10 @@
  * the cost view. A request's bytes are shared among its services by span count: an OTLP request usually comes
  * from one process, a Collector's batch from many. Kept in memory for the last hour; it restarts empty.
  */
-import { serviceName, type Span } from '@sextant/core';
+import { serviceName, type IngestMinute, type Span } from '@sextant/core';
 
 const MINUTE_MS = 60_000;
 const KEPT_MINUTES = 60;
-
-export interface IngestMinute {
-  service: string;
-  /** Start of the minute, ms since the epoch. */
-  minute: number;
-  bytes: number;
-  spans: number;
-}
 
 export class IngestMeter {
   /** minute → service → totals */

@@ -4,6 +4,7 @@
  * every engine to them. ARCHITECTURE.md describes the layers around it.
  */
 import type {
+  CostReport,
   CountingPlan,
   DependencyGraph,
   ExactCondition,
@@ -18,6 +19,7 @@ import type {
 } from '@sextant/core';
 
 export type {
+  CostReport,
   DependencyEdge,
   DependencyGraph,
   DependencyNode,
@@ -255,21 +257,6 @@ export interface StorageCapabilities {
   concurrentWrites: number;
   /** The backend implements CostReader (what stored traces cost); the API answers 501 for engines without it. */
   costs: boolean;
-}
-
-/** What the stored spans of a window cost (each engine's costs.ts says how it counts bytes). */
-export interface CostReport {
-  spans: number;
-  /** First and last span start in the window (null when it is empty). */
-  firstNano: bigint | null;
-  lastNano: bigint | null;
-  /** Bytes of span data in the window, uncompressed: the spans' rows plus the resources they use, once each. */
-  storedBytes: number;
-  services: { service: string; spans: number; bytes: number }[];
-  /** Per attribute key and where it lives; `spans` carry it, `distinct` values are estimated (a sketch). */
-  attributes: { scope: 'span' | 'resource' | 'event'; key: string; bytes: number; spans: number; distinct: number }[];
-  /** The span names with the most attributes per span. */
-  spanNames: { service: string; name: string; spans: number; attributesPerSpan: number }[];
 }
 
 /** The cost capability (`StorageCapabilities.costs`). */

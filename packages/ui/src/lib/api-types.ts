@@ -14,3 +14,4 @@ export type RedPoint = RedResult['series'][number];
 export type RedOperation = RedResult['operations'][number];
 export type CohortResult = Wire<core.CohortFigures>;
 export type IncomingLink = Wire<core.IncomingLink>;
+export type CostAnswer = Wire<core.CostFigures>;

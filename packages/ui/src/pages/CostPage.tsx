@@ -2,7 +2,8 @@ import './health.css';
 import { useMemo, useState } from 'react';
 import { useApi } from '../lib/api.js';
 import { serviceColor } from '../lib/colors.js';
-import { formatPercent } from '@sextant/core';
+import { formatPercent, type CostScope } from '@sextant/core';
+import type { CostAnswer } from '../lib/api-types.js';
 import { Link, navigate, useLocation, withQuery } from '../lib/router.js';
 import { lookbackRange } from '../lib/time-range.js';
 import { ErrorMessage, Loading, NoDataYet } from '../components/Message.js';
@@ -10,37 +11,9 @@ import { LookbackSelect } from '../components/LookbackSelect.js';
 import { useSort } from '../components/sort.js';
 import { squarify } from './treemap.js';
 
-type AttributeScope = 'span' | 'resource' | 'event';
+type AttributeCost = CostAnswer['attributes'][number];
 
-interface AttributeCost {
-  scope: AttributeScope;
-  key: string;
-  bytes: number;
-  share: number;
-  spans: number;
-  spanShare: number;
-  distinct: number;
-  searches: number;
-}
-
-interface CostAnswer {
-  spans: number;
-  storedBytes: number;
-  services: { service: string; spans: number; bytes: number; share: number }[];
-  attributes: AttributeCost[];
-  spanNames: { service: string; name: string; spans: number; attributesPerSpan: number }[];
-  ingest: { service: string; minute: number; bytes: number; spans: number }[];
-  advice: {
-    bytesPerDay: number;
-    diskBytesPerDay: number;
-    maxSizeBytes: number | null;
-    retentionDays: number | null;
-    daysKeptAtMaxSize: number | null;
-    drop: { scope: AttributeScope; key: string; share: number; bytesPerDay: number; searches: number }[];
-  };
-}
-
-const SCOPE_COLORS: Record<AttributeScope, string> = { span: '#2563eb', resource: '#7c3aed', event: '#db2777' };
+const SCOPE_COLORS: Record<CostScope, string> = { span: '#2563eb', resource: '#7c3aed', event: '#db2777' };
 
 function formatBytes(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
