@@ -131,7 +131,7 @@ export class IngestBudget {
    * A request larger than the whole budget is still admitted when nothing else is held, so it can succeed.
    * @param limit how much of the budget this request may fill (see limitFor)
    */
-  tryTake(bytes: number, limit: number = this.window): boolean {
+  tryTake(bytes: number, limit: number): boolean {
     if (this.used > 0 && this.used + bytes > limit) return false;
     this.used += bytes;
     return true;
@@ -185,6 +185,11 @@ export class Reservation {
 
   constructor(private readonly budget: IngestBudget, private readonly sender?: object) {
     this.limit = budget.limitFor(sender);
+  }
+
+  /** True once the budget has refused this request. */
+  get wasRefused(): boolean {
+    return this.refused;
   }
 
   /** Takes `bytes` more, or throws OverloadedError. */

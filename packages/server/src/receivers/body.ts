@@ -2,7 +2,7 @@
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { OverloadedError } from '../ingest/errors.js';
-import { attachReservation, HELD_PER_BODY_BYTE, reservationOf, type IngestBudget } from './admission.js';
+import { attachReservation, HELD_PER_BODY_BYTE, overloaded, reservationOf, type IngestBudget } from './admission.js';
 
 /** An error that answers the request with `status` and a one-sentence message naming what was wrong. */
 export class HttpError extends Error {
@@ -73,10 +73,8 @@ export function rawBodyReceiver(app: FastifyInstance, budget: IngestBudget, maxB
   // A body refused while streaming in (chunked, as OpenTelemetry's Node exporters send) is read to its end and
   // discarded, and refused here: Fastify closes the connection when a body parser fails, and the connection is
   // what identifies a sender across its retries for the budget's fairness (admission.ts).
-  const refusedWhileReading = new WeakMap<object, Error>();
   app.addHook('preHandler', async (req) => {
-    const err = refusedWhileReading.get(req.raw);
-    if (err) throw err;
+    if (reservationOf(req)?.wasRefused) throw overloaded();
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (req, payload, done) => {
@@ -85,7 +83,6 @@ export function rawBodyReceiver(app: FastifyInstance, budget: IngestBudget, maxB
     const chunks: Buffer[] = [];
     let received = 0;
     let finished = false;
-    let refused: Error | null = null;
     const finish = (err: Error | null, body?: Buffer) => {
       if (finished) return;
       finished = true;
@@ -100,25 +97,18 @@ export function rawBodyReceiver(app: FastifyInstance, budget: IngestBudget, maxB
       if (finished) return;
       received += chunk.length;
       if (received > maxBytes) return finish(tooLarge());
-      if (refused) return;
+      if (r.wasRefused) return;
       try {
         if (received > declared) r.grow(Math.min(chunk.length, received - declared) * perByte(req));
       } catch (err) {
         if (!(err instanceof OverloadedError)) return finish(err as Error);
-        refused = err;
         r.release();
         chunks.length = 0;
         return;
       }
       chunks.push(chunk);
     });
-    payload.on('end', () => {
-      if (refused) {
-        refusedWhileReading.set(req.raw, refused);
-        return finish(null, Buffer.alloc(0));
-      }
-      finish(null, Buffer.concat(chunks, received));
-    });
+    payload.on('end', () => finish(null, r.wasRefused ? Buffer.alloc(0) : Buffer.concat(chunks, received)));
     payload.on('error', (err) => finish(err));
     payload.on('close', () => finish(new HttpError(400, 'the client closed the connection before sending the whole body')));
   });
