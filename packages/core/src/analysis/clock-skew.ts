@@ -63,7 +63,8 @@ function skewAgainstParent(cs: bigint, ce: bigint, ps: bigint, pe: bigint, isAsy
   return ps + (pd - cd) / 2n - cs;
 }
 
-function shifted(span: Span, delta: bigint): Span {
+/** `span` with its start, end and event times moved by `delta`. */
+export function shiftedSpan(span: Span, delta: bigint): Span {
   return {
     ...span,
     startTimeUnixNano: span.startTimeUnixNano + delta,
@@ -103,6 +104,6 @@ export function clockShifts(tree: TraceTree): ClockShifts {
 export function correctClockSkew(tree: TraceTree): ClockSkewResult {
   const { adjustments } = clockShifts(tree);
   const out = tree.spans.slice();
-  for (const a of adjustments) out[a.node] = shifted(tree.spans[a.node], a.adjustNano);
+  for (const a of adjustments) out[a.node] = shiftedSpan(tree.spans[a.node], a.adjustNano);
   return { spans: out, adjustments };
 }

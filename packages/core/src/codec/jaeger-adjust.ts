@@ -2,8 +2,10 @@
 // server half of a Zipkin shared span its own id (Jaeger's span-id deduper, which Jaeger UI needs: it keys spans
 // by id) and correct clock skew (with our analysis, reported the way Jaeger reports it: a span warning).
 import { SpanKind, type Span } from '../model.js';
-import { correctClockSkew } from '../analysis/clock-skew.js';
+import { correctClockSkew, shiftedSpan } from '../analysis/clock-skew.js';
 import { buildTraceTree } from '../analysis/tree.js';
+import { JAEGER_REF_TYPE_ATTR } from './jaeger-json.js';
+import { ZIPKIN_ATTR } from './zipkin.js';
 
 export interface JaegerView {
   spans: Span[];
@@ -74,14 +76,62 @@ export function jaegerView(spans: readonly Span[], raw: boolean): JaegerView {
   return { spans: corrected, warnings };
 }
 
+/** What jaegerView changes in one span (the span at `node` of the trace it was given). */
+export interface JaegerSpanAdjustment {
+  node: number;
+  spanId?: string;
+  parentSpanId?: string;
+  /** Added to the span's start, end and event times. */
+  shiftNano?: bigint;
+  warnings?: string[];
+}
+
+/**
+ * The part of a span that jaegerView reads (ids, kind, times, resource, links, the attributes that say how it
+ * hangs off its parent): a big trace's adjustments are worked out from these while its spans are streamed.
+ */
+export function jaegerOutline(span: Span): Span {
+  return {
+    ...span,
+    attributes: span.attributes.filter((kv) => kv.key === JAEGER_REF_TYPE_ATTR || kv.key === ZIPKIN_ATTR.shared),
+    events: [],
+  };
+}
+
+/** jaegerView's changes span by span, only for the spans it changes (`spans` may be jaegerOutline's). */
+export function jaegerAdjustments(spans: readonly Span[]): JaegerSpanAdjustment[] {
+  const view = jaegerView(spans, false);
+  const out: JaegerSpanAdjustment[] = [];
+  view.spans.forEach((s, node) => {
+    const was = spans[node]!;
+    const a: JaegerSpanAdjustment = { node };
+    if (s.spanId !== was.spanId) a.spanId = s.spanId;
+    if (s.parentSpanId !== was.parentSpanId) a.parentSpanId = s.parentSpanId;
+    if (s.startTimeUnixNano !== was.startTimeUnixNano) a.shiftNano = s.startTimeUnixNano - was.startTimeUnixNano;
+    const w = view.warnings.get(node);
+    if (w) a.warnings = w;
+    if (Object.keys(a).length > 1) out.push(a);
+  });
+  return out;
+}
+
+/** A span as jaegerView answers it, given its adjustment (warnings aside: they go where each API keeps them). */
+export function adjustedSpan(span: Span, a: Omit<JaegerSpanAdjustment, 'node'>): Span {
+  const moved = a.shiftNano !== undefined ? shiftedSpan(span, a.shiftNano) : span;
+  if (a.spanId === undefined && a.parentSpanId === undefined) return moved;
+  return { ...moved, spanId: a.spanId ?? span.spanId, parentSpanId: a.parentSpanId ?? span.parentSpanId };
+}
+
 /** Where Jaeger keeps span warnings in OTLP answers (api/v3): a string-array attribute. */
 export const JAEGER_WARNINGS_ATTR = '@jaeger@warnings';
 
 /** The view's spans for an OTLP answer: warnings become the `@jaeger@warnings` attribute, as in Jaeger's v3 API. */
 export function jaegerViewSpans(view: JaegerView): Span[] {
   if (view.warnings.size === 0) return view.spans;
-  return view.spans.map((s, i) => {
-    const w = view.warnings.get(i);
-    return w === undefined ? s : { ...s, attributes: [...s.attributes, { key: JAEGER_WARNINGS_ATTR, value: w }] };
-  });
+  return view.spans.map((s, i) => withJaegerWarnings(s, view.warnings.get(i)));
+}
+
+/** A span for an OTLP answer with Jaeger's warnings on it (api/v3), or as it is when there are none. */
+export function withJaegerWarnings(span: Span, warnings: readonly string[] | undefined): Span {
+  return warnings === undefined ? span : { ...span, attributes: [...span.attributes, { key: JAEGER_WARNINGS_ATTR, value: [...warnings] }] };
 }

@@ -316,50 +316,71 @@ function references(span: Span): JaegerReference[] {
 }
 
 /**
- * One trace in Jaeger UI JSON. Processes are named p1, p2… in order of first appearance of each distinct resource.
- * `warnings` are Jaeger's per-span warnings, by index into `spans` (see jaegerView).
+ * A trace's Jaeger process table: processes are named p1, p2… in order of first appearance of each distinct
+ * resource. Seeded with a table already sent, it goes on naming where that one stopped (a trace streamed a page
+ * at a time).
  */
-export function encodeJaegerTrace(spans: readonly Span[], warnings?: ReadonlyMap<number, readonly string[]>): JaegerTrace {
-  const processes: Record<string, JaegerProcess> = {};
-  const processIds = new Map<Resource, string>();
-  const byContent = new Map<string, string>();
-  const processOf = (resource: Resource, span: Span): string => {
-    let id = processIds.get(resource);
+export class JaegerProcesses {
+  readonly processes: Record<string, JaegerProcess> = {};
+  private readonly ids = new Map<Resource, string>();
+  private readonly byContent = new Map<string, string>();
+
+  constructor(known: Readonly<Record<string, JaegerProcess>> = {}) {
+    for (const [id, process] of Object.entries(known)) {
+      this.byContent.set(JSON.stringify(process), id);
+      this.processes[id] = process;
+    }
+  }
+
+  idOf(span: Span): string {
+    const resource = span.resource;
+    let id = this.ids.get(resource);
     if (id !== undefined) return id;
     const process: JaegerProcess = {
       serviceName: serviceName(span),
       tags: resource.attributes.filter((kv) => kv.key !== 'service.name').map((kv) => tag(kv.key, kv.value)),
     };
     const key = JSON.stringify(process);
-    id = byContent.get(key);
+    id = this.byContent.get(key);
     if (id === undefined) {
-      id = `p${byContent.size + 1}`;
-      byContent.set(key, id);
-      processes[id] = process;
+      id = `p${this.byContent.size + 1}`;
+      this.byContent.set(key, id);
+      this.processes[id] = process;
     }
-    processIds.set(resource, id);
+    this.ids.set(resource, id);
     return id;
+  }
+}
+
+/** One span in Jaeger UI JSON, its process named in `processes`; `warnings` are Jaeger's per-span warnings. */
+export function encodeJaegerSpan(span: Span, processes: JaegerProcesses, warnings: readonly string[] | undefined): JaegerSpan {
+  const js: JaegerSpan = {
+    traceID: span.traceId,
+    spanID: span.spanId,
+    operationName: span.name,
+    references: references(span),
+    startTime: Number(span.startTimeUnixNano / 1000n),
+    duration: Number((span.endTimeUnixNano - span.startTimeUnixNano) / 1000n),
+    tags: spanTags(span),
+    logs: span.events.map((e) => ({
+      timestamp: Number(e.timeUnixNano / 1000n),
+      fields: [...(e.name === '' ? [] : [tag('event', e.name)]), ...e.attributes.map((kv) => tag(kv.key, kv.value))],
+    })),
+    processID: processes.idOf(span),
+    warnings: warnings ? [...warnings] : null,
   };
-  const out = spans.map((span, i): JaegerSpan => {
-    const js: JaegerSpan = {
-      traceID: span.traceId,
-      spanID: span.spanId,
-      operationName: span.name,
-      references: references(span),
-      startTime: Number(span.startTimeUnixNano / 1000n),
-      duration: Number((span.endTimeUnixNano - span.startTimeUnixNano) / 1000n),
-      tags: spanTags(span),
-      logs: span.events.map((e) => ({
-        timestamp: Number(e.timeUnixNano / 1000n),
-        fields: [...(e.name === '' ? [] : [tag('event', e.name)]), ...e.attributes.map((kv) => tag(kv.key, kv.value))],
-      })),
-      processID: processOf(span.resource, span),
-      warnings: warnings?.has(i) ? [...warnings.get(i)!] : null,
-    };
-    if (span.flags !== 0) js.flags = span.flags;
-    return js;
-  });
-  return { traceID: spans[0]?.traceId ?? '', spans: out, processes, warnings: null };
+  if (span.flags !== 0) js.flags = span.flags;
+  return js;
+}
+
+/**
+ * One trace in Jaeger UI JSON (processes as JaegerProcesses names them).
+ * `warnings` are Jaeger's per-span warnings, by index into `spans` (see jaegerView).
+ */
+export function encodeJaegerTrace(spans: readonly Span[], warnings?: ReadonlyMap<number, readonly string[]>): JaegerTrace {
+  const table = new JaegerProcesses();
+  const out = spans.map((span, i) => encodeJaegerSpan(span, table, warnings?.get(i)));
+  return { traceID: spans[0]?.traceId ?? '', spans: out, processes: table.processes, warnings: null };
 }
 
 /**

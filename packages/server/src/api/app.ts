@@ -23,6 +23,7 @@ import { registerQueryAuth, type QueryAuthOptions } from '../auth/query-auth.js'
 import { registerMcpRoute } from '../mcp/http.js';
 import { QueryLane, queryLaneOptions, type QueryLaneOptions } from '../query/query-lane.js';
 import { guardedCostReader, guardedStore } from '../query/guarded-store.js';
+import { traceEncodingOf, type TraceEncoding } from '../query/encoded-trace.js';
 
 /** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
 export interface ReceiverPorts {
@@ -52,6 +53,11 @@ export interface ApiOptions {
   cost: Omit<CostApiOptions, 'searchUsage'>;
 }
 
+/** The store's own encoder of trace pages when it runs in a thread of its own (storage/thread/), else one on this thread. */
+function traceEncodingOfStore(store: SpanStore): TraceEncoding {
+  return (store as SpanStore & { traceEncoding?: TraceEncoding }).traceEncoding ?? traceEncodingOf(store);
+}
+
 export async function createApiServer(engineStore: SpanStore, opts: ApiOptions): Promise<FastifyInstance> {
   const lane = new QueryLane(queryLaneOptions(opts.queryLane));
   const store = guardedStore(engineStore, lane);
@@ -76,14 +82,15 @@ export async function createApiServer(engineStore: SpanStore, opts: ApiOptions):
   const searchUsage = new SearchUsage();
   searchUsage.watch(app);
   const maxTraceSpans = opts.maxTraceSpans ?? DEFAULT_MAX_TRACE_SPANS;
-  await app.register(nativeApi, { store, maxTraceSpans });
+  const encoding = traceEncodingOfStore(engineStore);
+  await app.register(nativeApi, { store, encoding, maxTraceSpans });
   const maxSearchSpans = opts.maxSearchSpans ?? DEFAULT_MAX_SEARCH_SPANS;
-  await app.register(jaegerApi, { store, maxTraceSpans, maxSearchSpans });
-  await app.register(jaegerV3Api, { store, maxTraceSpans, maxSearchSpans });
+  await app.register(jaegerApi, { store, encoding, maxTraceSpans, maxSearchSpans });
+  await app.register(jaegerV3Api, { store, encoding, maxTraceSpans, maxSearchSpans });
   registerInstrumentationApi(app, store);
   registerLogsApi(app, store);
   registerCostApi(app, store, { ...opts.cost, reader: opts.cost.reader && guardedCostReader(opts.cost.reader, lane), searchUsage });
-  await app.register(tempoApi, { store, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND, maxTraceSpans });
+  await app.register(tempoApi, { store, encoding, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND, maxTraceSpans });
   const tempoGrpc = serveTempoGrpc(app, app.server);
   app.addHook('onClose', async () => tempoGrpc.close());
   await app.register(jaegerMonitorApi, { store });

@@ -3,13 +3,14 @@
  * /api/* JSON model ({data,total,limit,offset,errors}, µs times) and the /api/v3/* OTLP-shaped HTTP API.
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { encodeJaegerTrace, encodeOtlpJsonTraces, jaegerView, jaegerViewSpans, parseSpanKind, SpanKind, spanKindName, type JaegerTrace, type Span } from '@sextant/core';
+import { encodeJaegerTrace, encodeOtlpJsonTraces, jaegerView, jaegerViewSpans, parseSpanKind, SpanKind, spanKindName, type JaegerProcess, type JaegerTrace, type Span } from '@sextant/core';
 import { parseTraceIdParam } from '../storage/stored/ids.js';
 import type { SpanStore, TagFilter, TraceQuery } from '../storage/contract.js';
 import { all, checkWindow, one, parseBoolParam, parseDurationNano, parseLimit, parseTagParams, parseTimeNano, traceIdParam, type Query } from '../query/search-params.js';
-import { readTrace, truncationNote, searchFullTraces, searchTruncationNote, tracesByIds, type FullTraces } from '../query/traces.js';
+import { truncationNote, searchFullTraces, searchTruncationNote, tracesByIds, type FullTraces } from '../query/traces.js';
 import { ApiError, answerErrorsWith } from './errors.js';
-import { jsonStream, lazyList } from './json-stream.js';
+import { Deferred, EncodedList, jsonStream, lazyList } from './json-stream.js';
+import { plannedTrace, type TraceEncoding } from '../query/encoded-trace.js';
 import { tempoTraceProtobuf, wantsProtobuf } from './tempo.js';
 
 const US = 1000n;
@@ -73,15 +74,6 @@ function otlpTraces(traces: readonly (readonly Span[])[], raw: boolean) {
   return { resourceSpans: lazyList(spans, (chunk) => encodeOtlpJsonTraces(chunk).resourceSpans) };
 }
 
-/**
- * The spans of a trace that start inside the window a get-trace request gives (Jaeger passes it to storage
- * to narrow the lookup; a trace with no span in it is not found).
- */
-function inWindow(spans: Span[], start: bigint | undefined, end: bigint | undefined): Span[] {
-  if (start === undefined && end === undefined) return spans;
-  return spans.filter((s) => (start === undefined || s.startTimeUnixNano >= start) && (end === undefined || s.startTimeUnixNano <= end));
-}
-
 function classicQuery(q: Query): TraceQuery {
   const tags: TagFilter[] = [];
   const tagsJson = one(q, 'tags');
@@ -143,6 +135,8 @@ function v3Raw(q: Query): boolean {
 
 export interface JaegerApiOptions {
   store: SpanStore;
+  /** Trace by id, encoded a page at a time where the engine runs. */
+  encoding: TraceEncoding;
   /** --max-trace-spans: most spans of one trace by id. */
   maxTraceSpans: number;
   /** --max-search-spans: most spans of a search answer of full traces. */
@@ -150,7 +144,7 @@ export interface JaegerApiOptions {
 }
 
 /** The classic /api (Jaeger UI's JSON model), errors in its envelope. */
-export const jaegerApi: FastifyPluginAsync<JaegerApiOptions> = async (app, { store, maxTraceSpans, maxSearchSpans }) => {
+export const jaegerApi: FastifyPluginAsync<JaegerApiOptions> = async (app, { store, encoding, maxTraceSpans, maxSearchSpans }) => {
   answerErrorsWith(app, envelopeError);
 
   app.get('/api/services', async () => envelope(await store.services()));
@@ -195,11 +189,14 @@ export const jaegerApi: FastifyPluginAsync<JaegerApiOptions> = async (app, { sto
     const end = endText !== undefined ? parseMicros(endText, 'end') : undefined;
     checkWindow(start, end, 'start', 'end');
     const raw = parseBoolParam(one(q, 'raw'), 'raw');
-    const { spans: all, truncated } = await readTrace(store, traceId, maxTraceSpans);
-    const spans = inWindow(all, start, end);
-    if (spans.length === 0) return jaegerError(reply, 404, 'trace not found');
-    if (truncated) reply.header('x-sextant-truncated', truncationNote(truncated));
-    return reply.type('application/json').send(jsonStream(envelope([jaegerTrace(spans, raw, truncated ? [truncationNote(truncated)] : [])])));
+    const plan = await encoding.planJaegerTrace(traceId, maxTraceSpans, { startNano: start, endNano: end }, raw, true);
+    if (plan.spans === 0) return jaegerError(reply, 404, 'trace not found');
+    if (plan.truncated) reply.header('x-sextant-truncated', truncationNote({ maxSpans: maxTraceSpans }));
+    // Streamed a page at a time; the process table, named along the way, follows the spans.
+    const processes: Record<string, JaegerProcess> = {};
+    const spans = new EncodedList(plannedTrace(encoding, traceId, plan, { format: 'jaeger', window: { startNano: start, endNano: end } }, processes));
+    const trace = { traceID: traceId, spans, processes: new Deferred(() => processes), warnings: null };
+    return reply.type('application/json').send(jsonStream(envelope([trace], 1)));
   });
 
   app.get('/api/dependencies', async (req) => {
@@ -217,7 +214,7 @@ export const jaegerApi: FastifyPluginAsync<JaegerApiOptions> = async (app, { sto
 };
 
 /** Jaeger's /api/v3 HTTP API (OTLP JSON), errors as {error:{httpCode,message}}. */
-export const jaegerV3Api: FastifyPluginAsync<JaegerApiOptions> = async (app, { store, maxTraceSpans, maxSearchSpans }) => {
+export const jaegerV3Api: FastifyPluginAsync<JaegerApiOptions> = async (app, { store, encoding, maxTraceSpans, maxSearchSpans }) => {
   answerErrorsWith(app, v3Error);
 
   app.get('/api/v3/services', async () => ({ services: await store.services() }));
@@ -241,13 +238,15 @@ export const jaegerV3Api: FastifyPluginAsync<JaegerApiOptions> = async (app, { s
     const end = time('endTime', 'end_time');
     checkWindow(start, end, 'startTime', 'endTime');
     const rawName = one(q, 'rawTraces') !== undefined ? 'rawTraces' : 'raw_traces';
-    const { spans: all, truncated } = await readTrace(store, traceId, maxTraceSpans);
-    const spans = inWindow(all, start, end);
-    if (spans.length === 0) return reply.code(404).send(v3Error(404, 'trace not found'));
-    const result = otlpTraces([spans], parseBoolParam(one(q, rawName), rawName));
-    if (truncated) reply.header('x-sextant-truncated', truncationNote(truncated));
-    const body = truncated ? { result, truncated: { maxSpans: truncated.maxSpans, message: truncationNote(truncated) } } : { result };
-    return reply.type('application/json').send(jsonStream(body));
+    const raw = parseBoolParam(one(q, rawName), rawName);
+    const plan = await encoding.planJaegerTrace(traceId, maxTraceSpans, { startNano: start, endNano: end }, raw, false);
+    if (plan.spans === 0) return reply.code(404).send(v3Error(404, 'trace not found'));
+    const parts = plannedTrace(encoding, traceId, plan, { format: 'otlp', warningsAsAttribute: true, window: { startNano: start, endNano: end } }, {});
+    const result = { resourceSpans: new EncodedList(parts) };
+    if (!plan.truncated) return reply.type('application/json').send(jsonStream({ result }));
+    const note = truncationNote({ maxSpans: maxTraceSpans });
+    reply.header('x-sextant-truncated', note);
+    return reply.type('application/json').send(jsonStream({ result, truncated: { maxSpans: maxTraceSpans, message: note } }));
   });
 
   app.get('/api/v3/traces', async (req, reply) => {

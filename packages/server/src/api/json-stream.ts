@@ -20,6 +20,11 @@ export class StreamedList {
   constructor(readonly chunks: AsyncIterable<readonly unknown[]>) {}
 }
 
+/** An array whose elements arrive already encoded: each part is JSON elements joined by commas ('' for none). */
+export class EncodedList {
+  constructor(readonly parts: AsyncIterable<Uint8Array>) {}
+}
+
 /** `items` as a StreamedList whose elements `encode` makes a chunk at a time, only as they are written. */
 export function lazyList<T>(items: readonly T[], encode: (chunk: readonly T[]) => readonly unknown[]): StreamedList {
   return new StreamedList(
@@ -40,7 +45,7 @@ export class Deferred {
 }
 
 function hasBig(v: unknown, depth: number): boolean {
-  if (v instanceof StreamedList || v instanceof Deferred) return true;
+  if (v instanceof StreamedList || v instanceof EncodedList || v instanceof Deferred) return true;
   if (depth === 0 || v === null || typeof v !== 'object') return false;
   if (Array.isArray(v)) return v.length > CHUNK || v.some((x) => hasBig(x, depth - 1));
   return Object.values(v).some((x) => hasBig(x, depth - 1));
@@ -53,8 +58,18 @@ function elements(xs: readonly unknown[]): string {
   return xs.length === 0 ? '' : JSON.stringify(xs, jsonReplacer).slice(1, -1);
 }
 
-async function* chunksOf(v: unknown, depth: number): AsyncGenerator<string> {
-  if (v instanceof StreamedList || (Array.isArray(v) && v.length > CHUNK)) {
+async function* chunksOf(v: unknown, depth: number): AsyncGenerator<string | Uint8Array> {
+  if (v instanceof EncodedList) {
+    yield '[';
+    let first = true;
+    for await (const part of v.parts) {
+      if (part.length === 0) continue;
+      if (!first) yield ',';
+      yield part;
+      first = false;
+    }
+    yield ']';
+  } else if (v instanceof StreamedList || (Array.isArray(v) && v.length > CHUNK)) {
     yield '[';
     let first = true;
     for await (const chunk of v instanceof StreamedList ? v.chunks : lazyList(v, (c) => c).chunks) {

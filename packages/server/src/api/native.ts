@@ -1,17 +1,18 @@
 /** Sextant's own API (/api/v1): OTLP-shaped JSON, hex ids, decimal-string nanoseconds; errors as {error}. */
 import type { FastifyPluginAsync } from 'fastify';
-import { analyzeTrace, compareTraces, defaultCohortBaseline, encodeOtlpJsonLogs, encodeOtlpJsonTraces, type RedFigures, type SearchResult } from '@sextant/core';
+import { analyzeTrace, compareTraces, defaultCohortBaseline, encodeOtlpJsonLogs, type RedFigures, type SearchResult } from '@sextant/core';
 import type { SpanStore } from '../storage/contract.js';
 import { compareSearches } from '../query/cohort.js';
 import { dependencyFigures, redFigures, redStep } from '../query/figures.js';
 import { one, parseDurationNano, parseLimit, parseNativeSearch, parseWindow, traceIdParam, type Query } from '../query/search-params.js';
-import { pagedTrace, storedTrace, truncationNote } from '../query/traces.js';
+import { storedTrace, truncationNote } from '../query/traces.js';
+import { otlpTrace, type TraceEncoding } from '../query/encoded-trace.js';
 import { ApiError, answerErrorsWith } from './errors.js';
-import { Deferred, encodedChunks, jsonStream, StreamedList } from './json-stream.js';
+import { Deferred, EncodedList, jsonStream } from './json-stream.js';
 
 const MAX_COHORT_TRACES = 2000;
 
-export const nativeApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: number }> = async (app, { store, maxTraceSpans }) => {
+export const nativeApi: FastifyPluginAsync<{ store: SpanStore; encoding: TraceEncoding; maxTraceSpans: number }> = async (app, { store, encoding, maxTraceSpans }) => {
   answerErrorsWith(app, (_status, message) => ({ error: message }));
 
   app.get('/api/v1/traces', async (req) => {
@@ -20,15 +21,16 @@ export const nativeApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: nu
     return answer;
   });
 
-  // Streamed (json-stream.ts), read from the engine a page at a time: a big trace is never held whole, nor one
-  // string. The truncation marker ends the body; the header is set only when the answer is known before it starts.
+  // Streamed (json-stream.ts) as pages encoded where the engine runs (encoded-trace.ts): a big trace is never held
+  // whole, nor one string, and its spans never reach this thread. The truncation marker ends the body; the header
+  // is set only when the answer is known before it starts.
   app.get<{ Params: { id: string } }>('/api/v1/traces/:id', async (req, reply) => {
-    const trace = await pagedTrace(store, req.params.id, maxTraceSpans);
+    const trace = await otlpTrace(encoding, traceIdParam(req.params.id), maxTraceSpans);
     const known = trace.decided ? trace.truncated() : null;
     if (known) reply.header('x-sextant-truncated', truncationNote(known));
     const body = {
-      // OTLP allows a resource in several resourceSpans entries: each chunk is encoded on its own.
-      resourceSpans: new StreamedList(encodedChunks(trace.pages, (chunk) => encodeOtlpJsonTraces(chunk).resourceSpans)),
+      // OTLP allows a resource in several resourceSpans entries: each group of spans is encoded on its own.
+      resourceSpans: new EncodedList(trace.parts),
       truncated: new Deferred(() => {
         const t = trace.truncated();
         return t ? { maxSpans: t.maxSpans, message: truncationNote(t) } : undefined;

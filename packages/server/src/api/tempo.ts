@@ -7,15 +7,17 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  TraceQLError, encodeOtlpJsonTraces, encodeTraceRequest, evalField, formatStatic, kindName, labelText,
+  TraceQLError, encodeTraceRequest, evalField, formatStatic, kindName, labelText,
   parseTraceQL, referencedFields, serviceName, statusName, type FieldExpr, type MetricsSeries, type Query as TraceQLQuery, type Scalar,
-  type SeriesLabel, type Span, type TempoKeyValue, type TempoSearchMetrics, type TempoSearchResponse, type TempoSpan, type TempoSpanSet,
+  type SeriesLabel, type TempoKeyValue, type TempoSearchMetrics, type TempoSearchResponse, type TempoSpan, type TempoSpanSet,
   type TempoAnyValue, type TempoQueryInstantResponse, type TempoQueryRangeResponse, type TempoTimeSeries, type TempoTraceSearchMetadata,
 } from '@sextant/core';
 import type { SpanStore } from '../storage/contract.js';
 import { parseTraceIdParam } from '../storage/stored/ids.js';
 import { one, parseLimit, type Query } from '../query/search-params.js';
 import { readTrace, truncationNote, type TraceRead } from '../query/traces.js';
+import { otlpTrace, type TraceEncoding } from '../query/encoded-trace.js';
+import { Deferred, EncodedList, jsonStream } from './json-stream.js';
 import { ApiError, answerErrorsWith } from './errors.js';
 import { defaultStep, parseTempoStep, parseTempoTime } from './tempo-time.js';
 import { metricsTraceQL, sampleTags, searchTraceQL, type InspectionMetrics, type TraceMatch } from '../query/traceql.js';
@@ -189,7 +191,10 @@ function isFilterQuery(q: string | undefined): q is string {
 }
 
 /** Tempo answers errors as plain text (Grafana shows the text); so does this plugin. */
-export const tempoApi: FastifyPluginAsync<{ store: SpanStore; isReady: () => boolean; candidateBound: number; maxTraceSpans: number }> = async (app, opts) => {
+export const tempoApi: FastifyPluginAsync<{ store: SpanStore; encoding: TraceEncoding; isReady: () => boolean; candidateBound: number; maxTraceSpans: number }> = async (
+  app,
+  opts,
+) => {
   const { store } = opts;
   const bound = opts.candidateBound;
   answerErrorsWith(app, (_status, message) => message);
@@ -308,10 +313,25 @@ export const tempoApi: FastifyPluginAsync<{ store: SpanStore; isReady: () => boo
 
   // Past --max-trace-spans: Tempo's own PARTIAL status with the reason (and the header, also on protobuf).
   app.get<{ Params: { id: string } }>('/api/v2/traces/:id', async (req, reply) => {
-    const { spans, truncated } = await traceOr404(store, req.params.id, opts.maxTraceSpans, reply);
-    if (wantsProtobuf(req)) return reply.type('application/protobuf').send(Buffer.from(wrapField1(encodeTraceRequest(spans))));
-    const doc = encodeOtlpJsonTraces(spans);
-    return { trace: { resourceSpans: doc.resourceSpans }, ...(truncated ? { status: 'PARTIAL', message: truncationNote(truncated) } : { status: 'COMPLETE' }) };
+    if (wantsProtobuf(req)) {
+      const { spans } = await traceOr404(store, req.params.id, opts.maxTraceSpans, reply);
+      return reply.type('application/protobuf').send(Buffer.from(wrapField1(encodeTraceRequest(spans))));
+    }
+    // JSON is streamed a page at a time (encoded where the engine runs); the status follows the spans.
+    const id = parseTraceIdParam(req.params.id);
+    if (id === null) throw new ApiError(400, `trace id '${req.params.id}' is not valid hex`);
+    const trace = await otlpTrace(opts.encoding, id, opts.maxTraceSpans);
+    const known = trace.decided ? trace.truncated() : null;
+    if (known) reply.header('x-sextant-truncated', truncationNote(known));
+    const body = {
+      trace: { resourceSpans: new EncodedList(trace.parts) },
+      status: new Deferred(() => (trace.truncated() ? 'PARTIAL' : 'COMPLETE')),
+      message: new Deferred(() => {
+        const t = trace.truncated();
+        return t ? truncationNote(t) : undefined;
+      }),
+    };
+    return reply.type('application/json').send(jsonStream(body));
   });
 
   app.get('/api/metrics/query_range', async (req, reply) => {

@@ -34,7 +34,7 @@ export async function storedTrace(store: SpanStore, id: string, maxSpans: number
 }
 
 /** Spans per page of a streamed trace: a few pages in memory at once, few enough queries for a big trace. */
-const TRACE_PAGE = 2000;
+export const TRACE_PAGE = 2000;
 
 export interface PagedTrace {
   /** The trace's spans a page at a time, at most the cap in all. */

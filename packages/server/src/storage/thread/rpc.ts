@@ -66,11 +66,22 @@ export function remoteMethods<T>(client: RpcClient<T>, methods: readonly Methods
   return out as Pick<T, MethodsOf<T>>;
 }
 
+/** A method's answer whose buffers move to the caller instead of being copied (encoded pages of a trace). */
+export class Transfer<T> {
+  constructor(
+    readonly value: T,
+    readonly buffers: ArrayBuffer[],
+  ) {}
+}
+
 /** Answers calls of the listed methods on `target`. */
 export function serveRpc<T extends object>(port: Endpoint, target: T, methods: readonly MethodsOf<T>[]): void {
   const allowed = new Set<string>(methods);
   port.on('message', (m: Request) => {
-    const post = (r: Reply) => port.postMessage(r);
+    const post = (r: Reply) => {
+      if (r.ok && r.value instanceof Transfer) port.postMessage({ ...r, value: r.value.value }, r.value.buffers);
+      else port.postMessage(r);
+    };
     const fn = allowed.has(m.method) ? (target as Record<string, Method>)[m.method] : undefined;
     const run = fn ? Promise.resolve().then(() => fn.apply(target, m.args)) : Promise.reject(new Error(`no method ${m.method}`));
     run.then(

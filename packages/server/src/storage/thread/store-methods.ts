@@ -1,5 +1,6 @@
 /** The methods of a StorageBackend that cross to its thread: one list, used by both sides. */
 import type { CostReader, StorageBackend } from '../contract.js';
+import type { TraceEncoding } from '../../query/encoded-trace.js';
 import type { MethodsOf } from './rpc.js';
 
 // An object rather than an array so that the compiler checks the list is complete.
@@ -34,6 +35,9 @@ export const STORE_METHODS = Object.keys(METHODS) as ThreadMethod[];
 
 /** Methods of optional capabilities (StorageCapabilities), served when the engine implements them. */
 export const CAPABILITY_METHODS = ['costReport'] as const satisfies readonly MethodsOf<CostReader>[];
+
+/** Trace pages encoded to JSON in the store's thread (query/encoded-trace.ts): only bytes cross to the main thread. */
+export const ENCODING_METHODS = ['encodeTracePage', 'planJaegerTrace'] as const satisfies readonly MethodsOf<TraceEncoding>[];
 
 /** What the thread receives to open its engine. */
 export interface StoreThreadData {

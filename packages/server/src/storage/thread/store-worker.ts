@@ -5,9 +5,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadEngine } from '../engines.js';
-import { serveRpc } from './rpc.js';
+import { serveRpc, Transfer } from './rpc.js';
+import { traceEncodingOf, type EncodedPage, type TraceEncoding } from '../../query/encoded-trace.js';
 import type { CostReader, StorageBackend } from '../contract.js';
-import { CAPABILITY_METHODS, STORE_METHODS, type StoreThreadData, type ThreadStartup } from './store-methods.js';
+import { CAPABILITY_METHODS, ENCODING_METHODS, STORE_METHODS, type StoreThreadData, type ThreadStartup } from './store-methods.js';
 
 const data = workerData as StoreThreadData;
 const port = parentPort!;
@@ -19,7 +20,16 @@ async function main(): Promise<void> {
   // After closing, nothing is left for this thread to do.
   backend.close = () => close().finally(() => setImmediate(() => port.close()));
   const optional = CAPABILITY_METHODS.filter((m) => typeof (backend as Partial<CostReader>)[m] === 'function');
-  serveRpc(port, backend as Required<StorageBackend> & CostReader, [...STORE_METHODS, ...optional]);
+  const encoding = traceEncodingOf(backend);
+  // The page's bytes move to the main thread; it never holds the spans.
+  const encodeTracePage = async (...args: Parameters<TraceEncoding['encodeTracePage']>) => {
+    const page = await encoding.encodeTracePage(...args);
+    return new Transfer<EncodedPage>(page, [page.json.buffer as ArrayBuffer]);
+  };
+  const methods = [...STORE_METHODS, ...optional];
+  const served = Object.fromEntries(methods.map((m) => [m, (backend as unknown as Record<string, (...a: unknown[]) => unknown>)[m]!.bind(backend)]));
+  const target = { ...served, encodeTracePage, planJaegerTrace: encoding.planJaegerTrace } as unknown as Required<StorageBackend> & CostReader & TraceEncoding;
+  serveRpc(port, target, [...methods, ...ENCODING_METHODS]);
   port.postMessage({ type: 'ready', location: backend.location } satisfies ThreadStartup);
 }
 

@@ -12,7 +12,8 @@ import {
   type StorageBackend,
 } from '../contract.js';
 import { remoteMethods, RpcClient } from './rpc.js';
-import { STORE_METHODS, type StoreThreadData, type ThreadStartup } from './store-methods.js';
+import type { TraceEncoding } from '../../query/encoded-trace.js';
+import { ENCODING_METHODS, STORE_METHODS, type StoreThreadData, type ThreadStartup } from './store-methods.js';
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
@@ -29,6 +30,8 @@ function spawnWorker(workerData: StoreThreadData): Worker {
 
 /** `costReport` answers only when the engine has the `costs` capability (the thread serves what the engine has). */
 export interface WorkerStore<B extends EncodedBatch> extends StorageBackend<B>, CostReader {
+  /** Trace pages encoded in the store's thread. */
+  readonly traceEncoding: TraceEncoding;
   /** Called once if the store thread dies while the server still needs it (not after close()). */
   onDeath: ((err: Error) => void) | null;
 }
@@ -46,12 +49,13 @@ export async function openInWorker<B extends EncodedBatch>(engine: string, optio
     worker.on('message', onMessage);
     worker.once('error', reject);
   });
-  const client = new RpcClient<Required<StorageBackend<B>> & CostReader>(worker, [QueryError, QueryTimeoutError, StorageUnavailableError]);
+  const client = new RpcClient<Required<StorageBackend<B>> & CostReader & TraceEncoding>(worker, [QueryError, QueryTimeoutError, StorageUnavailableError]);
   let closing = false;
   const methods = remoteMethods(client, STORE_METHODS);
   const store: WorkerStore<B> = {
     ...methods,
     location,
+    traceEncoding: remoteMethods(client, ENCODING_METHODS),
     onDeath: null,
     costReport: (startNano: bigint, endNano: bigint, limits?: ReadLimits) => client.call('costReport', [startNano, endNano, limits]),
     writeBatches: (batches: readonly B[], logs: readonly LogRecord[]) =>
