@@ -2,7 +2,7 @@
 // OTLP/gRPC, each sending fresh spans, honouring Retry-After and resending what was refused. Shared by the
 // overload test (which asserts) and the bench (which reports figures).
 import { credentials, Client, Metadata, status as grpcStatus } from '@grpc/grpc-js';
-import { encodeTraceRequest, SpanKind, type Span } from '@sextant/core';
+import { blankSpan, emptyScope, encodeTraceRequest, SpanKind, type Span } from '@sextant/core';
 import { randomBytes } from 'node:crypto';
 
 export interface OverloadOptions {
@@ -43,35 +43,31 @@ export interface OverloadResult {
 function spansFor(n: number, service: string): Span[] {
   const traceId = randomBytes(16).toString('hex');
   const now = BigInt(Date.now()) * 1_000_000n;
-  const spans: Span[] = [];
-  for (let i = 0; i < n; i++) {
-    spans.push({
-      traceId,
-      spanId: randomBytes(8).toString('hex'),
-      parentSpanId: '',
-      traceState: '',
-      flags: 1,
-      name: `op-${i % 10}`,
-      kind: SpanKind.SERVER,
-      startTimeUnixNano: now - 5_000_000n,
-      endTimeUnixNano: now,
-      attributes: [
-        { key: 'http.request.method', value: 'GET' },
-        { key: 'http.route', value: `/items/${i % 50}` },
-        { key: 'user.id', value: `u${i}` },
-      ],
-      droppedAttributesCount: 0,
-      events: [],
-      droppedEventsCount: 0,
-      links: [],
-      droppedLinksCount: 0,
-      status: { code: 0, message: '' },
-      resource: { attributes: [{ key: 'service.name', value: service }], droppedAttributesCount: 0, schemaUrl: '' },
-      scope: { name: 'overload', version: '', attributes: [], droppedAttributesCount: 0 },
-    });
-  }
-  return spans;
+  const resource = { attributes: [{ key: 'service.name', value: service }], droppedAttributesCount: 0, schemaUrl: '' };
+  const scope = { ...emptyScope(), name: 'overload' };
+  return Array.from({ length: n }, (_, i) => ({
+    ...blankSpan(resource, scope),
+    traceId,
+    spanId: randomBytes(8).toString('hex'),
+    flags: 1,
+    name: `op-${i % 10}`,
+    kind: SpanKind.SERVER,
+    startTimeUnixNano: now - 5_000_000n,
+    endTimeUnixNano: now,
+    attributes: [
+      { key: 'http.request.method', value: 'GET' },
+      { key: 'http.route', value: `/items/${i % 50}` },
+      { key: 'user.id', value: `u${i}` },
+    ],
+  }));
 }
+
+/** How a sender's request ended. */
+type Outcome =
+  | { kind: 'acked' }
+  | { kind: 'refused'; retryAfterSeconds: number | null }
+  | { kind: 'timeout'; grpc: boolean }
+  | { kind: 'other'; what: string; resend: boolean };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -177,83 +173,77 @@ export async function runOverload(o: OverloadOptions): Promise<OverloadResult> {
     if (slot > Date.now()) await sleep(slot - Date.now());
   };
 
-  const httpBodies = new BodyFactory(o.spansPerRequest, 'overload-http');
-  const grpcBodies = new BodyFactory(o.spansPerRequest, 'overload-grpc');
-  const httpSender = async () => {
-    let body: Uint8Array | null = null;
-    while (Date.now() < end) {
-      await pace();
-      if (Date.now() >= end) break;
-      body ??= httpBodies.next();
-      const started = performance.now();
-      r.requests++;
-      try {
-        const res = await fetch(`${o.otlpHttp}/v1/traces`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-protobuf' },
-          body,
-          signal: AbortSignal.timeout(o.clientTimeoutMs),
-        });
-        await res.arrayBuffer();
-        if (res.status === 200) {
-          r.acked++;
-          r.ackedSpans += o.spansPerRequest;
-          r.ackLatencies.push(performance.now() - started);
-          body = null;
-        } else if (res.status === 503 || res.status === 429) {
-          r.refused++;
-          const after = Number(res.headers.get('retry-after'));
-          if (!(after > 0)) r.refusedWithoutRetryDelay++;
-          await sleep(Math.min((after > 0 ? after : 1) * 1000, end - Date.now()));
-        } else other(`HTTP ${res.status}`);
-      } catch (err) {
-        if ((err as Error).name === 'TimeoutError') r.timeouts++;
-        else other(`HTTP ${(err as Error).message}`);
-        // The body may or may not have been stored: never resent, so that counts stay exact.
-        body = null;
-      }
-    }
-  };
-
-  const grpcSender = async (client: Client) => {
+  /** Sends until the end: a fresh body after each answer, except that a refused one is resent after its delay. */
+  const sender = (bodies: BodyFactory, send: (body: Buffer) => Promise<Outcome>) => async () => {
     let body: Buffer | null = null;
     while (Date.now() < end) {
       await pace();
       if (Date.now() >= end) break;
-      body ??= grpcBodies.next();
+      body ??= bodies.next();
       const started = performance.now();
       r.requests++;
+      const out = await send(body);
+      if (out.kind === 'acked') {
+        r.acked++;
+        r.ackedSpans += o.spansPerRequest;
+        r.ackLatencies.push(performance.now() - started);
+        body = null;
+      } else if (out.kind === 'refused') {
+        r.refused++;
+        if (out.retryAfterSeconds === null) r.refusedWithoutRetryDelay++;
+        await sleep(Math.min((out.retryAfterSeconds ?? 1) * 1000, end - Date.now()));
+      } else if (out.kind === 'timeout') {
+        r.timeouts++;
+        if (out.grpc) r.grpcTimeouts++;
+        // The body may or may not have been stored: never resent, so that counts stay exact.
+        body = null;
+      } else {
+        other(out.what);
+        if (!out.resend) body = null;
+      }
+    }
+  };
+
+  const httpSender = sender(new BodyFactory(o.spansPerRequest, 'overload-http'), async (body) => {
+    try {
+      const res = await fetch(`${o.otlpHttp}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf' },
+        body,
+        signal: AbortSignal.timeout(o.clientTimeoutMs),
+      });
+      await res.arrayBuffer();
+      if (res.status === 200) return { kind: 'acked' };
+      if (res.status === 503 || res.status === 429) {
+        const after = Number(res.headers.get('retry-after'));
+        return { kind: 'refused', retryAfterSeconds: after > 0 ? after : null };
+      }
+      return { kind: 'other', what: `HTTP ${res.status}`, resend: true };
+    } catch (err) {
+      if ((err as Error).name === 'TimeoutError') return { kind: 'timeout', grpc: false };
+      return { kind: 'other', what: `HTTP ${(err as Error).message}`, resend: false };
+    }
+  });
+
+  const grpcBodies = new BodyFactory(o.spansPerRequest, 'overload-grpc');
+  const grpcSender = (client: Client) =>
+    sender(grpcBodies, async (body) => {
       const answer = await new Promise<{ code: number; md?: Metadata; details?: string }>((resolve) => {
         client.makeUnaryRequest(
           '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
           (b: Buffer) => b,
           (b: Buffer) => b,
-          body!,
+          body,
           new Metadata(),
           { deadline: Date.now() + o.clientTimeoutMs },
           (err) => resolve(err ? { code: err.code, md: err.metadata, details: err.details } : { code: grpcStatus.OK }),
         );
       });
-      if (answer.code === grpcStatus.OK) {
-        r.acked++;
-        r.ackedSpans += o.spansPerRequest;
-        r.ackLatencies.push(performance.now() - started);
-        body = null;
-      } else if (answer.code === grpcStatus.UNAVAILABLE) {
-        r.refused++;
-        const delay = grpcRetryDelay(answer.md);
-        if (delay === null) r.refusedWithoutRetryDelay++;
-        await sleep(Math.min((delay ?? 1) * 1000, end - Date.now()));
-      } else if (answer.code === grpcStatus.DEADLINE_EXCEEDED) {
-        r.timeouts++;
-        r.grpcTimeouts++;
-        body = null;
-      } else {
-        other(`gRPC ${answer.code} ${answer.details ?? ''}`);
-        body = null;
-      }
-    }
-  };
+      if (answer.code === grpcStatus.OK) return { kind: 'acked' };
+      if (answer.code === grpcStatus.UNAVAILABLE) return { kind: 'refused', retryAfterSeconds: grpcRetryDelay(answer.md) };
+      if (answer.code === grpcStatus.DEADLINE_EXCEEDED) return { kind: 'timeout', grpc: true };
+      return { kind: 'other', what: `gRPC ${answer.code} ${answer.details ?? ''}`, resend: false };
+    })();
 
   const senders: Promise<void>[] = [];
   for (let i = 0; i < o.inFlight - grpcSenders; i++) senders.push(httpSender());

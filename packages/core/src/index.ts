@@ -25,6 +25,7 @@ export * from './analysis/compare-traces.js';
 export * from './analysis/cohort.js';
 export { bytesToBase64, base64ToBytes } from './codec/base64.js';
 export { normalizeHexId } from './codec/hex.js';
+export { blankSpan } from './codec/common.js';
 export * from './analysis/instrumentation-rules.js';
 export * from './analysis/instrumentation-check.js';
 export { nameHasId, keyHasId, sensitiveKind, containsCardNumber } from './analysis/attribute-patterns.js';
