@@ -160,6 +160,37 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     assert.equal((await store.getTrace(traceId)).length, 6);
   });
 
+  t('getTracePage pages a trace by (start, span id, kind): each span once, shared ids and equal starts at page boundaries', async (store) => {
+    assert.ok(store.getTracePage, 'the engine pages traces (trace by id is streamed a page at a time)');
+    const page = store.getTracePage.bind(store);
+    const traceId = hexId(16);
+    const spans: Span[] = [];
+    for (let i = 0; i < 9; i++) {
+      const start = BASE_TIME + BigInt(Math.floor(i / 3)) * MS;
+      const client = makeSpan({ traceId, name: `c${i}`, kind: SpanKind.CLIENT, startNano: start });
+      // A Zipkin shared span: the server half has the client's id and start.
+      spans.push(client, { ...makeSpan({ traceId, name: `s${i}`, kind: SpanKind.SERVER, startNano: start }), spanId: client.spanId });
+    }
+    await store.write(spans, []);
+    const order = (a: Span, b: Span) =>
+      a.startTimeUnixNano !== b.startTimeUnixNano ? (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1) : a.spanId !== b.spanId ? (a.spanId < b.spanId ? -1 : 1) : a.kind - b.kind;
+    const expected = kept([...spans].sort(order));
+    for (const size of [1, 3, 4, 18, 50]) {
+      const got: Span[] = [];
+      let after = null;
+      for (;;) {
+        const p = await page(traceId, after, size);
+        assert.ok(p.length <= size);
+        got.push(...p);
+        if (p.length < size) break;
+        const last = p[p.length - 1]!;
+        after = { startNano: last.startTimeUnixNano, spanId: last.spanId, kind: last.kind };
+      }
+      assert.deepEqual(got, expected, `pages of ${size}`);
+    }
+    assert.deepEqual(await page(hexId(16), null, 10), []);
+  });
+
   t('getTraces returns each asked trace, and nothing for unknown ids', async (store) => {
     const spans = [makeSpan(), makeSpan(), makeSpan()];
     await store.write(spans, []);

@@ -22,6 +22,7 @@ import {
   type SpanCountRow,
   type StorageBackend,
   type StoreStats,
+  type TracePosition,
   type TraceQuery,
   type TraceSummary,
 } from '../contract.js';
@@ -32,7 +33,7 @@ import { dependencyGraph, linkMinute, MINUTE, SETTLE } from './dependencies.js';
 import { connect, parseClickHouseUrl, type ClickHouseTarget } from './connect.js';
 import { AttributeTypes, type ValueType } from './attribute-types.js';
 import {
-  encodeLogRows, kindFromText, LOG_COLUMNS, LOG_INSERT_COLUMNS, logFromRow, SPAN_COLUMNS, spanFromRow, TRACE_INSERT_COLUMNS, TraceRowEncoder,
+  encodeLogRows, KIND_CODE_SQL, kindFromText, LOG_COLUMNS, LOG_INSERT_COLUMNS, logFromRow, SPAN_COLUMNS, spanFromRow, TRACE_INSERT_COLUMNS, TraceRowEncoder,
   type LogSelectRow, type SpanSelectRow, type TraceRowBatch,
 } from './rows.js';
 import { databaseBytes, dropOldestDays } from './retention.js';
@@ -228,28 +229,33 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
   }
 
   /**
-   * Through the exporter's lookup table, as its documented trace-by-id query does: the trace's time range
-   * narrows the read to a few partitions and granules of otel_traces.
+   * The time range of traces from the exporter's lookup table, as its documented trace-by-id query uses it: it
+   * narrows a read to a few partitions and granules of otel_traces. Without a lookup row (a table filled before
+   * the view existed) the TraceId skip index still finds the spans.
    */
-  async getTraces(traceIds: readonly string[], maxSpansEach?: number): Promise<Map<string, Span[]>> {
-    const out = new Map<string, Span[]>();
-    if (traceIds.length === 0) return out;
-    const ids = [...new Set(traceIds)];
-    await this.freshTypes();
+  private async traceWindow(ids: readonly string[]): Promise<{ sql: string; params: Record<string, string> }> {
     const [range] = await this.rows<{ start: string | null; end: string | null }>(
       `SELECT toString(min(Start)) AS start, toString(max(End) + 1) AS end FROM ${this.db}.${ident(TABLES.traceIdTs)} WHERE TraceId IN {ids:Array(String)}
        HAVING count() > 0`,
       { ids },
     );
-    // Without a lookup row (a table filled before the view existed) the TraceId skip index still finds the spans.
-    const window = range ? `AND Timestamp >= toDateTime({start:String}, 'UTC') AND Timestamp <= toDateTime({end:String}, 'UTC')` : '';
+    if (!range) return { sql: '', params: {} };
+    return { sql: `AND Timestamp >= toDateTime({start:String}, 'UTC') AND Timestamp <= toDateTime({end:String}, 'UTC')`, params: { start: range.start!, end: range.end! } };
+  }
+
+  async getTraces(traceIds: readonly string[], maxSpansEach?: number): Promise<Map<string, Span[]>> {
+    const out = new Map<string, Span[]>();
+    if (traceIds.length === 0) return out;
+    const ids = [...new Set(traceIds)];
+    await this.freshTypes();
+    const window = await this.traceWindow(ids);
     // The exporter's plain MergeTree keeps every row it is sent, so a re-sent span is a second row: reads keep one
     // row per (span id, kind, start), the identity the conformance suite defines.
     const rows = await this.rows<SpanSelectRow>(
-      `SELECT ${SPAN_COLUMNS} FROM ${this.db}.${ident(TABLES.traces)} WHERE TraceId IN {ids:Array(String)} ${window}
+      `SELECT ${SPAN_COLUMNS} FROM ${this.db}.${ident(TABLES.traces)} WHERE TraceId IN {ids:Array(String)} ${window.sql}
        ORDER BY TraceId, Timestamp, SpanId
        LIMIT 1 BY TraceId, SpanId, SpanKind, Timestamp`,
-      { ids, ...(range ? { start: range.start, end: range.end } : {}) },
+      { ids, ...window.params },
     );
     for (const r of rows) {
       const s = spanFromRow(r, this.readValue);
@@ -259,6 +265,21 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
       if (maxSpansEach === undefined || list.length < maxSpansEach) list.push(s);
     }
     return out;
+  }
+
+  /** Keyset paging in the engines' page order (start, span id, kind), one row per span identity as getTraces. */
+  async getTracePage(traceId: string, after: TracePosition | null, limit: number): Promise<Span[]> {
+    await this.freshTypes();
+    const window = await this.traceWindow([traceId]);
+    const next = after === null ? '' : `AND (Timestamp, SpanId, ${KIND_CODE_SQL}) > (fromUnixTimestamp64Nano(toInt64({afterStart:String})), {afterSpan:String}, {afterKind:Int16})`;
+    const rows = await this.rows<SpanSelectRow>(
+      `SELECT ${SPAN_COLUMNS} FROM ${this.db}.${ident(TABLES.traces)} WHERE TraceId = {id:String} ${window.sql} ${next}
+       ORDER BY Timestamp, SpanId, ${KIND_CODE_SQL}
+       LIMIT 1 BY SpanId, SpanKind, Timestamp
+       LIMIT ${Math.max(0, Math.floor(limit))}`,
+      { id: traceId, ...window.params, ...(after ? { afterStart: after.startNano.toString(), afterSpan: after.spanId, afterKind: after.kind } : {}) },
+    );
+    return rows.map((r) => spanFromRow(r, this.readValue));
   }
 
   async searchTraces(q: TraceQuery): Promise<SearchResult> {
