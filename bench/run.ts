@@ -363,7 +363,9 @@ async function bigReadBench(): Promise<void> {
     const pid = server.proc.pid!;
     const id = trace[0]!.traceId;
     try {
-      for (const [api, path, needle] of [['native', `/api/v1/traces/${id}`, '"spanId"'], ['Jaeger', `/api/traces/${id}`, '"operationName"']] as const) {
+      const apis = [['native', `/api/v1/traces/${id}`, '"spanId"'], ['Jaeger', `/api/traces/${id}`, '"operationName"']] as const;
+      // `npm run bench -- bigread jaeger`: one API only.
+      for (const [api, path, needle] of apis.filter(([name]) => !process.argv[3] || name.toLowerCase() === process.argv[3])) {
         const alone = await countIn(`${server.api}${path}`, needle);
         const idle = healthPoller(server.api);
         await new Promise((r) => setTimeout(r, 1000));

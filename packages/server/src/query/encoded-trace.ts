@@ -115,7 +115,8 @@ export function traceEncodingOf(reader: Pick<TraceReader, 'getTrace' | 'getTrace
     return from < 0 ? [] : all.slice(from, from + limit);
   });
 
-  return {
+  let planning: Promise<void> = Promise.resolve();
+  const encoding: TraceEncoding = {
     async encodeTracePage(traceId, after, limit, req) {
       const stored = await read(traceId, after, limit);
       const until = req.until ?? null;
@@ -150,41 +151,51 @@ export function traceEncodingOf(reader: Pick<TraceReader, 'getTrace' | 'getTrace
       return { json: new TextEncoder().encode(text), spans: spans.length, last: lastRead, end, consumed, newProcesses };
     },
 
-    async planJaegerTrace(traceId, maxSpans, window, raw, noteTruncation) {
-      // Raw answers change no span: counting them is all (the first is kept for a truncation warning).
-      const outlines: Span[] = [];
-      let kept = 0;
-      let after: TracePosition | null = null;
-      let seen = 0;
-      let truncated = false;
-      let until: TracePosition | null = null;
-      for (;;) {
-        const want = Math.min(TRACE_PAGE, maxSpans + 1 - seen);
-        const stored = await read(traceId, after, want);
-        for (const s of stored) {
-          if (++seen > maxSpans) {
-            truncated = true;
-            break;
-          }
-          until = positionOf(s);
-          if (!inWindow(s, window)) continue;
-          if (!raw || kept === 0) outlines.push(jaegerOutline(s));
-          kept++;
-        }
-        if (truncated || stored.length < want) break;
-        after = positionOf(stored[stored.length - 1]!);
-      }
-      const adjustments: PlacedAdjustment[] = raw ? [] : jaegerAdjustments(outlines).map(({ node, ...a }) => ({ at: positionOf(outlines[node]!), ...a }));
-      if (truncated && noteTruncation && outlines.length > 0) {
-        const note = truncationNote({ maxSpans });
-        const first = positionOf(outlines[0]!);
-        const head = adjustments[0];
-        if (head && comparePositions(head.at, first) === 0) head.warnings = [note, ...(head.warnings ?? [])];
-        else adjustments.unshift({ at: first, warnings: [note] });
-      }
-      return { spans: kept, truncated, until, adjustments };
+    planJaegerTrace(traceId, maxSpans, window, raw, noteTruncation) {
+      // One plan at a time: a plan holds every span's outline, so concurrent big reads would hold several; the
+      // thread is one core either way, so waiting costs no throughput.
+      const run = planning.then(() => plan(traceId, maxSpans, window, raw, noteTruncation));
+      planning = run.then(() => undefined, () => undefined);
+      return run;
     },
   };
+
+  return encoding;
+
+  async function plan(traceId: string, maxSpans: number, window: SpanWindow, raw: boolean, noteTruncation: boolean): Promise<JaegerPlan> {
+    // Raw answers change no span: counting them is all (the first is kept for a truncation warning).
+    const outlines: Span[] = [];
+    let kept = 0;
+    let after: TracePosition | null = null;
+    let seen = 0;
+    let truncated = false;
+    let until: TracePosition | null = null;
+    for (;;) {
+      const want = Math.min(TRACE_PAGE, maxSpans + 1 - seen);
+      const stored = await read(traceId, after, want);
+      for (const s of stored) {
+        if (++seen > maxSpans) {
+          truncated = true;
+          break;
+        }
+        until = positionOf(s);
+        if (!inWindow(s, window)) continue;
+        if (!raw || kept === 0) outlines.push(jaegerOutline(s));
+        kept++;
+      }
+      if (truncated || stored.length < want) break;
+      after = positionOf(stored[stored.length - 1]!);
+    }
+    const adjustments: PlacedAdjustment[] = raw ? [] : jaegerAdjustments(outlines).map(({ node, ...a }) => ({ at: positionOf(outlines[node]!), ...a }));
+    if (truncated && noteTruncation && outlines.length > 0) {
+      const note = truncationNote({ maxSpans });
+      const first = positionOf(outlines[0]!);
+      const head = adjustments[0];
+      if (head && comparePositions(head.at, first) === 0) head.warnings = [note, ...(head.warnings ?? [])];
+      else adjustments.unshift({ at: first, warnings: [note] });
+    }
+    return { spans: kept, truncated, until, adjustments };
+  }
 }
 
 /** A trace's encoded pages for an answer, and whether spans were left out at the cap. */

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeZipkinV2, SpanKind, type LogRecord, type Span } from '@sextant/core';
 import { readFixtureJson } from '../../../../testing/fixtures.js';
-import { MAX_TAG_FILTERS, QueryError, TRACE_SORTS, type BatchEncoder, type EncodedBatch, type StorageBackend, type TraceSort, type TraceSummary } from '../../src/storage/contract.js';
+import { MAX_TAG_FILTERS, QueryError, QueryTimeoutError, TRACE_SORTS, type BatchEncoder, type EncodedBatch, type StorageBackend, type TraceSort, type TraceSummary } from '../../src/storage/contract.js';
 import { BASE_TIME, hexId, makeSpan, resourceFor } from '../support/spans.js';
 
 export interface ConformanceEngine {
@@ -189,6 +189,23 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
       assert.deepEqual(got, expected, `pages of ${size}`);
     }
     assert.deepEqual(await page(hexId(16), null, 10), []);
+  });
+
+  t('an expensive read past its ReadLimits is stopped by the engine (QueryTimeoutError); the same read without limits answers', async (store) => {
+    const spans: Span[] = [];
+    for (let t = 0; t < 4000; t++) {
+      const traceId = hexId(16);
+      for (let i = 0; i < 10; i++) spans.push(makeSpan({ traceId, service: `svc-${t % 7}`, name: `op-${i}`, startNano: BASE_TIME + BigInt(t * 10 + i) * MS, attributes: [{ key: 'user.id', value: `u${t}-${i}` }] }));
+    }
+    for (let i = 0; i < spans.length; i += 10_000) await store.write(spans.slice(i, i + 10_000), []);
+    const q = { tags: [{ key: 'user.id', value: 'u3999-9' }], limit: 20 };
+    assert.equal((await store.searchTraces(q)).traces.length, 1);
+    assert.equal((await store.searchTraces(q, { timeoutMs: 60_000 })).traces.length, 1, 'a generous limit changes nothing');
+    // Ranking every trace by duration takes a few hundred ms here: far past 1 ms.
+    const heavy = { sort: 'longest' as const, limit: 1000 };
+    await assert.rejects(store.searchTraces(heavy, { timeoutMs: 1 }), QueryTimeoutError);
+    // The engine is free again: the next read answers.
+    assert.equal((await store.searchTraces(q)).traces.length, 1);
   });
 
   t('getTraces returns each asked trace, and nothing for unknown ids', async (store) => {

@@ -73,7 +73,9 @@ const LOG = { level: ClickHouseLogLevel.OFF };
 /** A client whose queries run in no database in particular (the database may not exist yet). */
 export async function connect(t: ClickHouseTarget): Promise<ClickHouseClient> {
   if (t.kind === 'chdb') {
-    return createClient({ connection: await chdbConnection(t.dir), clickhouse_settings: SETTINGS, log: LOG });
+    // chdb applies settings as SET statements on its one session: a query's time limit (ReadLimits) would outlive
+    // the query unless every other query sets none.
+    return createClient({ connection: await chdbConnection(t.dir), clickhouse_settings: { ...SETTINGS, max_execution_time: 0 }, log: LOG });
   }
   return createClient({
     url: t.url,

@@ -22,6 +22,8 @@ import {
   type SpanCountRow,
   type StorageBackend,
   type StoreStats,
+  QueryTimeoutError,
+  type ReadLimits,
   type TracePosition,
   type TraceQuery,
   type TraceSummary,
@@ -59,6 +61,12 @@ export interface ClickHouseStoreOptions {
   /** --max-size: the oldest days are dropped beyond it (retention.ts), by background work. */
   maxSizeBytes?: number | null;
   retentionIntervalMs?: number;
+}
+
+/** ClickHouse's TIMEOUT_EXCEEDED (code 159), as the client and chdb's adapter both report it. */
+function isTimeout(err: unknown): boolean {
+  const e = err as { code?: unknown; type?: unknown; message?: unknown };
+  return e?.code === '159' || e?.type === 'TIMEOUT_EXCEEDED' || (typeof e?.message === 'string' && e.message.includes('TIMEOUT_EXCEEDED'));
 }
 
 /** How far back the linking pass starts on a database that already has spans. */
@@ -179,9 +187,24 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
     }
   }
 
-  private async rows<T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
-    const rs = await this.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
-    return rs.json<T>();
+  /**
+   * With `limits`, ClickHouse itself stops the query at the time limit (max_execution_time, on a server and in
+   * chdb), so the query lane's slot is freed with the engine's work, not only the answer.
+   */
+  private async rows<T>(sql: string, params: Record<string, unknown> = {}, limits?: ReadLimits): Promise<T[]> {
+    const clickhouse_settings = limits ? { max_execution_time: limits.timeoutMs / 1000, timeout_overflow_mode: 'throw' as const } : undefined;
+    try {
+      const rs = await this.client.query({ query: sql, query_params: params, format: 'JSONEachRow', ...(clickhouse_settings ? { clickhouse_settings } : {}) });
+      return await rs.json<T>();
+    } catch (err) {
+      if (limits && isTimeout(err)) throw new QueryTimeoutError(`the query ran past ${limits.timeoutMs} ms and ClickHouse stopped it`);
+      throw err;
+    }
+  }
+
+  /** `rows` bounded by `limits`, for the query builders of the other modules. */
+  private within(limits: ReadLimits | undefined) {
+    return <T>(sql: string, params: Record<string, unknown> = {}) => this.rows<T>(sql, params, limits);
   }
 
   private needs(table: string, feature: string): void {
@@ -282,12 +305,12 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
     return rows.map((r) => spanFromRow(r, this.readValue));
   }
 
-  async searchTraces(q: TraceQuery): Promise<SearchResult> {
+  async searchTraces(q: TraceQuery, limits?: ReadLimits): Promise<SearchResult> {
     checkSearchLimits(q);
     const sort = q.sort ?? 'recent';
     const cursor = q.cursor ? decodeCursor(q.cursor, sort) : null;
     const { sql, params } = buildSearchSql(this.db, q, cursor);
-    const rows = await this.rows<SearchRow>(sql, params);
+    const rows = await this.rows<SearchRow>(sql, params, limits);
     const page = rows.slice(0, q.limit);
     const traces: TraceSummary[] = page.map((r) => ({
       traceId: r.TraceId,
@@ -308,6 +331,7 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
           `SELECT TraceId, ServiceName, uniqExact(SpanId, SpanKind, Timestamp) AS n, uniqExactIf((SpanId, SpanKind, Timestamp), ${IS_ERROR}) AS e FROM ${this.db}.${ident(TABLES.traces)}
            WHERE TraceId IN {ids:Array(String)} GROUP BY TraceId, ServiceName ORDER BY TraceId, n DESC, ServiceName`,
           { ids },
+          limits,
         ),
         this.rows<{ TraceId: string; n: string }>(
           `SELECT TraceId, uniqExact(SpanId, SpanKind, Timestamp) AS n FROM ${this.db}.${ident(TABLES.traces)}
@@ -315,6 +339,7 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
              AND (TraceId, ParentSpanId) NOT IN (SELECT TraceId, SpanId FROM ${this.db}.${ident(TABLES.traces)} WHERE TraceId IN {ids:Array(String)})
            GROUP BY TraceId`,
           { ids },
+          limits,
         ),
       ]);
       for (const r of svcRows) byId.get(r.TraceId)?.services.push({ name: r.ServiceName, spanCount: Number(r.n), errorCount: Number(r.e) });
@@ -391,9 +416,9 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
     return (rows[0]?.v ?? []).filter((v) => v !== '');
   }
 
-  async dependencies(startNano: bigint, endNano: bigint): Promise<DependencyGraph> {
+  async dependencies(startNano: bigint, endNano: bigint, limits?: ReadLimits): Promise<DependencyGraph> {
     const linked = this.missing.has(TABLES.dependencies) ? null : await this.linkedMinutes();
-    return dependencyGraph((sql, params) => this.rows(sql, params), this.db, startNano, endNano, linked);
+    return dependencyGraph(this.within(limits), this.db, startNano, endNano, linked);
   }
 
   /** The minutes sextant_dependencies_1m holds, [from, to) in ns; null when none. */
@@ -445,26 +470,26 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
     return done;
   }
 
-  async red(q: RedQuery): Promise<RedResult> {
+  async red(q: RedQuery, limits?: ReadLimits): Promise<RedResult> {
     this.needs(TABLES.red, 'RED metrics');
-    return redMetrics((sql, params) => this.rows(sql, params), this.db, q, this.redCoveredFrom);
+    return redMetrics(this.within(limits), this.db, q, this.redCoveredFrom);
   }
 
-  countSpans(q: SpanCountQuery): Promise<SpanCountRow[]> {
-    return countSpans((sql, params) => this.rows(sql, params), this.db, q);
+  countSpans(q: SpanCountQuery, limits?: ReadLimits): Promise<SpanCountRow[]> {
+    return countSpans(this.within(limits), this.db, q);
   }
 
-  costReport(startNano: bigint, endNano: bigint): Promise<CostReport> {
-    return costReport((sql, params) => this.rows(sql, params), this.db, startNano, endNano);
+  costReport(startNano: bigint, endNano: bigint, limits?: ReadLimits): Promise<CostReport> {
+    return costReport(this.within(limits), this.db, startNano, endNano);
   }
 
-  async stats(): Promise<StoreStats> {
-    const [r] = await this.rows<{ spans: string; traces: string; logs: string }>(
+  async stats(limits?: ReadLimits): Promise<StoreStats> {
+    const [r] = await this.within(limits)<{ spans: string; traces: string; logs: string }>(
       `SELECT (SELECT uniq(TraceId, SpanId, SpanKind, Timestamp) FROM ${this.db}.${ident(TABLES.traces)}) AS spans,
          (SELECT uniqExact(TraceId) FROM ${this.db}.${ident(TABLES.traces)}) AS traces,
          (SELECT count() FROM ${this.db}.${ident(TABLES.logs)}) AS logs`,
     );
-    return { spans: Number(r!.spans), traces: Number(r!.traces), logs: Number(r!.logs), bytes: await databaseBytes((sql, params) => this.rows(sql, params), this.target.database) };
+    return { spans: Number(r!.spans), traces: Number(r!.traces), logs: Number(r!.logs), bytes: await databaseBytes(this.within(limits), this.target.database) };
   }
 
   /**
