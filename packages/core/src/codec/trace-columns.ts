@@ -105,34 +105,29 @@ export class TraceColumnsEncoder {
     return out;
   }
 
-  private resource(r: Resource): number {
-    let i = this.resourceIds.get(r);
+  /** The table index of `obj`: by identity once seen, else by its encoding, so equal copies share one entry. */
+  private entry<T, E>(obj: T, ids: Map<T, number>, keys: Map<string, number>, encode: () => E, out: E[]): number {
+    let i = ids.get(obj);
     if (i !== undefined) return i;
-    const enc: ColumnsResource = [this.attrs(r.attributes), r.droppedAttributesCount, this.str(r.schemaUrl)];
+    const enc = encode();
     const key = JSON.stringify(enc);
-    i = this.resourceKeys.get(key);
+    i = keys.get(key);
     if (i === undefined) {
-      i = this.resourceKeys.size;
-      this.resourceKeys.set(key, i);
-      this.chunkOut.resources.push(enc);
+      i = keys.size;
+      keys.set(key, i);
+      out.push(enc);
     }
-    this.resourceIds.set(r, i);
+    ids.set(obj, i);
     return i;
   }
 
+  private resource(r: Resource): number {
+    return this.entry(r, this.resourceIds, this.resourceKeys, (): ColumnsResource => [this.attrs(r.attributes), r.droppedAttributesCount, this.str(r.schemaUrl)], this.chunkOut.resources);
+  }
+
   private scope(s: Scope): number {
-    let i = this.scopeIds.get(s);
-    if (i !== undefined) return i;
-    const enc: ColumnsScope = [this.str(s.name), this.str(s.version), this.attrs(s.attributes), s.droppedAttributesCount, this.str(s.schemaUrl)];
-    const key = JSON.stringify(enc);
-    i = this.scopeKeys.get(key);
-    if (i === undefined) {
-      i = this.scopeKeys.size;
-      this.scopeKeys.set(key, i);
-      this.chunkOut.scopes.push(enc);
-    }
-    this.scopeIds.set(s, i);
-    return i;
+    const encode = (): ColumnsScope => [this.str(s.name), this.str(s.version), this.attrs(s.attributes), s.droppedAttributesCount, this.str(s.schemaUrl)];
+    return this.entry(s, this.scopeIds, this.scopeKeys, encode, this.chunkOut.scopes);
   }
 
   private rest(s: Span): ColumnsRest | null {
