@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import type { SextantOptions } from '../src/server.js';
 import { QueryTimeoutError } from '../src/storage/contract.js';
 import { DuckDBStore } from '../src/storage/duckdb/duckdb-store.js';
+import { guardedStore, underOneDeadline } from '../src/query/guarded-store.js';
+import { QueryLane, queryLaneOptions } from '../src/query/query-lane.js';
 import { getJson, startTestServer } from './support/server.js';
 import { BASE_TIME, hexId, makeSpan } from './support/spans.js';
 
@@ -88,6 +90,29 @@ test('DuckDB stops a read at its limit: it is interrupted while the same read wi
     assert.equal(unboundedDone, false, 'the bounded read was stopped, not run to its end');
     assert.equal((await unbounded).traces.length, 1000);
     assert.equal((await store.searchTraces(q, { timeoutMs: 60_000 })).traces.length, 1000, 'an interrupted connection serves the next read');
+  } finally {
+    await store.close();
+  }
+});
+
+test('one deadline over a request of many expensive reads (TraceQL paging through candidates): they stop together at the query timeout', async () => {
+  const store = await DuckDBStore.open({ dataDir });
+  try {
+    const lane = new QueryLane(queryLaneOptions({ timeoutMs: 2000 }));
+    const q = { service: 'svc1', limit: 1 };
+    // Each read is far shorter than the timeout; under one deadline they are refused once it has passed.
+    const request = underOneDeadline(guardedStore(store, lane));
+    let reads = 0;
+    await assert.rejects(async () => {
+      for (;;) {
+        await request.searchTraces(q);
+        reads++;
+      }
+    }, /query timeout \(2 s\)/);
+    assert.ok(reads > 1, `several reads fit in one timeout (${reads})`);
+    // Without one deadline, the same reads each get the whole timeout.
+    const each = guardedStore(store, lane);
+    for (let i = 0; i < reads + 2; i++) await each.searchTraces(q);
   } finally {
     await store.close();
   }

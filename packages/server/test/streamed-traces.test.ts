@@ -113,3 +113,15 @@ test('Jaeger v3 and Tempo trace by id, streamed: the same spans as the whole tra
   assert.equal((await getJson(`${s.urls.api}/api/v3/traces/${hexId(16)}`)).status, 404);
   assert.equal((await getJson(`${s.urls.api}/api/traces/${hexId(16)}`)).status, 404);
 });
+
+test('Jaeger and v3 searches: full traces read and encoded in the store thread, each as the whole trace adjusted at once', async () => {
+  const both = [whole, capped].map((id) => traces.get(id)!);
+  const byIds = await getJson(`${s.urls.api}/api/traces?traceID=${capped}&traceID=${whole}&traceID=${hexId(16)}`);
+  const expected = [capped, whole].map((id) => jaegerReference(traces.get(id)!, false, []).data[0]);
+  assert.deepEqual(byIds.body, { data: expected, total: 2, limit: 0, offset: 0, errors: null });
+  const search = await getJson(`${s.urls.api}/api/traces?service=frontend&limit=20`);
+  assert.equal(search.body.total, 2);
+  assert.deepEqual([...search.body.data].sort((a: any, b: any) => (a.traceID < b.traceID ? -1 : 1)), [...expected].sort((a: any, b: any) => (a.traceID < b.traceID ? -1 : 1)));
+  const v3 = await getJson(`${s.urls.api}/api/v3/traces?query.serviceName=frontend`);
+  assert.deepEqual(flat(v3.body.result.resourceSpans), flat(both.flatMap((t) => plain(encodeOtlpJsonTraces(jaegerViewSpans(jaegerView(t, false)))).resourceSpans)));
+});

@@ -23,7 +23,7 @@ import { applyBrowserPolicy, type BrowserPolicy } from '../security/browser-poli
 import { registerQueryAuth, type QueryAuthOptions } from '../auth/query-auth.js';
 import { registerMcpRoute } from '../mcp/http.js';
 import { QueryLane, queryLaneOptions, type QueryLaneOptions } from '../query/query-lane.js';
-import { guardedCostReader, guardedStore } from '../query/guarded-store.js';
+import { guardedCostReader, guardedEncoding, guardedStore } from '../query/guarded-store.js';
 import { traceEncodingOf, type TraceEncoding } from '../query/encoded-trace.js';
 
 /** Ports the receivers listen on (null: not running), for the UI's "how to send traces" help. */
@@ -83,7 +83,7 @@ export async function createApiServer(engineStore: SpanStore, opts: ApiOptions):
   const searchUsage = new SearchUsage();
   searchUsage.watch(app);
   const maxTraceSpans = opts.maxTraceSpans ?? DEFAULT_MAX_TRACE_SPANS;
-  const encoding = traceEncodingOfStore(engineStore);
+  const encoding = guardedEncoding(traceEncodingOfStore(engineStore), lane);
   await app.register(nativeApi, { store, encoding, maxTraceSpans });
   const maxSearchSpans = opts.maxSearchSpans ?? DEFAULT_MAX_SEARCH_SPANS;
   await app.register(jaegerApi, { store, encoding, maxTraceSpans, maxSearchSpans });

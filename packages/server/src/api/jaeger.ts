@@ -3,14 +3,14 @@
  * /api/* JSON model ({data,total,limit,offset,errors}, µs times) and the /api/v3/* OTLP-shaped HTTP API.
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { encodeJaegerTrace, encodeOtlpJsonTraces, jaegerView, jaegerViewSpans, parseSpanKind, SpanKind, spanKindName, type JaegerProcess, type JaegerTrace, type Span } from '@sextant/core';
+import { parseSpanKind, SpanKind, spanKindName, type JaegerProcess } from '@sextant/core';
 import { parseTraceIdParam } from '../storage/stored/ids.js';
 import type { SpanStore, TagFilter, TraceQuery } from '../storage/contract.js';
 import { all, checkWindow, one, parseBoolParam, parseDurationNano, parseLimit, parseTagParams, parseTimeNano, traceIdParam, type Query } from '../query/search-params.js';
 import { truncationNote, searchFullTraces, searchTruncationNote, tracesByIds, type FullTraces } from '../query/traces.js';
 import { ApiError, answerErrorsWith } from './errors.js';
-import { Deferred, EncodedList, jsonStream, lazyList } from './json-stream.js';
-import { plannedTrace, type TraceEncoding } from '../query/encoded-trace.js';
+import { Deferred, EncodedList, jsonStream } from './json-stream.js';
+import { encodedTraces, plannedTrace, type TraceEncoding } from '../query/encoded-trace.js';
 import { tempoTraceProtobuf, wantsProtobuf } from './tempo.js';
 
 const US = 1000n;
@@ -56,22 +56,6 @@ async function operationsOf(store: SpanStore, service: string, kindText: string 
   return (await store.operations(service))
     .filter((o) => kind === null || o.spanKind === kind)
     .map((o) => ({ name: o.name, spanKind: o.spanKind === SpanKind.UNSPECIFIED ? '' : spanKindName(o.spanKind) }));
-}
-
-/** One trace as Jaeger's query service answers it (see jaegerView): adjusted unless `raw`. */
-/** `traceWarnings` (a truncation) go on the first span: Jaeger's model has warnings per span only. */
-function jaegerTrace(spans: readonly Span[], raw: boolean, traceWarnings: readonly string[] = []): JaegerTrace {
-  const view = jaegerView(spans, raw);
-  if (traceWarnings.length === 0 || view.spans.length === 0) return encodeJaegerTrace(view.spans, view.warnings);
-  const warnings = new Map(view.warnings);
-  warnings.set(0, [...traceWarnings, ...(warnings.get(0) ?? [])]);
-  return encodeJaegerTrace(view.spans, warnings);
-}
-
-/** Spans of traces for an OTLP answer (api/v3), adjusted per trace unless `raw`; encoded as it is streamed. */
-function otlpTraces(traces: readonly (readonly Span[])[], raw: boolean) {
-  const spans = traces.flatMap((t) => jaegerViewSpans(jaegerView(t, raw)));
-  return { resourceSpans: lazyList(spans, (chunk) => encodeOtlpJsonTraces(chunk).resourceSpans) };
 }
 
 function classicQuery(q: Query): TraceQuery {
@@ -167,15 +151,16 @@ export const jaegerApi: FastifyPluginAsync<JaegerApiOptions> = async (app, { sto
     const raw = parseBoolParam(one(q, 'raw'), 'raw');
     const found: FullTraces =
       ids.length > 0
-        ? await tracesByIds(store, [...new Set(ids.map((id) => parseTraceIdParam(id)).filter((x) => x !== null))], maxSearchSpans)
+        ? await tracesByIds(encoding, [...new Set(ids.map((id) => parseTraceIdParam(id)).filter((x) => x !== null))], maxSearchSpans)
         : await searchFullTraces(store, classicQuery(q), maxSearchSpans);
-    if (!found.truncated) return reply.type('application/json').send(jsonStream(envelope(found.traces.map((t) => jaegerTrace(t, raw)))));
-    const note = searchTruncationNote(found.truncated);
-    reply.header('x-sextant-truncated', note);
-    // Jaeger's model has warnings per span only: the first trace's first span carries it; with no trace to
-    // carry it, it is the answer's error (Jaeger's partial-answer field).
-    const data = found.traces.map((t, i) => jaegerTrace(t, raw, i === 0 ? [note] : []));
-    return reply.type('application/json').send(jsonStream(data.length > 0 ? envelope(data) : { ...envelope(data), errors: [{ code: 413, msg: note }] }));
+    const note = found.truncated ? searchTruncationNote(found.truncated) : null;
+    if (note) reply.header('x-sextant-truncated', note);
+    // Read and encoded where the engine runs. Jaeger's model has warnings per span only: the first trace's first
+    // span carries the note; with no trace to carry it, it is the answer's error (Jaeger's partial-answer field).
+    let total = 0;
+    const data = new EncodedList(encodedTraces(encoding, found.traces, { format: 'jaeger', raw, firstWarnings: note ? [note] : undefined }, (n) => (total += n)));
+    const errors = note && found.traces.length === 0 ? [{ code: 413, msg: note }] : null;
+    return reply.type('application/json').send(jsonStream({ data, total: new Deferred(() => total), limit: 0, offset: 0, errors }));
   });
 
   app.get<{ Params: { id: string } }>('/api/traces/:id', async (req, reply) => {
@@ -252,7 +237,7 @@ export const jaegerV3Api: FastifyPluginAsync<JaegerApiOptions> = async (app, { s
   app.get('/api/v3/traces', async (req, reply) => {
     const q = req.query as Query;
     const found = await searchFullTraces(store, v3Query(q), maxSearchSpans);
-    const result = otlpTraces(found.traces, v3Raw(q));
+    const result = { resourceSpans: new EncodedList(encodedTraces(encoding, found.traces, { format: 'otlp', raw: v3Raw(q) })) };
     if (!found.truncated) return reply.type('application/json').send(jsonStream({ result }));
     const note = searchTruncationNote(found.truncated);
     reply.header('x-sextant-truncated', note);

@@ -7,6 +7,10 @@
 import {
   adjustedSpan,
   encodeJaegerSpan,
+  encodeJaegerTrace,
+  jaegerView,
+  jaegerViewSpans,
+  type JaegerTrace,
   encodeOtlpJsonTraces,
   jaegerAdjustments,
   jaegerOutline,
@@ -74,8 +78,25 @@ export interface JaegerPlan {
   adjustments: PlacedAdjustment[];
 }
 
+/** Whole traces of a search answer: Jaeger UI traces, or OTLP resourceSpans elements (api/v3), adjusted unless raw. */
+export interface TracesRequest {
+  format: TraceFormat;
+  raw: boolean;
+  /** On the first trace's first span (Jaeger's model has warnings per span only). */
+  firstWarnings?: string[];
+}
+
+export interface EncodedTraces {
+  /** JSON elements joined by commas, without brackets. */
+  json: Uint8Array;
+  /** Traces encoded (an id no longer stored is skipped). */
+  traces: number;
+}
+
 /** Encoded pages of traces; TraceReaders offer it in their own thread (storage/thread/) or on this one. */
 export interface TraceEncoding {
+  /** Several small traces read and encoded whole (a search answer's, a batch of about a page of spans). */
+  encodeTraces(traceIds: string[], req: TracesRequest): Promise<EncodedTraces>;
   encodeTracePage(traceId: string, after: TracePosition | null, limit: number, req: PageRequest): Promise<EncodedPage>;
   /** Reads the trace once (compactly) for what Jaeger's answer needs to know before its first span. */
   planJaegerTrace(traceId: string, maxSpans: number, window: SpanWindow, raw: boolean, noteTruncation: boolean): Promise<JaegerPlan>;
@@ -106,7 +127,14 @@ function joined(parts: string[]): string {
 }
 
 /** The TraceEncoding of a reader, run on the thread that calls it. */
-export function traceEncodingOf(reader: Pick<TraceReader, 'getTrace' | 'getTracePage'>): TraceEncoding {
+/** One trace as Jaeger's query service answers it (see jaegerView); `traceWarnings` go on its first span. */
+export function jaegerTraceOf(spans: readonly Span[], raw: boolean, traceWarnings: readonly string[] = []): JaegerTrace {
+  const view = jaegerView(spans, raw);
+  if (traceWarnings.length > 0 && view.spans.length > 0) view.warnings.set(0, [...traceWarnings, ...(view.warnings.get(0) ?? [])]);
+  return encodeJaegerTrace(view.spans, view.warnings);
+}
+
+export function traceEncodingOf(reader: Pick<TraceReader, 'getTrace' | 'getTracePage' | 'getTraces'>): TraceEncoding {
   const page = reader.getTracePage?.bind(reader);
   // An engine without paging is read whole once per page asked: only engines with few spans per trace lack it.
   const read = page ?? (async (traceId: string, after: TracePosition | null, limit: number) => {
@@ -117,6 +145,25 @@ export function traceEncodingOf(reader: Pick<TraceReader, 'getTrace' | 'getTrace
 
   let planning: Promise<void> = Promise.resolve();
   const encoding: TraceEncoding = {
+    async encodeTraces(traceIds, req) {
+      const byId = await reader.getTraces(traceIds);
+      const parts: string[] = [];
+      let traces = 0;
+      for (const id of traceIds) {
+        const spans = byId.get(id);
+        if (spans === undefined || spans.length === 0) continue;
+        const warnings = traces === 0 ? (req.firstWarnings ?? []) : [];
+        traces++;
+        if (req.format === 'jaeger') {
+          parts.push(JSON.stringify(jaegerTraceOf(spans, req.raw, warnings)));
+          continue;
+        }
+        const out = jaegerViewSpans(jaegerView(spans, req.raw));
+        for (let i = 0; i < out.length; i += OTLP_GROUP) parts.push(elements(encodeOtlpJsonTraces(out.slice(i, i + OTLP_GROUP)).resourceSpans));
+      }
+      return { json: new TextEncoder().encode(joined(parts)), traces };
+    },
+
     async encodeTracePage(traceId, after, limit, req) {
       const stored = await read(traceId, after, limit);
       const until = req.until ?? null;
@@ -265,4 +312,33 @@ export async function* plannedTrace(
     if (page.end || page.last === null) return;
     after = page.last;
   }
+}
+
+/**
+ * The traces of a search answer, read and encoded where the engine runs in batches of about a page of spans (a
+ * bigger trace alone); `onTraces` hears how many each batch held.
+ */
+export async function* encodedTraces(
+  encoding: TraceEncoding,
+  traces: readonly { traceId: string; spans: number }[],
+  req: TracesRequest,
+  onTraces: (n: number) => void = () => undefined,
+): AsyncGenerator<Uint8Array> {
+  let warnings = req.firstWarnings;
+  let batch: string[] = [];
+  let spans = 0;
+  const flush = async () => {
+    const r = await encoding.encodeTraces(batch, { ...req, firstWarnings: warnings });
+    if (r.traces > 0) warnings = undefined;
+    onTraces(r.traces);
+    batch = [];
+    spans = 0;
+    return r.json;
+  };
+  for (const t of traces) {
+    if (batch.length > 0 && spans + t.spans > TRACE_PAGE) yield await flush();
+    batch.push(t.traceId);
+    spans += t.spans;
+  }
+  if (batch.length > 0) yield await flush();
 }

@@ -52,10 +52,17 @@ export class QueryLane {
 
   constructor(readonly options: QueryLaneOptions) {}
 
-  /** Runs `read` (given the limits to pass to the engine) in the lane. */
-  async run<T>(read: (limits: ReadLimits) => Promise<T>): Promise<T> {
+  /**
+   * Runs `read` (given the limits to pass to the engine) in the lane; with `deadline` (ms since the epoch), within
+   * what is left of it: one request's many reads share one query timeout.
+   */
+  async run<T>(read: (limits: ReadLimits) => Promise<T>, deadline?: number): Promise<T> {
     await this.enter();
-    const { timeoutMs } = this.options;
+    const timeoutMs = deadline === undefined ? this.options.timeoutMs : Math.min(this.options.timeoutMs, deadline - Date.now());
+    if (timeoutMs <= 0) {
+      this.leave();
+      throw this.timedOut();
+    }
     const work = read({ timeoutMs });
     void work.then(
       () => this.leave(),
@@ -69,15 +76,16 @@ export class QueryLane {
     try {
       return await Promise.race([work, limit]);
     } catch (err) {
-      if (err instanceof QueryTimeoutError) {
-        throw new QueryTimeoutError(
-          `the query ran longer than the query timeout (${seconds(timeoutMs)}) and was stopped; narrow it (a shorter time range, more filters) or raise --query-timeout`,
-        );
-      }
-      throw err;
+      throw err instanceof QueryTimeoutError ? this.timedOut() : err;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private timedOut(): QueryTimeoutError {
+    return new QueryTimeoutError(
+      `the query ran longer than the query timeout (${seconds(this.options.timeoutMs)}) and was stopped; narrow it (a shorter time range, more filters) or raise --query-timeout`,
+    );
   }
 
   private enter(): Promise<void> {

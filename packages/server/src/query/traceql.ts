@@ -9,6 +9,7 @@ import {
   type Query, type Span, type Spanset, type TraceContext,
 } from '@sextant/core';
 import type { SpanStore, TraceQuery } from '../storage/contract.js';
+import { underOneDeadline } from './guarded-store.js';
 
 export interface InspectionMetrics {
   inspectedTraces: number;
@@ -79,13 +80,15 @@ export function toTraceQuery(conds: readonly PushedCondition[], base: Omit<Trace
  * candidates all match, reads 20 traces and not 500.
  */
 async function scanCandidates(
-  store: SpanStore,
+  candidates: SpanStore,
   query: Query,
   window: { startNano?: bigint; endNano?: bigint },
   bound: number,
   visit: (spans: Span[]) => boolean,
   firstPage = PAGE,
 ): Promise<InspectionMetrics> {
+  // Many pages of candidates, each an expensive read: one query timeout for them all.
+  const store = underOneDeadline(candidates);
   const { query: tq, text } = toTraceQuery(pushdownConditions(query), window);
   const metrics: InspectionMetrics = { inspectedTraces: 0, inspectedSpans: 0, truncated: false, pushedDown: text.join(' && ') };
   let cursor: string | undefined;

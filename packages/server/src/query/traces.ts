@@ -1,6 +1,7 @@
 /** Traces by id and by search, as the API families fetch them. */
 import type { Span } from '@sextant/core';
 import type { SpanStore, TraceQuery } from '../storage/contract.js';
+import type { TraceEncoding } from './encoded-trace.js';
 import { NotFoundError } from './errors.js';
 import { traceIdParam } from './search-params.js';
 
@@ -92,7 +93,8 @@ export async function pagedTrace(store: SpanStore, id: string, maxSpans: number)
 export const DEFAULT_MAX_SEARCH_SPANS = 100_000;
 
 export interface FullTraces {
-  traces: Span[][];
+  /** The traces of the answer, in its order, with their span counts: read and encoded later (encoded-trace.ts). */
+  traces: { traceId: string; spans: number }[];
   /** Set when traces were left out because the answer would have held more than `maxSpans` spans. */
   truncated: { maxSpans: number; omittedTraces: number; traces: number } | null;
 }
@@ -102,7 +104,7 @@ export function searchTruncationNote(t: NonNullable<FullTraces['truncated']>): s
   return `search answer truncated: ${t.omittedTraces} of ${t.traces} traces left out, as an answer holds at most ${t.maxSpans} spans (--max-search-spans); narrow the search or open those traces by id`;
 }
 
-function fullTraces(traces: Span[][], found: number, maxSpans: number): FullTraces {
+function fullTraces(traces: FullTraces['traces'], found: number, maxSpans: number): FullTraces {
   return { traces, truncated: traces.length < found ? { maxSpans, omittedTraces: found - traces.length, traces: found } : null };
 }
 
@@ -113,33 +115,33 @@ function fullTraces(traces: Span[][], found: number, maxSpans: number): FullTrac
 export async function searchFullTraces(store: SpanStore, q: TraceQuery, maxSpans: number): Promise<FullTraces> {
   const { traces } = await store.searchTraces(q);
   let room = maxSpans;
-  const fit: string[] = [];
+  const fit: FullTraces['traces'] = [];
   for (const t of traces) {
     if (t.spanCount > room) break;
     room -= t.spanCount;
-    fit.push(t.traceId);
+    fit.push({ traceId: t.traceId, spans: t.spanCount });
   }
-  const byId = fit.length > 0 ? await store.getTraces(fit) : new Map<string, Span[]>();
-  return fullTraces(fit.map((id) => byId.get(id) ?? []).filter((s) => s.length > 0), traces.length, maxSpans);
+  return fullTraces(fit, traces.length, maxSpans);
 }
 
 /** Traces by id (unknown ids skipped), in the order asked, as many whole traces as fit in `maxSpans` spans in all. */
-export async function tracesByIds(store: SpanStore, ids: readonly string[], maxSpans: number): Promise<FullTraces> {
-  const out: Span[][] = [];
+export async function tracesByIds(encoding: TraceEncoding, ids: readonly string[], maxSpans: number): Promise<FullTraces> {
+  const out: FullTraces['traces'] = [];
   let room = maxSpans;
   let found = 0;
   for (const id of ids) {
-    // Once one does not fit, the rest are left out too (only counted): the answer keeps the order asked.
+    // Once one does not fit, the rest are left out too (only counted): the answer keeps the order asked. A raw
+    // plan counts the spans where the engine runs and holds none.
     const full = room >= 0;
-    const spans = await store.getTrace(id, full ? room + 1 : 1);
-    if (spans.length === 0) continue;
+    const plan = await encoding.planJaegerTrace(id, full ? room : 0, {}, true, false);
+    if (plan.spans === 0 && !plan.truncated) continue;
     found++;
-    if (!full || spans.length > room) {
+    if (!full || plan.truncated) {
       room = -1;
       continue;
     }
-    room -= spans.length;
-    out.push(spans);
+    room -= plan.spans;
+    out.push({ traceId: id, spans: plan.spans });
   }
   return fullTraces(out, found, maxSpans);
 }

@@ -162,9 +162,9 @@ export function checkLogQuery(q: LogQuery): void {
 export const MAX_INCOMING_LINKS = 200;
 
 export interface LogAndLinkReader {
-  searchLogs(q: LogQuery): Promise<LogSearchResult>;
+  searchLogs(q: LogQuery, limits?: ReadLimits): Promise<LogSearchResult>;
   /** Spans of other traces that link to a span of `traceId`, most recent first, at most `limit`. */
-  linksTo(traceId: string, limit: number): Promise<IncomingLink[]>;
+  linksTo(traceId: string, limit: number, limits?: ReadLimits): Promise<IncomingLink[]>;
 }
 
 export interface DependencyReader {

@@ -206,6 +206,10 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     await assert.rejects(store.searchTraces(heavy, { timeoutMs: 1 }), QueryTimeoutError);
     // The engine is free again: the next read answers.
     assert.equal((await store.searchTraces(q)).traces.length, 1);
+    // Log search and incoming links take the same limits.
+    const lq = { startNano: 0n, endNano: FOREVER, text: 'nothing like this', limit: 10 };
+    assert.deepEqual(await store.searchLogs(lq, { timeoutMs: 60_000 }), await store.searchLogs(lq));
+    assert.deepEqual(await store.linksTo(spans[0]!.traceId, 10, { timeoutMs: 60_000 }), []);
   });
 
   t('getTraces returns each asked trace, and nothing for unknown ids', async (store) => {

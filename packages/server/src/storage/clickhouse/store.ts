@@ -369,14 +369,14 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
   }
 
   // Log search and incoming links (log-search.ts).
-  async searchLogs(q: LogQuery): Promise<LogSearchResult> {
+  async searchLogs(q: LogQuery, limits?: ReadLimits): Promise<LogSearchResult> {
     checkLogQuery(q);
-    const rows = await searchLogRows((sql, params) => this.rows(sql, params), this.db, q);
+    const rows = await searchLogRows(this.within(limits), this.db, q);
     return { logs: rows.slice(0, q.limit).map(logFromRow), more: rows.length > q.limit };
   }
 
-  linksTo(traceId: string, limit: number): Promise<IncomingLink[]> {
-    return incomingLinks((sql, params) => this.rows(sql, params), this.db, traceId, limit);
+  linksTo(traceId: string, limit: number, limits?: ReadLimits): Promise<IncomingLink[]> {
+    return incomingLinks(this.within(limits), this.db, traceId, limit);
   }
 
   async services(): Promise<string[]> {

@@ -266,18 +266,19 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     return rows.map((r) => logFromRow(r, this.sides));
   }
 
-  async searchLogs(q: LogQuery): Promise<LogSearchResult> {
+  async searchLogs(q: LogQuery, limits?: ReadLimits): Promise<LogSearchResult> {
     checkLogQuery(q);
     const { sql, params } = logSearchSql(q);
-    const rows = await this.rows(sql, params);
+    // A scan of the logs (text, attributes): beside the cheap reads, stopped at its limit.
+    const rows = await this.db.expensive(limits, false, (read) => read(sql, params));
     const page = rows.slice(0, q.limit);
     await resolveSideRowsOf(page, this.sides);
     return { logs: page.map((r) => logFromRow(r, this.sides)), more: rows.length > q.limit };
   }
 
-  async linksTo(traceId: string, limit: number): Promise<IncomingLink[]> {
+  async linksTo(traceId: string, limit: number, limits?: ReadLimits): Promise<IncomingLink[]> {
     const { sql, params } = linksToSql(traceId, limit);
-    return incomingLinksFromRows(await this.rows(sql, params), traceId, limit);
+    return incomingLinksFromRows(await this.db.expensive(limits, false, (read) => read(sql, params)), traceId, limit);
   }
 
   async services(): Promise<string[]> {

@@ -37,7 +37,7 @@ export const STORE_METHODS = Object.keys(METHODS) as ThreadMethod[];
 export const CAPABILITY_METHODS = ['costReport'] as const satisfies readonly MethodsOf<CostReader>[];
 
 /** Trace pages encoded to JSON in the store's thread (query/encoded-trace.ts): only bytes cross to the main thread. */
-export const ENCODING_METHODS = ['encodeTracePage', 'planJaegerTrace'] as const satisfies readonly MethodsOf<TraceEncoding>[];
+export const ENCODING_METHODS = ['encodeTracePage', 'planJaegerTrace', 'encodeTraces'] as const satisfies readonly MethodsOf<TraceEncoding>[];
 
 /** What the thread receives to open its engine. */
 export interface StoreThreadData {

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadEngine } from '../engines.js';
 import { serveRpc, Transfer } from './rpc.js';
-import { traceEncodingOf, type EncodedPage, type TraceEncoding } from '../../query/encoded-trace.js';
+import { traceEncodingOf, type EncodedPage, type EncodedTraces, type TraceEncoding } from '../../query/encoded-trace.js';
 import type { CostReader, StorageBackend } from '../contract.js';
 import { CAPABILITY_METHODS, ENCODING_METHODS, STORE_METHODS, type StoreThreadData, type ThreadStartup } from './store-methods.js';
 
@@ -28,7 +28,11 @@ async function main(): Promise<void> {
   };
   const methods = [...STORE_METHODS, ...optional];
   const served = Object.fromEntries(methods.map((m) => [m, (backend as unknown as Record<string, (...a: unknown[]) => unknown>)[m]!.bind(backend)]));
-  const target = { ...served, encodeTracePage, planJaegerTrace: encoding.planJaegerTrace } as unknown as Required<StorageBackend> & CostReader & TraceEncoding;
+  const encodeTraces = async (...args: Parameters<TraceEncoding['encodeTraces']>) => {
+    const traces = await encoding.encodeTraces(...args);
+    return new Transfer<EncodedTraces>(traces, [traces.json.buffer as ArrayBuffer]);
+  };
+  const target = { ...served, encodeTracePage, encodeTraces, planJaegerTrace: encoding.planJaegerTrace } as unknown as Required<StorageBackend> & CostReader & TraceEncoding;
   serveRpc(port, target, [...methods, ...ENCODING_METHODS]);
   port.postMessage({ type: 'ready', location: backend.location } satisfies ThreadStartup);
 }
