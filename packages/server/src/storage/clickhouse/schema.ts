@@ -335,6 +335,30 @@ export function contribDdl(o: SchemaOptions): string[] {
   ];
 }
 
+/**
+ * Tables that exist are never altered, so a `--retention` other than the TTL an existing table was made with is
+ * not applied: one warning per such table, with the statement that would apply it. `ddl` is what Sextant would
+ * have created (its TTL clause is what --retention asks for); `tables` is system.tables' name and engine_full.
+ */
+export function ttlWarnings(o: SchemaOptions, ddl: readonly string[], tables: readonly { name: string; engine_full: string }[]): string[] {
+  const warnings: string[] = [];
+  const squash = (t: string) => t.replace(/\s+/g, '');
+  for (const statement of ddl) {
+    const name = /^CREATE TABLE IF NOT EXISTS `[^`]+`\.`([^`]+)`/.exec(statement)?.[1];
+    // The tables that take a TTL are made to drop whole parts (views and Distributed tables are not).
+    if (name === undefined || !statement.includes('ttl_only_drop_parts')) continue;
+    const table = tables.find((t) => t.name === name);
+    if (!table) continue;
+    const wanted = /\nTTL ([^\n]+)/.exec(statement)?.[1] ?? null;
+    const has = /\bTTL (.+?)(?: SETTINGS |$)/.exec(table.engine_full)?.[1] ?? null;
+    if (squash(wanted ?? '') === squash(has ?? '')) continue;
+    const qualified = `${ident(o.database)}.${ident(name)}`;
+    const fix = wanted === null ? `ALTER TABLE ${qualified} REMOVE TTL` : `ALTER TABLE ${qualified} MODIFY TTL ${wanted}`;
+    warnings.push(`${qualified} has ${has === null ? 'no TTL (rows are kept until deleted)' : `TTL ${has}`}, --retention asks for ${wanted === null ? 'none' : `TTL ${wanted}`}; to apply it: ${fix}`);
+  }
+  return warnings;
+}
+
 /** Sextant's own tables and the views that fill them (they need otel_traces to exist). */
 export function sextantDdl(o: SchemaOptions, redCompleteFromSec = 0n): string[] {
   return [

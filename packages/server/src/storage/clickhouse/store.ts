@@ -36,7 +36,7 @@ import {
   type LogSelectRow, type SpanSelectRow, type TraceRowBatch,
 } from './rows.js';
 import { databaseBytes, dropOldestDays } from './retention.js';
-import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, LOCAL_SUFFIX, RED_COMMENT, sextantDdl, TABLES, type SchemaOptions } from './schema.js';
+import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, LOCAL_SUFFIX, RED_COMMENT, sextantDdl, TABLES, ttlWarnings, type SchemaOptions } from './schema.js';
 import { buildSearchSql, type SearchRow } from './search.js';
 import { countSpans } from './span-counts.js';
 import { costReport } from './costs.js';
@@ -68,6 +68,8 @@ const LINK_BATCH = 30;
 const TYPES_REFRESH_MS = 10_000;
 
 export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReader {
+  /** The tables whose existing TTL differs from what --retention asks for (printed at open; see ttlWarnings). */
+  retentionWarnings: readonly string[] = [];
   private linkTimer: NodeJS.Timeout | null = null;
   private linking: Promise<number> | null = null;
   private lastLinkError = '';
@@ -159,9 +161,17 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
           missing.set(table, (err as Error).message);
         }
       }
+      const engines = await (
+        await client.query({ query: 'SELECT name, engine_full FROM system.tables WHERE database = {db:String}', query_params: { db: target.database }, format: 'JSONEachRow' })
+      ).json<{ name: string; engine_full: string }>();
+      const retentionWarnings = ttlWarnings(schema, [...contribDdl(schema), ...sextantDdl(schema, completeFrom)], engines);
+      if (retentionWarnings.length > 0) {
+        process.stderr.write(`sextant: warning: --retention is NOT applied to these tables, which already exist with another TTL (Sextant never alters an existing table):\n${retentionWarnings.map((w) => `  ${w}\n`).join('')}`);
+      }
       const red = (await tableInfo(redNames)).find((t) => RED_COMMENT.test(t.comment));
       const redCoveredFrom = red ? BigInt(RED_COMMENT.exec(red.comment)![1]!) * 1_000_000_000n : 0n;
       const store = new ClickHouseStore(client, target, version!, missing, retry, redCoveredFrom, opts.cluster ?? null);
+      store.retentionWarnings = retentionWarnings;
       await store.freshTypes();
       if (opts.background !== false && !missing.has(TABLES.dependencies)) {
         store.linkTimer = setInterval(() => void store.linkPending().catch(() => undefined), opts.linkIntervalMs ?? 20_000);
