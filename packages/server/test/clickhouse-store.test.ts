@@ -65,7 +65,7 @@ test('a --retention other than an existing table\'s TTL is warned about at open,
   try {
     const traces = store.retentionWarnings.find((w) => w.startsWith('`ttl`.`otel_traces` '));
     assert.equal(traces, '`ttl`.`otel_traces` has TTL toDateTime(Timestamp) + toIntervalDay(7), --retention asks for TTL toDateTime(Timestamp) + toIntervalDay(3); to apply it: ALTER TABLE `ttl`.`otel_traces` MODIFY TTL toDateTime(Timestamp) + toIntervalDay(3)');
-    for (const table of ['otel_logs', 'otel_traces_trace_id_ts', 'sextant_red_1m', 'sextant_dependencies_1m']) {
+    for (const table of ['otel_logs', 'otel_traces_trace_id_ts', 'sextant_red_distinct_1m', 'sextant_dependencies_1m']) {
       assert.ok(store.retentionWarnings.some((w) => w.startsWith(`\`ttl\`.\`${table}\` `)), table);
     }
   } finally {

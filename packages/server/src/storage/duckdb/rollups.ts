@@ -18,7 +18,7 @@ import type { DependencyEdge, DependencyGraph, OperationEdge, RedQuery, RedResul
 import { hexToBig, spanIdHex, traceIdHex } from '../stored/ids.js';
 import type { Row } from './connections.js';
 import type { Param } from './params.js';
-import { bucketOf as durationBucket, bucketSql, percentiles, type BucketCount } from './sketch.js';
+import { bucketOf as durationBucket, bucketSql, percentiles, type BucketCount } from '../stored/sketch.js';
 import { conditionSql, countSpans, EXEMPLAR_SQL, spanCountRow } from './span-counts-sql.js';
 
 export const MINUTE_NS = 60_000_000_000n;
