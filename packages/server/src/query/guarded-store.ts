@@ -32,7 +32,7 @@ export function guardedStore(store: SpanStore, lane: QueryLane, deadline?: numbe
     attributeValues: (key) => store.attributeValues(key),
     getTraces: (ids) => lane.run(() => store.getTraces(ids), deadline),
     searchLogs: (q) => lane.run((limits) => store.searchLogs(q, limits), deadline),
-    linksTo: (id, limit) => lane.run((limits) => store.linksTo(id, limit, limits), deadline),
+    linksTo: (id, limit, window) => lane.run((limits) => store.linksTo(id, limit, window, limits), deadline),
     searchTraces: (q) => lane.run((limits) => store.searchTraces(q, limits), deadline),
     dependencies: (start, end) => lane.run((limits) => store.dependencies(start, end, limits), deadline),
     red: (q) => lane.run((limits) => store.red(q, limits), deadline),

@@ -2,6 +2,7 @@
  * The ClickHouse backend: Sextant's store contract over the OpenTelemetry Collector exporter's tables, on a
  * ClickHouse server (HTTP) or the embedded engine (chdb). It talks to a server, so it runs on the main thread.
  */
+import { logPage } from '../log-page.js';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { LogRecord, Span, SpanKind } from '@sextant/core';
 import {
@@ -361,11 +362,11 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
   async searchLogs(q: LogQuery, limits?: ReadLimits): Promise<LogSearchResult> {
     checkLogQuery(q);
     const rows = await searchLogRows(this.within(limits), this.db, q);
-    return { logs: rows.slice(0, q.limit).map(logFromRow), more: rows.length > q.limit };
+    return logPage(rows.map(logFromRow), q);
   }
 
-  linksTo(traceId: string, limit: number, limits?: ReadLimits): Promise<IncomingLink[]> {
-    return incomingLinks(this.within(limits), this.db, traceId, limit);
+  linksTo(traceId: string, limit: number, window: { startNano: bigint; endNano: bigint }, limits?: ReadLimits): Promise<IncomingLink[]> {
+    return incomingLinks(this.within(limits), this.db, traceId, limit, window);
   }
 
   async services(): Promise<string[]> {
