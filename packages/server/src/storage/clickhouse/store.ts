@@ -37,7 +37,7 @@ import {
 } from './rows.js';
 import { databaseBytes, dropOldestDays } from './retention.js';
 import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, sextantDdl, TABLES, ttlWarnings, type SchemaOptions } from './schema.js';
-import { buildSearchSql, type SearchRow } from './search.js';
+import { buildSearchSql, recentCandidatesSql, type Candidates, type SearchRow } from './search.js';
 import { countSpans } from './span-counts.js';
 import { costReport } from './costs.js';
 import { DEFAULT_RETRY, insertRows, withRetries, type RetryPolicy } from './writer.js';
@@ -79,6 +79,8 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
   private readonly types = new AttributeTypes();
   private readonly readValue = (key: string, text: string) => this.types.read(key, text);
   private typesLoadedAt = 0;
+  private lookupCovers = false;
+  private lookupCheckedAt = 0;
   private typesLoading: Promise<void> | null = null;
 
   private constructor(
@@ -250,11 +252,36 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
     return out;
   }
 
+  /**
+   * Whether the exporter's trace-id lookup table has every trace of otel_traces (its view has run since the first
+   * span: its first second is not after the spans' first), which the most recent search relies on; checked once a
+   * minute.
+   */
+  private async lookupCoversSpans(): Promise<boolean> {
+    if (Date.now() - this.lookupCheckedAt < 60_000) return this.lookupCovers;
+    const [r] = await this.rows<{ ok: number }>(
+      `SELECT (SELECT min(Start) FROM ${this.db}.${ident(TABLES.traceIdTs)}) <= (SELECT min(toDateTime(Timestamp)) FROM ${this.db}.${ident(TABLES.traces)}) AS ok`,
+    );
+    this.lookupCovers = Number(r?.ok ?? 0) === 1;
+    this.lookupCheckedAt = Date.now();
+    return this.lookupCovers;
+  }
+
   async searchTraces(q: TraceQuery): Promise<SearchResult> {
     checkSearchLimits(q);
     const sort = q.sort ?? 'recent';
     const cursor = q.cursor ? decodeCursor(q.cursor, sort) : null;
-    const { sql, params } = buildSearchSql(this.db, q, cursor);
+    const recent = (await this.lookupCoversSpans()) ? recentCandidatesSql(this.db, q, cursor) : null;
+    let candidates: Candidates | null = null;
+    if (recent) {
+      const found = await this.rows<{ TraceId: string; StartSec: string; EndSec: string }>(recent.sql, recent.params);
+      candidates = { ids: found.map((r) => r.TraceId), fromSec: 0n, toSec: 0n };
+      if (found.length > 0) {
+        candidates.fromSec = found.reduce((m, r) => (BigInt(r.StartSec) < m ? BigInt(r.StartSec) : m), BigInt(found[0]!.StartSec));
+        candidates.toSec = found.reduce((m, r) => (BigInt(r.EndSec) > m ? BigInt(r.EndSec) : m), BigInt(found[0]!.EndSec));
+      }
+    }
+    const { sql, params } = buildSearchSql(this.db, q, cursor, candidates);
     const rows = await this.rows<SearchRow>(sql, params);
     const page = rows.slice(0, q.limit);
     const traces: TraceSummary[] = page.map((r) => ({
