@@ -114,11 +114,17 @@ export function recentCandidatesSql(db: string, q: TraceQuery, cursor: Cursor | 
   return { sql, params: p.values };
 }
 
-/** The traces recentCandidatesSql found, and the seconds their spans lie in. */
+/** Up to `n` traces with a matching span: when that is all of them, only they need summarising. */
+export function matchingTracesSql(db: string, q: TraceQuery, n: number): { sql: string; params: Record<string, unknown> } {
+  const p = new Params();
+  const where = spanFilters(p, db, q);
+  return { sql: `SELECT DISTINCT TraceId FROM ${db}.otel_traces ${where.length ? 'WHERE ' + where.join(' AND ') : ''} LIMIT ${p.p(n, 'UInt32')}`, params: p.values };
+}
+
+/** The only traces that can be on the page, and when known the seconds their spans lie in. */
 export interface Candidates {
   ids: string[];
-  fromSec: bigint;
-  toSec: bigint;
+  range?: { fromSec: bigint; toSec: bigint };
 }
 
 /**
@@ -128,7 +134,7 @@ export interface Candidates {
 export function buildSearchSql(db: string, q: TraceQuery, cursor: Cursor | null, candidates: Candidates | null = null): { sql: string; params: Record<string, unknown> } {
   const p = new Params();
   const traces = candidates
-    ? `TraceId IN ${p.p(candidates.ids, 'Array(String)')} AND Timestamp >= ${nano(p, candidates.fromSec * SECOND)} AND Timestamp < ${nano(p, (candidates.toSec + 1n) * SECOND)}`
+    ? `TraceId IN ${p.p(candidates.ids, 'Array(String)')}${candidates.range ? ` AND Timestamp >= ${nano(p, candidates.range.fromSec * SECOND)} AND Timestamp < ${nano(p, (candidates.range.toSec + 1n) * SECOND)}` : ''}`
     : `TraceId IN (SELECT DISTINCT TraceId FROM ${db}.otel_traces ${((w) => (w.length ? 'WHERE ' + w.join(' AND ') : ''))(spanFilters(p, db, q))})`;
   const having: string[] = [];
   if (q.traceMinDurationNano !== undefined) having.push(`t_end - t_start >= ${p.p(q.traceMinDurationNano, 'Int64')}`);
