@@ -43,6 +43,7 @@ import { incomingLinksFromRows, linksToSql, logSearchSql } from './log-search.js
 import { fold, MINUTE_NS, rolledUpDependencies, rolledUpRed, rollupWatermark } from './rollups.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { searchTraces } from './search.js';
+import { inRanges, TraceLocator } from './trace-locator.js';
 import { costReport } from './costs.js';
 import { SideRows, type NewSideRows } from './side-rows.js';
 import { SpanRowEncoder, type SpanRows } from './span-rows.js';
@@ -76,6 +77,8 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
   private foldedThrough = 0n;
   private lastCommitAt = 0;
   private folding: Promise<unknown> = Promise.resolve();
+  /** Which batches may hold a trace id (trace-locator.ts). */
+  private locator = new TraceLocator();
 
   private constructor(
     private readonly db: Connections,
@@ -103,6 +106,7 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     await store.sides.load();
     for (const r of await store.rows(`SELECT key, value FROM attr_values`)) store.attrIndex.load(r.key as string, r.value as string);
     store.foldedThrough = await rollupWatermark((sql) => store.rows(sql));
+    store.locator = await TraceLocator.load((sql) => store.rows(sql));
     const [last] = await store.rows(`SELECT coalesce(max(batch_seq), 0) AS seq FROM spans`);
     store.nextSeq = (last!.seq as bigint) + 1n;
     // Batches of an earlier run that it did not fold (it stopped without closing): fold them first.
@@ -181,6 +185,21 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     return this.foldRollups(2000, 500_000);
   }
 
+  /**
+   * Seals committed batches into the trace locator's buckets (whole buckets, or with `all` everything committed).
+   * It writes, so it queues with the rollup folds: a checkpoint waits for both.
+   */
+  indexTraceIds(all = false): Promise<number> {
+    const run = () => {
+      let through = this.nextSeq - 1n;
+      for (const s of this.writing) if (s <= through) through = s - 1n;
+      return this.locator.seal(this.db.rollup, through, all);
+    };
+    const result = this.folding.then(run, run);
+    this.folding = result.then(() => undefined, () => undefined);
+    return result;
+  }
+
   private batchCommitted(seq: bigint, spans: number): void {
     this.lastCommitAt = Date.now();
     let i = this.unfolded.length;
@@ -223,29 +242,34 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     return rows.map((r) => spanFromRow(r, this.sides));
   }
 
+  /** The spans of one trace that `where` (with `params`) keeps, in `order`, read only where the locator says. */
+  private traceRows(traceId: string, where: string, params: readonly Param[], order: string): Promise<Row[]> {
+    const id = hexToBig(traceId);
+    const located = inRanges(this.locator.ranges([id]), `SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ?${where}`, [traceIdParam(id), ...params]);
+    return this.rows(`SELECT * FROM (${located.sql}) ${order}`, located.params);
+  }
+
   async getTrace(traceId: string, maxSpans?: number): Promise<Span[]> {
     const limit = maxSpans === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(maxSpans))}`;
-    return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id${limit}`, [traceIdParam(hexToBig(traceId))]));
+    return this.spans(await this.traceRows(traceId, '', [], `ORDER BY start_ns, span_id${limit}`));
   }
 
   async getTracePage(traceId: string, after: TracePosition | null, limit: number): Promise<Span[]> {
-    const id = traceIdParam(hexToBig(traceId));
     const n = Math.max(0, Math.floor(limit));
     const order = `ORDER BY start_ns, span_id, kind LIMIT ${n}`;
-    if (after === null) return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ${order}`, [id]));
+    if (after === null) return this.spans(await this.traceRows(traceId, '', [], order));
     const span = new Typed(hexToBig(after.spanId), UBIGINT);
-    const next = `start_ns > ? OR (start_ns = ? AND (span_id > ? OR (span_id = ? AND kind > ?)))`;
-    return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? AND (${next}) ${order}`, [id, after.startNano, after.startNano, span, span, after.kind]));
+    const next = ` AND (start_ns > ? OR (start_ns = ? AND (span_id > ? OR (span_id = ? AND kind > ?))))`;
+    return this.spans(await this.traceRows(traceId, next, [after.startNano, after.startNano, span, span, after.kind], order));
   }
 
   async getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>> {
     const out = new Map<string, Span[]>();
     if (traceIds.length === 0) return out;
     // Many traces at once: beside the cheap reads, not in their queue.
-    const rows = await this.db.expensive(undefined, false, (read) => read(
-      `SELECT ${SPAN_COLUMNS} FROM spans WHERE list_contains(?, trace_id) ORDER BY trace_id, start_ns, span_id`,
-      [traceIdListParam(traceIds.map(hexToBig))],
-    ));
+    const ids = traceIds.map(hexToBig);
+    const located = inRanges(this.locator.ranges(ids), `SELECT ${SPAN_COLUMNS} FROM spans WHERE list_contains(?, trace_id)`, [traceIdListParam(ids)]);
+    const rows = await this.db.expensive(undefined, false, (read) => read(`SELECT * FROM (${located.sql}) ORDER BY trace_id, start_ns, span_id`, located.params));
     for (const s of await this.spans(rows)) {
       let list = out.get(s.traceId);
       if (!list) out.set(s.traceId, (list = []));
@@ -256,7 +280,7 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
 
   async searchTraces(q: TraceQuery, limits?: ReadLimits): Promise<SearchResult> {
     checkSearchLimits(q);
-    return this.db.expensive(limits, false, (read) => searchTraces(read, q));
+    return this.db.expensive(limits, false, (read) => searchTraces(read, q, this.locator));
   }
 
   async getLogs(traceId: string): Promise<LogRecord[]> {
