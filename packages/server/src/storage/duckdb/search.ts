@@ -18,7 +18,7 @@ type Read = (sql: string, params?: readonly Param[]) => Promise<Row[]>;
 
 /** The first recent window; a window with no match widens EMPTY_WIDEN times, else by what is still missing. */
 const FIRST_WINDOW_NS = 1_000_000_000n;
-const EMPTY_WIDEN = 8n;
+const EMPTY_WIDEN = 4n;
 
 export async function searchTraces(read: Read, q: TraceQuery, locator: TraceLocator): Promise<SearchResult> {
   const sort = q.sort ?? 'recent';
