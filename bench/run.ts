@@ -134,10 +134,12 @@ async function queryBench(): Promise<void> {
     let dir = tmp;
     let start: bigint;
     let end: bigint;
+    let rollups = true;
     if (generated) {
       start = 1_700_000_000_000_000_000n;
       const made = await scaleStore(cache ?? tmp, QUERY_SPANS, start);
       dir = made.dir;
+      rollups = made.rollups;
       end = start + BigInt(QUERY_SPANS / 10) * 1_000_000n + 1_000_000_000n;
       report(`store of ${fmt(QUERY_SPANS)} spans`, made.note);
     } else {
@@ -196,10 +198,14 @@ async function queryBench(): Promise<void> {
     }
     report('search service + min duration, pages 1–10 by cursor, per page', `median ${ms(median(pages))}`);
     await search('same search sort=longest (reads every match: the whole-history plan)', '', 3, () => ({ ...svc, sort: 'longest' }));
-    const [depMs, graph] = await time(() => ro.dependencies(start, end));
-    report('dependency graph, whole window', `${ms(depMs)} (${graph.edges.length} edges)`, '≤ 100 ms');
-    const [redMs] = await time(() => ro.red({ startNano: start, endNano: end, stepNano: 60_000_000_000n }));
-    report('RED metrics, all services, 1-min buckets', ms(redMs), '≤ 100 ms');
+    if (rollups) {
+      const [depMs, graph] = await time(() => ro.dependencies(start, end));
+      report('dependency graph, whole window', `${ms(depMs)} (${graph.edges.length} edges)`, '≤ 100 ms');
+      const [redMs] = await time(() => ro.red({ startNano: start, endNano: end, stepNano: 60_000_000_000n }));
+      report('RED metrics, all services, 1-min buckets', ms(redMs), '≤ 100 ms');
+    } else {
+      report('dependency graph and RED', 'not measured: the generated store leaves its rollups empty above 20M spans');
+    }
     await traceqlMeasures(ro, start);
     await ro.close();
   } finally {

@@ -65,10 +65,10 @@ async function one(c: DuckDBConnection, sql: string): Promise<Record<string, unk
  * A DuckDB data directory holding `spans` spans of the workload (traces of 10 spans, one per ms from `base`), with
  * the rollups folded. Cached under `cacheDir` by span count; returns the directory and how it was obtained.
  */
-export async function scaleStore(cacheDir: string, spans: number, base: bigint): Promise<{ dir: string; note: string }> {
+export async function scaleStore(cacheDir: string, spans: number, base: bigint): Promise<{ dir: string; note: string; rollups: boolean }> {
   const traces = Math.ceil(spans / 10);
   const dir = join(cacheDir, `query-${traces * 10}-v${GENERATOR_VERSION}-${base}`);
-  if (existsSync(join(dir, 'ready'))) return { dir, note: 'reused' };
+  if (existsSync(join(dir, 'ready'))) return { dir, note: 'reused', rollups: traces * 10 <= FOLD_MAX_SPANS };
   rmSync(dir, { recursive: true, force: true });
   const building = `${dir}.building`;
   rmSync(building, { recursive: true, force: true });
@@ -133,5 +133,5 @@ export async function scaleStore(cacheDir: string, spans: number, base: bigint):
   const foldMs = performance.now() - t1;
   renameSync(building, dir);
   mkdirSync(join(dir, 'ready'));
-  return { dir, note: `generated in ${(genMs / 1000).toFixed(0)} s, ${folded ? `rollups folded in ${(foldMs / 1000).toFixed(0)} s` : 'rollups left empty'}` };
+  return { dir, note: `generated in ${(genMs / 1000).toFixed(0)} s, ${folded ? `rollups folded in ${(foldMs / 1000).toFixed(0)} s` : 'rollups left empty'}`, rollups: folded };
 }
