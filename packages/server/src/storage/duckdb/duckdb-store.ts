@@ -43,7 +43,7 @@ import { incomingLinksFromRows, linksToSql, logSearchSql } from './log-search.js
 import { fold, MINUTE_NS, rolledUpDependencies, rolledUpRed, rollupWatermark } from './rollups.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { searchTraces } from './search.js';
-import { inRanges, TraceLocator } from './trace-locator.js';
+import { BUCKET_SPANS, inRanges, TraceLocator } from './trace-locator.js';
 import { costReport } from './costs.js';
 import { SideRows, type NewSideRows } from './side-rows.js';
 import { SpanRowEncoder, type SpanRows } from './span-rows.js';
@@ -79,6 +79,9 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
   private folding: Promise<unknown> = Promise.resolve();
   /** Which batches may hold a trace id (trace-locator.ts). */
   private locator = new TraceLocator();
+  /** Spans committed and not sealed by the locator (unknown after opening, so the first pass looks). */
+  private unsealedSpans = Infinity;
+  private committedSpans = 0;
 
   private constructor(
     private readonly db: Connections,
@@ -190,10 +193,16 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
    * It writes, so it queues with the rollup folds: a checkpoint waits for both.
    */
   indexTraceIds(all = false): Promise<number> {
-    const run = () => {
+    const run = async () => {
+      // Nothing to look at until a whole bucket's worth has been committed.
+      if (!all && this.unsealedSpans < BUCKET_SPANS) return 0;
       let through = this.nextSeq - 1n;
       for (const s of this.writing) if (s <= through) through = s - 1n;
-      return this.locator.seal(this.db.rollup, through, all);
+      const committedBefore = this.committedSpans;
+      const pending = await this.locator.seal(this.db.rollup, through, all);
+      // Batches committed meanwhile lie after `through`: still unsealed.
+      this.unsealedSpans = pending.unsealed + (this.committedSpans - committedBefore);
+      return pending.sealed;
     };
     const result = this.folding.then(run, run);
     this.folding = result.then(() => undefined, () => undefined);
@@ -202,6 +211,8 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
 
   private batchCommitted(seq: bigint, spans: number): void {
     this.lastCommitAt = Date.now();
+    this.unsealedSpans += spans;
+    this.committedSpans += spans;
     let i = this.unfolded.length;
     while (i > 0 && this.unfolded[i - 1]!.seq > seq) i--;
     this.unfolded.splice(i, 0, { seq, spans, committedAt: Date.now() });

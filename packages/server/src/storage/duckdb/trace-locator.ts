@@ -13,7 +13,7 @@ import { blobValue, type DuckDBBlobValue, type DuckDBConnection } from '@duckdb/
 import type { Read } from './connections.js';
 
 /** Spans per sealed bucket: one bucket read costs about this many trace ids compared. */
-const BUCKET_SPANS = 250_000;
+export const BUCKET_SPANS = 250_000;
 const HASHES = 10;
 
 /** Inclusive range of ingest batches; `last` null is the unsealed tail (every batch after the sealed ones). */
@@ -110,13 +110,15 @@ export class TraceLocator {
 
   /**
    * Seals the batches up to `through` (all of them committed) into buckets and persists their filters: whole
-   * buckets only, unless `all` (then the rest too). Returns the spans sealed.
+   * buckets only, unless `all` (then the rest too). Returns the spans sealed and those of `through`'s batches
+   * left unsealed.
    */
-  async seal(conn: DuckDBConnection, through: bigint, all = false): Promise<number> {
-    if (through <= this.sealed) return 0;
+  async seal(conn: DuckDBConnection, through: bigint, all = false): Promise<{ sealed: number; unsealed: number }> {
+    if (through <= this.sealed) return { sealed: 0, unsealed: 0 };
     const read: Read = async (sql) => (await conn.runAndReadAll(sql)).getRowObjects();
     const counts = await read(`SELECT batch_seq AS seq, count(*) AS n FROM spans
       WHERE batch_seq >= ${this.sealed + 1n} AND batch_seq <= ${through} GROUP BY 1 ORDER BY 1`);
+    const total = counts.reduce((n, r) => n + Number(r.n), 0);
     let sealedSpans = 0;
     let i = 0;
     while (i < counts.length) {
@@ -136,7 +138,7 @@ export class TraceLocator {
       sealedSpans += spans;
       i = j;
     }
-    return sealedSpans;
+    return { sealed: sealedSpans, unsealed: total - sealedSpans };
   }
 }
 
