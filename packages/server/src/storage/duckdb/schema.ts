@@ -76,5 +76,5 @@ export const DDL = [
   `CREATE TABLE IF NOT EXISTS rollup_services (minute BIGINT NOT NULL, service VARCHAR NOT NULL, spans UBIGINT NOT NULL)`,
   // Where trace ids lie (trace-locator.ts): a Bloom filter of the trace ids of each sealed run of ingest batches.
   `CREATE TABLE IF NOT EXISTS trace_blooms (seq_first UBIGINT NOT NULL, seq_last UBIGINT NOT NULL, min_ns BIGINT NOT NULL,
-    traces UBIGINT NOT NULL, bits BLOB NOT NULL)`,
+    traces UBIGINT NOT NULL, hashes UTINYINT NOT NULL, bits BLOB NOT NULL)`,
 ];

@@ -7,14 +7,16 @@
  * the trace_id column grows with it. A false positive costs one more bucket read, never a wrong answer; retention
  * leaves filters that promise more than is stored, which is harmless in the same way.
  *
- * The filters are persisted in `trace_blooms` (16–32 bits per trace per bucket) and held in memory.
+ * The filters are persisted in `trace_blooms` (24–48 bits per trace per bucket) and held in memory.
  */
 import { blobValue, type DuckDBBlobValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { Read } from './connections.js';
 
 /** Spans per sealed bucket: one bucket read costs about this many trace ids compared. */
 export const BUCKET_SPANS = 250_000;
-const HASHES = 10;
+/** Probes per id and filter bits per trace id (rounded up to a power of two): a false positive rate of ~1e-5. */
+const HASHES = 12;
+const BITS_PER_TRACE = 24;
 
 /** Inclusive range of ingest batches; `last` null is the unsealed tail (every batch after the sealed ones). */
 export interface SeqRange {
@@ -26,6 +28,8 @@ interface Bucket {
   first: bigint;
   last: bigint;
   minStart: bigint;
+  /** Probes the filter was built with (stored with it, so that filters built with other settings stay readable). */
+  hashes: number;
   bits: Uint8Array;
 }
 
@@ -50,9 +54,9 @@ function hashPair(id: bigint): [number, number] {
   return [a >>> 0, (b | 1) >>> 0];
 }
 
-function mayHold(bits: Uint8Array, [h1, h2]: [number, number]): boolean {
+function mayHold({ bits, hashes }: Bucket, [h1, h2]: [number, number]): boolean {
   const mask = bits.length * 8 - 1;
-  for (let i = 0; i < HASHES; i++) {
+  for (let i = 0; i < hashes; i++) {
     const p = ((h1 + Math.imul(i, h2)) >>> 0) & mask;
     if ((bits[p >>> 3]! & (1 << (p & 7))) === 0) return false;
   }
@@ -61,7 +65,7 @@ function mayHold(bits: Uint8Array, [h1, h2]: [number, number]): boolean {
 
 function filterOf(ids: readonly bigint[]): Uint8Array {
   let size = 1024;
-  while (size < ids.length * 16) size *= 2;
+  while (size < ids.length * BITS_PER_TRACE) size *= 2;
   const bits = new Uint8Array(size / 8);
   const mask = size - 1;
   for (const id of ids) {
@@ -81,8 +85,9 @@ export class TraceLocator {
 
   static async load(read: Read): Promise<TraceLocator> {
     const locator = new TraceLocator();
-    for (const r of await read(`SELECT seq_first, seq_last, min_ns, bits FROM trace_blooms ORDER BY seq_first`)) {
-      locator.buckets.push({ first: r.seq_first as bigint, last: r.seq_last as bigint, minStart: r.min_ns as bigint, bits: (r.bits as DuckDBBlobValue).bytes });
+    for (const r of await read(`SELECT seq_first, seq_last, min_ns, hashes, bits FROM trace_blooms ORDER BY seq_first`)) {
+      const bits = (r.bits as DuckDBBlobValue).bytes;
+      locator.buckets.push({ first: r.seq_first as bigint, last: r.seq_last as bigint, minStart: r.min_ns as bigint, hashes: Number(r.hashes), bits });
       locator.sealed = r.seq_last as bigint;
     }
     return locator;
@@ -97,7 +102,7 @@ export class TraceLocator {
     const out: SeqRange[] = [];
     for (const b of this.buckets) {
       if (before !== undefined && b.minStart >= before) continue;
-      if (!hashes.some((h) => mayHold(b.bits, h))) continue;
+      if (!hashes.some((h) => mayHold(b, h))) continue;
       const prev = out[out.length - 1];
       if (prev && prev.last === b.first - 1n) prev.last = b.last;
       else out.push({ first: b.first, last: b.last });
@@ -131,8 +136,8 @@ export class TraceLocator {
       const range = `batch_seq BETWEEN ${first} AND ${last}`;
       const ids = (await read(`SELECT DISTINCT trace_id FROM spans WHERE ${range}`)).map((r) => r.trace_id as bigint);
       const [extent] = await read(`SELECT min(start_ns) AS lo FROM spans WHERE ${range}`);
-      const bucket: Bucket = { first, last, minStart: extent!.lo as bigint, bits: filterOf(ids) };
-      await conn.run(`INSERT INTO trace_blooms VALUES (${first}, ${last}, ${bucket.minStart}, ${ids.length}, ?)`, [blobValue(bucket.bits)]);
+      const bucket: Bucket = { first, last, minStart: extent!.lo as bigint, hashes: HASHES, bits: filterOf(ids) };
+      await conn.run(`INSERT INTO trace_blooms VALUES (${first}, ${last}, ${bucket.minStart}, ${ids.length}, ${HASHES}, ?)`, [blobValue(bucket.bits)]);
       this.buckets.push(bucket);
       this.sealed = last;
       sealedSpans += spans;
