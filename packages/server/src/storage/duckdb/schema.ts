@@ -77,4 +77,6 @@ export const DDL = [
   // Where trace ids lie (trace-locator.ts): a Bloom filter of the trace ids of each sealed run of ingest batches.
   `CREATE TABLE IF NOT EXISTS trace_blooms (seq_first UBIGINT NOT NULL, seq_last UBIGINT NOT NULL, min_ns BIGINT NOT NULL,
     traces UBIGINT NOT NULL, hashes UTINYINT NOT NULL, bits BLOB NOT NULL)`,
+  // The first filters were built with 10 probes and stored without the count.
+  `ALTER TABLE trace_blooms ADD COLUMN IF NOT EXISTS hashes UTINYINT DEFAULT 10`,
 ];

@@ -137,7 +137,7 @@ export class TraceLocator {
       const ids = (await read(`SELECT DISTINCT trace_id FROM spans WHERE ${range}`)).map((r) => r.trace_id as bigint);
       const [extent] = await read(`SELECT min(start_ns) AS lo FROM spans WHERE ${range}`);
       const bucket: Bucket = { first, last, minStart: extent!.lo as bigint, hashes: HASHES, bits: filterOf(ids) };
-      await conn.run(`INSERT INTO trace_blooms VALUES (${first}, ${last}, ${bucket.minStart}, ${ids.length}, ${HASHES}, ?)`, [blobValue(bucket.bits)]);
+      await conn.run(`INSERT INTO trace_blooms (seq_first, seq_last, min_ns, traces, hashes, bits) VALUES (${first}, ${last}, ${bucket.minStart}, ${ids.length}, ${HASHES}, ?)`, [blobValue(bucket.bits)]);
       this.buckets.push(bucket);
       this.sealed = last;
       sealedSpans += spans;
