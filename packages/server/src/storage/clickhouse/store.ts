@@ -29,7 +29,7 @@ import {
   type TraceQuery,
   type TraceSummary,
 } from '../contract.js';
-import { decodeCursor, encodeCursor, sortKeyOf } from '../stored/search-cursor.js';
+import { decodeCursor, nextPageCursor } from '../stored/search-cursor.js';
 import { redMetrics } from './aggregates.js';
 import { incomingLinks, searchLogRows } from './log-search.js';
 import { dependencyGraph, linkMinute, MINUTE, SETTLE } from './dependencies.js';
@@ -371,15 +371,7 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
         if (t) t.orphanCount = Number(r.n);
       }
     }
-    const last = traces[traces.length - 1];
-    const nextCursor =
-      rows.length > q.limit && last
-        ? encodeCursor({
-            sort,
-            key: sortKeyOf(sort, { startNano: last.startUnixNano, endNano: last.startUnixNano + last.durationNano, spans: last.spanCount, errors: last.errorCount }),
-            traceId: last.traceId,
-          })
-        : null;
+    const nextCursor = nextPageCursor(sort, traces, rows.length > q.limit);
     return { traces, nextCursor };
   }
 
