@@ -394,7 +394,19 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
 
   async dependencies(startNano: bigint, endNano: bigint): Promise<DependencyGraph> {
     const linked = this.missing.has(TABLES.dependencies) ? null : await this.linkedMinutes();
-    return dependencyGraph((sql, params) => this.rows(sql, params), this.db, startNano, endNano, linked);
+    const redFrom = linked === null || this.missing.has(TABLES.red) ? null : await this.redFrom();
+    return dependencyGraph((sql, params) => this.rows(sql, params), this.db, startNano, endNano, linked, redFrom);
+  }
+
+  /**
+   * The first minute of the RED table: the linking pass writes it with each minute's edges, but a database that an
+   * earlier version linked has edge minutes without RED rows before it. Null when it holds none.
+   */
+  private async redFrom(): Promise<bigint | null> {
+    const [r] = await this.rows<{ lo: string; n: string }>(
+      `SELECT toString(toUnixTimestamp(min(Minute))) AS lo, toString(count()) AS n FROM ${this.db}.${ident(TABLES.red)}`,
+    );
+    return !r || r.n === '0' ? null : BigInt(r.lo) * 1_000_000_000n;
   }
 
   /** The minutes sextant_dependencies_1m holds, [from, to) in ns; null when none. */
@@ -448,7 +460,9 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
 
   async red(q: RedQuery): Promise<RedResult> {
     // Minutes the pass has not done (or could not store: no rights for the table) are read from the spans.
-    const linked = this.missing.has(TABLES.dependencies) || this.missing.has(TABLES.red) ? null : await this.linkedMinutes();
+    let linked = this.missing.has(TABLES.dependencies) || this.missing.has(TABLES.red) ? null : await this.linkedMinutes();
+    const redFrom = linked === null ? null : await this.redFrom();
+    if (linked !== null) linked = redFrom === null ? null : [redFrom > linked[0] ? redFrom : linked[0], linked[1]];
     return redMetrics((sql, params) => this.rows(sql, params), this.db, q, linked);
   }
 
