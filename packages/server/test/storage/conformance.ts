@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeZipkinV2, SpanKind, type LogRecord, type Span } from '@sextant/core';
+import { decodeZipkinV2, distinctLogLines, SpanKind, type LogRecord, type Span } from '@sextant/core';
 import { readFixtureJson } from '../../../../testing/fixtures.js';
-import { MAX_TAG_FILTERS, QueryError, TRACE_SORTS, type BatchEncoder, type EncodedBatch, type StorageBackend, type TraceSort, type TraceSummary } from '../../src/storage/contract.js';
+import { MAX_LOG_SKIP, MAX_TAG_FILTERS, QueryError, TRACE_SORTS, type BatchEncoder, type EncodedBatch, type StorageBackend, type TraceSort, type TraceSummary } from '../../src/storage/contract.js';
 import { BASE_TIME, hexId, makeSpan, resourceFor } from '../support/spans.js';
 
 export interface ConformanceEngine {
@@ -274,6 +274,62 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     assert.deepEqual((await store.searchTraces({ traceIdPrefix: one.slice(0, 12), limit: 10 })).traces.map((x) => x.traceId), [one]);
   });
 
+  t('search: most recent first over hours of history pages through the whole match; a trace keeps its true start when its match is recent', async (store) => {
+    const MIN = 60_000_000_000n;
+    const spans: Span[] = [];
+    const trace = (rootStart: bigint, hitStarts: bigint[], rootService = 'hist-root') => {
+      const root = makeSpan({ service: rootService, name: 'root', startNano: rootStart, durationNano: MS });
+      spans.push(root);
+      for (const s of hitStarts) spans.push(makeSpan({ traceId: root.traceId, parentSpanId: root.spanId, service: 'hist', name: 'hit', startNano: s, durationNano: 5n * MS }));
+      return root.traceId;
+    };
+    // 50 traces, one every 4 minutes over 3 hours 20; some in the same millisecond, so ties need the trace id.
+    for (let i = 0; i < 50; i++) {
+      const at = BASE_TIME + BigInt(i - (i % 7 === 3 ? 1 : 0)) * 4n * MIN;
+      trace(at, [at + MS]);
+    }
+    // Began hours before their matching span, which is among the most recent: they rank by their first span.
+    const early = trace(BASE_TIME - 120n * MIN, [BASE_TIME + 199n * MIN]);
+    const middle = trace(BASE_TIME + 100n * MIN + 7n, [BASE_TIME + 198n * MIN, BASE_TIME + 3n * MIN]);
+    // Traces that do not match, in between.
+    for (let i = 0; i < 20; i++) trace(BASE_TIME + BigInt(i) * 9n * MIN + 11n, [], 'other');
+    // Written in several batches, newest first for a part, as late spans arrive.
+    for (let i = 0; i < spans.length; i += 17) await store.write(spans.slice(i, i + 17).reverse(), []);
+    const byTrace = new Map<string, Span[]>();
+    for (const s of spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
+    const expected = [...byTrace.entries()]
+      .filter(([, ss]) => ss.some((s) => s.name === 'hit'))
+      .map(([id, ss]) => ({
+        id,
+        start: ss.reduce((m, s) => (s.startTimeUnixNano < m ? s.startTimeUnixNano : m), ss[0]!.startTimeUnixNano),
+        firstHit: ss.filter((s) => s.name === 'hit').reduce((m, s) => (s.startTimeUnixNano < m ? s.startTimeUnixNano : m), BASE_TIME * 2n),
+        n: ss.length,
+      }))
+      .sort((a, b) => (a.start === b.start ? (a.id < b.id ? 1 : -1) : a.start > b.start ? -1 : 1));
+    assert.equal(expected[expected.length - 1]!.id, early);
+    for (const limit of [1, 6, 20]) {
+      const seen: TraceSummary[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.searchTraces({ service: 'hist', operation: 'hit', limit, cursor });
+        seen.push(...page.traces);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      assert.deepEqual(seen.map((x) => x.traceId), expected.map((x) => x.id), `limit=${limit}`);
+      assert.deepEqual(seen.map((x) => [x.startUnixNano, x.spanCount]), expected.map((x) => [x.start, x.n]), `limit=${limit}`);
+    }
+    const mid = expected.findIndex((x) => x.id === middle);
+    // A window that ends early: only traces with a matching span before its end, still by their first span.
+    const end = BASE_TIME + 150n * MIN;
+    const before = await store.searchTraces({ service: 'hist', limit: 3, endNano: end });
+    assert.deepEqual(before.traces.map((x) => x.traceId), expected.filter((x) => x.firstHit <= end).slice(0, 3).map((x) => x.id));
+    // A window that starts after a trace began still finds it by its matching span, and summarises all of it.
+    const late = await store.searchTraces({ service: 'hist', limit: 100, startNano: BASE_TIME + 197n * MIN });
+    assert.deepEqual(late.traces.map((x) => x.traceId), [middle, early]);
+    assert.equal(late.traces[0]!.startUnixNano, expected[mid]!.start);
+    assert.equal(late.traces[0]!.spanCount, 3);
+  });
+
   t('search: tags match resource, scope, event and link attributes, and scope name and version', async (store) => {
     const mk = (patch: (s: Span) => void) => {
       const s = makeSpan({ service: 'where' });
@@ -368,8 +424,8 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     const window = { startNano: BASE_TIME - MS, endNano: BASE_TIME + 10n * MS, limit: 100 };
     const find = async (q: Partial<Parameters<StorageBackend['searchLogs']>[0]>) => (await store.searchLogs({ ...window, ...q })).logs;
 
-    assert.deepEqual(await store.searchLogs(window), { logs: keptLogs([loose, structured, failed, slow, started]), more: false });
-    assert.deepEqual(await store.searchLogs({ ...window, limit: 2 }), { logs: keptLogs([loose, structured]), more: true });
+    assert.deepEqual(await store.searchLogs(window), { logs: keptLogs([loose, structured, failed, slow, started]), more: false, next: null });
+    assert.deepEqual(await store.searchLogs({ ...window, limit: 2 }), { logs: keptLogs([loose, structured]), more: true, next: { endNano: structured.timeUnixNano, skip: 1 } });
     assert.deepEqual(await find({ startNano: BASE_TIME - HOUR - MS }), keptLogs([loose, structured, failed, slow, started, old]));
     assert.deepEqual(await find({ service: 'api' }), keptLogs([failed, started]));
     assert.deepEqual(await find({ minSeverity: 13 }), keptLogs([structured, failed, slow]));
@@ -389,6 +445,32 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     await assert.rejects(store.searchLogs({ ...window, limit: 0 }), QueryError);
   });
 
+  t('log search pages: cursors neither repeat nor lose lines that share a timestamp; a re-sent line is shown once', async (store) => {
+    const span = makeSpan({ service: 'pager' });
+    const at = (ms: bigint, body: string): LogRecord => ({ ...logFor(span, body), timeUnixNano: BASE_TIME + ms * MS, observedTimeUnixNano: BASE_TIME + ms * MS });
+    // Five lines in one nanosecond, three in the one before, one older.
+    const lines = [...['a', 'b', 'c', 'd', 'e'].map((b) => at(5n, `same time ${b}`)), ...['f', 'g', 'h'].map((b) => at(4n, `earlier ${b}`)), at(1n, 'oldest')];
+    await store.write([span], lines);
+    await store.write([], [lines[2]!]); // a batch re-sent after a lost acknowledgement
+    const window = { startNano: BASE_TIME, endNano: BASE_TIME + 10n * MS };
+    const whole = await store.searchLogs({ ...window, limit: 100 });
+    assert.equal(whole.logs.length, lines.length, 'the re-sent line is shown once');
+    assert.deepEqual(new Set(whole.logs.map((l) => l.body)), new Set(lines.map((l) => l.body)));
+    for (const size of [1, 2, 3, 4]) {
+      const seen: LogRecord[] = [];
+      let q: Parameters<StorageBackend['searchLogs']>[0] = { ...window, limit: size };
+      for (let pages = 0; pages < 20; pages++) {
+        const page = await store.searchLogs(q);
+        seen.push(...page.logs);
+        if (!page.next) break;
+        q = { ...q, endNano: page.next.endNano, skip: page.next.skip };
+      }
+      assert.deepEqual(distinctLogLines(seen).map((l) => l.body), whole.logs.map((l) => l.body), `pages of ${size}: every line once, in the same order`);
+    }
+    await assert.rejects(store.searchLogs({ ...window, limit: 10, skip: -1 }), QueryError);
+    await assert.rejects(store.searchLogs({ ...window, limit: 10, skip: MAX_LOG_SKIP + 1 }), QueryError);
+  });
+
   t('incoming links: spans of other traces that link to a trace, once each, most recent first', async (store) => {
     const target = makeSpan({ service: 'batch', name: 'process' });
     const second = makeSpan({ traceId: target.traceId, parentSpanId: target.spanId, service: 'batch', name: 'step' });
@@ -401,15 +483,20 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     const self = makeSpan({ traceId: target.traceId, parentSpanId: target.spanId, service: 'batch', name: 'retry' });
     self.links.push(link(target.traceId, target.spanId));
     const mention = makeSpan({ service: 'web', name: 'mention', attributes: [{ key: 'note', value: `[["${target.traceId}"` }] });
-    await store.write([target, second, producer, fanIn, self, mention], []);
+    // A day after the trace: outside the lookup's window.
+    const late = makeSpan({ service: 'web', name: 'late', startNano: BASE_TIME + 86_400_000n * MS });
+    late.links.push(link(target.traceId, target.spanId));
+    await store.write([target, second, producer, fanIn, self, mention, late], []);
     await store.write([producer], []);
-    const found = await store.linksTo(target.traceId, 10);
+    const window = { startNano: BASE_TIME - HOUR, endNano: BASE_TIME + HOUR };
+    const found = await store.linksTo(target.traceId, 10, window);
     assert.deepEqual(found.map((l) => [l.traceId, l.spanId, l.service, l.name, l.startUnixNano, l.linkedSpanId]), [
       [fanIn.traceId, fanIn.spanId, 'web', 'aggregate', fanIn.startTimeUnixNano, second.spanId],
       [producer.traceId, producer.spanId, 'web', 'enqueue', producer.startTimeUnixNano, target.spanId],
     ]);
-    assert.equal((await store.linksTo(target.traceId, 1)).length, 1);
-    assert.deepEqual(await store.linksTo(hexId(16), 10), []);
+    assert.equal((await store.linksTo(target.traceId, 1, window)).length, 1);
+    assert.deepEqual(await store.linksTo(hexId(16), 10, window), []);
+    assert.deepEqual((await store.linksTo(target.traceId, 10, { startNano: BASE_TIME, endNano: BASE_TIME + 2n * 86_400_000n * MS })).map((l) => l.name), ['late', 'aggregate', 'enqueue'], 'a wider window finds the late link');
   });
 
   t('stats count spans, traces and logs', async (store) => {
