@@ -271,8 +271,9 @@ function stats(a: Acc): Pick<DependencyEdge, 'p50Nano' | 'p95Nano' | 'p99Nano'> 
 /**
  * The graph of spans started in [startNano, endNano]: linked minutes from sextant_dependencies_1m, the rest live.
  * @param linked the minutes the table holds: [from, to) in ns, or null when it holds none.
+ * @param redFrom the first minute the RED table holds (the nodes' entry-span counts come from it where it can), or null.
  */
-export async function dependencyGraph(rows: Rows, db: string, startNano: bigint, endNano: bigint, linked: [bigint, bigint] | null): Promise<DependencyGraph> {
+export async function dependencyGraph(rows: Rows, db: string, startNano: bigint, endNano: bigint, linked: [bigint, bigint] | null, redFrom: bigint | null): Promise<DependencyGraph> {
   const end = endNano + 1n;
   // A window starting inside a linked minute takes that whole minute: minute granularity at the start, where a
   // window's edge seldom matters, rather than linking the minute again.
@@ -286,7 +287,18 @@ export async function dependencyGraph(rows: Rows, db: string, startNano: bigint,
   const live: [bigint, bigint][] = useTable
     ? ([[startNano, tableFrom], [tableTo, end]] as [bigint, bigint][]).filter(([a, b]) => a < b)
     : [[startNano, end]];
-  const params = { start: startNano.toString(), end: end.toString(), tableFrom: tableFrom.toString(), tableTo: tableTo.toString() };
+  // Nodes: each service's entry spans, counted once (re-sent rows collapse), from the RED table where it covers.
+  const redStart = redFrom !== null && redFrom > tableFrom ? redFrom : tableFrom;
+  const redTable = useTable && redFrom !== null && redStart < tableTo;
+  const distinctEntries = (where: string) => `SELECT ServiceName, uniqExactIf((TraceId, SpanId, SpanKind, Timestamp), ${ENTRY_SPAN}) AS c,
+      uniqExactIf((TraceId, SpanId, SpanKind, Timestamp), ${IS_ERROR} AND ${ENTRY_SPAN}) AS e
+    FROM ${db}.${TABLES.traces} WHERE ${where} GROUP BY ServiceName`;
+  const entries = redTable
+    ? `SELECT ServiceName, Calls AS c, Errors AS e FROM ${db}.${TABLES.red}
+         WHERE Minute >= toDateTime(intDiv({redStart:Int64}, 1000000000)) AND Minute < toDateTime(intDiv({tableTo:Int64}, 1000000000))
+       UNION ALL ${distinctEntries(`(${window('start', 'redStart')} OR ${window('tableTo', 'end')})`)}`
+    : distinctEntries(window('start', 'end'));
+  const params = { start: startNano.toString(), end: end.toString(), tableFrom: tableFrom.toString(), tableTo: tableTo.toString(), redStart: redStart.toString() };
   const [tableRows, liveLinks, nodeRows] = await Promise.all([
     useTable
       ? rows<EdgeRow>(
@@ -300,9 +312,10 @@ export async function dependencyGraph(rows: Rows, db: string, startNano: bigint,
       : Promise.resolve([]),
     linkRanges(rows, db, live).then((r) => r.links),
     rows<{ ServiceName: string; calls: string; errors: string }>(
-      `SELECT ServiceName, uniqExactIf((TraceId, SpanId, SpanKind, Timestamp), ${ENTRY_SPAN}) AS calls,
-         uniqExactIf((TraceId, SpanId, SpanKind, Timestamp), ${IS_ERROR} AND ${ENTRY_SPAN}) AS errors
-       FROM ${db}.${TABLES.traces} WHERE ${window('start', 'end')} GROUP BY ServiceName ORDER BY ServiceName`,
+      `SELECT s.ServiceName AS ServiceName, toString(r.calls) AS calls, toString(r.errors) AS errors
+       FROM (SELECT DISTINCT ServiceName FROM ${db}.${TABLES.traces} WHERE ${window('start', 'end')}) AS s
+       LEFT JOIN (SELECT ServiceName, sum(c) AS calls, sum(e) AS errors FROM (${entries}) GROUP BY ServiceName) AS r ON r.ServiceName = s.ServiceName
+       ORDER BY ServiceName`,
       params,
     ),
   ]);

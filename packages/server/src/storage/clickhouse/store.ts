@@ -433,7 +433,19 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
 
   async dependencies(startNano: bigint, endNano: bigint, limits?: ReadLimits): Promise<DependencyGraph> {
     const linked = this.missing.has(TABLES.dependencies) ? null : await this.linkedMinutes();
-    return dependencyGraph(this.within(limits), this.db, startNano, endNano, linked);
+    const redFrom = linked === null || this.missing.has(TABLES.red) ? null : await this.redFrom();
+    return dependencyGraph(this.within(limits), this.db, startNano, endNano, linked, redFrom);
+  }
+
+  /**
+   * The first minute of the RED table: the linking pass writes it with each minute's edges, but a database that an
+   * earlier version linked has edge minutes without RED rows before it. Null when it holds none.
+   */
+  private async redFrom(): Promise<bigint | null> {
+    const [r] = await this.rows<{ lo: string; n: string }>(
+      `SELECT toString(toUnixTimestamp(min(Minute))) AS lo, toString(count()) AS n FROM ${this.db}.${ident(TABLES.red)}`,
+    );
+    return !r || r.n === '0' ? null : BigInt(r.lo) * 1_000_000_000n;
   }
 
   /** The minutes sextant_dependencies_1m holds, [from, to) in ns; null when none. */
@@ -487,7 +499,9 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
 
   async red(q: RedQuery, limits?: ReadLimits): Promise<RedResult> {
     // Minutes the pass has not done (or could not store: no rights for the table) are read from the spans.
-    const linked = this.missing.has(TABLES.dependencies) || this.missing.has(TABLES.red) ? null : await this.linkedMinutes();
+    let linked = this.missing.has(TABLES.dependencies) || this.missing.has(TABLES.red) ? null : await this.linkedMinutes();
+    const redFrom = linked === null ? null : await this.redFrom();
+    if (linked !== null) linked = redFrom === null ? null : [redFrom > linked[0] ? redFrom : linked[0], linked[1]];
     return redMetrics(this.within(limits), this.db, q, linked);
   }
 
