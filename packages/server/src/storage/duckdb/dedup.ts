@@ -10,18 +10,14 @@
  * end of the table for live traffic.
  */
 import type { SpanRows } from './span-rows.js';
-import type { TraceIdCache } from './append.js';
 import { traceIdListParam, type Param } from './params.js';
 import type { Row } from './connections.js';
 
 type Query = (sql: string, params: readonly Param[]) => Promise<Row[]>;
 
-function key(traceHex: string, spanId: bigint, kind: number, start: bigint): string {
-  return `${traceHex}/${spanId}/${kind}/${start}`;
-}
-
-function hexOf(trace: bigint): string {
-  return trace.toString(16).padStart(32, '0');
+/** Trace ids as their two 64-bit words (the form of SpanRows.traceIds). */
+function key(lo: bigint, hi: bigint, spanId: bigint, kind: number, start: bigint): string {
+  return `${hi}:${lo}/${spanId}/${kind}/${start}`;
 }
 
 /**
@@ -70,16 +66,23 @@ export class WritingKeys {
  * row). The rows kept are registered as being written in the same synchronous step as the check, so two batches
  * never both keep the same span.
  */
-export async function findDuplicates(seq: bigint, batches: readonly SpanRows[], traceIds: TraceIdCache, query: Query, writing: WritingKeys): Promise<(Uint8Array | null)[]> {
+export async function findDuplicates(seq: bigint, batches: readonly SpanRows[], query: Query, writing: WritingKeys): Promise<(Uint8Array | null)[]> {
   let min: bigint | null = null;
   let max: bigint | null = null;
   const traces = new Set<bigint>();
   for (const b of batches) {
+    let lastLo = -1n;
+    let lastHi = -1n;
     for (let i = 0; i < b.n; i++) {
       const s = b.starts[i]!;
       if (min === null || s < min) min = s;
       if (max === null || s > max) max = s;
-      traces.add(traceIds.get(b.traceIds[i]!));
+      const lo = b.traceIds[2 * i]!;
+      const hi = b.traceIds[2 * i + 1]!;
+      if (lo === lastLo && hi === lastHi) continue;
+      lastLo = lo;
+      lastHi = hi;
+      traces.add((hi << 64n) | lo);
     }
   }
   const stored = new Set<string>();
@@ -89,12 +92,15 @@ export async function findDuplicates(seq: bigint, batches: readonly SpanRows[], 
       max,
       traceIdListParam([...traces]),
     ]);
-    for (const r of rows) stored.add(key(hexOf(r.trace_id as bigint), r.span_id as bigint, Number(r.kind), r.start_ns as bigint));
+    for (const r of rows) {
+      const t = r.trace_id as bigint;
+      stored.add(key(BigInt.asUintN(64, t), t >> 64n, r.span_id as bigint, Number(r.kind), r.start_ns as bigint));
+    }
   }
   return batches.map((b) => {
     let mask: Uint8Array | null = null;
     for (let i = 0; i < b.n; i++) {
-      const k = key(b.traceIds[i]!, b.spanIds[i]!, b.kinds[i]!, b.starts[i]!);
+      const k = key(b.traceIds[2 * i]!, b.traceIds[2 * i + 1]!, b.spanIds[i]!, b.kinds[i]!, b.starts[i]!);
       if (stored.has(k) || writing.has(k)) (mask ??= new Uint8Array(b.n))[i] = 1;
       else writing.add(seq, k);
     }

@@ -29,7 +29,7 @@ import type {
 import { checkLogQuery, checkSearchLimits } from '../contract.js';
 import { AttributeIndex } from '../stored/attribute-index.js';
 import { hexToBig } from '../stored/ids.js';
-import { appendAll, appendAttrValue, appendLog, appendResource, appendScope, appendSpans, TraceIdCache } from './append.js';
+import { appendAll, appendAttrValue, appendLog, appendResource, appendScope, appendSpans } from './append.js';
 import { startBackgroundTasks, type BackgroundOptions } from './background.js';
 import { Connections, type Row } from './connections.js';
 import { splitParams, traceIdListParam, traceIdParam, Typed, type Param } from './params.js';
@@ -44,6 +44,7 @@ import { fold, MINUTE_NS, rolledUpDependencies, rolledUpRed, rollupWatermark } f
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { searchTraces } from './search.js';
 import { costReport } from './costs.js';
+import { compactCopy, removeStaleCompaction, replaceWithCompacted } from './compaction.js';
 import { SideRows, type NewSideRows } from './side-rows.js';
 import { SpanRowEncoder, type SpanRows } from './span-rows.js';
 
@@ -62,7 +63,6 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
   /** Encodes spans for in-process writes; ingest encodes on the receiving thread. */
   private readonly encoder = new SpanRowEncoder();
   private readonly attrIndex = new AttributeIndex();
-  private readonly traceIds = new TraceIdCache();
   private readonly sides: SideRows;
   private closed = false;
   private stopBackground: () => void = () => undefined;
@@ -100,6 +100,8 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
       `INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`,
     ]);
     const store = new DuckDBStore(db, opts.dataDir === null ? null : path);
+    // Only now that this process holds the database's lock: the copy cannot be another process's.
+    if (store.location !== null) removeStaleCompaction(store.location);
     await store.sides.load();
     for (const r of await store.rows(`SELECT key, value FROM attr_values`)) store.attrIndex.load(r.key as string, r.value as string);
     store.foldedThrough = await rollupWatermark((sql) => store.rows(sql));
@@ -134,7 +136,7 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
       await writer.run('BEGIN TRANSACTION');
       const fresh: NewSideRows = { resources: [], scopes: [] };
       try {
-        const skips = await findDuplicates(seq, batches, this.traceIds, async (sql, params) => {
+        const skips = await findDuplicates(seq, batches, async (sql, params) => {
           const { values, types } = splitParams(params);
           return (await writer.runAndReadAll(sql, values, types)).getRowObjects();
         }, this.writingKeys);
@@ -142,7 +144,7 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
           const skip = skips[batches.indexOf(rows)] ?? null;
           const resourceIds = rows.resources.map((r) => this.sides.resourceId(r, fresh));
           const scopeIds = rows.scopes.map((s) => this.sides.scopeId(s, fresh));
-          kept += appendSpans(app, rows, resourceIds, scopeIds, this.traceIds, seq, skip);
+          kept += appendSpans(app, rows, resourceIds, scopeIds, seq, skip);
           for (const [k, v] of rows.attrPairs) this.attrIndex.addText(k, v);
         });
         await appendAll(writer, 'logs', logs, (app, l) =>
@@ -361,7 +363,15 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     // Leave nothing for the next start to fold.
     await this.foldRollups(0, Infinity).catch((err) => process.stderr.write(`sextant: folding the rollups failed: ${(err as Error).message}\n`));
     this.closed = true;
-    if (this.location !== null) await checkpointBetweenWrites(this.db.maintenance).catch(() => undefined);
+    let compacted = false;
+    if (this.location !== null) {
+      await checkpointBetweenWrites(this.db.maintenance).catch(() => undefined);
+      compacted = await compactCopy(this.db.maintenance, (sql) => this.rows(sql), this.location).catch((err) => {
+        process.stderr.write(`sextant: compacting the database file failed (it is kept as it is): ${(err as Error).message}\n`);
+        return false;
+      });
+    }
     this.db.close();
+    if (compacted) replaceWithCompacted(this.location!);
   }
 }
