@@ -12,6 +12,7 @@ import { DuckDBStore } from '../../src/storage/duckdb/duckdb-store.js';
 import { openInWorker } from '../../src/storage/thread/worker-store.js';
 import { duckdbEngine } from '../../src/storage/duckdb/engine.js';
 import { SpanRowEncoder } from '../../src/storage/duckdb/span-rows.js';
+import { RecentTraces } from '../../src/storage/duckdb/dedup.js';
 import { BASE_TIME, hexId, makeSpan, resourceFor } from '../support/spans.js';
 
 const INT64_MAX = 2n ** 63n - 1n;
@@ -157,4 +158,24 @@ test('a file with many free blocks is compacted at close; the data, the schema a
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('dedup reads the table only for spans that may be stored: older than the floor, or of a trace already listed', () => {
+  const encoder = new SpanRowEncoder();
+  const recent = new RecentTraces(1000n, 4);
+  const spans = Array.from({ length: 6 }, (_, i) => makeSpan({ startNano: 1000n + BigInt(i) * 10n }));
+  const rows = encoder.encode(spans);
+  const key = (i: number) => `${rows.traceIds[2 * i + 1]}:${rows.traceIds[2 * i]}`;
+  assert.equal(recent.mayBeStored(key(0), 999n), true, 'older than the floor');
+  assert.equal(recent.mayBeStored(key(0), 1000n), false, 'nothing stored at or after the floor yet');
+  // Row 5 was a duplicate: its trace is not listed by this commit.
+  const skip = new Uint8Array(6);
+  skip[5] = 1;
+  recent.committed([rows], [skip]);
+  assert.equal(recent.mayBeStored(key(2), 5000n), true, 'a listed trace, even later');
+  assert.equal(recent.mayBeStored(key(5), 5000n), false);
+  // Five traces listed, more than 4: the floor rises to the median start (1020) and the traces below it go.
+  assert.equal(recent.mayBeStored(key(0), 1015n), true, 'below the risen floor: looked up');
+  assert.equal(recent.mayBeStored(key(0), 1020n), false, 'forgotten, and above the floor: its spans there cannot be stored');
+  assert.equal(recent.mayBeStored(key(3), 1020n), true);
 });

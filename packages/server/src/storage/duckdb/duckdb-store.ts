@@ -34,7 +34,7 @@ import { startBackgroundTasks, type BackgroundOptions } from './background.js';
 import { Connections, type Row } from './connections.js';
 import { splitParams, traceIdListParam, traceIdParam, Typed, type Param } from './params.js';
 import { UBIGINT } from '@duckdb/node-api';
-import { findDuplicates, WritingKeys } from './dedup.js';
+import { findDuplicates, RecentTraces, WritingKeys } from './dedup.js';
 import { LOG_COLUMNS, logFromRow, resolveSideRowsOf, SPAN_COLUMNS, spanFromRow } from './row-mapping.js';
 import { checkpointBetweenWrites, databaseBytes, enforceRetention } from './retention.js';
 import { redFromSpans } from './red-sql.js';
@@ -71,6 +71,8 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
   private readonly writing = new Set<bigint>();
   /** Span keys of batches being written, for idempotent ingest (dedup.ts). */
   private readonly writingKeys = new WritingKeys();
+  /** Set at open, from the newest stored span (dedup.ts). */
+  private recent = new RecentTraces(0n);
   /** Committed batches not folded into the rollups yet, by seq. */
   private readonly unfolded: { seq: bigint; spans: number; committedAt: number }[] = [];
   private foldedThrough = 0n;
@@ -105,8 +107,9 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     await store.sides.load();
     for (const r of await store.rows(`SELECT key, value FROM attr_values`)) store.attrIndex.load(r.key as string, r.value as string);
     store.foldedThrough = await rollupWatermark((sql) => store.rows(sql));
-    const [last] = await store.rows(`SELECT coalesce(max(batch_seq), 0) AS seq FROM spans`);
+    const [last] = await store.rows(`SELECT coalesce(max(batch_seq), 0) AS seq, max(start_ns) AS newest FROM spans`);
     store.nextSeq = (last!.seq as bigint) + 1n;
+    store.recent = new RecentTraces(last!.newest === null ? -(2n ** 63n) : (last!.newest as bigint) + 1n);
     // Batches of an earlier run that it did not fold (it stopped without closing): fold them first.
     if (store.nextSeq - 1n > store.foldedThrough) store.unfolded.push({ seq: store.nextSeq - 1n, spans: 0, committedAt: 0 });
     store.stopBackground = startBackgroundTasks(store, opts);
@@ -139,7 +142,7 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
         const skips = await findDuplicates(seq, batches, async (sql, params) => {
           const { values, types } = splitParams(params);
           return (await writer.runAndReadAll(sql, values, types)).getRowObjects();
-        }, this.writingKeys);
+        }, this.writingKeys, this.recent);
         await appendAll(writer, 'spans', batches, (app, rows) => {
           const skip = skips[batches.indexOf(rows)] ?? null;
           const resourceIds = rows.resources.map((r) => this.sides.resourceId(r, fresh));
@@ -156,6 +159,7 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
         await appendAll(writer, 'attr_values', this.attrIndex.pendingPairs(), appendAttrValue);
         await writer.run('COMMIT');
         committed = true;
+        this.recent.committed(batches, skips);
         this.attrIndex.commit();
       } catch (err) {
         this.sides.forget(fresh);
