@@ -36,3 +36,4 @@ export * from './traceql/index.js';
 export * from './analysis/instrumentation-health.js';
 export { decodeZipkinV1Json, decodeZipkinV1Thrift, decodeZipkinV2Proto } from './codec/zipkin-legacy.js';
 export { decodeJaegerThriftBatch, decodeJaegerPostSpans } from './codec/jaeger-binary.js';
+export * from './codec/trace-columns.js';

@@ -402,9 +402,17 @@ describe('web UI', () => {
 
   test('a 50,000-span trace opens and scrolls to its last span', async () => {
     const page = await newPage();
+    const asked: string[] = [];
+    page.on('request', (r) => r.url().includes('/api/') && asked.push(new URL(r.url()).pathname));
     await page.goto(`${server.urls.api}/trace/${BIG_TRACE}`);
     await page.getByTestId('span-row').first().waitFor({ timeout: 60_000 });
     assert.match(await page.locator('.trace-header').innerText(), /50,000/);
+    // One read of the trace, in the compact answer; the analysis is computed in a worker, then shown.
+    await page.locator('.trace-page[data-analysis="ready"]').waitFor({ timeout: 60_000 });
+    assert.deepEqual(asked.filter((p) => p.startsWith(`/api/v1/traces/${BIG_TRACE}`)).sort(), [`/api/v1/traces/${BIG_TRACE}/columns`, `/api/v1/traces/${BIG_TRACE}/linked-from`, `/api/v1/traces/${BIG_TRACE}/logs`]);
+    assert.equal(await page.getByTestId('analysis-pending').count(), 0);
+    assert.ok(await page.getByRole('button', { name: 'Critical path' }).isEnabled(), 'the critical path can be shown');
+    assert.ok((await page.locator('[data-testid="span-row"][data-critical="true"]').count()) > 0, 'rows on the critical path are marked');
     assert.ok((await page.getByTestId('span-row').count()) < 500, 'rows are virtualised');
     await page.evaluate(() => {
       const box = document.querySelector('.rows') as HTMLElement;
@@ -552,14 +560,22 @@ describe('web UI: what trips a new user', () => {
     await page.getByTestId('trace-row').first().waitFor();
     assert.equal(await page.getByTestId('trace-row').count(), 4, 'the slow traces');
 
-    // A view that cannot render says so in place; the navigation stays.
-    await page.route('**/api/v1/traces/*/analysis', (r) =>
-      r.fulfill({ contentType: 'application/json', body: JSON.stringify({ criticalPath: [{ spanId: 'x', startUnixNano: 'not-a-time', endUnixNano: '1' }] }) }),
+    // A view that cannot render says so in place; the navigation stays. (An incoming link whose service is not
+    // text cannot be rendered by the span detail.)
+    const brokenLinks = '**/api/v1/traces/*/linked-from';
+    await page.route(brokenLinks, (r) =>
+      r.fulfill({ contentType: 'application/json', body: JSON.stringify({ links: [{ traceId: FAIL_TRACE, spanId: '1', service: { not: 'text' }, name: 'x', startUnixNano: '1', linkedSpanId: 'elsewhere' }] }) }),
     );
-    await page.goto(`${server.urls.api}/trace/${XSS_TRACE}`);
+    await page.goto(`${server.urls.api}/trace/${XSS_TRACE}?span=1111111111111111`);
     await page.getByTestId('view-error').waitFor();
     assert.ok(await page.getByRole('link', { name: 'Search' }).isVisible(), 'the top bar still works');
-    await page.unroute('**/api/v1/traces/*/analysis');
+    await page.unroute(brokenLinks);
+    // A trace answer that does not decode is an error naming the part, in place.
+    await page.route('**/api/v1/traces/*/columns', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify({ chunks: [{ strings: [] }] }) }));
+    await page.goto(`${server.urls.api}/trace/${XSS_TRACE}`);
+    await page.getByText('Could not load the trace').waitFor();
+    assert.match(await page.locator('main').innerText(), /chunks\[0\]\.values: expected an array/);
+    await page.unroute('**/api/v1/traces/*/columns');
     await page.getByRole('link', { name: 'Search' }).click();
     await page.getByTestId('trace-row').first().waitFor();
     await page.close();

@@ -13,6 +13,7 @@ import { jaegerApi, jaegerV3Api } from './jaeger.js';
 import { registerInstrumentationApi } from './instrumentation.js';
 import { registerCostApi, type CostApiOptions } from './cost.js';
 import { registerLogsApi } from './logs.js';
+import { registerTraceColumnsApi } from './trace-columns.js';
 import { SearchUsage } from './search-usage.js';
 import { tempoApi } from './tempo.js';
 import { serveTempoGrpc } from './tempo-grpc.js';
@@ -82,6 +83,7 @@ export async function createApiServer(engineStore: SpanStore, opts: ApiOptions):
   await app.register(jaegerV3Api, { store, maxTraceSpans, maxSearchSpans });
   registerInstrumentationApi(app, store);
   registerLogsApi(app, store);
+  registerTraceColumnsApi(app, store, maxTraceSpans);
   registerCostApi(app, store, { ...opts.cost, reader: opts.cost.reader && guardedCostReader(opts.cost.reader, lane), searchUsage });
   await app.register(tempoApi, { store, isReady: opts.isReady, candidateBound: DEFAULT_CANDIDATE_BOUND, maxTraceSpans });
   const tempoGrpc = serveTempoGrpc(app, app.server);

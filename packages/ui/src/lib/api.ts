@@ -11,6 +11,11 @@ export class ApiError extends Error {
 }
 
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return (await getJsonAndText<T>(path, signal)).body;
+}
+
+/** getJson's answer together with its text, for passing on to a worker without cloning the parsed object. */
+export async function getJsonAndText<T>(path: string, signal?: AbortSignal): Promise<{ body: T; text: string }> {
   let res: Response;
   try {
     res = await fetch(path, { signal, headers: { accept: 'application/json' } });
@@ -34,7 +39,7 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
     throw new ApiError(msg || `${res.status} ${res.statusText} from ${path}`, res.status);
   }
   if (body === undefined) throw new ApiError(`The server sent a response that is not JSON for ${path}`, res.status);
-  return body as T;
+  return { body: body as T, text };
 }
 
 let leaving = false;

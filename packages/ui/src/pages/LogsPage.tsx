@@ -4,7 +4,7 @@ import { useApi } from '../lib/api.js';
 import { Link, navigate, useLocation, withQuery } from '../lib/router.js';
 import { formatAttrValue } from '../lib/format.js';
 import { LOOKBACKS, lookbackRange, nanoToLocalInput } from '../lib/time-range.js';
-import { ServiceSelect } from '../components/ServiceSelect.js';
+import { NameSelect } from '../components/NameSelect.js';
 import { AttrFilters, appendAttrParams, attrsFromParams, type AttrFilter } from '../components/AttrFilters.js';
 import { ErrorMessage, Loading, Message } from '../components/Message.js';
 import { Time } from '../components/Time.js';
@@ -114,7 +114,7 @@ export function LogsPage() {
         </label>
         <label className="field">
           <span>Service</span>
-          <ServiceSelect label="Service" value={f.service} services={services.data?.services} anyLabel="All services" onChange={(service) => upd({ service })} />
+          <NameSelect label="Service" value={f.service} names={services.data?.services} anyLabel="All services" onChange={(service) => upd({ service })} />
         </label>
         <label className="field">
           <span>Severity</span>

@@ -4,7 +4,7 @@ import { enc, useApi } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { LOOKBACKS, localInputToNano, nanoToLocalInput } from '../lib/time-range.js';
 import { FormTraceQL } from '../traceql/FormTraceQL.js';
-import { ServiceSelect } from '../components/ServiceSelect.js';
+import { NameSelect } from '../components/NameSelect.js';
 import { AttrFilters, appendAttrParams, attrsFromParams, type AttrFilter } from '../components/AttrFilters.js';
 
 const KINDS = ['', 'server', 'client', 'internal', 'producer', 'consumer'];
@@ -110,23 +110,15 @@ export function SearchForm({ params }: { params: URLSearchParams }) {
     <form className="search-form panel" onSubmit={submit} aria-label="Search traces">
       <label className="field">
         <span>Service</span>
-        <ServiceSelect value={f.service} services={services.data?.services} anyLabel="All services" onChange={(service) => upd({ service, operation: '' })} />
+        <NameSelect value={f.service} names={services.data?.services} anyLabel="All services" onChange={(service) => upd({ service, operation: '' })} />
       </label>
       <label className="field">
         <span>Called by (parent service)</span>
-        <ServiceSelect label="Parent service" value={f.parentService} services={services.data?.services} anyLabel="Any caller" onChange={(parentService) => upd({ parentService })} />
+        <NameSelect label="Parent service" value={f.parentService} names={services.data?.services} anyLabel="Any caller" onChange={(parentService) => upd({ parentService })} />
       </label>
       <label className="field">
         <span>Operation</span>
-        <select value={f.operation} onChange={(e) => upd({ operation: e.target.value })} disabled={!f.service}>
-          <option value="">{f.service ? 'All operations' : 'Pick a service first'}</option>
-          {opNames.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-          {f.operation && !opNames.includes(f.operation) && <option value={f.operation}>{f.operation}</option>}
-        </select>
+        <NameSelect value={f.operation} names={opNames} anyLabel={f.service ? 'All operations' : 'Pick a service first'} disabled={!f.service} onChange={(operation) => upd({ operation })} />
       </label>
       <label className="field">
         <span>Span kind</span>

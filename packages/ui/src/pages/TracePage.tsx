@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
-import { analyzeTrace, decodeOtlpJsonLogs, decodeOtlpJsonTraces, type LogRecord, type Span } from '@sextant/core';
+import { analyzeTrace, decodeOtlpJsonLogs, decodeTraceColumns, type LogRecord, type Span } from '@sextant/core';
 import type { IncomingLink } from '../lib/api-types.js';
 import type { Truncation } from '../trace/TraceView.js';
-import { ApiError, enc, getJson } from '../lib/api.js';
+import { ApiError, enc, getJson, getJsonAndText } from '../lib/api.js';
+import type { AnalysisReply } from '../trace/analysis-worker.js';
 import { Link, navigate, updateQuery, useLocation, withQuery } from '../lib/router.js';
 import { ErrorMessage, Loading, Message } from '../components/Message.js';
 import { TraceView } from '../trace/TraceView.js';
@@ -12,24 +13,40 @@ interface Loaded {
   spans: Span[];
   analysis: TraceAnalysis | undefined;
   analysisError?: Error;
+  /** A big trace's analysis still runs in its worker. */
+  analysing: boolean;
   logs: LogRecord[] | undefined;
   truncated: Truncation | undefined;
   incoming: IncomingLink[] | undefined;
 }
 
-/** /trace/{id}: spans, server-side analysis and correlated logs, fetched in parallel. */
+/**
+ * From this many spans the analysis runs in a worker after the timeline is shown (it takes about a second for 50,000
+ * spans); smaller traces are analysed at once, so that their first view already has the critical path and skew.
+ */
+const ANALYSE_IN_WORKER_FROM = 5000;
+
+function analyseInWorker(text: string): { result: Promise<TraceAnalysis>; stop: () => void } {
+  const worker = new Worker(new URL('../trace/analysis-worker.ts', import.meta.url), { type: 'module' });
+  const result = new Promise<TraceAnalysis>((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent<AnalysisReply>) => ('analysis' in e.data ? resolve(e.data.analysis) : reject(new Error(e.data.error)));
+    worker.onerror = (e) => reject(new Error(e.message || 'the analysis worker failed'));
+  }).finally(() => worker.terminate());
+  worker.postMessage(text);
+  return { result, stop: () => worker.terminate() };
+}
+
+/** /trace/{id}: spans (analysed in the browser), correlated logs and incoming links, fetched in parallel. */
 export function TracePage({ traceId }: { traceId: string }) {
   const loc = useLocation();
   const [state, setState] = useState<{ data?: Loaded; error?: Error }>({});
 
   useEffect(() => {
     const ctl = new AbortController();
+    let stopWorker = () => {};
     const base = `/api/v1/traces/${enc(traceId)}`;
-    const spansP = getJson<{ truncated?: Truncation }>(base, ctl.signal).then((doc) => ({ spans: decodeOtlpJsonTraces(doc).items, truncated: doc.truncated }));
-    const analysisP = getJson<TraceAnalysis>(`${base}/analysis`, ctl.signal).then(
-      (a) => ({ analysis: a }),
-      (e: Error) => ({ analysisError: e }),
-    );
+    // The compact answer (api/trace-columns.ts), analysed here: the trace is read once.
+    const spansP = getJsonAndText<{ truncated?: Truncation }>(`${base}/columns`, ctl.signal).then(({ body, text }) => ({ spans: decodeTraceColumns(body), truncated: body.truncated, text }));
     const logsP = getJson<unknown>(`${base}/logs`, ctl.signal).then(
       (doc) => decodeOtlpJsonLogs(doc).items,
       () => undefined,
@@ -38,24 +55,32 @@ export function TracePage({ traceId }: { traceId: string }) {
       (r) => r.links,
       () => undefined,
     );
-    Promise.all([spansP, analysisP, logsP, incomingP]).then(
-      ([{ spans, truncated }, a, logs, incoming]) => {
-        let analysis = 'analysis' in a ? a.analysis : undefined;
-        let analysisError = 'analysisError' in a ? a.analysisError : undefined;
-        // The analysis is pure, so when the server cannot answer it the browser computes it itself.
-        if (!analysis && spans.length > 0) {
-          try {
-            analysis = analyzeTrace(spans);
-            analysisError = undefined;
-          } catch (e) {
-            analysisError = e as Error;
-          }
+    Promise.all([spansP, logsP, incomingP]).then(
+      ([{ spans, truncated, text }, logs, incoming]) => {
+        const loaded: Loaded = { spans, analysis: undefined, analysing: false, logs, truncated, incoming };
+        if (spans.length >= ANALYSE_IN_WORKER_FROM) {
+          const job = analyseInWorker(text);
+          stopWorker = job.stop;
+          job.result.then(
+            (analysis) => !ctl.signal.aborted && setState({ data: { ...loaded, analysis } }),
+            (analysisError: Error) => !ctl.signal.aborted && setState({ data: { ...loaded, analysisError } }),
+          );
+          setState({ data: { ...loaded, analysing: true } });
+          return;
         }
-        setState({ data: { spans, analysis, analysisError, logs, truncated, incoming } });
+        try {
+          if (spans.length > 0) loaded.analysis = analyzeTrace(spans);
+        } catch (e) {
+          loaded.analysisError = e as Error;
+        }
+        setState({ data: loaded });
       },
       (error: Error) => error.name !== 'AbortError' && setState({ error }),
     );
-    return () => ctl.abort();
+    return () => {
+      ctl.abort();
+      stopWorker();
+    };
   }, [traceId]);
 
   if (state.error) {
@@ -81,6 +106,7 @@ export function TracePage({ traceId }: { traceId: string }) {
       spans={state.data.spans}
       analysis={state.data.analysis}
       analysisError={state.data.analysisError}
+      analysing={state.data.analysing}
       logs={state.data.logs}
       truncated={state.data.truncated}
       incomingLinks={state.data.incoming}

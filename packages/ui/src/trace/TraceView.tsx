@@ -74,6 +74,8 @@ export function TraceView(props: {
   spans: Span[];
   analysis: TraceAnalysis | undefined;
   analysisError?: Error;
+  /** The analysis is still being computed (a big trace's, in a worker): views that need it say so. */
+  analysing?: boolean;
   logs: LogRecord[] | undefined;
   /** The server capped the trace (--max-trace-spans): only its first spans are here. */
   truncated?: Truncation;
@@ -203,7 +205,7 @@ export function TraceView(props: {
   };
 
   return (
-    <div className="trace-page">
+    <div className="trace-page" data-analysis={analysis ? 'ready' : props.analysing ? 'pending' : 'none'}>
       <TraceHeader layout={layout} errorCount={errorCount} actions={props.actions} />
       {rootCauses.length > 0 && (
         <div className="callout" data-testid="root-cause-callout">
@@ -251,6 +253,11 @@ export function TraceView(props: {
           <b>Trace truncated:</b> only its first {props.truncated.maxSpans.toLocaleString('en-US')} spans by start time are shown, and
           the analysis covers only them. The server caps a trace at <code>--max-trace-spans</code>: to see the rest, start{' '}
           <code>sextant serve</code> with a higher <code>--max-trace-spans</code> (memory grows with it).
+        </div>
+      )}
+      {props.analysing && (
+        <div className="callout" role="status" data-testid="analysis-pending">
+          Analysing {spans.length.toLocaleString('en-US')} spans (critical path, clock skew, errors, repeated calls)…
         </div>
       )}
       {props.analysisError && (
@@ -399,7 +406,7 @@ export function TraceView(props: {
         <div className="tab-body">
           <ErrorBoundary what="view" resetKey={tab}>
             {!analysis ? (
-              <div className="panel muted">Analysis unavailable.</div>
+              <div className="panel muted">{props.analysing ? 'Analysing the trace…' : 'Analysis unavailable.'}</div>
             ) : tab === 'critical' ? (
               <CriticalPathSummary analysis={analysis} onSelect={(ids) => highlightSpans('critical path of the operation', ids)} />
             ) : tab === 'repeated' ? (
