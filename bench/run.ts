@@ -207,10 +207,16 @@ async function queryBench(): Promise<void> {
       tagSearches.push(t);
     }
     report('search by attribute (app.user.id=…)', `median ${ms(median(tagSearches))}`);
+    // The first read after the reopen, then the median of five more (a busy machine makes single reads noisy).
     const [depMs, graph] = await time(() => ro.dependencies(start, now));
-    report('dependency graph, whole window', `${ms(depMs)} (${graph.edges.length} edges)`, '≤ 100 ms');
-    const [redMs] = await time(() => ro.red({ startNano: start, endNano: now, stepNano: 60_000_000_000n }));
-    report('RED metrics, all services, 1-min buckets', ms(redMs), '≤ 100 ms');
+    const deps: number[] = [];
+    for (let i = 0; i < 5; i++) deps.push((await time(() => ro.dependencies(start, now)))[0]);
+    report('dependency graph, whole window', `first ${ms(depMs)}, then median ${ms(median(deps))} (${graph.edges.length} edges)`, '≤ 100 ms');
+    const redQuery = { startNano: start, endNano: now, stepNano: 60_000_000_000n };
+    const [redMs] = await time(() => ro.red(redQuery));
+    const reds: number[] = [];
+    for (let i = 0; i < 5; i++) reds.push((await time(() => ro.red(redQuery)))[0]);
+    report('RED metrics, all services, 1-min buckets', `first ${ms(redMs)}, then median ${ms(median(reds))}`, '≤ 100 ms');
     await traceqlMeasures(ro, start);
     await ro.close();
   } finally {

@@ -53,6 +53,36 @@ test('--max-size drops the oldest days first, whole, with their logs, and never 
   }
 });
 
+test('a --retention other than an existing table\'s TTL is warned about at open, with the statement that applies it; the TTL stays', { skip }, async () => {
+  const withRetention = (retentionNano: bigint | null) => ClickHouseStore.open({ url: `chdb:${dir}?database=ttl`, background: false, retentionNano });
+  let store = await withRetention(7n * DAY);
+  assert.deepEqual(store.retentionWarnings, [], 'created with the asked TTL');
+  await store.close();
+  store = await withRetention(7n * DAY);
+  assert.deepEqual(store.retentionWarnings, [], 'the same retention again');
+  await store.close();
+  store = await withRetention(3n * DAY);
+  try {
+    const traces = store.retentionWarnings.find((w) => w.startsWith('`ttl`.`otel_traces` '));
+    assert.equal(traces, '`ttl`.`otel_traces` has TTL toDateTime(Timestamp) + toIntervalDay(7), --retention asks for TTL toDateTime(Timestamp) + toIntervalDay(3); to apply it: ALTER TABLE `ttl`.`otel_traces` MODIFY TTL toDateTime(Timestamp) + toIntervalDay(3)');
+    for (const table of ['otel_logs', 'otel_traces_trace_id_ts', 'sextant_red_distinct_1m', 'sextant_dependencies_1m']) {
+      assert.ok(store.retentionWarnings.some((w) => w.startsWith(`\`ttl\`.\`${table}\` `)), table);
+    }
+  } finally {
+    await store.close();
+  }
+  store = await withRetention(null);
+  try {
+    assert.match(store.retentionWarnings.find((w) => w.includes('`otel_traces` '))!, /asks for none; to apply it: ALTER TABLE `ttl`.`otel_traces` REMOVE TTL$/);
+  } finally {
+    await store.close();
+  }
+  // Nothing was altered: the tables still have the TTL they were made with.
+  store = await withRetention(7n * DAY);
+  assert.deepEqual(store.retentionWarnings, []);
+  await store.close();
+});
+
 test('--max-size is refused with --clickhouse-cluster, before connecting', async () => {
   await assert.rejects(
     ClickHouseStore.open({ url: 'http://127.0.0.1:1/otel', cluster: 'c', maxSizeBytes: 1_000 }),

@@ -491,6 +491,33 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     assert.deepEqual((await store.dependencies(0n, 1n)).edges, []);
   });
 
+  // A retry or a re-sent file delivers spans again; engines that store the copy (ClickHouse's exporter table is a
+  // plain MergeTree) must still count each span once.
+  t('a span received again counts once in RED and in the dependency graph', async (store) => {
+    const spans: Span[] = [];
+    const at = nowNano() - HOUR;
+    for (let i = 0; i < 3; i++) {
+      const traceId = hexId(16);
+      const root = makeSpan({ traceId, service: 'web', kind: SpanKind.SERVER, name: 'GET /', startNano: at + BigInt(i) * MS, error: i === 0 });
+      const call = makeSpan({ traceId, service: 'web', parentSpanId: root.spanId, kind: SpanKind.CLIENT, name: 'GET api', startNano: at + BigInt(i) * MS + 1n });
+      const api = makeSpan({ traceId, service: 'api', parentSpanId: call.spanId, kind: SpanKind.SERVER, name: 'GET /items', startNano: at + BigInt(i) * MS + 2n, error: i === 1 });
+      spans.push(root, call, api);
+    }
+    await store.write(spans, []);
+    await store.write(spans, []);
+    await store.write(spans.slice(0, 4), []);
+    const graph = await store.dependencies(at - HOUR, at + HOUR);
+    assert.deepEqual(graph.edges.map((e) => `${e.parent}->${e.child} ${e.callCount}/${e.errorCount}`), ['web->api 3/1']);
+    assert.deepEqual(graph.operationEdges.map((e) => e.callCount), [3]);
+    assert.deepEqual(graph.nodes.filter((n) => !n.virtual).map((n) => `${n.service} ${n.callCount}/${n.errorCount}`).sort(), ['api 3/1', 'web 3/1']);
+    const red = await store.red({ startNano: at - HOUR, endNano: at + HOUR, stepNano: 2n * HOUR });
+    assert.deepEqual(red.series.map((p) => [p.count, p.errorCount]), [[6, 2]]);
+    assert.deepEqual(red.operations.map((o) => [o.service, o.operation, o.count, o.errorCount, o.totalNano]).sort(), [
+      ['api', 'GET /items', 3, 1, 3_000_000n],
+      ['web', 'GET /', 3, 1, 3_000_000n],
+    ]);
+  });
+
   // Every recorded Zipkin fixture: the stored graph gives the links Zipkin's own linker computed.
   const expected = readFixtureJson<Record<string, Link[]>>('zipkin/expected-dependency-links.json');
   for (const file of Object.keys(expected)) {

@@ -10,7 +10,8 @@
  * minute once. A query reads the linked minutes of its window from the table and links the rest live (a window
  * edge inside a minute, the minutes not linked yet, minutes from before the table existed).
  */
-import { buildTraceTree, dependencyLinkRows, emptyScope, groupByTrace, JAEGER_REF_TYPE_ATTR, ZIPKIN_ATTR, type Span } from '@sextant/core';
+import { buildTraceTree, dependencyLinkRows, emptyScope, groupByTrace, JAEGER_REF_TYPE_ATTR, SpanKind, StatusCode, ZIPKIN_ATTR, type Span } from '@sextant/core';
+import { bucketOf as sketchBucket, type BucketCount } from '../stored/sketch.js';
 import type { DependencyEdge, DependencyGraph, OperationEdge } from '../contract.js';
 import { attrsFromMap, kindFromText, statusFromText } from './rows.js';
 import { ENTRY_SPAN, IS_ERROR, TABLES } from './schema.js';
@@ -59,10 +60,10 @@ const window = (from: string, to: string) => `Timestamp >= fromUnixTimestamp64Na
 
 /**
  * Links every trace with a span in one of `ranges` ([from, to) in ns), with core's one definition of a link, and
- * returns the links carried by spans that started in them.
+ * returns the links carried by spans that started in them, and the distinct spans it loaded with their ServiceName.
  */
-export async function linkRanges(rows: Rows, db: string, ranges: readonly [bigint, bigint][]): Promise<Link[]> {
-  if (ranges.length === 0) return [];
+export async function linkRanges(rows: Rows, db: string, ranges: readonly [bigint, bigint][]): Promise<{ links: Link[]; spans: Span[]; services: string[] }> {
+  if (ranges.length === 0) return { links: [], spans: [], services: [] };
   const params: Record<string, unknown> = { keys: LINK_KEYS };
   const conds = ranges.map(([from, to], i) => {
     params[`f${i}`] = from.toString();
@@ -77,7 +78,9 @@ export async function linkRanges(rows: Rows, db: string, ranges: readonly [bigin
        arrayMap(k -> SpanAttributes[k], {keys:Array(String)}) AS Remote, ResourceAttributes
      FROM ${db}.${TABLES.traces}
      WHERE ${window('reachFrom', 'reachTo')}
-       AND TraceId IN (SELECT DISTINCT TraceId FROM ${db}.${TABLES.traces} WHERE ${conds.join(' OR ')})`,
+       AND TraceId IN (SELECT DISTINCT TraceId FROM ${db}.${TABLES.traces} WHERE ${conds.join(' OR ')})
+     -- A span re-sent to the exporter's plain MergeTree is stored twice: link (and count) it once.
+     LIMIT 1 BY TraceId, SpanId, SpanKind, Timestamp`,
     params,
   );
   // Whole resources, not just service names: the tree tells Zipkin's shared span halves apart by endpoint.
@@ -128,7 +131,7 @@ export async function linkRanges(rows: Rows, db: string, ranges: readonly [bigin
       });
     }
   }
-  return links;
+  return { links, spans, services: spanRows.map((r) => r.ServiceName) };
 }
 
 /**
@@ -156,9 +159,52 @@ function histogramPercentiles(h: ReadonlyMap<number, number>): [bigint, bigint, 
   }) as [bigint, bigint, bigint];
 }
 
-/** Links the minute starting at `minute` and stores its edges, once however many processes run the pass. */
-export async function linkMinute(rows: Rows, insert: Insert, db: string, minute: bigint): Promise<number> {
-  const links = await linkRanges(rows, db, [[minute, minute + MINUTE]]);
+/** RED rows (JSONCompactEachRow lines of sextant_red_distinct_1m) of the entry spans that started in the minute. */
+function redLines(spans: readonly Span[], services: readonly string[], minute: bigint): string[] {
+  const ops = new Map<string, { service: string; name: string; calls: number; errors: number; total: bigint; buckets: Map<number, BucketCount> }>();
+  for (const [i, s] of spans.entries()) {
+    if (s.startTimeUnixNano < minute || s.startTimeUnixNano >= minute + MINUTE) continue;
+    // ENTRY_SPAN and IS_ERROR (schema.ts), on the decoded span.
+    if (!(s.kind === SpanKind.SERVER || s.kind === SpanKind.CONSUMER || s.parentSpanId === '')) continue;
+    const service = services[i]!;
+    const key = `${service}\u0000${s.name}`;
+    let op = ops.get(key);
+    if (!op) ops.set(key, (op = { service, name: s.name, calls: 0, errors: 0, total: 0n, buckets: new Map() }));
+    const d = s.endTimeUnixNano - s.startTimeUnixNano;
+    op.calls++;
+    if (s.status.code === StatusCode.ERROR) op.errors++;
+    op.total += d;
+    const b = sketchBucket(d);
+    const seen = op.buckets.get(b);
+    if (!seen) op.buckets.set(b, { bucket: b, count: 1, min: d, max: d });
+    else {
+      seen.count++;
+      if (d < seen.min) seen.min = d;
+      if (d > seen.max) seen.max = d;
+    }
+  }
+  const m = Number(minute / 1_000_000_000n);
+  const map = (op: { buckets: Map<number, BucketCount> }, f: (b: BucketCount) => string) => Object.fromEntries([...op.buckets.values()].map((b) => [b.bucket, f(b)]));
+  return [...ops.values()].map((op) =>
+    JSON.stringify([m, op.service, op.name, op.calls, op.errors, op.total.toString(), map(op, (b) => String(b.count)), map(op, (b) => b.min.toString()), map(op, (b) => b.max.toString())]),
+  );
+}
+
+/**
+ * Links the minute starting at `minute` and stores its edges (and, with `red`, its RED rows first: the edge
+ * table's marker row says the minute is done), once however many processes run the pass.
+ */
+export async function linkMinute(rows: Rows, insert: Insert, db: string, minute: bigint, red: boolean): Promise<number> {
+  const { links, spans, services } = await linkRanges(rows, db, [[minute, minute + MINUTE]]);
+  const m = Number(minute / 1_000_000_000n);
+  const redBody = red ? redLines(spans, services, minute) : [];
+  if (redBody.length > 0) {
+    await insert(
+      `INSERT INTO ${db}.${TABLES.red} (Minute, ServiceName, SpanName, Calls, Errors, TotalDuration, Latency, LatencyMin, LatencyMax) FORMAT JSONCompactEachRow`,
+      redBody.join('\n'),
+      `red-${m}`,
+    );
+  }
   const edges = new Map<string, { key: string[]; calls: number; errors: number; latency: Record<number, number>; example: string }>();
   for (const l of links) {
     const key = [l.parent, l.child, l.parentOp, l.childOp];
@@ -171,7 +217,6 @@ export async function linkMinute(rows: Rows, insert: Insert, db: string, minute:
     e.latency[b] = (e.latency[b] ?? 0) + 1;
     if (l.traceId < e.example) e.example = l.traceId;
   }
-  const m = Number(minute / 1_000_000_000n);
   const lines = [...edges.values()].map((e) => JSON.stringify([m, ...e.key, e.calls, e.errors, e.latency, e.example]));
   // Even an empty minute gets its marker row (Parent ''), so the table says which minutes are linked.
   lines.push(JSON.stringify([m, '', '', '', '', 0, 0, {}, '']));
@@ -253,9 +298,10 @@ export async function dependencyGraph(rows: Rows, db: string, startNano: bigint,
           params,
         )
       : Promise.resolve([]),
-    linkRanges(rows, db, live),
+    linkRanges(rows, db, live).then((r) => r.links),
     rows<{ ServiceName: string; calls: string; errors: string }>(
-      `SELECT ServiceName, countIf(${ENTRY_SPAN}) AS calls, countIf(${IS_ERROR} AND ${ENTRY_SPAN}) AS errors
+      `SELECT ServiceName, uniqExactIf((TraceId, SpanId, SpanKind, Timestamp), ${ENTRY_SPAN}) AS calls,
+         uniqExactIf((TraceId, SpanId, SpanKind, Timestamp), ${IS_ERROR} AND ${ENTRY_SPAN}) AS errors
        FROM ${db}.${TABLES.traces} WHERE ${window('start', 'end')} GROUP BY ServiceName ORDER BY ServiceName`,
       params,
     ),

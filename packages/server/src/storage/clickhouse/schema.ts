@@ -2,8 +2,8 @@
  * DDL for the ClickHouse backend. The contrib tables (otel_traces, otel_traces_trace_id_ts and its view,
  * otel_logs) are the OpenTelemetry Collector `clickhouseexporter`'s, column for column, so that Sextant and a
  * Collector can share one database (facts from the exporter's internal/sqltemplates and its render tests).
- * Sextant's own tables sit beside them under a `sextant_` prefix and are filled by materialised views; the
- * contrib tables are never altered.
+ * Sextant's own tables sit beside them under a `sextant_` prefix, filled by materialised views or by Sextant's
+ * linking pass; the contrib tables are never altered.
  */
 
 export interface SchemaOptions {
@@ -34,8 +34,8 @@ export const TABLES = {
   logs: 'otel_logs',
   attributeKeys: 'sextant_attribute_keys',
   attributeKeysView: 'sextant_attribute_keys_mv',
-  red: 'sextant_red_1m',
-  redView: 'sextant_red_1m_mv',
+  // Earlier versions kept RED in sextant_red_1m, filled by the view sextant_red_1m_mv; they are no longer read.
+  red: 'sextant_red_distinct_1m',
   dependencies: 'sextant_dependencies_1m',
   attributeTypes: 'sextant_attribute_types',
 } as const;
@@ -262,15 +262,14 @@ function attributeTypesTable(o: SchemaOptions): string {
 ORDER BY (Key, Type)`;
 }
 
-/** The comment on sextant_red_1m that says from which second on it holds every span (see redMetrics). */
-export const RED_COMMENT = /^sextant: complete from (\d+)$/;
-
 /**
- * RED per service and operation and minute: counts, errors and a latency sketch, merged at query time.
- * @param completeFromSec the first second whose spans the view will all see: 0 when otel_traces is empty
- * as the view is made, else a minute after now (older spans, such as a Collector's history, are read raw).
+ * RED per service, operation and minute of entry spans, each span counted once (a span re-sent to the exporter's
+ * plain MergeTree is stored twice): written by the linking pass (dependencies.ts) from the distinct spans it
+ * loads, not by a materialised view, which sees each insert alone and would count a re-sent span again. Latency
+ * is the shared sketch (stored/sketch.ts): calls per bucket with each bucket's exact extremes, summed at query
+ * time. Inserts carry a per-minute deduplication token, as the dependency table's do.
  */
-function redTable(o: SchemaOptions, completeFromSec: bigint): string {
+function redTable(o: SchemaOptions): string {
   const t = target(o, TABLES.red);
   return `CREATE TABLE IF NOT EXISTS ${t.stored} ${t.onCluster} (
     Minute DateTime CODEC(Delta, ZSTD(1)),
@@ -279,22 +278,14 @@ function redTable(o: SchemaOptions, completeFromSec: bigint): string {
     Calls SimpleAggregateFunction(sum, UInt64) CODEC(ZSTD(1)),
     Errors SimpleAggregateFunction(sum, UInt64) CODEC(ZSTD(1)),
     TotalDuration SimpleAggregateFunction(sum, UInt64) CODEC(ZSTD(1)),
-    Latency AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), UInt64)
+    Latency SimpleAggregateFunction(sumMap, Map(Int16, UInt64)) CODEC(ZSTD(1)),
+    LatencyMin SimpleAggregateFunction(minMap, Map(Int16, UInt64)) CODEC(ZSTD(1)),
+    LatencyMax SimpleAggregateFunction(maxMap, Map(Int16, UInt64)) CODEC(ZSTD(1))
 ) ENGINE = ${t.engine('Aggregating')}
 PARTITION BY toDate(Minute)
-ORDER BY (ServiceName, SpanName, Minute)
+ORDER BY (Minute, ServiceName, SpanName)
 ${ttlClause(o.retentionNano, 'Minute')}
-SETTINGS ttl_only_drop_parts = 1
-COMMENT 'sextant: complete from ${completeFromSec}'`;
-}
-
-function redView(o: SchemaOptions): string {
-  return view(o, TABLES.redView, TABLES.red, `SELECT toStartOfMinute(Timestamp) AS Minute, ServiceName, SpanName,
-    toUInt64(count()) AS Calls, toUInt64(countIf(${IS_ERROR})) AS Errors, toUInt64(sum(Duration)) AS TotalDuration,
-    quantilesTDigestState(0.5, 0.95, 0.99)(Duration) AS Latency
-FROM {traces}
-WHERE ${ENTRY_SPAN}
-GROUP BY Minute, ServiceName, SpanName`);
+SETTINGS ttl_only_drop_parts = 1, non_replicated_deduplication_window = 100000`;
 }
 
 /**
@@ -335,15 +326,38 @@ export function contribDdl(o: SchemaOptions): string[] {
   ];
 }
 
+/**
+ * Tables that exist are never altered, so a `--retention` other than the TTL an existing table was made with is
+ * not applied: one warning per such table, with the statement that would apply it. `ddl` is what Sextant would
+ * have created (its TTL clause is what --retention asks for); `tables` is system.tables' name and engine_full.
+ */
+export function ttlWarnings(o: SchemaOptions, ddl: readonly string[], tables: readonly { name: string; engine_full: string }[]): string[] {
+  const warnings: string[] = [];
+  const squash = (t: string) => t.replace(/\s+/g, '');
+  for (const statement of ddl) {
+    const name = /^CREATE TABLE IF NOT EXISTS `[^`]+`\.`([^`]+)`/.exec(statement)?.[1];
+    // The tables that take a TTL are made to drop whole parts (views and Distributed tables are not).
+    if (name === undefined || !statement.includes('ttl_only_drop_parts')) continue;
+    const table = tables.find((t) => t.name === name);
+    if (!table) continue;
+    const wanted = /\nTTL ([^\n]+)/.exec(statement)?.[1] ?? null;
+    const has = /\bTTL (.+?)(?: SETTINGS |$)/.exec(table.engine_full)?.[1] ?? null;
+    if (squash(wanted ?? '') === squash(has ?? '')) continue;
+    const qualified = `${ident(o.database)}.${ident(name)}`;
+    const fix = wanted === null ? `ALTER TABLE ${qualified} REMOVE TTL` : `ALTER TABLE ${qualified} MODIFY TTL ${wanted}`;
+    warnings.push(`${qualified} has ${has === null ? 'no TTL (rows are kept until deleted)' : `TTL ${has}`}, --retention asks for ${wanted === null ? 'none' : `TTL ${wanted}`}; to apply it: ${fix}`);
+  }
+  return warnings;
+}
+
 /** Sextant's own tables and the views that fill them (they need otel_traces to exist). */
-export function sextantDdl(o: SchemaOptions, redCompleteFromSec = 0n): string[] {
+export function sextantDdl(o: SchemaOptions): string[] {
   return [
     attributeKeysTable(o),
     ...distributed(o, TABLES.attributeKeys, 'rand()'),
     attributeKeysView(o),
-    redTable(o, redCompleteFromSec),
+    redTable(o),
     ...distributed(o, TABLES.red, 'rand()'),
-    redView(o),
     dependenciesTable(o),
     ...distributed(o, TABLES.dependencies, 'rand()'),
     attributeTypesTable(o),

@@ -36,7 +36,7 @@ import {
   type LogSelectRow, type SpanSelectRow, type TraceRowBatch,
 } from './rows.js';
 import { databaseBytes, dropOldestDays } from './retention.js';
-import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, LOCAL_SUFFIX, RED_COMMENT, sextantDdl, TABLES, type SchemaOptions } from './schema.js';
+import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, sextantDdl, TABLES, ttlWarnings, type SchemaOptions } from './schema.js';
 import { buildSearchSql, type SearchRow } from './search.js';
 import { countSpans } from './span-counts.js';
 import { costReport } from './costs.js';
@@ -68,6 +68,8 @@ const LINK_BATCH = 30;
 const TYPES_REFRESH_MS = 10_000;
 
 export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReader {
+  /** The tables whose existing TTL differs from what --retention asks for (printed at open; see ttlWarnings). */
+  retentionWarnings: readonly string[] = [];
   private linkTimer: NodeJS.Timeout | null = null;
   private linking: Promise<number> | null = null;
   private lastLinkError = '';
@@ -86,8 +88,6 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
     /** Sextant's own tables that could not be created (no rights), with the reason. */
     readonly missing: ReadonlyMap<string, string>,
     private readonly retry: RetryPolicy,
-    /** First minute the per-minute RED table has every span of (see redMetrics). */
-    private readonly redCoveredFrom: bigint,
     private readonly cluster: string | null,
   ) {}
 
@@ -133,25 +133,8 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
           `${target.display} has no ${TABLES.traces} table: create the OpenTelemetry Collector clickhouseexporter schema, or drop --clickhouse-create-schema=false`,
         );
       }
-      const tableInfo = async (names: string[]) =>
-        (
-          await client.query({
-            query: 'SELECT name, comment FROM system.tables WHERE database = {db:String} AND name IN {names:Array(String)}',
-            query_params: { db: target.database, names },
-            format: 'JSONEachRow',
-          })
-        ).json<{ name: string; comment: string }>();
-      const redNames = [TABLES.red, TABLES.red + LOCAL_SUFFIX];
-      let completeFrom = 0n;
-      if ((await tableInfo(redNames)).length === 0) {
-        // The view will see every span from now on; only a table that already has spans needs a cut-off.
-        const [traces] = await (
-          await client.query({ query: `SELECT toString(count()) AS n FROM ${ident(target.database)}.${ident(TABLES.traces)}`, format: 'JSONEachRow' })
-        ).json<{ n: string }>();
-        if (traces && traces.n !== '0') completeFrom = (BigInt(Math.floor(Date.now() / 60_000)) + 2n) * 60n;
-      }
       const missing = new Map<string, string>();
-      for (const ddl of sextantDdl(schema, completeFrom)) {
+      for (const ddl of sextantDdl(schema)) {
         try {
           await client.command({ query: ddl });
         } catch (err) {
@@ -159,9 +142,15 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
           missing.set(table, (err as Error).message);
         }
       }
-      const red = (await tableInfo(redNames)).find((t) => RED_COMMENT.test(t.comment));
-      const redCoveredFrom = red ? BigInt(RED_COMMENT.exec(red.comment)![1]!) * 1_000_000_000n : 0n;
-      const store = new ClickHouseStore(client, target, version!, missing, retry, redCoveredFrom, opts.cluster ?? null);
+      const engines = await (
+        await client.query({ query: 'SELECT name, engine_full FROM system.tables WHERE database = {db:String}', query_params: { db: target.database }, format: 'JSONEachRow' })
+      ).json<{ name: string; engine_full: string }>();
+      const retentionWarnings = ttlWarnings(schema, [...contribDdl(schema), ...sextantDdl(schema)], engines);
+      if (retentionWarnings.length > 0) {
+        process.stderr.write(`sextant: warning: --retention is NOT applied to these tables, which already exist with another TTL (Sextant never alters an existing table):\n${retentionWarnings.map((w) => `  ${w}\n`).join('')}`);
+      }
+      const store = new ClickHouseStore(client, target, version!, missing, retry, opts.cluster ?? null);
+      store.retentionWarnings = retentionWarnings;
       await store.freshTypes();
       if (opts.background !== false && !missing.has(TABLES.dependencies)) {
         store.linkTimer = setInterval(() => void store.linkPending().catch(() => undefined), opts.linkIntervalMs ?? 20_000);
@@ -419,14 +408,15 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
     let done = 0;
     const insert = (query: string, body: string, token: string) => insertRows(this.client, query, body, this.retry, token);
     for (let m = next; m < until && done < LINK_BATCH; m += MINUTE, done++) {
-      await linkMinute((sql, params) => this.rows(sql, params), insert, this.db, m);
+      await linkMinute((sql, params) => this.rows(sql, params), insert, this.db, m, !this.missing.has(TABLES.red));
     }
     return done;
   }
 
   async red(q: RedQuery): Promise<RedResult> {
-    this.needs(TABLES.red, 'RED metrics');
-    return redMetrics((sql, params) => this.rows(sql, params), this.db, q, this.redCoveredFrom);
+    // Minutes the pass has not done (or could not store: no rights for the table) are read from the spans.
+    const linked = this.missing.has(TABLES.dependencies) || this.missing.has(TABLES.red) ? null : await this.linkedMinutes();
+    return redMetrics((sql, params) => this.rows(sql, params), this.db, q, linked);
   }
 
   countSpans(q: SpanCountQuery): Promise<SpanCountRow[]> {

@@ -40,7 +40,7 @@ import { checkpointBetweenWrites, databaseBytes, enforceRetention } from './rete
 import { redFromSpans } from './red-sql.js';
 import { countSpans } from './span-counts-sql.js';
 import { incomingLinksFromRows, linksToSql, logSearchSql } from './log-search.js';
-import { fold, MINUTE_NS, rolledUpDependencies, rolledUpRed, rollupWatermark } from './rollups.js';
+import { fold, MINUTE_NS, rolledUpCounts, rolledUpDependencies, rolledUpRed, rollupsCount, rollupWatermark, warmRollups } from './rollups.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { searchTraces } from './search.js';
 import { costReport } from './costs.js';
@@ -78,6 +78,7 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
   private foldedThrough = 0n;
   private lastCommitAt = 0;
   private folding: Promise<unknown> = Promise.resolve();
+  private warming: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly db: Connections,
@@ -113,6 +114,8 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     // Batches of an earlier run that it did not fold (it stopped without closing): fold them first.
     if (store.nextSeq - 1n > store.foldedThrough) store.unfolded.push({ seq: store.nextSeq - 1n, spans: 0, committedAt: 0 });
     store.stopBackground = startBackgroundTasks(store, opts);
+    // The first graph or RED read after a restart would otherwise pay for reading the rollups from disk.
+    store.warming = store.db.expensive(undefined, false, warmRollups).catch(() => undefined);
     return store;
   }
 
@@ -315,6 +318,7 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
   }
 
   countSpans(q: SpanCountQuery, limits?: ReadLimits): Promise<SpanCountRow[]> {
+    if (rollupsCount(q)) return this.db.expensive(limits, true, (read) => rolledUpCounts(read, q));
     return this.db.expensive(limits, false, (read) => countSpans(read, q));
   }
 
@@ -336,10 +340,8 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     };
   }
 
-  async enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }> {
-    // Retention checkpoints, which DuckDB refuses while a rollup fold holds a write transaction.
-    await this.folding;
-    return enforceRetention(this.db.maintenance, (sql) => this.rows(sql), maxAgeNano, maxBytes);
+  enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }> {
+    return this.betweenFolds(() => enforceRetention(this.db.maintenance, (sql) => this.rows(sql), maxAgeNano, maxBytes));
   }
 
   /** Size of the write-ahead log not yet checkpointed into the database file. */
@@ -357,19 +359,29 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
    * during a checkpoint) so that no commit pays for compression.
    */
   async checkpoint(): Promise<void> {
-    await this.folding;
-    if (this.location !== null && !this.closed) await checkpointBetweenWrites(this.db.maintenance);
+    if (this.location !== null && !this.closed) await this.betweenFolds(() => checkpointBetweenWrites(this.db.maintenance));
+  }
+
+  /**
+   * Runs maintenance (checkpoints, retention) in the folds' queue: DuckDB refuses CHECKPOINT while a fold holds a
+   * write transaction, and a fold can last longer than checkpointBetweenWrites waits for ingest commits.
+   */
+  private betweenFolds<T>(f: () => Promise<T>): Promise<T> {
+    const result = this.folding.then(f, f);
+    this.folding = result.then(() => undefined, () => undefined);
+    return result;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.stopBackground();
+    await this.warming;
     // Leave nothing for the next start to fold.
     await this.foldRollups(0, Infinity).catch((err) => process.stderr.write(`sextant: folding the rollups failed: ${(err as Error).message}\n`));
     this.closed = true;
     let compacted = false;
     if (this.location !== null) {
-      await checkpointBetweenWrites(this.db.maintenance).catch(() => undefined);
+      await this.betweenFolds(() => checkpointBetweenWrites(this.db.maintenance)).catch(() => undefined);
       compacted = await compactCopy(this.db.maintenance, (sql) => this.rows(sql), this.location).catch((err) => {
         process.stderr.write(`sextant: compacting the database file failed (it is kept as it is): ${(err as Error).message}\n`);
         return false;

@@ -2,7 +2,7 @@
  * Bound SQL parameters. The node-api infers a bigint's SQL type as a signed HUGEINT, which cannot hold half of
  * all trace ids, so id parameters carry their type explicitly.
  */
-import { LIST, UBIGINT, UHUGEINT, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, LIST, UBIGINT, UHUGEINT, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 
 export class Typed {
   constructor(readonly value: DuckDBValue, readonly type: DuckDBType) {}
@@ -11,6 +11,9 @@ export class Typed {
 export type Param = DuckDBValue | Typed;
 
 export const traceIdParam = (v: bigint): Typed => new Typed(v, UHUGEINT);
+/** A time or duration in ns against a BIGINT column: as an inferred HUGEINT it would cast the column, which
+ * defeats the row groups' min/max pruning (measured: a one-minute count over 1M spans 350 ms instead of 3 ms). */
+export const bigintParam = (v: bigint): Typed => new Typed(v, BIGINT);
 export const traceIdListParam = (vs: readonly bigint[]): Typed => new Typed(listValue(vs), LIST(UHUGEINT));
 export const ubigintListParam = (vs: readonly bigint[]): Typed => new Typed(listValue(vs), LIST(UBIGINT));
 

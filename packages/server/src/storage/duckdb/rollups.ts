@@ -14,11 +14,12 @@
  */
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { buildTraceTree, dependencyLinkRows, emptyScope, StatusCode, type Resource, type Span, type SpanKind } from '@sextant/core';
-import type { DependencyEdge, DependencyGraph, OperationEdge, RedQuery, RedResult } from '../contract.js';
+import type { DependencyEdge, DependencyGraph, OperationEdge, RedQuery, RedResult, SpanCountQuery, SpanCountRow } from '../contract.js';
 import { hexToBig, spanIdHex, traceIdHex } from '../stored/ids.js';
 import type { Row } from './connections.js';
 import type { Param } from './params.js';
-import { bucketOf as durationBucket, bucketSql, percentiles, type BucketCount } from './sketch.js';
+import { bucketOf as durationBucket, bucketSql, percentiles, type BucketCount } from '../stored/sketch.js';
+import { conditionSql, countSpans, EXEMPLAR_SQL, spanCountRow } from './span-counts-sql.js';
 
 export const MINUTE_NS = 60_000_000_000n;
 /** How far from the spans being folded the rest of their traces is looked for. */
@@ -62,10 +63,35 @@ function redRowsSql(o: Owners, m: Minutes | null = null): string {
     FROM spans WHERE ${ownedBy(o)} AND ${ENTRY}${inMinutes(m, 'start_ns')} GROUP BY ALL`;
 }
 
-/** Rows of `rollup_services`: every service with spans in a minute. */
+/** Rows of `rollup_services`: every service with spans in a minute, and its exemplar span. */
 function serviceRowsSql(o: Owners, m: Minutes | null = null): string {
-  return `SELECT ${minuteOf('start_ns')} AS minute, service, count(*) AS spans
+  return `SELECT ${minuteOf('start_ns')} AS minute, service, count(*) AS spans, ${EXEMPLAR_SQL} AS ex
     FROM spans WHERE ${ownedBy(o)}${inMinutes(m, 'start_ns')} GROUP BY ALL`;
+}
+
+/** Each rollup table: its key columns and how two rows of one key merge. */
+const ROLLUPS = [
+  { table: 'rollup_edges', keys: 'minute, parent, child, parent_op, child_op, virtual, bucket',
+    merge: 'sum(calls)::UBIGINT AS calls, sum(errors)::UBIGINT AS errors, min(dmin) AS dmin, max(dmax) AS dmax, min(example) AS example' },
+  { table: 'rollup_red', keys: 'minute, service, operation, bucket',
+    merge: 'sum(calls)::UBIGINT AS calls, sum(errors)::UBIGINT AS errors, sum(total_ns)::HUGEINT AS total_ns, min(dmin) AS dmin, max(dmax) AS dmax' },
+  { table: 'rollup_services', keys: 'minute, service', merge: 'sum(spans)::UBIGINT AS spans, max(ex) AS ex' },
+] as const;
+
+/**
+ * Merges the rows of the minutes the owner spans fell in into one row per key, so that a minute holds one set of
+ * rows however many passes added to it and reads cost the same whatever the ingest pattern.
+ */
+async function compactMinutes(conn: DuckDBConnection, o: Owners): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE fold_minutes AS SELECT DISTINCT ${minuteOf('start_ns')} AS minute FROM spans WHERE ${ownedBy(o)}`);
+  const touched = 'minute IN (SELECT minute FROM fold_minutes)';
+  for (const r of ROLLUPS) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE fold_compacted AS SELECT ${r.keys}, ${r.merge} FROM ${r.table} WHERE ${touched} GROUP BY ${r.keys}`);
+    await conn.run(`DELETE FROM ${r.table} WHERE ${touched}`);
+    await conn.run(`INSERT INTO ${r.table} BY NAME SELECT * FROM fold_compacted`);
+  }
+  await conn.run('DROP TABLE fold_compacted');
+  await conn.run('DROP TABLE fold_minutes');
 }
 
 /** One row of `rollup_edges` as it accumulates. */
@@ -207,8 +233,9 @@ export async function fold(conn: DuckDBConnection, lo: bigint, hi: bigint): Prom
         app.flushSync();
         app.closeSync();
       }
-      await conn.run(`INSERT INTO rollup_red ${redRowsSql(o)}`);
-      await conn.run(`INSERT INTO rollup_services ${serviceRowsSql(o)}`);
+      await conn.run(`INSERT INTO rollup_red BY NAME ${redRowsSql(o)}`);
+      await conn.run(`INSERT INTO rollup_services BY NAME ${serviceRowsSql(o)}`);
+      await compactMinutes(conn, o);
     }
     await conn.run(`INSERT INTO meta VALUES ('${WATERMARK_KEY}', '${int(hi)}') ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
     await conn.run('COMMIT');
@@ -357,6 +384,62 @@ export async function rolledUpRed(read: Read, q: RedQuery): Promise<RedResult> {
       .sort((a, b) => (b.total > a.total ? 1 : b.total < a.total ? -1 : cmp(a.service, b.service) || cmp(a.operation, b.operation)))
       .map((a) => ({ service: a.service, operation: a.operation, count: a.count, errorCount: a.errors, ...percentiles(a.buckets), totalNano: a.total })),
   };
+}
+
+/**
+ * Whether the rollups answer a TraceQL counting plan: spans counted by service only (rollup_services), in steps of
+ * whole minutes that start on a minute.
+ */
+export function rollupsCount(q: SpanCountQuery): boolean {
+  return q.groupBy.every((g) => g === 'service') && q.conditions.every((c) => c.column === 'service')
+    && q.stepNano % MINUTE_NS === 0n && q.firstStepNano % MINUTE_NS === 0n;
+}
+
+/**
+ * A counting plan that rollupsCount accepts: the whole minutes of the window from rollup_services (and the
+ * unfolded batches), the partial minutes at its ends from the spans; the same rows as countSpans over the spans,
+ * exemplars included. Minutes written before rollups kept exemplars make it count the spans. `read` must see one
+ * snapshot.
+ */
+export async function rolledUpCounts(read: Read, q: SpanCountQuery): Promise<SpanCountRow[]> {
+  const from = (q.startNano + MINUTE_NS - 1n) / MINUTE_NS;
+  const to = q.endNano / MINUTE_NS - 1n;
+  if (from > to) return countSpans(read, q);
+  const params: Param[] = [];
+  const filter = q.conditions.map((c) => ` AND ${conditionSql(c, params)}`).join('');
+  const source = withTail('rollup_services', serviceRowsSql, await tailOwners(read), { from, to }, filter, params);
+  const groups = q.groupBy.map((_, i) => `, service AS g${i}`).join('');
+  const whole = await read(
+    `SELECT (minute * ${MINUTE_NS} - ${int(q.firstStepNano)}) // ${int(q.stepNano)} AS step${groups}, sum(spans) AS n, max(ex) AS ex,
+       bool_or(ex IS NULL) AS stale
+     FROM (${source.sql}) GROUP BY ALL`,
+    source.params,
+  );
+  if (whole.some((r) => r.stale)) return countSpans(read, q);
+  const rows = whole.map((r) => spanCountRow(r, q.groupBy.length));
+  for (const [startNano, endNano] of [[q.startNano, from * MINUTE_NS], [(to + 1n) * MINUTE_NS, q.endNano]] as const) {
+    if (startNano < endNano) rows.push(...(await countSpans(read, { ...q, startNano, endNano })));
+  }
+  // A step holding both whole and partial minutes has a row from each: one row per step and group, as countSpans.
+  const merged = new Map<string, SpanCountRow>();
+  for (const r of rows) {
+    const key = JSON.stringify([r.step, ...r.keys]);
+    const seen = merged.get(key);
+    if (!seen) merged.set(key, r);
+    else merged.set(key, { ...seen, count: seen.count + r.count, exemplar: slower(seen.exemplar, r.exemplar) });
+  }
+  return [...merged.values()];
+}
+
+/** EXEMPLAR_SQL's order: duration, then trace id, span id and start. */
+function slower(a: SpanCountRow['exemplar'], b: SpanCountRow['exemplar']): SpanCountRow['exemplar'] {
+  const order = a.durationNano - b.durationNano || cmp(a.traceId, b.traceId) || cmp(a.spanId, b.spanId) || (a.startNano < b.startNano ? -1 : a.startNano > b.startNano ? 1 : 0);
+  return order >= 0 ? a : b;
+}
+
+/** Reads every rollup column once, so that they are in memory before the first query needs them. */
+export async function warmRollups(read: Read): Promise<void> {
+  for (const r of ROLLUPS) await read(`SELECT max(COLUMNS(*)) FROM ${r.table}`);
 }
 
 /** Retention: minutes wholly before the cutoff go with their spans. */

@@ -63,8 +63,9 @@ export const DDL = [
     scope_id UBIGINT NOT NULL
   )`,
   `CREATE TABLE IF NOT EXISTS attr_values (key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
-  // Per-minute rollups. Rows are only ever added (a fold pass adds the minutes of the spans it folds) and are
-  // summed when read; `bucket` is a latency sketch bucket (sketch.ts), with the exact extremes it saw.
+  // Per-minute rollups. A fold pass adds the rows of the spans it folds and merges the minutes it touched into one
+  // row per key (older files may hold several, which reads sum); `bucket` is a latency sketch bucket (sketch.ts),
+  // with the exact extremes it saw.
   `CREATE TABLE IF NOT EXISTS rollup_edges (minute BIGINT NOT NULL, parent VARCHAR NOT NULL, child VARCHAR NOT NULL,
     parent_op VARCHAR NOT NULL, child_op VARCHAR NOT NULL, virtual BOOLEAN NOT NULL, bucket SMALLINT NOT NULL,
     calls UBIGINT NOT NULL, errors UBIGINT NOT NULL, dmin BIGINT NOT NULL, dmax BIGINT NOT NULL, example UHUGEINT NOT NULL)`,
@@ -73,5 +74,9 @@ export const DDL = [
     bucket SMALLINT NOT NULL, calls UBIGINT NOT NULL, errors UBIGINT NOT NULL, total_ns HUGEINT NOT NULL, dmin BIGINT NOT NULL,
     dmax BIGINT NOT NULL)`,
   // Every service with spans in a minute, entry spans or not (the graph's nodes).
-  `CREATE TABLE IF NOT EXISTS rollup_services (minute BIGINT NOT NULL, service VARCHAR NOT NULL, spans UBIGINT NOT NULL)`,
+  // `ex` is the minute's exemplar span for TraceQL counting metrics (rollups.ts EXEMPLAR_SQL).
+  `CREATE TABLE IF NOT EXISTS rollup_services (minute BIGINT NOT NULL, service VARCHAR NOT NULL, spans UBIGINT NOT NULL,
+    ex STRUCT(d BIGINT, t UHUGEINT, s UBIGINT, st BIGINT))`,
+  // Files from before the exemplar: their minutes lack one, and counting metrics over them read the spans.
+  `ALTER TABLE rollup_services ADD COLUMN IF NOT EXISTS ex STRUCT(d BIGINT, t UHUGEINT, s UBIGINT, st BIGINT)`,
 ];

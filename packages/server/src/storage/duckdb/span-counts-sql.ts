@@ -3,11 +3,12 @@
  * as one GROUP BY over the spans table, so such metrics cost one scan instead of loading traces. Values are
  * parameters; column names come from a fixed map, never from the query text.
  */
+import type { DuckDBStructValue } from '@duckdb/node-api';
 import type { ExactCondition } from '@sextant/core';
 import type { SpanCountQuery, SpanCountRow } from '../contract.js';
 import { spanIdHex, traceIdHex } from '../stored/ids.js';
 import type { Row } from './connections.js';
-import type { Param } from './params.js';
+import { bigintParam, type Param } from './params.js';
 
 type Read = (sql: string, params?: readonly Param[]) => Promise<Row[]>;
 
@@ -16,34 +17,42 @@ const COLUMN: Record<ExactCondition['column'], string> = { service: 'service', n
 const DURATION_BUCKET = 'CASE WHEN duration_ns <= 1 THEN 1 ELSE CAST(2 ^ ceil(log2(CAST(duration_ns AS DOUBLE))) AS BIGINT) END';
 const OPS = new Set(['=', '!=', '>', '>=', '<', '<=']);
 
+/**
+ * The exemplar of a group of spans: the slowest, ties broken by the largest ids, so that it is one span and the
+ * same whichever way the group is summed (the per-minute rollups keep it per minute the same way).
+ */
+export const EXEMPLAR_SQL = `max({'d': duration_ns, 't': trace_id, 's': span_id, 'st': start_ns})`;
+
+/** One exact condition as SQL over the spans' columns, its value appended to `params`. */
+export function conditionSql(c: ExactCondition, params: Param[]): string {
+  if (!OPS.has(c.op) || !(c.column in COLUMN)) throw new Error(`not an exact condition: ${JSON.stringify(c)}`);
+  params.push(typeof c.value === 'number' && c.column === 'duration' ? bigintParam(BigInt(Math.round(c.value))) : c.value);
+  return `${COLUMN[c.column]} ${c.op} ?`;
+}
+
 export async function countSpans(read: Read, q: SpanCountQuery): Promise<SpanCountRow[]> {
-  const params: Param[] = [q.firstStepNano, q.stepNano, q.startNano, q.endNano];
+  const params: Param[] = [bigintParam(q.firstStepNano), bigintParam(q.stepNano), bigintParam(q.startNano), bigintParam(q.endNano)];
   const where = ['start_ns >= ?', 'start_ns < ?'];
-  for (const c of q.conditions) {
-    if (!OPS.has(c.op) || !(c.column in COLUMN)) throw new Error(`not an exact condition: ${JSON.stringify(c)}`);
-    where.push(`${COLUMN[c.column]} ${c.op} ?`);
-    params.push(typeof c.value === 'number' && c.column === 'duration' ? BigInt(Math.round(c.value)) : c.value);
-  }
+  for (const c of q.conditions) where.push(conditionSql(c, params));
   const groups = q.groupBy.map((g, i) => `${g === 'durationBucket' ? DURATION_BUCKET : COLUMN[g]} AS g${i}`);
   const rows = await read(
-    `SELECT (start_ns - ?) // ? AS step${groups.map((g) => `, ${g}`).join('')}, count(*) AS n,
-       arg_max(trace_id, duration_ns) AS ex_trace, arg_max(span_id, duration_ns) AS ex_span,
-       arg_max(start_ns, duration_ns) AS ex_start, max(duration_ns) AS ex_duration
+    `SELECT (start_ns - ?) // ? AS step${groups.map((g) => `, ${g}`).join('')}, count(*) AS n, ${EXEMPLAR_SQL} AS ex
      FROM spans WHERE ${where.join(' AND ')} GROUP BY ALL`,
     params,
   );
-  return rows.map((r) => ({
+  return rows.map((r) => spanCountRow(r, q.groupBy.length));
+}
+
+/** A row of `step`, `g0…`, `n` and the exemplar struct `ex` (EXEMPLAR_SQL) as the contract's SpanCountRow. */
+export function spanCountRow(r: Row, groups: number): SpanCountRow {
+  const ex = (r.ex as DuckDBStructValue).entries;
+  return {
     step: Number(r.step),
-    keys: q.groupBy.map((_, i) => {
+    keys: Array.from({ length: groups }, (_, i) => {
       const v = r[`g${i}`];
       return typeof v === 'bigint' ? Number(v) : (v as string | number);
     }),
     count: Number(r.n),
-    exemplar: {
-      traceId: traceIdHex(r.ex_trace as bigint),
-      spanId: spanIdHex(r.ex_span as bigint),
-      startNano: r.ex_start as bigint,
-      durationNano: Number(r.ex_duration),
-    },
-  }));
+    exemplar: { traceId: traceIdHex(ex.t as bigint), spanId: spanIdHex(ex.s as bigint), startNano: ex.st as bigint, durationNano: Number(ex.d) },
+  };
 }
