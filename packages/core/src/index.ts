@@ -37,3 +37,4 @@ export * from './analysis/instrumentation-health.js';
 export { decodeZipkinV1Json, decodeZipkinV1Thrift, decodeZipkinV2Proto } from './codec/zipkin-legacy.js';
 export { decodeJaegerThriftBatch, decodeJaegerPostSpans } from './codec/jaeger-binary.js';
 export * from './codec/trace-columns.js';
+export * from './log-lines.js';

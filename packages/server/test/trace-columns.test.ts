@@ -10,15 +10,15 @@ import { getJson, postZipkin, startTestServer } from './support/server.js';
 import { BASE_TIME, hexId, makeSpan } from './support/spans.js';
 
 const SMARTTHINGS = '000000000000000014b60fd9ae504820';
-/** More spans than one page of the engine read (query/traces.ts reads 2,000 at a time). */
-const BIG_SPANS = 4500;
+/** More spans than one page of the engine read (api/trace-columns.ts reads 10,000 at a time). */
+const BIG_SPANS = 22_500;
 let s: RunningSextant;
 let capped: RunningSextant;
 const big = hexId(16);
 
 before(async () => {
   s = await startTestServer();
-  capped = await startTestServer({ maxTraceSpans: 2500 });
+  capped = await startTestServer({ maxTraceSpans: 12_500 });
   const root = makeSpan({ traceId: big, service: 'api', name: 'root', kind: SpanKind.SERVER, durationNano: 10_000_000_000n });
   const spans = [root];
   for (let i = 1; i < BIG_SPANS; i++) {
@@ -36,7 +36,7 @@ after(async () => {
   await capped.close();
 });
 
-test('the columns answer holds exactly the stored spans, over several engine pages, and is far smaller than OTLP/JSON', async () => {
+test('the columns answer holds exactly the stored spans, over three engine pages, and is far smaller than OTLP/JSON', async () => {
   for (const id of [big, SMARTTHINGS]) {
     const res = await fetch(`${s.urls.api}/api/v1/traces/${id}/columns`);
     assert.equal(res.status, 200);
@@ -60,10 +60,10 @@ test('over --max-trace-spans the columns answer holds the earliest spans and the
   const res = await fetch(`${capped.urls.api}/api/v1/traces/${big}/columns`);
   const doc = (await res.json()) as { truncated: { maxSpans: number; message: string } };
   const spans = decodeTraceColumns(doc);
-  assert.equal(spans.length, 2500);
-  assert.deepEqual(spans, await capped.store.getTrace(big, 2500));
-  assert.equal(doc.truncated.maxSpans, 2500);
-  assert.match(doc.truncated.message, /only its first 2500 spans by start time/);
+  assert.equal(spans.length, 12_500);
+  assert.deepEqual(spans, await capped.store.getTrace(big, 12_500));
+  assert.equal(doc.truncated.maxSpans, 12_500);
+  assert.match(doc.truncated.message, /only its first 12500 spans by start time/);
 });
 
 test('unknown and malformed trace ids: 404 and 400 with a message', async () => {

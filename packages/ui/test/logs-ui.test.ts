@@ -152,12 +152,53 @@ describe('log explorer', () => {
     await page.close();
   });
 
+  test('older lines load page by page, each once, and the live tail shows a line as it arrives', async () => {
+    // 45 lines of one service, many sharing a millisecond, plus one of them sent twice.
+    const pagerT0 = BigInt(Date.now() - 2 * 60_000) * MS;
+    const line = (i: number) => ({
+      timeUnixNano: `${pagerT0 + BigInt(Math.floor(i / 3)) * MS}`, observedTimeUnixNano: `${pagerT0}`, severityNumber: 9, severityText: 'INFO',
+      body: { stringValue: `pager line ${String(i).padStart(2, '0')}` }, attributes: [],
+    });
+    const batch = (records: unknown[]) => ({ resourceLogs: [{ resource: { attributes: [str('service.name', 'pager')] }, scopeLogs: [{ scope: { name: 'pino' }, logRecords: records }] }] });
+    await post(`${server.urls.otlpHttp}/v1/logs`, batch(Array.from({ length: 45 }, (_, i) => line(i))));
+    await post(`${server.urls.otlpHttp}/v1/logs`, batch([line(20)]));
+    const page = await newPage();
+    await page.goto(`${server.urls.api}/logs?service=pager&limit=20`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="log-row"]').length === 20);
+    for (let pages = 1; (await page.getByTestId('logs-end').count()) === 0; pages++) {
+      assert.ok(pages < 5, 'three pages of 20 hold the 46 stored lines');
+      const before = await page.getByTestId('log-row').count();
+      await page.getByTestId('logs-older').click();
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="log-row"]').length > n, before);
+      await page.locator('[data-testid="logs-older"]:enabled, [data-testid="logs-end"]').waitFor();
+    }
+    assert.equal(await page.getByTestId('log-row').count(), 45);
+    const bodies = await rowTexts(page);
+    const ms = bodies.map((b) => Math.floor(Number(b.slice(-2)) / 3));
+    assert.deepEqual(ms, [...ms].sort((a, b) => b - a), 'newest first');
+    assert.deepEqual([...new Set(bodies)].sort(), Array.from({ length: 45 }, (_, i) => `pager line ${String(i).padStart(2, '0')}`), 'every line once, the re-sent one too');
+
+    await page.getByTestId('logs-live').check();
+    await page.getByText('live: new lines appear at the top').waitFor();
+    await post(`${server.urls.otlpHttp}/v1/logs`, batch([{ ...line(0), timeUnixNano: `${BigInt(Date.now()) * MS}`, body: { stringValue: 'pager line live' } }]));
+    await page.waitForFunction(() => document.querySelector('[data-testid="log-body"]')?.textContent === 'pager line live', undefined, { timeout: 30_000 });
+    assert.equal(await page.getByTestId('log-row').count(), 46);
+    await page.screenshot({ path: join(SHOTS, 'logs-live.png') });
+    await page.close();
+  });
+
   test('the API refuses bad filters with a clear message', async () => {
     const bad = await fetch(`${server.urls.api}/api/v1/logs?severity=loud`);
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /severity: 'loud' is not one of trace, debug, info, warn, error, fatal/);
     const many = new URLSearchParams(Array.from({ length: 40 }, (_, i) => [`attr.k${i}`, 'v']));
     assert.equal((await fetch(`${server.urls.api}/api/v1/logs?${many}`)).status, 400);
+    const cursor = await fetch(`${server.urls.api}/api/v1/logs?cursor=yesterday`);
+    assert.equal(cursor.status, 400);
+    assert.match(((await cursor.json()) as { error: string }).error, /cursor: 'yesterday' is not a cursor from a log search answer's nextCursor/);
+    const within = await fetch(`${server.urls.api}/api/v1/traces/${ORDER}/linked-from?within=40d`);
+    assert.equal(within.status, 400);
+    assert.match(((await within.json()) as { error: string }).error, /within: at most 31 days/);
   });
 });
 

@@ -1,6 +1,6 @@
 /** Sextant's own API (/api/v1): OTLP-shaped JSON, hex ids, decimal-string nanoseconds; errors as {error}. */
 import type { FastifyPluginAsync } from 'fastify';
-import { analyzeTrace, compareTraces, defaultCohortBaseline, encodeOtlpJsonLogs, encodeOtlpJsonTraces, type RedFigures, type SearchResult } from '@sextant/core';
+import { analyzeTrace, compareTraces, defaultCohortBaseline, distinctLogLines, encodeOtlpJsonLogs, encodeOtlpJsonTraces, type RedFigures, type SearchResult } from '@sextant/core';
 import type { SpanStore } from '../storage/contract.js';
 import { compareSearches } from '../query/cohort.js';
 import { dependencyFigures, redFigures, redStep } from '../query/figures.js';
@@ -44,7 +44,8 @@ export const nativeApi: FastifyPluginAsync<{ store: SpanStore; maxTraceSpans: nu
     return { ...analyzeTrace(spans), truncated: { maxSpans: truncated.maxSpans, message: truncationNote(truncated) } };
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/traces/:id/logs', async (req) => encodeOtlpJsonLogs(await store.getLogs(traceIdParam(req.params.id))));
+  // A line stored twice (re-sent) is shown once, as in the log search.
+  app.get<{ Params: { id: string } }>('/api/v1/traces/:id/logs', async (req) => encodeOtlpJsonLogs(distinctLogLines(await store.getLogs(traceIdParam(req.params.id)))));
 
   app.get('/api/v1/services', async () => ({ services: await store.services() }));
 

@@ -19,7 +19,7 @@ export function guardedStore(store: SpanStore, lane: QueryLane): SpanStore {
     getTraces: (ids) => lane.run(() => store.getTraces(ids)),
     // Scans without an engine-side limit yet: the lane bounds how many run and answers at the time limit.
     searchLogs: (q) => lane.run(() => store.searchLogs(q)),
-    linksTo: (id, limit) => lane.run(() => store.linksTo(id, limit)),
+    linksTo: (id, limit, window) => lane.run(() => store.linksTo(id, limit, window)),
     searchTraces: (q) => lane.run((limits) => store.searchTraces(q, limits)),
     dependencies: (start, end) => lane.run((limits) => store.dependencies(start, end, limits)),
     red: (q) => lane.run((limits) => store.red(q, limits)),

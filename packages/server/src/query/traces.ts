@@ -52,7 +52,7 @@ async function* once(spans: Span[]): AsyncGenerator<Span[]> {
  * A stored trace (NotFoundError when none) for streaming: an engine with getTracePage is read a page at a time,
  * so a big trace is never held whole; others are read whole (capped).
  */
-export async function pagedTrace(store: SpanStore, id: string, maxSpans: number): Promise<PagedTrace> {
+export async function pagedTrace(store: SpanStore, id: string, maxSpans: number, pageSize = TRACE_PAGE): Promise<PagedTrace> {
   const paged = store.getTracePage?.bind(store);
   if (!paged) {
     const read = await storedTrace(store, id, maxSpans);
@@ -60,7 +60,7 @@ export async function pagedTrace(store: SpanStore, id: string, maxSpans: number)
   }
   const page = paged;
   const traceId = traceIdParam(id);
-  const firstSize = Math.min(TRACE_PAGE, maxSpans);
+  const firstSize = Math.min(pageSize, maxSpans);
   const first = await page(traceId, null, firstSize + 1);
   if (first.length === 0) throw new NotFoundError(`trace ${id} not found`);
   if (first.length <= firstSize) return { pages: once(first), truncated: () => null, decided: true };
@@ -74,7 +74,7 @@ export async function pagedTrace(store: SpanStore, id: string, maxSpans: number)
       yield batch;
       sent += batch.length;
       const last = batch[batch.length - 1]!;
-      const want = Math.min(TRACE_PAGE, maxSpans - sent);
+      const want = Math.min(pageSize, maxSpans - sent);
       // At the cap, one more span says whether the trace goes on.
       const next = await page(traceId, { startNano: last.startTimeUnixNano, spanId: last.spanId, kind: last.kind }, Math.max(want, 1));
       if (want === 0) {

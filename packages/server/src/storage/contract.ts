@@ -138,17 +138,23 @@ export interface LogQuery {
   /** Only the lines of this trace. */
   traceId?: string;
   limit: number;
+  /** Lines at exactly `endNano` already shown (a cursor's count): left out, in the engine's order. */
+  skip?: number;
 }
 
 export interface LogSearchResult {
   logs: LogRecord[];
   /** More lines matched than `limit`: the answer holds the most recent ones. */
   more: boolean;
+  /** Where the next (older) page starts, when `more`: a window ending at `endNano`, skipping `skip` lines there. */
+  next: { endNano: bigint; skip: number } | null;
 }
 
 /** Most lines one log search returns, and the longest text it may look for. */
 export const MAX_LOG_LIMIT = 1000;
 export const MAX_LOG_TEXT = 1000;
+/** Most lines of one timestamp a cursor may skip: far above real logs, low enough that a forged cursor stays cheap. */
+export const MAX_LOG_SKIP = 100_000;
 
 /** The limits every engine applies to a log search before running it; QueryError (400) past them. */
 export function checkLogQuery(q: LogQuery): void {
@@ -156,6 +162,8 @@ export function checkLogQuery(q: LogQuery): void {
   if (n > MAX_TAG_FILTERS) throw new QueryError(`a log search may have at most ${MAX_TAG_FILTERS} attribute filters; this one has ${n}`);
   if ((q.text?.length ?? 0) > MAX_LOG_TEXT) throw new QueryError(`text: at most ${MAX_LOG_TEXT} characters`);
   if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_LOG_LIMIT) throw new QueryError(`limit: a whole number from 1 to ${MAX_LOG_LIMIT}`);
+  const skip = q.skip ?? 0;
+  if (!Number.isInteger(skip) || skip < 0 || skip > MAX_LOG_SKIP) throw new QueryError(`cursor: skips at most ${MAX_LOG_SKIP} lines`);
 }
 
 /** Most incoming links one lookup returns. */
@@ -163,8 +171,11 @@ export const MAX_INCOMING_LINKS = 200;
 
 export interface LogAndLinkReader {
   searchLogs(q: LogQuery): Promise<LogSearchResult>;
-  /** Spans of other traces that link to a span of `traceId`, most recent first, at most `limit`. */
-  linksTo(traceId: string, limit: number): Promise<IncomingLink[]>;
+  /**
+   * Spans of other traces that link to a span of `traceId`, most recent first, at most `limit`, among the spans that
+   * started in `window` (inclusive, ns): a bound on the scan, as links are not indexed.
+   */
+  linksTo(traceId: string, limit: number, window: { startNano: bigint; endNano: bigint }): Promise<IncomingLink[]>;
 }
 
 export interface DependencyReader {

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeZipkinV2, SpanKind, type LogRecord, type Span } from '@sextant/core';
+import { decodeZipkinV2, distinctLogLines, SpanKind, type LogRecord, type Span } from '@sextant/core';
 import { readFixtureJson } from '../../../../testing/fixtures.js';
-import { MAX_TAG_FILTERS, QueryError, TRACE_SORTS, type BatchEncoder, type EncodedBatch, type StorageBackend, type TraceSort, type TraceSummary } from '../../src/storage/contract.js';
+import { MAX_LOG_SKIP, MAX_TAG_FILTERS, QueryError, TRACE_SORTS, type BatchEncoder, type EncodedBatch, type StorageBackend, type TraceSort, type TraceSummary } from '../../src/storage/contract.js';
 import { BASE_TIME, hexId, makeSpan, resourceFor } from '../support/spans.js';
 
 export interface ConformanceEngine {
@@ -368,8 +368,8 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     const window = { startNano: BASE_TIME - MS, endNano: BASE_TIME + 10n * MS, limit: 100 };
     const find = async (q: Partial<Parameters<StorageBackend['searchLogs']>[0]>) => (await store.searchLogs({ ...window, ...q })).logs;
 
-    assert.deepEqual(await store.searchLogs(window), { logs: keptLogs([loose, structured, failed, slow, started]), more: false });
-    assert.deepEqual(await store.searchLogs({ ...window, limit: 2 }), { logs: keptLogs([loose, structured]), more: true });
+    assert.deepEqual(await store.searchLogs(window), { logs: keptLogs([loose, structured, failed, slow, started]), more: false, next: null });
+    assert.deepEqual(await store.searchLogs({ ...window, limit: 2 }), { logs: keptLogs([loose, structured]), more: true, next: { endNano: structured.timeUnixNano, skip: 1 } });
     assert.deepEqual(await find({ startNano: BASE_TIME - HOUR - MS }), keptLogs([loose, structured, failed, slow, started, old]));
     assert.deepEqual(await find({ service: 'api' }), keptLogs([failed, started]));
     assert.deepEqual(await find({ minSeverity: 13 }), keptLogs([structured, failed, slow]));
@@ -389,6 +389,32 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     await assert.rejects(store.searchLogs({ ...window, limit: 0 }), QueryError);
   });
 
+  t('log search pages: cursors neither repeat nor lose lines that share a timestamp; a re-sent line is shown once', async (store) => {
+    const span = makeSpan({ service: 'pager' });
+    const at = (ms: bigint, body: string): LogRecord => ({ ...logFor(span, body), timeUnixNano: BASE_TIME + ms * MS, observedTimeUnixNano: BASE_TIME + ms * MS });
+    // Five lines in one nanosecond, three in the one before, one older.
+    const lines = [...['a', 'b', 'c', 'd', 'e'].map((b) => at(5n, `same time ${b}`)), ...['f', 'g', 'h'].map((b) => at(4n, `earlier ${b}`)), at(1n, 'oldest')];
+    await store.write([span], lines);
+    await store.write([], [lines[2]!]); // a batch re-sent after a lost acknowledgement
+    const window = { startNano: BASE_TIME, endNano: BASE_TIME + 10n * MS };
+    const whole = await store.searchLogs({ ...window, limit: 100 });
+    assert.equal(whole.logs.length, lines.length, 'the re-sent line is shown once');
+    assert.deepEqual(new Set(whole.logs.map((l) => l.body)), new Set(lines.map((l) => l.body)));
+    for (const size of [1, 2, 3, 4]) {
+      const seen: LogRecord[] = [];
+      let q: Parameters<StorageBackend['searchLogs']>[0] = { ...window, limit: size };
+      for (let pages = 0; pages < 20; pages++) {
+        const page = await store.searchLogs(q);
+        seen.push(...page.logs);
+        if (!page.next) break;
+        q = { ...q, endNano: page.next.endNano, skip: page.next.skip };
+      }
+      assert.deepEqual(distinctLogLines(seen).map((l) => l.body), whole.logs.map((l) => l.body), `pages of ${size}: every line once, in the same order`);
+    }
+    await assert.rejects(store.searchLogs({ ...window, limit: 10, skip: -1 }), QueryError);
+    await assert.rejects(store.searchLogs({ ...window, limit: 10, skip: MAX_LOG_SKIP + 1 }), QueryError);
+  });
+
   t('incoming links: spans of other traces that link to a trace, once each, most recent first', async (store) => {
     const target = makeSpan({ service: 'batch', name: 'process' });
     const second = makeSpan({ traceId: target.traceId, parentSpanId: target.spanId, service: 'batch', name: 'step' });
@@ -401,15 +427,20 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     const self = makeSpan({ traceId: target.traceId, parentSpanId: target.spanId, service: 'batch', name: 'retry' });
     self.links.push(link(target.traceId, target.spanId));
     const mention = makeSpan({ service: 'web', name: 'mention', attributes: [{ key: 'note', value: `[["${target.traceId}"` }] });
-    await store.write([target, second, producer, fanIn, self, mention], []);
+    // A day after the trace: outside the lookup's window.
+    const late = makeSpan({ service: 'web', name: 'late', startNano: BASE_TIME + 86_400_000n * MS });
+    late.links.push(link(target.traceId, target.spanId));
+    await store.write([target, second, producer, fanIn, self, mention, late], []);
     await store.write([producer], []);
-    const found = await store.linksTo(target.traceId, 10);
+    const window = { startNano: BASE_TIME - HOUR, endNano: BASE_TIME + HOUR };
+    const found = await store.linksTo(target.traceId, 10, window);
     assert.deepEqual(found.map((l) => [l.traceId, l.spanId, l.service, l.name, l.startUnixNano, l.linkedSpanId]), [
       [fanIn.traceId, fanIn.spanId, 'web', 'aggregate', fanIn.startTimeUnixNano, second.spanId],
       [producer.traceId, producer.spanId, 'web', 'enqueue', producer.startTimeUnixNano, target.spanId],
     ]);
-    assert.equal((await store.linksTo(target.traceId, 1)).length, 1);
-    assert.deepEqual(await store.linksTo(hexId(16), 10), []);
+    assert.equal((await store.linksTo(target.traceId, 1, window)).length, 1);
+    assert.deepEqual(await store.linksTo(hexId(16), 10, window), []);
+    assert.deepEqual((await store.linksTo(target.traceId, 10, { startNano: BASE_TIME, endNano: BASE_TIME + 2n * 86_400_000n * MS })).map((l) => l.name), ['late', 'aggregate', 'enqueue'], 'a wider window finds the late link');
   });
 
   t('stats count spans, traces and logs', async (store) => {

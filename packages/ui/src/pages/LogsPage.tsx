@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { decodeOtlpJsonLogs, type LogRecord } from '@sextant/core';
-import { useApi } from '../lib/api.js';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { decodeOtlpJsonLogs, distinctLogLines, logLineTime, type LogRecord } from '@sextant/core';
+import { getJson, useApi } from '../lib/api.js';
 import { Link, navigate, useLocation, withQuery } from '../lib/router.js';
 import { formatAttrValue } from '../lib/format.js';
 import { LOOKBACKS, lookbackRange, nanoToLocalInput } from '../lib/time-range.js';
@@ -22,6 +22,23 @@ const SEVERITIES: [string, string][] = [
 
 /** Attributes shown on a line before "+N more". */
 const SHOWN_ATTRS = 6;
+/** Lines the page keeps at most, however many older pages and tailed lines it gathered. */
+const MAX_LINES = 5000;
+/** How often the live tail asks for new lines. */
+const TAIL_EVERY_MS = 2000;
+
+interface LogAnswer {
+  logs: LogRecord[];
+  nextCursor: string | null;
+}
+
+/** A log search answer: its lines newest first (the answer groups them by resource), and the next page's cursor. */
+function readAnswer(doc: unknown): LogAnswer {
+  const logs = decodeOtlpJsonLogs(doc).items;
+  logs.sort((a, b) => (logLineTime(a) < logLineTime(b) ? 1 : logLineTime(a) > logLineTime(b) ? -1 : 0));
+  const cursor = (doc as { nextCursor?: unknown }).nextCursor;
+  return { logs, nextCursor: typeof cursor === 'string' ? cursor : null };
+}
 
 interface LogForm {
   q: string;
@@ -80,14 +97,64 @@ export function LogsPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, refreshed]);
   const answer = useApi<unknown>(path);
+  const first = useMemo(() => (answer.data === undefined ? undefined : readAnswer(answer.data)), [answer.data]);
+  // Older pages ("Load older") and tailed lines, for the current search only.
+  const [older, setOlder] = useState<{ logs: LogRecord[]; cursor: string | null; loading: boolean; error?: Error } | null>(null);
+  const [newer, setNewer] = useState<LogRecord[]>([]);
+  const [live, setLive] = useState(false);
+  useEffect(() => {
+    setOlder(null);
+    setNewer([]);
+  }, [path]);
   const result = useMemo(() => {
-    if (answer.data === undefined) return undefined;
-    const logs = decodeOtlpJsonLogs(answer.data).items;
-    const t = (l: LogRecord) => l.timeUnixNano || l.observedTimeUnixNano;
-    // The answer groups lines by resource: put them back in time order, newest first.
-    logs.sort((a, b) => (t(a) < t(b) ? 1 : t(a) > t(b) ? -1 : 0));
-    return { logs, more: (answer.data as { more?: boolean }).more === true };
-  }, [answer.data]);
+    if (!first) return undefined;
+    const all = distinctLogLines([...newer, ...first.logs, ...(older?.logs ?? [])]);
+    return { logs: all.slice(0, MAX_LINES), cursor: older ? older.cursor : first.nextCursor, capped: all.length > MAX_LINES };
+  }, [first, older, newer]);
+
+  const loadOlder = () => {
+    if (!result?.cursor || older?.loading) return;
+    setOlder((o) => ({ logs: o?.logs ?? [], cursor: result.cursor, loading: true }));
+    getJson<unknown>(`${path}&cursor=${encodeURIComponent(result.cursor)}`).then(
+      (doc) => {
+        const page = readAnswer(doc);
+        setOlder((o) => ({ logs: [...(o?.logs ?? []), ...page.logs], cursor: page.nextCursor, loading: false }));
+      },
+      (error: Error) => setOlder((o) => ({ logs: o?.logs ?? [], cursor: o?.cursor ?? null, loading: false, error })),
+    );
+  };
+
+  // The live tail asks for lines from the newest one shown until now (that line's time again, as lines can share
+  // it; the ones already shown are dropped), with the same filters. Only for a window that ends now.
+  const tailable = !loc.search.get('start') && !loc.search.get('end');
+  const newest = useRef<bigint | null>(null);
+  newest.current = result?.logs[0] ? logLineTime(result.logs[0]) : null;
+  useEffect(() => {
+    if (!live || !tailable) return;
+    let stopped = false;
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      const q = new URLSearchParams(path.slice(path.indexOf('?') + 1));
+      if (newest.current !== null) q.set('start', `${newest.current}`);
+      q.set('end', `${BigInt(Date.now() + 1000) * 1_000_000n}`);
+      q.set('limit', '200');
+      getJson<unknown>(`/api/v1/logs?${q.toString()}`)
+        .then(
+          (doc) => {
+            const fresh = readAnswer(doc).logs;
+            if (!stopped && fresh.length > 0) setNewer((n) => distinctLogLines([...fresh, ...n]).slice(0, MAX_LINES));
+          },
+          () => undefined,
+        )
+        .finally(() => (busy = false));
+    }, TAIL_EVERY_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [live, tailable, path]);
 
   const upd = (patch: Partial<LogForm>) => setF((s) => ({ ...s, ...patch }));
   const submit = (e: FormEvent) => {
@@ -140,6 +207,9 @@ export function LogsPage() {
         </label>
         <AttrFilters attrs={f.attrs} onChange={(attrs) => upd({ attrs })} />
         <button type="submit">Search logs</button>
+        <label className="logs-live" title={tailable ? 'Show new lines as they arrive' : 'Only for a time range that ends now'}>
+          <input type="checkbox" data-testid="logs-live" checked={live && tailable} disabled={!tailable} onChange={(e) => setLive(e.target.checked)} /> Live
+        </label>
       </form>
       {(traceId || (f.lookback === 'custom' && (start || end))) && (
         <div className="callout warn" data-testid="logs-scope">
@@ -166,17 +236,34 @@ export function LogsPage() {
           the pino or winston correlation of <code>@sextant/node</code>.
         </Message>
       ) : (
-        <LogTable logs={result.logs} more={result.more} onFilter={addFilter} />
+        <>
+          <LogTable logs={result.logs} live={live && tailable} onFilter={addFilter} />
+          <div className="logs-more">
+            {result.capped ? (
+              <span className="muted">The page keeps the latest {MAX_LINES.toLocaleString('en-US')} lines: narrow the filters or the time range for older ones.</span>
+            ) : result.cursor ? (
+              <button type="button" className="secondary" data-testid="logs-older" onClick={loadOlder} disabled={older?.loading}>
+                {older?.loading ? 'Loading…' : 'Load older lines'}
+              </button>
+            ) : (
+              <span className="muted" data-testid="logs-end">
+                No older lines match in this time range.
+              </span>
+            )}
+            {older?.error && <span className="error-text"> {older.error.message}</span>}
+          </div>
+        </>
       )}
     </div>
   );
 }
 
-function LogTable(props: { logs: LogRecord[]; more: boolean; onFilter: (key: string, value: string) => void }) {
+function LogTable(props: { logs: LogRecord[]; live: boolean; onFilter: (key: string, value: string) => void }) {
   return (
     <div className="panel" style={{ padding: 0 }}>
       <div className="logs-count muted" data-testid="logs-count">
-        {props.more ? `The latest ${props.logs.length} matching lines; more match: narrow the filters or the time range.` : `${props.logs.length} matching line${props.logs.length === 1 ? '' : 's'}`}
+        {props.logs.length.toLocaleString('en-US')} line{props.logs.length === 1 ? '' : 's'}, newest first
+        {props.live && <span className="badge">live: new lines appear at the top</span>}
       </div>
       <table className="data trace-logs">
         <thead>

@@ -9,7 +9,10 @@ import { mapHas, nano, Params } from './search.js';
 
 type Rows = <T>(sql: string, params: Record<string, unknown>) => Promise<T[]>;
 
-/** The most recent matching lines, one more than the limit (so the caller knows whether more matched). */
+/**
+ * The most recent matching lines, one more than the limit (so the caller knows whether more matched), in a total
+ * order (lines equal in it are identical), after the `skip` lines a cursor has shown (storage/log-page.ts).
+ */
 export function searchLogRows(rows: Rows, db: string, q: LogQuery): Promise<LogSelectRow[]> {
   const p = new Params();
   const where = [`Timestamp >= ${nano(p, q.startNano)}`, `Timestamp <= ${nano(p, q.endNano)}`];
@@ -24,19 +27,21 @@ export function searchLogRows(rows: Rows, db: string, q: LogQuery): Promise<LogS
   }
   return rows<LogSelectRow>(
     `SELECT ${LOG_COLUMNS} FROM ${db}.${ident(TABLES.logs)} WHERE ${where.join(' AND ')}
-     ORDER BY Timestamp DESC, TraceId, SpanId LIMIT ${p.p(q.limit + 1, 'UInt32')}`,
+     ORDER BY Timestamp DESC, TraceId, SpanId, SeverityNumber, Body, mapKeys(LogAttributes), mapValues(LogAttributes), ServiceName, ScopeName
+     LIMIT ${p.p(q.limit + 1, 'UInt32')} OFFSET ${p.p(q.skip ?? 0, 'UInt32')}`,
     p.values,
   );
 }
 
 /** Spans of other traces whose links name `traceId`, one row per span as the contract counts them. */
-export async function incomingLinks(rows: Rows, db: string, traceId: string, limit: number): Promise<IncomingLink[]> {
+export async function incomingLinks(rows: Rows, db: string, traceId: string, limit: number, window: { startNano: bigint; endNano: bigint }): Promise<IncomingLink[]> {
   const p = new Params();
   const id = p.p(traceId, 'String');
+  const inWindow = `Timestamp >= ${nano(p, window.startNano)} AND Timestamp <= ${nano(p, window.endNano)}`;
   const found = await rows<{ TraceId: string; SpanId: string; ServiceName: string; SpanName: string; StartNano: string; LinkTraceIds: string[]; LinkSpanIds: string[] }>(
     `SELECT TraceId, SpanId, ServiceName, SpanName, toString(toUnixTimestamp64Nano(Timestamp)) AS StartNano,
        Links.TraceId AS LinkTraceIds, Links.SpanId AS LinkSpanIds
-     FROM ${db}.${ident(TABLES.traces)} WHERE has(Links.TraceId, ${id}) AND TraceId != ${id}
+     FROM ${db}.${ident(TABLES.traces)} WHERE ${inWindow} AND has(Links.TraceId, ${id}) AND TraceId != ${id}
      ORDER BY Timestamp DESC, TraceId, SpanId LIMIT 1 BY TraceId, SpanId, SpanKind, Timestamp LIMIT ${p.p(limit, 'UInt32')}`,
     p.values,
   );

@@ -2,6 +2,7 @@
  * The ClickHouse backend: Sextant's store contract over the OpenTelemetry Collector exporter's tables, on a
  * ClickHouse server (HTTP) or the embedded engine (chdb). It talks to a server, so it runs on the main thread.
  */
+import { logPage } from '../log-page.js';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { LogRecord, Span, SpanKind } from '@sextant/core';
 import {
@@ -315,11 +316,11 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
   async searchLogs(q: LogQuery): Promise<LogSearchResult> {
     checkLogQuery(q);
     const rows = await searchLogRows((sql, params) => this.rows(sql, params), this.db, q);
-    return { logs: rows.slice(0, q.limit).map(logFromRow), more: rows.length > q.limit };
+    return logPage(rows.map(logFromRow), q);
   }
 
-  linksTo(traceId: string, limit: number): Promise<IncomingLink[]> {
-    return incomingLinks((sql, params) => this.rows(sql, params), this.db, traceId, limit);
+  linksTo(traceId: string, limit: number, window: { startNano: bigint; endNano: bigint }): Promise<IncomingLink[]> {
+    return incomingLinks((sql, params) => this.rows(sql, params), this.db, traceId, limit, window);
   }
 
   async services(): Promise<string[]> {

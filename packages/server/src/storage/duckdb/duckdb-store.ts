@@ -4,6 +4,7 @@
  * (connections), side-rows.ts (resource/scope ids), append.ts (appender rows), row-mapping.ts (rows → model),
  * search.ts and search-sql.ts (search), rollups.ts (graph, RED), retention.ts, background.ts.
  */
+import { logPage } from '../log-page.js';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogRecord, Span } from '@sextant/core';
@@ -278,13 +279,12 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     checkLogQuery(q);
     const { sql, params } = logSearchSql(q);
     const rows = await this.rows(sql, params);
-    const page = rows.slice(0, q.limit);
-    await resolveSideRowsOf(page, this.sides);
-    return { logs: page.map((r) => logFromRow(r, this.sides)), more: rows.length > q.limit };
+    await resolveSideRowsOf(rows, this.sides);
+    return logPage(rows.map((r) => logFromRow(r, this.sides)), q);
   }
 
-  async linksTo(traceId: string, limit: number): Promise<IncomingLink[]> {
-    const { sql, params } = linksToSql(traceId, limit);
+  async linksTo(traceId: string, limit: number, window: { startNano: bigint; endNano: bigint }): Promise<IncomingLink[]> {
+    const { sql, params } = linksToSql(traceId, limit, window);
     return incomingLinksFromRows(await this.rows(sql, params), traceId, limit);
   }
 

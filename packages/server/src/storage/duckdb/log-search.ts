@@ -14,7 +14,10 @@ import { containsAny, Sql } from './search-sql.js';
 /** A line's time: its own, else when it was observed (OTLP allows either to be unset). */
 const LOG_TIME = 'coalesce(nullif(time_ns, 0), observed_ns)';
 
-/** The most recent matching lines, one more than the limit (so the caller knows whether more matched). */
+/**
+ * The most recent matching lines, one more than the limit (so the caller knows whether more matched), in a total
+ * order (lines equal in it are identical), after the `skip` lines a cursor has shown (storage/log-page.ts).
+ */
 export function logSearchSql(q: LogQuery): { sql: string; params: Param[] } {
   const sql = new Sql();
   // Spelled out rather than through LOG_TIME so that the time column's zone maps prune the scan.
@@ -32,7 +35,8 @@ export function logSearchSql(q: LogQuery): { sql: string; params: Param[] } {
   }
   return {
     sql: `SELECT ${LOG_COLUMNS} FROM logs WHERE ${where.join(' AND ')}
-      ORDER BY ${LOG_TIME} DESC, trace_id NULLS LAST, span_id NULLS LAST LIMIT ${sql.p(q.limit + 1)}`,
+      ORDER BY ${LOG_TIME} DESC, trace_id NULLS LAST, span_id NULLS LAST, severity_number, body, attributes, resource_id, scope_id
+      LIMIT ${sql.p(q.limit + 1)} OFFSET ${sql.p(q.skip ?? 0)}`,
     params: sql.params,
   };
 }
@@ -41,12 +45,14 @@ export function logSearchSql(q: LogQuery): { sql: string; params: Param[] } {
  * Spans of other traces whose links name `traceId`. The stored links are `[["trace","span",…],…]`, so a link to
  * the trace starts `[["id"` or `],["id"`; the rows found that way are confirmed by decoding their links.
  */
-export function linksToSql(traceId: string, limit: number): { sql: string; params: Param[] } {
+export function linksToSql(traceId: string, limit: number, window: { startNano: bigint; endNano: bigint }): { sql: string; params: Param[] } {
   const sql = new Sql();
   const needles = [`[["${traceId}"`, `],["${traceId}"`];
+  // The time bound first: the start column's zone maps skip the row groups outside the window.
   return {
     sql: `SELECT trace_id, span_id, start_ns, service, name, links FROM spans
-      WHERE links IS NOT NULL AND trace_id <> ${sql.p(traceIdParam(hexToBig(traceId)))} AND ${containsAny(sql, 'links', needles)}
+      WHERE start_ns BETWEEN ${sql.p(window.startNano)} AND ${sql.p(window.endNano)}
+        AND links IS NOT NULL AND trace_id <> ${sql.p(traceIdParam(hexToBig(traceId)))} AND ${containsAny(sql, 'links', needles)}
       ORDER BY start_ns DESC, trace_id, span_id LIMIT ${sql.p(limit)}`,
     params: sql.params,
   };
