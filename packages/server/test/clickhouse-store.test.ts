@@ -83,6 +83,36 @@ test('a --retention other than an existing table\'s TTL is warned about at open,
   await store.close();
 });
 
+test('search beyond a few matching traces: the most recent pages through the lookup table equal summarising every match', { skip }, async () => {
+  // Every trace summarised (fewTraces above the match), against the lookup-table path (fewTraces 0), on traces
+  // sharing seconds, so that pages end inside a second and cursors land in one.
+  const all = await ClickHouseStore.open({ url: `chdb:${dir}?database=pages`, background: false, fewTraces: 100_000 });
+  const lookup = await ClickHouseStore.open({ url: `chdb:${dir}?database=pages`, background: false, fewTraces: 0 });
+  try {
+    const t0 = (BigInt(Date.now()) * 1_000_000n / 1_000_000_000n - 100n) * 1_000_000_000n;
+    const spans = Array.from({ length: 600 }, (_, i) => makeSpan({ service: i % 3 ? 'api' : 'web', startNano: t0 + BigInt(i % 7) * 1_000_000_000n + BigInt(i) * 1000n, durationNano: BigInt(1 + (i % 5)) * 1_000_000n }));
+    await all.write(spans, []);
+    for (const q of [{ service: 'api', limit: 37 }, { minDurationNano: 3_000_000n, limit: 50 }, { limit: 100 }]) {
+      const pages = async (store: ClickHouseStore) => {
+        const out: string[][] = [];
+        let cursor: string | undefined;
+        do {
+          const r = await store.searchTraces({ ...q, ...(cursor ? { cursor } : {}) });
+          out.push(r.traces.map((t) => `${t.traceId}/${t.startUnixNano}/${t.spanCount}`));
+          cursor = r.nextCursor ?? undefined;
+        } while (cursor);
+        return out;
+      };
+      const expected = await pages(all);
+      assert.ok(expected.length > 2, 'several pages');
+      assert.deepEqual(await pages(lookup), expected, JSON.stringify(q, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
+    }
+  } finally {
+    await lookup.close();
+    await all.close();
+  }
+});
+
 test('--max-size is refused with --clickhouse-cluster, before connecting', async () => {
   await assert.rejects(
     ClickHouseStore.open({ url: 'http://127.0.0.1:1/otel', cluster: 'c', maxSizeBytes: 1_000 }),

@@ -274,6 +274,62 @@ export function runConformance(name: string, engine: ConformanceEngine): void {
     assert.deepEqual((await store.searchTraces({ traceIdPrefix: one.slice(0, 12), limit: 10 })).traces.map((x) => x.traceId), [one]);
   });
 
+  t('search: most recent first over hours of history pages through the whole match; a trace keeps its true start when its match is recent', async (store) => {
+    const MIN = 60_000_000_000n;
+    const spans: Span[] = [];
+    const trace = (rootStart: bigint, hitStarts: bigint[], rootService = 'hist-root') => {
+      const root = makeSpan({ service: rootService, name: 'root', startNano: rootStart, durationNano: MS });
+      spans.push(root);
+      for (const s of hitStarts) spans.push(makeSpan({ traceId: root.traceId, parentSpanId: root.spanId, service: 'hist', name: 'hit', startNano: s, durationNano: 5n * MS }));
+      return root.traceId;
+    };
+    // 50 traces, one every 4 minutes over 3 hours 20; some in the same millisecond, so ties need the trace id.
+    for (let i = 0; i < 50; i++) {
+      const at = BASE_TIME + BigInt(i - (i % 7 === 3 ? 1 : 0)) * 4n * MIN;
+      trace(at, [at + MS]);
+    }
+    // Began hours before their matching span, which is among the most recent: they rank by their first span.
+    const early = trace(BASE_TIME - 120n * MIN, [BASE_TIME + 199n * MIN]);
+    const middle = trace(BASE_TIME + 100n * MIN + 7n, [BASE_TIME + 198n * MIN, BASE_TIME + 3n * MIN]);
+    // Traces that do not match, in between.
+    for (let i = 0; i < 20; i++) trace(BASE_TIME + BigInt(i) * 9n * MIN + 11n, [], 'other');
+    // Written in several batches, newest first for a part, as late spans arrive.
+    for (let i = 0; i < spans.length; i += 17) await store.write(spans.slice(i, i + 17).reverse(), []);
+    const byTrace = new Map<string, Span[]>();
+    for (const s of spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
+    const expected = [...byTrace.entries()]
+      .filter(([, ss]) => ss.some((s) => s.name === 'hit'))
+      .map(([id, ss]) => ({
+        id,
+        start: ss.reduce((m, s) => (s.startTimeUnixNano < m ? s.startTimeUnixNano : m), ss[0]!.startTimeUnixNano),
+        firstHit: ss.filter((s) => s.name === 'hit').reduce((m, s) => (s.startTimeUnixNano < m ? s.startTimeUnixNano : m), BASE_TIME * 2n),
+        n: ss.length,
+      }))
+      .sort((a, b) => (a.start === b.start ? (a.id < b.id ? 1 : -1) : a.start > b.start ? -1 : 1));
+    assert.equal(expected[expected.length - 1]!.id, early);
+    for (const limit of [1, 6, 20]) {
+      const seen: TraceSummary[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.searchTraces({ service: 'hist', operation: 'hit', limit, cursor });
+        seen.push(...page.traces);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      assert.deepEqual(seen.map((x) => x.traceId), expected.map((x) => x.id), `limit=${limit}`);
+      assert.deepEqual(seen.map((x) => [x.startUnixNano, x.spanCount]), expected.map((x) => [x.start, x.n]), `limit=${limit}`);
+    }
+    const mid = expected.findIndex((x) => x.id === middle);
+    // A window that ends early: only traces with a matching span before its end, still by their first span.
+    const end = BASE_TIME + 150n * MIN;
+    const before = await store.searchTraces({ service: 'hist', limit: 3, endNano: end });
+    assert.deepEqual(before.traces.map((x) => x.traceId), expected.filter((x) => x.firstHit <= end).slice(0, 3).map((x) => x.id));
+    // A window that starts after a trace began still finds it by its matching span, and summarises all of it.
+    const late = await store.searchTraces({ service: 'hist', limit: 100, startNano: BASE_TIME + 197n * MIN });
+    assert.deepEqual(late.traces.map((x) => x.traceId), [middle, early]);
+    assert.equal(late.traces[0]!.startUnixNano, expected[mid]!.start);
+    assert.equal(late.traces[0]!.spanCount, 3);
+  });
+
   t('search: tags match resource, scope, event and link attributes, and scope name and version', async (store) => {
     const mk = (patch: (s: Span) => void) => {
       const s = makeSpan({ service: 'where' });

@@ -56,7 +56,9 @@ function tagCondition(p: Params, tag: TagFilter): string {
     OR arrayExists(a -> ${mapHas('a', k, v)}, Events.Attributes) OR arrayExists(a -> ${mapHas('a', k, v)}, Links.Attributes))`;
 }
 
+// As nanoseconds: comparing Timestamp (DateTime64) with toDateTime(a parameter) selected nothing in chdb 3.4.
 export const nano = (p: Params, v: bigint) => `fromUnixTimestamp64Nano(${p.p(v, 'Int64')})`;
+const SECOND = 1_000_000_000n;
 
 export interface SearchRow {
   TraceId: string;
@@ -68,9 +70,8 @@ export interface SearchRow {
   RootName: string;
 }
 
-/** Rows of the page in the query's order, one more than the limit (so the caller knows whether there is a next page). */
-export function buildSearchSql(db: string, q: TraceQuery, cursor: Cursor | null): { sql: string; params: Record<string, unknown> } {
-  const p = new Params();
+/** The span-level conditions of a search, as SQL over otel_traces. */
+function spanFilters(p: Params, db: string, q: TraceQuery): string[] {
   const where: string[] = [];
   if (q.startNano !== undefined) where.push(`Timestamp >= ${nano(p, q.startNano)}`);
   if (q.endNano !== undefined) where.push(`Timestamp <= ${nano(p, q.endNano)}`);
@@ -85,7 +86,56 @@ export function buildSearchSql(db: string, q: TraceQuery, cursor: Cursor | null)
   if (q.maxDurationNano !== undefined) where.push(`Duration <= ${p.p(q.maxDurationNano, 'UInt64')}`);
   if (q.errorsOnly) where.push(IS_ERROR);
   for (const tag of q.tags ?? []) where.push(tagCondition(p, tag));
+  return where;
+}
 
+/**
+ * The most recent page needs the start of each matching trace, which the exporter's lookup table holds to the
+ * second (min(toDateTime(Timestamp)) of its spans): the traces whose second is among the page's, and all those tied
+ * with the last one, are the only ones that can be on the page, so only their spans need reading. Other orders and
+ * trace-duration filters need every matching trace's summary.
+ */
+export function recentCandidatesSql(db: string, q: TraceQuery, cursor: Cursor | null): { sql: string; params: Record<string, unknown> } | null {
+  if ((q.sort ?? 'recent') !== 'recent' || q.traceMinDurationNano !== undefined || q.traceMaxDurationNano !== undefined) return null;
+  const p = new Params();
+  const where = spanFilters(p, db, q);
+  const traces = `SELECT TraceId, min(Start) AS s, max(End) AS e FROM ${db}.otel_traces_trace_id_ts
+      WHERE TraceId IN (SELECT TraceId FROM ${db}.otel_traces ${where.length ? 'WHERE ' + where.join(' AND ') : ''})
+      GROUP BY TraceId`;
+  const out = 'TraceId, toString(toUnixTimestamp(s)) AS StartSec, toString(toUnixTimestamp(e)) AS EndSec';
+  const n = p.p(q.limit + 1, 'UInt32');
+  if (!cursor) return { sql: `SELECT ${out} FROM (${traces}) ORDER BY s DESC LIMIT ${n} WITH TIES`, params: p.values };
+  // After a cursor: every trace of the cursor's second (some of them come after it, some were on earlier pages),
+  // and the page's worth of earlier seconds, ties included.
+  const k = `toDateTime(intDiv(${p.p(cursor.key, 'Int64')}, 1000000000))`;
+  const sql = `SELECT ${out} FROM (
+      SELECT TraceId, s, e, rank() OVER (PARTITION BY s = ${k} ORDER BY s DESC) AS r FROM (${traces} HAVING s <= ${k})
+    ) WHERE s = ${k} OR r <= ${n}`;
+  return { sql, params: p.values };
+}
+
+/** Up to `n` traces with a matching span: when that is all of them, only they need summarising. */
+export function matchingTracesSql(db: string, q: TraceQuery, n: number): { sql: string; params: Record<string, unknown> } {
+  const p = new Params();
+  const where = spanFilters(p, db, q);
+  return { sql: `SELECT DISTINCT TraceId FROM ${db}.otel_traces ${where.length ? 'WHERE ' + where.join(' AND ') : ''} LIMIT ${p.p(n, 'UInt32')}`, params: p.values };
+}
+
+/** The only traces that can be on the page, and when known the seconds their spans lie in. */
+export interface Candidates {
+  ids: string[];
+  range?: { fromSec: bigint; toSec: bigint };
+}
+
+/**
+ * Rows of the page in the query's order, one more than the limit (so the caller knows whether there is a next
+ * page); with `candidates`, only those traces are read (in their time range), else every matching trace.
+ */
+export function buildSearchSql(db: string, q: TraceQuery, cursor: Cursor | null, candidates: Candidates | null = null): { sql: string; params: Record<string, unknown> } {
+  const p = new Params();
+  const traces = candidates
+    ? `TraceId IN ${p.p(candidates.ids, 'Array(String)')}${candidates.range ? ` AND Timestamp >= ${nano(p, candidates.range.fromSec * SECOND)} AND Timestamp < ${nano(p, (candidates.range.toSec + 1n) * SECOND)}` : ''}`
+    : `TraceId IN (SELECT DISTINCT TraceId FROM ${db}.otel_traces ${((w) => (w.length ? 'WHERE ' + w.join(' AND ') : ''))(spanFilters(p, db, q))})`;
   const having: string[] = [];
   if (q.traceMinDurationNano !== undefined) having.push(`t_end - t_start >= ${p.p(q.traceMinDurationNano, 'Int64')}`);
   if (q.traceMaxDurationNano !== undefined) having.push(`t_end - t_start <= ${p.p(q.traceMaxDurationNano, 'Int64')}`);
@@ -106,7 +156,7 @@ export function buildSearchSql(db: string, q: TraceQuery, cursor: Cursor | null)
         argMin(ServiceName, (ParentSpanId != '', Timestamp)) AS root_service,
         argMin(SpanName, (ParentSpanId != '', Timestamp)) AS root_name
       FROM ${db}.otel_traces
-      WHERE TraceId IN (SELECT DISTINCT TraceId FROM ${db}.otel_traces ${where.length ? 'WHERE ' + where.join(' AND ') : ''})
+      WHERE ${traces}
       GROUP BY TraceId
     )
     ${having.length ? 'WHERE ' + having.join(' AND ') : ''}

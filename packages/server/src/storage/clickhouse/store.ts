@@ -26,7 +26,7 @@ import {
   type TraceQuery,
   type TraceSummary,
 } from '../contract.js';
-import { decodeCursor, encodeCursor, sortKeyOf } from '../stored/search-cursor.js';
+import { decodeCursor, nextPageCursor } from '../stored/search-cursor.js';
 import { redMetrics } from './aggregates.js';
 import { incomingLinks, searchLogRows } from './log-search.js';
 import { dependencyGraph, linkMinute, MINUTE, SETTLE } from './dependencies.js';
@@ -38,7 +38,7 @@ import {
 } from './rows.js';
 import { databaseBytes, dropOldestDays } from './retention.js';
 import { contribDdl, databaseDdl, hasFullTextSearch, ident, IS_ERROR, sextantDdl, TABLES, ttlWarnings, type SchemaOptions } from './schema.js';
-import { buildSearchSql, type SearchRow } from './search.js';
+import { buildSearchSql, matchingTracesSql, recentCandidatesSql, type Candidates, type SearchRow } from './search.js';
 import { countSpans } from './span-counts.js';
 import { costReport } from './costs.js';
 import { DEFAULT_RETRY, insertRows, withRetries, type RetryPolicy } from './writer.js';
@@ -59,6 +59,8 @@ export interface ClickHouseStoreOptions {
   /** --max-size: the oldest days are dropped beyond it (retention.ts), by background work. */
   maxSizeBytes?: number | null;
   retentionIntervalMs?: number;
+  /** Up to this many matching traces a search summarises each of them; beyond, see searchTraces (default 1,000). */
+  fewTraces?: number;
 }
 
 /** How far back the linking pass starts on a database that already has spans. */
@@ -80,6 +82,9 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
   private readonly types = new AttributeTypes();
   private readonly readValue = (key: string, text: string) => this.types.read(key, text);
   private typesLoadedAt = 0;
+  private lookupCovers = false;
+  private fewTraces = 1000;
+  private lookupCheckedAt = 0;
   private typesLoading: Promise<void> | null = null;
 
   private constructor(
@@ -152,6 +157,7 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
       }
       const store = new ClickHouseStore(client, target, version!, missing, retry, opts.cluster ?? null);
       store.retentionWarnings = retentionWarnings;
+      store.fewTraces = opts.fewTraces ?? store.fewTraces;
       await store.freshTypes();
       if (opts.background !== false && !missing.has(TABLES.dependencies)) {
         store.linkTimer = setInterval(() => void store.linkPending().catch(() => undefined), opts.linkIntervalMs ?? 20_000);
@@ -251,11 +257,38 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
     return out;
   }
 
+  /**
+   * Whether the exporter's trace-id lookup table has every trace of otel_traces (its view has run since the first
+   * span: its first second is not after the spans' first), which the most recent search relies on; checked once a
+   * minute.
+   */
+  private async lookupCoversSpans(): Promise<boolean> {
+    if (Date.now() - this.lookupCheckedAt < 60_000) return this.lookupCovers;
+    const [r] = await this.rows<{ ok: number }>(
+      `SELECT (SELECT min(Start) FROM ${this.db}.${ident(TABLES.traceIdTs)}) <= (SELECT min(toDateTime(Timestamp)) FROM ${this.db}.${ident(TABLES.traces)}) AS ok`,
+    );
+    this.lookupCovers = Number(r?.ok ?? 0) === 1;
+    this.lookupCheckedAt = Date.now();
+    return this.lookupCovers;
+  }
+
   async searchTraces(q: TraceQuery): Promise<SearchResult> {
     checkSearchLimits(q);
     const sort = q.sort ?? 'recent';
     const cursor = q.cursor ? decodeCursor(q.cursor, sort) : null;
-    const { sql, params } = buildSearchSql(this.db, q, cursor);
+    // Few matching traces (a selective filter): summarise just those. Many: for the most recent page, only those
+    // the lookup table places on it; otherwise every one.
+    const few = matchingTracesSql(this.db, q, this.fewTraces + 1);
+    const some = (await this.rows<{ TraceId: string }>(few.sql, few.params)).map((r) => r.TraceId);
+    let candidates: Candidates | null = some.length <= this.fewTraces ? { ids: some } : null;
+    const recent = candidates === null && (await this.lookupCoversSpans()) ? recentCandidatesSql(this.db, q, cursor) : null;
+    if (recent) {
+      const found = await this.rows<{ TraceId: string; StartSec: string; EndSec: string }>(recent.sql, recent.params);
+      const fromSec = found.reduce((m, r) => (BigInt(r.StartSec) < m ? BigInt(r.StartSec) : m), BigInt(found[0]?.StartSec ?? 0));
+      const toSec = found.reduce((m, r) => (BigInt(r.EndSec) > m ? BigInt(r.EndSec) : m), 0n);
+      candidates = { ids: found.map((r) => r.TraceId), range: { fromSec, toSec } };
+    }
+    const { sql, params } = buildSearchSql(this.db, q, cursor, candidates);
     const rows = await this.rows<SearchRow>(sql, params);
     const page = rows.slice(0, q.limit);
     const traces: TraceSummary[] = page.map((r) => ({
@@ -292,15 +325,7 @@ export class ClickHouseStore implements StorageBackend<TraceRowBatch>, CostReade
         if (t) t.orphanCount = Number(r.n);
       }
     }
-    const last = traces[traces.length - 1];
-    const nextCursor =
-      rows.length > q.limit && last
-        ? encodeCursor({
-            sort,
-            key: sortKeyOf(sort, { startNano: last.startUnixNano, endNano: last.startUnixNano + last.durationNano, spans: last.spanCount, errors: last.errorCount }),
-            traceId: last.traceId,
-          })
-        : null;
+    const nextCursor = nextPageCursor(sort, traces, rows.length > q.limit);
     return { traces, nextCursor };
   }
 

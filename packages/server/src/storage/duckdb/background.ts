@@ -1,4 +1,4 @@
-/** DuckDB's background work: folding the rollups, checkpoints as the write-ahead log grows, and retention. */
+/** DuckDB's background work: folding the rollups, sealing trace-id buckets (trace-locator.ts), checkpoints as the write-ahead log grows, and retention. */
 import type { CommonStorageOptions, Maintenance } from '../contract.js';
 import { every } from '../periodic.js';
 
@@ -7,6 +7,7 @@ export interface BackgroundTarget extends Pick<Maintenance, 'enforceRetention'> 
   walBytes(): number;
   checkpoint(): Promise<void>;
   foldInBackground(): Promise<number>;
+  indexTraceIds(): Promise<number>;
 }
 
 export interface BackgroundOptions extends Partial<CommonStorageOptions> {
@@ -16,7 +17,10 @@ export interface BackgroundOptions extends Partial<CommonStorageOptions> {
 
 /** Starts what the options ask for; returns the function that stops it. */
 export function startBackgroundTasks(store: BackgroundTarget, opts: BackgroundOptions): () => void {
-  const stops: (() => void)[] = [every(1000, 'folding the rollups', () => store.foldInBackground())];
+  const stops: (() => void)[] = [
+    every(1000, 'folding the rollups', () => store.foldInBackground()),
+    every(1000, 'locating trace ids', () => store.indexTraceIds()),
+  ];
   const walLimit = opts.checkpointWalBytes;
   if (walLimit !== undefined && store.location !== null) {
     // Checkpoint when the WAL grows, never inside a commit (see DuckDBStore.checkpoint).

@@ -44,6 +44,7 @@ import { incomingLinksFromRows, linksToSql, logSearchSql } from './log-search.js
 import { fold, MINUTE_NS, rolledUpCounts, rolledUpDependencies, rolledUpRed, rollupsCount, rollupWatermark, warmRollups } from './rollups.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { searchTraces } from './search.js';
+import { BUCKET_SPANS, inRanges, TraceLocator } from './trace-locator.js';
 import { costReport } from './costs.js';
 import { compactCopy, removeStaleCompaction, replaceWithCompacted } from './compaction.js';
 import { SideRows, type NewSideRows } from './side-rows.js';
@@ -79,6 +80,11 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
   private foldedThrough = 0n;
   private lastCommitAt = 0;
   private folding: Promise<unknown> = Promise.resolve();
+  /** Which batches may hold a trace id (trace-locator.ts). */
+  private locator = new TraceLocator();
+  /** Spans committed and not sealed by the locator (unknown after opening, so the first pass looks). */
+  private unsealedSpans = Infinity;
+  private committedSpans = 0;
   private warming: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -109,6 +115,7 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     await store.sides.load();
     for (const r of await store.rows(`SELECT key, value FROM attr_values`)) store.attrIndex.load(r.key as string, r.value as string);
     store.foldedThrough = await rollupWatermark((sql) => store.rows(sql));
+    store.locator = await TraceLocator.load((sql) => store.rows(sql));
     const [last] = await store.rows(`SELECT coalesce(max(batch_seq), 0) AS seq, max(start_ns) AS newest FROM spans`);
     store.nextSeq = (last!.seq as bigint) + 1n;
     store.recent = new RecentTraces(last!.newest === null ? -(2n ** 63n) : (last!.newest as bigint) + 1n);
@@ -191,8 +198,29 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     return this.foldRollups(2000, 500_000);
   }
 
+  /**
+   * Seals committed batches into the trace locator's buckets (whole buckets, or with `all` everything committed).
+   * It writes, so it runs in the folds' queue (betweenFolds).
+   */
+  indexTraceIds(all = false): Promise<number> {
+    const run = async () => {
+      // Nothing to look at until a whole bucket's worth has been committed.
+      if (!all && this.unsealedSpans < BUCKET_SPANS) return 0;
+      let through = this.nextSeq - 1n;
+      for (const s of this.writing) if (s <= through) through = s - 1n;
+      const committedBefore = this.committedSpans;
+      const pending = await this.locator.seal(this.db.rollup, through, all);
+      // Batches committed meanwhile lie after `through`: still unsealed.
+      this.unsealedSpans = pending.unsealed + (this.committedSpans - committedBefore);
+      return pending.sealed;
+    };
+    return this.betweenFolds(run);
+  }
+
   private batchCommitted(seq: bigint, spans: number): void {
     this.lastCommitAt = Date.now();
+    this.unsealedSpans += spans;
+    this.committedSpans += spans;
     let i = this.unfolded.length;
     while (i > 0 && this.unfolded[i - 1]!.seq > seq) i--;
     this.unfolded.splice(i, 0, { seq, spans, committedAt: Date.now() });
@@ -233,29 +261,34 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     return rows.map((r) => spanFromRow(r, this.sides));
   }
 
+  /** The spans of one trace that `where` (with `params`) keeps, in `order`, read only where the locator says. */
+  private traceRows(traceId: string, where: string, params: readonly Param[], order: string): Promise<Row[]> {
+    const id = hexToBig(traceId);
+    const located = inRanges(this.locator.ranges([id]), `SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ?${where}`, [traceIdParam(id), ...params]);
+    return this.rows(`SELECT * FROM (${located.sql}) ${order}`, located.params);
+  }
+
   async getTrace(traceId: string, maxSpans?: number): Promise<Span[]> {
     const limit = maxSpans === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(maxSpans))}`;
-    return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id${limit}`, [traceIdParam(hexToBig(traceId))]));
+    return this.spans(await this.traceRows(traceId, '', [], `ORDER BY start_ns, span_id${limit}`));
   }
 
   async getTracePage(traceId: string, after: TracePosition | null, limit: number): Promise<Span[]> {
-    const id = traceIdParam(hexToBig(traceId));
     const n = Math.max(0, Math.floor(limit));
     const order = `ORDER BY start_ns, span_id, kind LIMIT ${n}`;
-    if (after === null) return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ${order}`, [id]));
+    if (after === null) return this.spans(await this.traceRows(traceId, '', [], order));
     const span = new Typed(hexToBig(after.spanId), UBIGINT);
-    const next = `start_ns > ? OR (start_ns = ? AND (span_id > ? OR (span_id = ? AND kind > ?)))`;
-    return this.spans(await this.rows(`SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? AND (${next}) ${order}`, [id, after.startNano, after.startNano, span, span, after.kind]));
+    const next = ` AND (start_ns > ? OR (start_ns = ? AND (span_id > ? OR (span_id = ? AND kind > ?))))`;
+    return this.spans(await this.traceRows(traceId, next, [after.startNano, after.startNano, span, span, after.kind], order));
   }
 
   async getTraces(traceIds: readonly string[]): Promise<Map<string, Span[]>> {
     const out = new Map<string, Span[]>();
     if (traceIds.length === 0) return out;
     // Many traces at once: beside the cheap reads, not in their queue.
-    const rows = await this.db.expensive(undefined, false, (read) => read(
-      `SELECT ${SPAN_COLUMNS} FROM spans WHERE list_contains(?, trace_id) ORDER BY trace_id, start_ns, span_id`,
-      [traceIdListParam(traceIds.map(hexToBig))],
-    ));
+    const ids = traceIds.map(hexToBig);
+    const located = inRanges(this.locator.ranges(ids), `SELECT ${SPAN_COLUMNS} FROM spans WHERE list_contains(?, trace_id)`, [traceIdListParam(ids)]);
+    const rows = await this.db.expensive(undefined, false, (read) => read(`SELECT * FROM (${located.sql}) ORDER BY trace_id, start_ns, span_id`, located.params));
     for (const s of await this.spans(rows)) {
       let list = out.get(s.traceId);
       if (!list) out.set(s.traceId, (list = []));
@@ -266,7 +299,7 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
 
   async searchTraces(q: TraceQuery, limits?: ReadLimits): Promise<SearchResult> {
     checkSearchLimits(q);
-    return this.db.expensive(limits, false, (read) => searchTraces(read, q));
+    return this.db.expensive(limits, false, (read) => searchTraces(read, q, this.locator));
   }
 
   async getLogs(traceId: string): Promise<LogRecord[]> {

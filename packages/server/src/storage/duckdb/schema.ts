@@ -79,4 +79,9 @@ export const DDL = [
     ex STRUCT(d BIGINT, t UHUGEINT, s UBIGINT, st BIGINT))`,
   // Files from before the exemplar: their minutes lack one, and counting metrics over them read the spans.
   `ALTER TABLE rollup_services ADD COLUMN IF NOT EXISTS ex STRUCT(d BIGINT, t UHUGEINT, s UBIGINT, st BIGINT)`,
+  // Where trace ids lie (trace-locator.ts): a Bloom filter of the trace ids of each sealed run of ingest batches.
+  `CREATE TABLE IF NOT EXISTS trace_blooms (seq_first UBIGINT NOT NULL, seq_last UBIGINT NOT NULL, min_ns BIGINT NOT NULL,
+    traces UBIGINT NOT NULL, hashes UTINYINT NOT NULL, bits BLOB NOT NULL)`,
+  // The first filters were built with 10 probes and stored without the count.
+  `ALTER TABLE trace_blooms ADD COLUMN IF NOT EXISTS hashes UTINYINT DEFAULT 10`,
 ];

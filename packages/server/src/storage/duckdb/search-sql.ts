@@ -59,13 +59,18 @@ function tagCondition(sql: Sql, tag: TagFilter): string {
 }
 
 /**
- * Returns rows [trace_id, t_start, t_end, span_count, error_count, root_service, root_name] in the query's order,
- * one more than the limit (so the caller knows whether there is a next page).
+ * Returns rows [trace_id, t_start, t_end, n, n_err, root_service, root_name] in the query's order, one more than
+ * the limit (so the caller knows whether there is a next page).
+ *
+ * With `since`, only spans starting at or after it are read, both to find matches and to summarise them: the rows
+ * are then exact for every trace with no span before `since` (search.ts checks that for the rows it keeps), and
+ * every matching trace that starts at or after `since` is among them.
  */
-export function buildSearchSql(q: TraceQuery, cursor: Cursor | null): { sql: string; params: Param[] } {
+export function buildSearchSql(q: TraceQuery, cursor: Cursor | null, since?: bigint): { sql: string; params: Param[] } {
   const sql = new Sql();
   const where: string[] = [];
   if (q.startNano !== undefined) where.push(`start_ns >= ${sql.p(q.startNano)}`);
+  if (since !== undefined) where.push(`start_ns >= ${sql.p(since)}`);
   if (q.traceIdPrefix !== undefined) {
     // Ids are unsigned 128-bit numbers, so a hex prefix is a range.
     where.push(`trace_id BETWEEN ${sql.p(traceIdParam(hexToBig(q.traceIdPrefix.padEnd(32, '0'))))} AND ${sql.p(traceIdParam(hexToBig(q.traceIdPrefix.padEnd(32, 'f'))))}`);
@@ -82,6 +87,8 @@ export function buildSearchSql(q: TraceQuery, cursor: Cursor | null): { sql: str
   if (q.maxDurationNano !== undefined) where.push(`duration_ns <= ${sql.p(q.maxDurationNano)}`);
   if (q.errorsOnly) where.push('is_error');
   for (const tag of q.tags ?? []) where.push(tagCondition(sql, tag));
+  // Bound in text order: after the hits' conditions, before the summary's.
+  const recentOnly = since === undefined ? '' : `start_ns >= ${sql.p(since)} AND`;
 
   const having: string[] = [];
   if (q.traceMinDurationNano !== undefined) having.push(`t_end - t_start >= ${sql.p(q.traceMinDurationNano)}`);
@@ -102,7 +109,7 @@ export function buildSearchSql(q: TraceQuery, cursor: Cursor | null): { sql: str
         count(*) FILTER (WHERE is_error) AS n_err,
         arg_min(service, (parent_span_id <> 0, start_ns)) AS root_service,
         arg_min(name, (parent_span_id <> 0, start_ns)) AS root_name
-      FROM spans WHERE trace_id IN (SELECT trace_id FROM hits)
+      FROM spans WHERE ${recentOnly} trace_id IN (SELECT trace_id FROM hits)
       GROUP BY trace_id
     )
     SELECT trace_id, t_start, t_end, n, n_err, root_service, root_name FROM traces

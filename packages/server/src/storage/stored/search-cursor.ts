@@ -3,7 +3,7 @@
  * key and id (ties on the key are broken by trace id), and the cursor carries both, so the next page starts
  * strictly after it whichever engine answers.
  */
-import { QueryError, type TraceSort } from '../contract.js';
+import { QueryError, type TraceSort, type TraceSummary } from '../contract.js';
 
 export interface Cursor {
   sort: TraceSort;
@@ -24,10 +24,16 @@ export const ORDERS: Record<TraceSort, { key: string; desc: boolean }> = {
 };
 
 /** The value of a trace summary's sort key, for its cursor. */
-export function sortKeyOf(sort: TraceSort, t: { startNano: bigint; endNano: bigint; spans: bigint | number; errors: bigint | number }): bigint {
-  if (sort === 'recent') return t.startNano;
-  if (sort === 'longest' || sort === 'shortest') return t.endNano - t.startNano;
-  return BigInt(sort === 'spans' ? t.spans : t.errors);
+function sortKeyOf(sort: TraceSort, t: TraceSummary): bigint {
+  if (sort === 'recent') return t.startUnixNano;
+  if (sort === 'longest' || sort === 'shortest') return t.durationNano;
+  return BigInt(sort === 'spans' ? t.spanCount : t.errorCount);
+}
+
+/** The cursor of the page after `page` (null when there is none: `more` says whether the query had more rows). */
+export function nextPageCursor(sort: TraceSort, page: readonly TraceSummary[], more: boolean): string | null {
+  const last = page[page.length - 1];
+  return more && last ? encodeCursor({ sort, key: sortKeyOf(sort, last), traceId: last.traceId }) : null;
 }
 
 // The most-recent order keeps its original cursor text, so cursors issued before sorting existed still work.
