@@ -10,18 +10,14 @@
  * end of the table for live traffic.
  */
 import type { SpanRows } from './span-rows.js';
-import type { TraceIdCache } from './append.js';
 import { traceIdListParam, type Param } from './params.js';
 import type { Row } from './connections.js';
 
 type Query = (sql: string, params: readonly Param[]) => Promise<Row[]>;
 
-function key(traceHex: string, spanId: bigint, kind: number, start: bigint): string {
-  return `${traceHex}/${spanId}/${kind}/${start}`;
-}
-
-function hexOf(trace: bigint): string {
-  return trace.toString(16).padStart(32, '0');
+/** Trace ids as their two 64-bit words (the form of SpanRows.traceIds). */
+function key(lo: bigint, hi: bigint, spanId: bigint, kind: number, start: bigint): string {
+  return `${hi}:${lo}/${spanId}/${kind}/${start}`;
 }
 
 /**
@@ -66,20 +62,70 @@ export class WritingKeys {
 }
 
 /**
+ * Which stored spans a batch could repeat, without reading the table for most batches. The claim kept: every
+ * stored span that starts at or after `floor` belongs to a trace listed here, with a start at most that trace's
+ * listed one. At open the floor is just past the newest stored start (the claim holds with an empty list), and each
+ * commit lists its traces; so a span starting at or after the floor whose trace is not listed cannot be stored
+ * yet. Only the other spans (older than the floor, or of a listed trace: a trace continuing from an earlier batch,
+ * or a retry) are looked up. Deleting spans (retention) keeps the claim true. The list is bounded: past `max`
+ * traces the floor rises to the median of their starts and the traces wholly below it are forgotten.
+ */
+export class RecentTraces {
+  private readonly latest = new Map<string, bigint>();
+
+  constructor(
+    private floor: bigint,
+    private readonly max = 100_000,
+  ) {}
+
+  /** Whether the span may repeat a stored one and must be looked up. */
+  mayBeStored(trace: string, start: bigint): boolean {
+    return start < this.floor || this.latest.has(trace);
+  }
+
+  /** After a commit: the traces of the rows it kept, with their latest start. */
+  committed(batches: readonly SpanRows[], skips: readonly (Uint8Array | null)[]): void {
+    batches.forEach((b, j) => {
+      const skip = skips[j];
+      for (let i = 0; i < b.n; i++) {
+        if (skip?.[i] === 1) continue;
+        const t = traceKey(b, i);
+        const s = b.starts[i]!;
+        const known = this.latest.get(t);
+        if (known === undefined || s > known) this.latest.set(t, s);
+      }
+    });
+    if (this.latest.size > this.max) this.trim();
+  }
+
+  private trim(): void {
+    const starts = Float64Array.from(this.latest.values(), Number).sort();
+    const floor = BigInt(Math.floor(starts[starts.length >> 1]!));
+    if (floor > this.floor) this.floor = floor;
+    for (const [t, s] of this.latest) if (s < this.floor) this.latest.delete(t);
+  }
+}
+
+function traceKey(b: SpanRows, i: number): string {
+  return `${b.traceIds[2 * i + 1]}:${b.traceIds[2 * i]}`;
+}
+
+/**
  * Marks the rows of batch `seq` (begun in `writing`) to skip: one mask per SpanRows (null when it keeps every
  * row). The rows kept are registered as being written in the same synchronous step as the check, so two batches
  * never both keep the same span.
  */
-export async function findDuplicates(seq: bigint, batches: readonly SpanRows[], traceIds: TraceIdCache, query: Query, writing: WritingKeys): Promise<(Uint8Array | null)[]> {
+export async function findDuplicates(seq: bigint, batches: readonly SpanRows[], query: Query, writing: WritingKeys, recent: RecentTraces): Promise<(Uint8Array | null)[]> {
   let min: bigint | null = null;
   let max: bigint | null = null;
   const traces = new Set<bigint>();
   for (const b of batches) {
     for (let i = 0; i < b.n; i++) {
       const s = b.starts[i]!;
+      if (!recent.mayBeStored(traceKey(b, i), s)) continue;
       if (min === null || s < min) min = s;
       if (max === null || s > max) max = s;
-      traces.add(traceIds.get(b.traceIds[i]!));
+      traces.add((b.traceIds[2 * i + 1]! << 64n) | b.traceIds[2 * i]!);
     }
   }
   const stored = new Set<string>();
@@ -89,12 +135,15 @@ export async function findDuplicates(seq: bigint, batches: readonly SpanRows[], 
       max,
       traceIdListParam([...traces]),
     ]);
-    for (const r of rows) stored.add(key(hexOf(r.trace_id as bigint), r.span_id as bigint, Number(r.kind), r.start_ns as bigint));
+    for (const r of rows) {
+      const t = r.trace_id as bigint;
+      stored.add(key(BigInt.asUintN(64, t), t >> 64n, r.span_id as bigint, Number(r.kind), r.start_ns as bigint));
+    }
   }
   return batches.map((b) => {
     let mask: Uint8Array | null = null;
     for (let i = 0; i < b.n; i++) {
-      const k = key(b.traceIds[i]!, b.spanIds[i]!, b.kinds[i]!, b.starts[i]!);
+      const k = key(b.traceIds[2 * i]!, b.traceIds[2 * i + 1]!, b.spanIds[i]!, b.kinds[i]!, b.starts[i]!);
       if (stored.has(k) || writing.has(k)) (mask ??= new Uint8Array(b.n))[i] = 1;
       else writing.add(seq, k);
     }

@@ -30,12 +30,12 @@ import type {
 import { checkLogQuery, checkSearchLimits } from '../contract.js';
 import { AttributeIndex } from '../stored/attribute-index.js';
 import { hexToBig } from '../stored/ids.js';
-import { appendAll, appendAttrValue, appendLog, appendResource, appendScope, appendSpans, TraceIdCache } from './append.js';
+import { appendAll, appendAttrValue, appendLog, appendResource, appendScope, appendSpans } from './append.js';
 import { startBackgroundTasks, type BackgroundOptions } from './background.js';
 import { Connections, type Row } from './connections.js';
 import { splitParams, traceIdListParam, traceIdParam, Typed, type Param } from './params.js';
 import { UBIGINT } from '@duckdb/node-api';
-import { findDuplicates, WritingKeys } from './dedup.js';
+import { findDuplicates, RecentTraces, WritingKeys } from './dedup.js';
 import { LOG_COLUMNS, logFromRow, resolveSideRowsOf, SPAN_COLUMNS, spanFromRow } from './row-mapping.js';
 import { checkpointBetweenWrites, databaseBytes, enforceRetention } from './retention.js';
 import { redFromSpans } from './red-sql.js';
@@ -46,6 +46,7 @@ import { DDL, SCHEMA_VERSION } from './schema.js';
 import { searchTraces } from './search.js';
 import { BUCKET_SPANS, inRanges, TraceLocator } from './trace-locator.js';
 import { costReport } from './costs.js';
+import { compactCopy, removeStaleCompaction, replaceWithCompacted } from './compaction.js';
 import { SideRows, type NewSideRows } from './side-rows.js';
 import { SpanRowEncoder, type SpanRows } from './span-rows.js';
 
@@ -64,7 +65,6 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
   /** Encodes spans for in-process writes; ingest encodes on the receiving thread. */
   private readonly encoder = new SpanRowEncoder();
   private readonly attrIndex = new AttributeIndex();
-  private readonly traceIds = new TraceIdCache();
   private readonly sides: SideRows;
   private closed = false;
   private stopBackground: () => void = () => undefined;
@@ -73,6 +73,8 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
   private readonly writing = new Set<bigint>();
   /** Span keys of batches being written, for idempotent ingest (dedup.ts). */
   private readonly writingKeys = new WritingKeys();
+  /** Set at open, from the newest stored span (dedup.ts). */
+  private recent = new RecentTraces(0n);
   /** Committed batches not folded into the rollups yet, by seq. */
   private readonly unfolded: { seq: bigint; spans: number; committedAt: number }[] = [];
   private foldedThrough = 0n;
@@ -108,12 +110,15 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
       `INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`,
     ]);
     const store = new DuckDBStore(db, opts.dataDir === null ? null : path);
+    // Only now that this process holds the database's lock: the copy cannot be another process's.
+    if (store.location !== null) removeStaleCompaction(store.location);
     await store.sides.load();
     for (const r of await store.rows(`SELECT key, value FROM attr_values`)) store.attrIndex.load(r.key as string, r.value as string);
     store.foldedThrough = await rollupWatermark((sql) => store.rows(sql));
     store.locator = await TraceLocator.load((sql) => store.rows(sql));
-    const [last] = await store.rows(`SELECT coalesce(max(batch_seq), 0) AS seq FROM spans`);
+    const [last] = await store.rows(`SELECT coalesce(max(batch_seq), 0) AS seq, max(start_ns) AS newest FROM spans`);
     store.nextSeq = (last!.seq as bigint) + 1n;
+    store.recent = new RecentTraces(last!.newest === null ? -(2n ** 63n) : (last!.newest as bigint) + 1n);
     // Batches of an earlier run that it did not fold (it stopped without closing): fold them first.
     if (store.nextSeq - 1n > store.foldedThrough) store.unfolded.push({ seq: store.nextSeq - 1n, spans: 0, committedAt: 0 });
     store.stopBackground = startBackgroundTasks(store, opts);
@@ -145,15 +150,15 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
       await writer.run('BEGIN TRANSACTION');
       const fresh: NewSideRows = { resources: [], scopes: [] };
       try {
-        const skips = await findDuplicates(seq, batches, this.traceIds, async (sql, params) => {
+        const skips = await findDuplicates(seq, batches, async (sql, params) => {
           const { values, types } = splitParams(params);
           return (await writer.runAndReadAll(sql, values, types)).getRowObjects();
-        }, this.writingKeys);
+        }, this.writingKeys, this.recent);
         await appendAll(writer, 'spans', batches, (app, rows) => {
           const skip = skips[batches.indexOf(rows)] ?? null;
           const resourceIds = rows.resources.map((r) => this.sides.resourceId(r, fresh));
           const scopeIds = rows.scopes.map((s) => this.sides.scopeId(s, fresh));
-          kept += appendSpans(app, rows, resourceIds, scopeIds, this.traceIds, seq, skip);
+          kept += appendSpans(app, rows, resourceIds, scopeIds, seq, skip);
           for (const [k, v] of rows.attrPairs) this.attrIndex.addText(k, v);
         });
         await appendAll(writer, 'logs', logs, (app, l) =>
@@ -165,6 +170,7 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
         await appendAll(writer, 'attr_values', this.attrIndex.pendingPairs(), appendAttrValue);
         await writer.run('COMMIT');
         committed = true;
+        this.recent.committed(batches, skips);
         this.attrIndex.commit();
       } catch (err) {
         this.sides.forget(fresh);
@@ -408,7 +414,15 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     // Leave nothing for the next start to fold.
     await this.foldRollups(0, Infinity).catch((err) => process.stderr.write(`sextant: folding the rollups failed: ${(err as Error).message}\n`));
     this.closed = true;
-    if (this.location !== null) await this.betweenFolds(() => checkpointBetweenWrites(this.db.maintenance)).catch(() => undefined);
+    let compacted = false;
+    if (this.location !== null) {
+      await this.betweenFolds(() => checkpointBetweenWrites(this.db.maintenance)).catch(() => undefined);
+      compacted = await compactCopy(this.db.maintenance, (sql) => this.rows(sql), this.location).catch((err) => {
+        process.stderr.write(`sextant: compacting the database file failed (it is kept as it is): ${(err as Error).message}\n`);
+        return false;
+      });
+    }
     this.db.close();
+    if (compacted) replaceWithCompacted(this.location!);
   }
 }

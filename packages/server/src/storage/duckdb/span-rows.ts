@@ -30,8 +30,8 @@ export interface ScopeRow {
 
 export interface SpanRows {
   n: number;
-  /** Hex; the store parses each distinct one once (a trace's spans arrive together). */
-  traceIds: string[];
+  /** Two words per span, low 64 bits first: the memory layout of DuckDB's UHUGEINT, copied into vectors whole. */
+  traceIds: BigUint64Array;
   spanIds: BigUint64Array;
   parentIds: BigUint64Array;
   starts: BigInt64Array;
@@ -64,6 +64,28 @@ export interface SpanRows {
 export interface ResourceFacts {
   row: ResourceRow;
   service: string;
+}
+
+/**
+ * The spans with each trace's together, in order of first appearance. Decoders group a request's spans by
+ * resource (service), which interleaves traces; stored together, a trace's rows make runs of one trace id (RLE
+ * stores 10 spans' ids in about the space of one: ~14 B/span less) and a trace by id reads fewer blocks.
+ */
+function byTrace(spans: readonly Span[]): readonly Span[] {
+  const groups = new Map<string, Span[]>();
+  let runs = 0;
+  let last = '';
+  for (const s of spans) {
+    if (s.traceId !== last) runs++;
+    last = s.traceId;
+    const g = groups.get(s.traceId);
+    if (g) g.push(s);
+    else groups.set(s.traceId, [s]);
+  }
+  if (runs === groups.size) return spans;
+  const out: Span[] = [];
+  for (const g of groups.values()) for (const s of g) out.push(s);
+  return out;
 }
 
 export class SpanRowEncoder implements BatchEncoder<SpanRows> {
@@ -100,16 +122,17 @@ export class SpanRowEncoder implements BatchEncoder<SpanRows> {
 
   /** The typed arrays of a batch, to transfer rather than copy them to another thread. */
   transferables(rows: SpanRows): ArrayBuffer[] {
-    return [rows.spanIds, rows.parentIds, rows.starts, rows.durations, rows.kinds, rows.statusCodes, rows.errors, rows.flags, rows.resourceRefs, rows.scopeRefs].map(
+    return [rows.traceIds, rows.spanIds, rows.parentIds, rows.starts, rows.durations, rows.kinds, rows.statusCodes, rows.errors, rows.flags, rows.resourceRefs, rows.scopeRefs].map(
       (a) => a.buffer as ArrayBuffer,
     );
   }
 
-  encode(spans: readonly Span[]): SpanRows {
+  encode(given: readonly Span[]): SpanRows {
+    const spans = byTrace(given);
     const n = spans.length;
     const rows: SpanRows = {
       n,
-      traceIds: new Array(n),
+      traceIds: new BigUint64Array(2 * n),
       spanIds: new BigUint64Array(n),
       parentIds: new BigUint64Array(n),
       starts: new BigInt64Array(n),
@@ -137,6 +160,10 @@ export class SpanRowEncoder implements BatchEncoder<SpanRows> {
     const resourceRef = new Map<Resource, number>();
     const scopeRef = new Map<Scope, number>();
     const pairs = this.seenPairs;
+    // A trace's spans usually arrive together: parse each run of one trace id once.
+    let lastTrace = '';
+    let lo = 0n;
+    let hi = 0n;
     for (let i = 0; i < n; i++) {
       const s = spans[i]!;
       const facts = this.resourceFacts(s.resource);
@@ -151,7 +178,14 @@ export class SpanRowEncoder implements BatchEncoder<SpanRows> {
         si = rows.scopes.push(this.scopeRow(s.scope)) - 1;
         scopeRef.set(s.scope, si);
       }
-      rows.traceIds[i] = s.traceId;
+      if (s.traceId !== lastTrace) {
+        lastTrace = s.traceId;
+        const v = hexToBig(s.traceId);
+        lo = BigInt.asUintN(64, v);
+        hi = v >> 64n;
+      }
+      rows.traceIds[2 * i] = lo;
+      rows.traceIds[2 * i + 1] = hi;
       rows.spanIds[i] = hexToBig(s.spanId);
       rows.parentIds[i] = hexToBig(s.parentSpanId);
       rows.starts[i] = s.startTimeUnixNano;
