@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Span } from '@sextant/core';
@@ -58,6 +59,39 @@ test('duckdb: trace ids are found through sealed buckets, the unsealed tail and 
     store = await DuckDBStore.open(options(dir));
     await check(store);
     await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Retention that empties the table must not leave the locator promising batches that are gone: new batches are
+// numbered past every sealed one (after a restart too), and the filters of deleted batches are dropped.
+test('duckdb: after retention deleted every span, a new trace is found after a restart and the old filters are gone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sextant-locator-retention-'));
+  try {
+    let store = await DuckDBStore.open(options(dir));
+    for (let b = 0; b < 3; b++) {
+      await store.write(Array.from({ length: 20 }, (_, i) => makeSpan({ service: 'old', name: `n${b}`, startNano: BASE_TIME + BigInt(b * 100 + i) * 1_000_000n })), []);
+      await store.indexTraceIds(true);
+    }
+    // Every span is older than a 1 ns retention.
+    assert.equal((await store.enforceRetention(1n, null)).deletedSpans, 60);
+    // A restart on the emptied table: the batch numbers must go on past the deleted (sealed and folded) ones.
+    await store.close();
+    store = await DuckDBStore.open(options(dir));
+    const fresh = makeSpan({ service: 'new', name: 'after-restart', startNano: BigInt(Date.now()) * 1_000_000n });
+    await store.write([fresh], []);
+    assert.equal((await store.getTrace(fresh.traceId)).length, 1, 'found in the unsealed tail');
+    await store.indexTraceIds(true);
+    assert.equal((await store.getTrace(fresh.traceId)).length, 1, 'found once sealed');
+    await store.close();
+    const db = await DuckDBInstance.create(join(dir, 'sextant.duckdb'));
+    const conn = await db.connect();
+    const rows = (await conn.runAndReadAll('SELECT seq_first, seq_last FROM trace_blooms ORDER BY seq_first')).getRowObjects();
+    conn.closeSync();
+    // Only the bucket sealed after the deletion is left, and the new batch is numbered past the three deleted ones.
+    assert.equal(rows.length, 1, 'the deleted batches\' filters are dropped');
+    assert.ok((rows[0]!.seq_last as bigint) > 3n, `new batch numbered past the deleted ones (${rows[0]!.seq_last})`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

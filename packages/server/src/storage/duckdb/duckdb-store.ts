@@ -117,7 +117,11 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
     store.foldedThrough = await rollupWatermark((sql) => store.rows(sql));
     store.locator = await TraceLocator.load((sql) => store.rows(sql));
     const [last] = await store.rows(`SELECT coalesce(max(batch_seq), 0) AS seq, max(start_ns) AS newest FROM spans`);
-    store.nextSeq = (last!.seq as bigint) + 1n;
+    // Batch numbers never go back, even when retention has emptied the table: the locator's sealed buckets and the
+    // rollup watermark name batches that are gone, and a reused number would be taken as already sealed or folded.
+    let seq = last!.seq as bigint;
+    for (const s of [store.locator.sealedThrough, store.foldedThrough]) if (s > seq) seq = s;
+    store.nextSeq = seq + 1n;
     store.recent = new RecentTraces(last!.newest === null ? -(2n ** 63n) : (last!.newest as bigint) + 1n);
     // Batches of an earlier run that it did not fold (it stopped without closing): fold them first.
     if (store.nextSeq - 1n > store.foldedThrough) store.unfolded.push({ seq: store.nextSeq - 1n, spans: 0, committedAt: 0 });
@@ -376,7 +380,14 @@ export class DuckDBStore implements StorageBackend<SpanRows>, CostReader {
   }
 
   enforceRetention(maxAgeNano: bigint | null, maxBytes: number | null): Promise<{ deletedSpans: number }> {
-    return this.betweenFolds(() => enforceRetention(this.db.maintenance, (sql) => this.rows(sql), maxAgeNano, maxBytes));
+    return this.betweenFolds(async () => {
+      const done = await enforceRetention(this.db.maintenance, (sql) => this.rows(sql), maxAgeNano, maxBytes);
+      if (done.deletedSpans > 0) {
+        const [first] = await this.rows(`SELECT min(batch_seq) AS seq FROM spans`);
+        await this.locator.forgetDeleted(this.db.maintenance, (first?.seq as bigint | null | undefined) ?? null);
+      }
+      return done;
+    });
   }
 
   /** Size of the write-ahead log not yet checkpointed into the database file. */

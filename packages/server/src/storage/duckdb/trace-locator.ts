@@ -93,6 +93,26 @@ export class TraceLocator {
     return locator;
   }
 
+  /** The last sealed batch (-1 when none is): batches after a restart must be numbered past it. */
+  get sealedThrough(): bigint {
+    return this.sealed;
+  }
+
+  /**
+   * Forgets the buckets none of whose batches holds a span any more (retention deleted them all), in memory and
+   * on disk: otherwise filters would pile up with the history retention has already dropped, in memory, in the
+   * file (counting against --max-size) and in every lookup's probes. `firstStoredSeq` is the oldest batch that
+   * still holds a span, null when none does. Runs in the folds' queue, like seal().
+   */
+  async forgetDeleted(conn: DuckDBConnection, firstStoredSeq: bigint | null): Promise<void> {
+    const keepFrom = firstStoredSeq ?? this.sealed + 1n;
+    const gone = this.buckets.findIndex((b) => b.last >= keepFrom);
+    const count = gone === -1 ? this.buckets.length : gone;
+    if (count === 0) return;
+    await conn.run(`DELETE FROM trace_blooms WHERE seq_last < ${keepFrom}`);
+    this.buckets.splice(0, count);
+  }
+
   /**
    * The batch ranges that may hold spans of any of `ids` (merged where adjacent), the unsealed tail last; with
    * `before`, only buckets holding a span that starts before it.
