@@ -27,7 +27,8 @@ export function searchLogRows(rows: Rows, db: string, q: LogQuery): Promise<LogS
   }
   return rows<LogSelectRow>(
     `SELECT ${LOG_COLUMNS} FROM ${db}.${ident(TABLES.logs)} WHERE ${where.join(' AND ')}
-     ORDER BY Timestamp DESC, TraceId, SpanId, SeverityNumber, Body, mapKeys(LogAttributes), mapValues(LogAttributes), ServiceName, ScopeName
+     ORDER BY Timestamp DESC, TraceId, SpanId, SeverityNumber, Body, mapKeys(LogAttributes), mapValues(LogAttributes), ServiceName, ScopeName,
+       mapKeys(ResourceAttributes), mapValues(ResourceAttributes), ScopeVersion, SeverityText, EventName, TraceFlags
      LIMIT ${p.p(q.limit + 1, 'UInt32')} OFFSET ${p.p(q.skip ?? 0, 'UInt32')}`,
     p.values,
   );

@@ -35,7 +35,8 @@ export function logSearchSql(q: LogQuery): { sql: string; params: Param[] } {
   }
   return {
     sql: `SELECT ${LOG_COLUMNS} FROM logs WHERE ${where.join(' AND ')}
-      ORDER BY ${LOG_TIME} DESC, trace_id NULLS LAST, span_id NULLS LAST, severity_number, body, attributes, resource_id, scope_id
+      ORDER BY ${LOG_TIME} DESC, trace_id NULLS LAST, span_id NULLS LAST, severity_number, body, attributes, resource_id, scope_id,
+        observed_ns, severity_text NULLS LAST, event_name NULLS LAST, flags
       LIMIT ${sql.p(q.limit + 1)} OFFSET ${sql.p(q.skip ?? 0)}`,
     params: sql.params,
   };
