@@ -183,6 +183,11 @@ describe('log explorer', () => {
     await post(`${server.urls.otlpHttp}/v1/logs`, batch([{ ...line(0), timeUnixNano: `${BigInt(Date.now()) * MS}`, body: { stringValue: 'pager line live' } }]));
     await page.waitForFunction(() => document.querySelector('[data-testid="log-body"]')?.textContent === 'pager line live', undefined, { timeout: 30_000 });
     assert.equal(await page.getByTestId('log-row').count(), 46);
+    // A burst of more lines than the tail reads in one page (200) between two polls: none of them is skipped.
+    const burstT0 = BigInt(Date.now()) * MS;
+    await post(`${server.urls.otlpHttp}/v1/logs`, batch(Array.from({ length: 250 }, (_, i) => ({ ...line(0), timeUnixNano: `${burstT0 + BigInt(i) * 1000n}`, body: { stringValue: `burst ${i}` } }))));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="log-row"]').length >= 296, undefined, { timeout: 30_000 });
+    assert.equal(await page.getByTestId('log-row').count(), 296, 'the single live line, the 45 before it and all 250 of the burst');
     await page.screenshot({ path: join(SHOTS, 'logs-live.png') });
     await page.close();
   });

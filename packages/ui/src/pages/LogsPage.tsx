@@ -125,7 +125,8 @@ export function LogsPage() {
   };
 
   // The live tail asks for lines from the newest one shown until now (that line's time again, as lines can share
-  // it; the ones already shown are dropped), with the same filters. Only for a window that ends now.
+  // it; the ones already shown are dropped), with the same filters, following the answer's cursor so that a burst
+  // of more than a page between two polls leaves no gap (up to what the view holds). Only for a window that ends now.
   const tailable = !loc.search.get('start') && !loc.search.get('end');
   const newest = useRef<bigint | null>(null);
   newest.current = result?.logs[0] ? logLineTime(result.logs[0]) : null;
@@ -140,10 +141,19 @@ export function LogsPage() {
       if (newest.current !== null) q.set('start', `${newest.current}`);
       q.set('end', `${BigInt(Date.now() + 1000) * 1_000_000n}`);
       q.set('limit', '200');
-      getJson<unknown>(`/api/v1/logs?${q.toString()}`)
+      const since = async (): Promise<LogRecord[]> => {
+        const fresh: LogRecord[] = [];
+        let cursor: string | null = null;
+        do {
+          const page = readAnswer(await getJson<unknown>(`/api/v1/logs?${q.toString()}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`));
+          fresh.push(...page.logs);
+          cursor = page.nextCursor;
+        } while (cursor !== null && fresh.length < MAX_LINES && !stopped);
+        return fresh;
+      };
+      since()
         .then(
-          (doc) => {
-            const fresh = readAnswer(doc).logs;
+          (fresh) => {
             if (!stopped && fresh.length > 0) setNewer((n) => distinctLogLines([...fresh, ...n]).slice(0, MAX_LINES));
           },
           () => undefined,
