@@ -5,7 +5,7 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { RedQuery, RedResult } from '../contract.js';
 import type { Row } from './connections.js';
-import { bigintParam, type Param } from './params.js';
+import type { Param } from './params.js';
 
 type Read = (sql: string, params?: readonly Param[]) => Promise<Row[]>;
 
@@ -17,7 +17,7 @@ function percentiles(v: DuckDBValue): { p50Nano: bigint; p95Nano: bigint; p99Nan
 
 export async function redFromSpans(read: Read, q: RedQuery): Promise<RedResult> {
   const filters = ['start_ns >= ?', 'start_ns <= ?', '(kind IN (2, 5) OR parent_span_id = 0)'];
-  const params: Param[] = [bigintParam(q.startNano), bigintParam(q.endNano)];
+  const params: Param[] = [q.startNano, q.endNano];
   if (q.service !== undefined) {
     filters.push('service = ?');
     params.push(q.service);
@@ -31,7 +31,7 @@ export async function redFromSpans(read: Read, q: RedQuery): Promise<RedResult> 
     `SELECT (start_ns - ?) // ? AS bucket, count(*) AS n, count(*) FILTER (WHERE is_error) AS n_err,
        quantile_disc(duration_ns, [0.5, 0.95, 0.99]) AS pct
      FROM spans WHERE ${where} GROUP BY 1 ORDER BY 1`,
-    [bigintParam(q.startNano), bigintParam(q.stepNano), ...params],
+    [q.startNano, q.stepNano, ...params],
   );
   const opRows = await read(
     `SELECT service, name, count(*) AS n, count(*) FILTER (WHERE is_error) AS n_err,

@@ -8,7 +8,7 @@ import type { ExactCondition } from '@sextant/core';
 import type { SpanCountQuery, SpanCountRow } from '../contract.js';
 import { spanIdHex, traceIdHex } from '../stored/ids.js';
 import type { Row } from './connections.js';
-import { bigintParam, type Param } from './params.js';
+import type { Param } from './params.js';
 
 type Read = (sql: string, params?: readonly Param[]) => Promise<Row[]>;
 
@@ -26,12 +26,12 @@ export const EXEMPLAR_SQL = `max({'d': duration_ns, 't': trace_id, 's': span_id,
 /** One exact condition as SQL over the spans' columns, its value appended to `params`. */
 export function conditionSql(c: ExactCondition, params: Param[]): string {
   if (!OPS.has(c.op) || !(c.column in COLUMN)) throw new Error(`not an exact condition: ${JSON.stringify(c)}`);
-  params.push(typeof c.value === 'number' && c.column === 'duration' ? bigintParam(BigInt(Math.round(c.value))) : c.value);
+  params.push(typeof c.value === 'number' && c.column === 'duration' ? BigInt(Math.round(c.value)) : c.value);
   return `${COLUMN[c.column]} ${c.op} ?`;
 }
 
 export async function countSpans(read: Read, q: SpanCountQuery): Promise<SpanCountRow[]> {
-  const params: Param[] = [bigintParam(q.firstStepNano), bigintParam(q.stepNano), bigintParam(q.startNano), bigintParam(q.endNano)];
+  const params: Param[] = [q.firstStepNano, q.stepNano, q.startNano, q.endNano];
   const where = ['start_ns >= ?', 'start_ns < ?'];
   for (const c of q.conditions) where.push(conditionSql(c, params));
   const groups = q.groupBy.map((g, i) => `${g === 'durationBucket' ? DURATION_BUCKET : COLUMN[g]} AS g${i}`);
